@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst).
+ * kexec_bzimage_parse() accepts exactly what the kernel's bzImage64 probe
+ * (arch/x86/kernel/kexec-bzimage64.c) accepts, so that a file the kernel would
+ * refuse with ENOEXEC is refused here first, with the reason.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "libkexec-internal.h"
+
+#define LOADED_HIGH 0x01
+#define XLF_KERNEL_64 0x01
+#define XLF_CAN_BE_LOADED_ABOVE_4G 0x02
+
+static int reject(const char **reason, const char *why)
+{
+	if (reason)
+		*reason = why;
+	return -ENOEXEC;
+}
+
+KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzimage_info *info,
+				  const char **reason)
+{
+	const uint8_t *b = buf;
+	uint16_t kver;
+
+	memset(info, 0, sizeof(*info));
+	if (reason)
+		*reason = NULL;
+	if (len < 1024)
+		return reject(reason, "file is too short to be a bzImage");
+	if (memcmp(b + 0x202, "HdrS", 4))
+		return reject(reason, "not a bzImage (no \"HdrS\" boot protocol signature)");
+	if (kx_le16(b + 0x1fe) != 0xaa55)
+		return reject(reason, "no x86 boot sector (boot_flag is not 0xAA55)");
+
+	info->version = kx_le16(b + 0x206);
+	info->setup_sects = b[0x1f1] ? b[0x1f1] : 4;
+	info->setup_size = ((size_t)info->setup_sects + 1) * 512;
+	info->loadflags = b[0x211];
+	/* Fields past the header's end (0x202 + byte 0x201) are not there. */
+	if (info->version >= 0x0202)
+		info->initrd_addr_max = info->version >= 0x0203 ? kx_le32(b + 0x22c) : 0x37ffffff;
+	if (info->version >= 0x0205)
+		info->kernel_alignment = kx_le32(b + 0x230);
+	if (info->version >= 0x0205)
+		info->relocatable = b[0x234];
+	if (info->version >= 0x0206)
+		info->cmdline_size = kx_le32(b + 0x238);
+	else
+		info->cmdline_size = 255;
+	if (info->version >= 0x0208) {
+		info->payload_offset = kx_le32(b + 0x248);
+		info->payload_length = kx_le32(b + 0x24c);
+	}
+	if (info->version >= 0x020a) {
+		info->pref_address = kx_le64(b + 0x258);
+		info->init_size = kx_le32(b + 0x260);
+	}
+	if (info->version >= 0x020c)
+		info->xloadflags = kx_le16(b + 0x236);
+	kver = kx_le16(b + 0x20e);
+	if (kver && (size_t)kver + 0x200 < len) {
+		const char *s = (const char *)b + kver + 0x200;
+		size_t max = len - kver - 0x200, n = 0;
+
+		while (n < max && n < sizeof(info->kernel_version) - 1 && s[n] && s[n] != ' ')
+			n++;
+		memcpy(info->kernel_version, s, n);
+	}
+
+	if (info->version < 0x020c)
+		return reject(reason, "boot protocol older than 2.12: too old for kexec_file_load");
+	if (!(info->loadflags & LOADED_HIGH))
+		return reject(reason, "a zImage, not a bzImage (LOADED_HIGH not set)");
+	if (!(info->xloadflags & XLF_KERNEL_64))
+		return reject(reason, "not a 64-bit kernel (XLF_KERNEL_64 not set)");
+	if (!(info->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G))
+		return reject(reason, "kernel cannot be loaded above 4 GiB (XLF_CAN_BE_LOADED_ABOVE_4G not set)");
+	if (info->setup_size >= len)
+		return reject(reason, "setup code (setup_sects) extends past the end of the file");
+	return 0;
+}

@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The library context: logging, the /proc and /sys root, the backend. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "libkexec-internal.h"
+
+KX_EXPORT struct kexec_ctx *kexec_ctx_new(void)
+{
+	struct kexec_ctx *ctx = calloc(1, sizeof(*ctx));
+
+	if (!ctx)
+		return NULL;
+	ctx->log_priority = LOG_ERR;
+	ctx->root = strdup("");
+	if (!ctx->root) {
+		free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+KX_EXPORT void kexec_ctx_free(struct kexec_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	free(ctx->root);
+	free(ctx);
+}
+
+KX_EXPORT void kexec_ctx_set_log(struct kexec_ctx *ctx, kexec_log_fn fn, void *data)
+{
+	ctx->log_fn = fn;
+	ctx->log_data = data;
+}
+
+KX_EXPORT void kexec_ctx_set_log_priority(struct kexec_ctx *ctx, int priority)
+{
+	ctx->log_priority = priority;
+}
+
+KX_EXPORT int kexec_ctx_get_log_priority(const struct kexec_ctx *ctx)
+{
+	return ctx->log_priority;
+}
+
+KX_EXPORT int kexec_ctx_set_root(struct kexec_ctx *ctx, const char *root)
+{
+	char *copy;
+	size_t n;
+
+	if (!root || !strcmp(root, "/"))
+		root = "";
+	copy = strdup(root);
+	if (!copy)
+		return -ENOMEM;
+	/* "/x/" and "/x" name the same root: keep no trailing slash. */
+	n = strlen(copy);
+	while (n > 0 && copy[n - 1] == '/')
+		copy[--n] = '\0';
+	free(ctx->root);
+	ctx->root = copy;
+	return 0;
+}
+
+KX_EXPORT const char *kexec_ctx_get_root(const struct kexec_ctx *ctx)
+{
+	return ctx->root[0] ? ctx->root : "/";
+}
+
+KX_EXPORT void kexec_ctx_use_sim(struct kexec_ctx *ctx, struct kexec_sim *sim)
+{
+	ctx->sim = sim;
+}
+
+KX_EXPORT bool kexec_ctx_is_simulated(const struct kexec_ctx *ctx)
+{
+	return ctx->sim != NULL;
+}
+
+void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	if (!ctx || !ctx->log_fn || priority > ctx->log_priority)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctx->log_fn(ctx->log_data, priority, msg);
+}
+
+int kx_path(const struct kexec_ctx *ctx, const char *path, char *buf, size_t len)
+{
+	int n = snprintf(buf, len, "%s%s", ctx ? ctx->root : "", path);
+
+	if (n < 0 || (size_t)n >= len)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int kx_grow(void **arr, size_t *cap, size_t want, size_t elem)
+{
+	size_t ncap;
+	void *p;
+
+	if (want <= *cap)
+		return 0;
+	ncap = *cap ? *cap : 16;
+	while (ncap < want) {
+		if (ncap > SIZE_MAX / 2 / elem)
+			return -ENOMEM;
+		ncap *= 2;
+	}
+	p = realloc(*arr, ncap * elem);
+	if (!p)
+		return -ENOMEM;
+	*arr = p;
+	*cap = ncap;
+	return 0;
+}
+
+int kx_read_file(const char *path, char **out, size_t *lenp)
+{
+	size_t len = 0, cap = 0;
+	char *buf = NULL;
+	int fd, r;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	for (;;) {
+		ssize_t n;
+
+		r = kx_grow((void **)&buf, &cap, len + 4097, 1);
+		if (r < 0)
+			goto fail;
+		n = read(fd, buf + len, cap - len - 1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	if (lenp)
+		*lenp = len;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return r;
+}
+
+KX_EXPORT int kexec_read_sysfile(struct kexec_ctx *ctx, const char *path, char **out, size_t *len)
+{
+	char full[4096];
+	int r = kx_path(ctx, path, full, sizeof(full));
+
+	if (r < 0)
+		return r;
+	return kx_read_file(full, out, len);
+}
+
+KX_EXPORT const char *kexec_version(void)
+{
+	return LIBKEXEC_VERSION;
+}

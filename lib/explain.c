@@ -1,0 +1,200 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Turn a kernel errno into the likely cause on this system. The kernel says
+ * "Operation not permitted" for five different reasons; the state that tells
+ * them apart (capabilities, sysctls, lockdown, reservations) is readable, so
+ * read it rather than make the user guess.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libkexec-internal.h"
+
+#define CAP_SYS_BOOT 22
+
+/* -1 unknown, else the value of a small integer file. */
+static long read_long(struct kexec_ctx *ctx, const char *path)
+{
+	char *buf, *end;
+	long v;
+
+	if (kexec_read_sysfile(ctx, path, &buf, NULL) < 0)
+		return -1;
+	v = strtol(buf, &end, 10);
+	if (end == buf)
+		v = -1;
+	free(buf);
+	return v;
+}
+
+static int has_cap_sys_boot(struct kexec_ctx *ctx)
+{
+	char *buf, *p;
+	uint64_t caps;
+	int r = -1;
+
+	if (ctx->sim)
+		return kexec_sim_config(ctx->sim)->cap_sys_boot;
+	if (kexec_read_sysfile(ctx, "/proc/self/status", &buf, NULL) < 0)
+		return -1;
+	p = strstr(buf, "\nCapEff:");
+	if (p && sscanf(p + 8, "%" SCNx64, &caps) == 1)
+		r = !!(caps & (1ULL << CAP_SYS_BOOT));
+	free(buf);
+	return r;
+}
+
+/* "none [integrity] confidentiality" -> "integrity"; NULL when not locked down. */
+static const char *lockdown_mode(struct kexec_ctx *ctx, char *mode, size_t len)
+{
+	char *buf, *open, *close;
+
+	if (ctx->sim)
+		return kexec_sim_config(ctx->sim)->lockdown ? "integrity" : NULL;
+	if (kexec_read_sysfile(ctx, "/sys/kernel/security/lockdown", &buf, NULL) < 0)
+		return NULL;
+	open = strchr(buf, '[');
+	close = open ? strchr(open, ']') : NULL;
+	if (!open || !close || (size_t)(close - open) >= len || !strncmp(open, "[none]", 6)) {
+		free(buf);
+		return NULL;
+	}
+	memcpy(mode, open + 1, (size_t)(close - open - 1));
+	mode[close - open - 1] = '\0';
+	free(buf);
+	return mode;
+}
+
+static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, char *buf,
+			  size_t len)
+{
+	const char *limit_sysctl = crash ? "kexec_load_limit_panic" : "kexec_load_limit_reboot";
+	char mode[32], path[64];
+	long disabled, limit;
+
+	if (op == KEXEC_OP_REBOOT) {
+		snprintf(buf, len, "rebooting needs CAP_SYS_BOOT: run as root");
+		return;
+	}
+	if (has_cap_sys_boot(ctx) == 0) {
+		snprintf(buf, len, "loading a kernel needs CAP_SYS_BOOT: run as root");
+		return;
+	}
+	disabled = ctx->sim ? kexec_sim_config(ctx->sim)->load_disabled
+			    : read_long(ctx, "/proc/sys/kernel/kexec_load_disabled");
+	if (disabled == 1) {
+		snprintf(buf, len, "kexec is disabled on this system (kernel.kexec_load_disabled=1); "
+				   "only a reboot can enable it again");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", limit_sysctl);
+	limit = ctx->sim ? (crash ? kexec_sim_config(ctx->sim)->load_limit_panic
+				  : kexec_sim_config(ctx->sim)->load_limit_reboot)
+			 : read_long(ctx, path);
+	if (limit == 0) {
+		snprintf(buf, len, "the kexec load limit is used up (kernel.%s=0)", limit_sysctl);
+		return;
+	}
+	if (lockdown_mode(ctx, mode, sizeof(mode))) {
+		if (op == KEXEC_OP_LOAD)
+			snprintf(buf, len, "the kernel is locked down (%s, e.g. by Secure Boot) and "
+					   "refuses kexec_load; use kexec_file_load (-s) with a "
+					   "signed kernel",
+				 mode);
+		else
+			snprintf(buf, len, "the kernel is locked down (%s, e.g. by Secure Boot) and "
+					   "loads only kernels signed with a trusted key",
+				 mode);
+		return;
+	}
+	snprintf(buf, len, "refused by the kernel's policy (CAP_SYS_BOOT, "
+			   "kernel.kexec_load_disabled, lockdown or an LSM)");
+}
+
+KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, bool crash, int err,
+				    char *buf, size_t len)
+{
+	bool file = op == KEXEC_OP_FILE_LOAD;
+	uint64_t crash_size = 0;
+
+	if (!len)
+		return buf;
+	buf[0] = '\0';
+	if (err < 0)
+		err = -err;
+	switch (err) {
+	case EPERM:
+		explain_eperm(ctx, op, crash, buf, len);
+		break;
+	case ENOSYS:
+		if (op == KEXEC_OP_FILE_LOAD)
+			snprintf(buf, len, "the running kernel has no kexec_file_load "
+					   "(CONFIG_KEXEC_FILE); try kexec_load (-c)");
+		else if (op == KEXEC_OP_REBOOT)
+			snprintf(buf, len, "the running kernel cannot kexec (built without CONFIG_KEXEC_CORE)");
+		else
+			snprintf(buf, len, "the running kernel has no kexec_load (CONFIG_KEXEC); "
+					   "try kexec_file_load (-s)");
+		break;
+	case EKEYREJECTED:
+		snprintf(buf, len, "the kernel image's signature was rejected by the running "
+				   "kernel's keyring");
+		break;
+	case ENOKEY:
+		snprintf(buf, len, "the kernel image is signed with a key the running kernel does "
+				   "not trust");
+		break;
+	case ENODATA:
+		snprintf(buf, len, "the kernel image is not signed and the running kernel requires "
+				   "signed kernels");
+		break;
+	case EBADMSG:
+		snprintf(buf, len, "the kernel image's signature is malformed");
+		break;
+	case EBUSY:
+		snprintf(buf, len, "another kexec operation is in progress, or a crash kernel is "
+				   "running");
+		break;
+	case ENOEXEC:
+		snprintf(buf, len, "the running kernel does not recognize the file as a kernel it "
+				   "can load%s",
+			 file ? " through kexec_file_load (try -c)" : "");
+		break;
+	case EADDRNOTAVAIL:
+		if (crash && kexec_status_crash_size(ctx, &crash_size) == 0 && crash_size == 0)
+			snprintf(buf, len, "no memory is reserved for crash kernels (boot with "
+					   "crashkernel=, e.g. crashkernel=256M)");
+		else if (crash)
+			snprintf(buf, len, "the kernel and initrd do not fit in the crashkernel= "
+					   "reservation (%" PRIu64 " MiB)",
+				 crash_size >> 20);
+		else
+			snprintf(buf, len, "a destination address is unusable");
+		break;
+	case EINVAL:
+		if (op == KEXEC_OP_REBOOT)
+			snprintf(buf, len, "no kernel is loaded (load one with kexec -l first)");
+		else if (file)
+			snprintf(buf, len, "the kernel rejected an argument (command line, initrd or "
+					   "flags)");
+		break;
+	case EACCES:
+		snprintf(buf, len, "denied by a security module (IMA appraisal or an LSM policy)");
+		break;
+	case ETXTBSY:
+		snprintf(buf, len, "the file is open for writing by another process");
+		break;
+	case EFBIG:
+		snprintf(buf, len, "the file is larger than the kernel will read");
+		break;
+	case ENOMEM:
+		snprintf(buf, len, "the kernel could not allocate memory for the image");
+		break;
+	default:
+		break;
+	}
+	return buf;
+}

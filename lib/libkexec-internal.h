@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef LIBKEXEC_INTERNAL_H
+#define LIBKEXEC_INTERNAL_H
+
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "libkexec.h"
+
+#define KX_EXPORT __attribute__((visibility("default")))
+#define KX_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+struct kexec_ctx {
+	kexec_log_fn log_fn;
+	void *log_data;
+	int log_priority;
+	char *root; /* "" for the real root */
+	struct kexec_sim *sim;
+};
+
+void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...) KX_PRINTF(3, 4);
+#define kx_err(ctx, ...) kx_log(ctx, LOG_ERR, __VA_ARGS__)
+#define kx_warn(ctx, ...) kx_log(ctx, LOG_WARNING, __VA_ARGS__)
+#define kx_info(ctx, ...) kx_log(ctx, LOG_INFO, __VA_ARGS__)
+#define kx_dbg(ctx, ...) kx_log(ctx, LOG_DEBUG, __VA_ARGS__)
+
+/* <root><path> into buf; -ENAMETOOLONG when it does not fit. */
+int kx_path(const struct kexec_ctx *ctx, const char *path, char *buf, size_t len);
+/* Read a whole file (any size, also /proc files that report size 0). */
+int kx_read_file(const char *path, char **out, size_t *len);
+/* Grow *arr (of elem bytes) so that it holds at least want elements. */
+int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
+
+int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsigned long flags,
+			const char **reason);
+
+/* Simulator entry points used by the context's syscall routing. */
+int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
+		const struct kexec_segment *segs, unsigned long flags);
+int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdline_len,
+		     const char *cmdline, unsigned long flags);
+int kx_sim_reboot(struct kexec_sim *sim);
+
+static inline uint16_t kx_le16(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static inline uint32_t kx_le32(const void *p)
+{
+	const uint8_t *b = p;
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static inline uint64_t kx_le64(const void *p)
+{
+	return kx_le32(p) | (uint64_t)kx_le32((const uint8_t *)p + 4) << 32;
+}
+
+#endif

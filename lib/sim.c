@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A simulated kernel: kexec_load, kexec_file_load and reboot with the kernel's
+ * documented semantics, in process. Tests and --dry-run use it; it is only
+ * ever selected through kexec_ctx_use_sim().
+ *
+ * Memory is sparse: each loaded segment keeps a copy of its bufsz bytes and
+ * reads of the rest of memsz return zeros, as the kernel's zero-fill does.
+ * Signatures are modelled by presence only (a PE certificate table): the
+ * simulator holds no keyring.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+
+#include "libkexec-internal.h"
+
+struct sim_segment {
+	uint64_t mem;
+	uint64_t memsz;
+	uint8_t *data; /* bufsz bytes */
+	size_t bufsz;
+};
+
+struct sim_image {
+	bool loaded;
+	bool file;
+	unsigned long entry;
+	struct sim_segment *seg;
+	size_t nr;
+	uint8_t *kernel, *initrd;
+	size_t kernel_size, initrd_size;
+	char *cmdline;
+};
+
+struct kexec_sim {
+	struct kexec_sim_config cfg;
+	struct sim_image image[2]; /* [0] normal, [1] crash */
+	unsigned calls;
+	bool executed;
+};
+
+static void image_free(struct sim_image *img)
+{
+	for (size_t i = 0; i < img->nr; i++)
+		free(img->seg[i].data);
+	free(img->seg);
+	free(img->kernel);
+	free(img->initrd);
+	free(img->cmdline);
+	memset(img, 0, sizeof(*img));
+}
+
+KX_EXPORT struct kexec_sim *kexec_sim_new(void)
+{
+	struct kexec_sim *sim = calloc(1, sizeof(*sim));
+
+	if (!sim)
+		return NULL;
+	kexec_limits_native(&sim->cfg.limits);
+	sim->cfg.limits.totalram_pages = (1ULL << 30) / 4096; /* 1 GiB */
+	sim->cfg.cap_sys_boot = true;
+	sim->cfg.have_kexec_load = true;
+	sim->cfg.have_kexec_file_load = kexec_sys_nr_kexec_file_load() >= 0;
+	sim->cfg.load_limit_reboot = -1;
+	sim->cfg.load_limit_panic = -1;
+	return sim;
+}
+
+KX_EXPORT void kexec_sim_free(struct kexec_sim *sim)
+{
+	if (!sim)
+		return;
+	image_free(&sim->image[0]);
+	image_free(&sim->image[1]);
+	free(sim);
+}
+
+KX_EXPORT struct kexec_sim_config *kexec_sim_config(struct kexec_sim *sim)
+{
+	return &sim->cfg;
+}
+
+KX_EXPORT bool kexec_sim_loaded(const struct kexec_sim *sim, bool crash)
+{
+	return sim->image[crash].loaded;
+}
+
+KX_EXPORT unsigned kexec_sim_calls(const struct kexec_sim *sim)
+{
+	return sim->calls;
+}
+
+KX_EXPORT bool kexec_sim_executed(const struct kexec_sim *sim)
+{
+	return sim->executed;
+}
+
+KX_EXPORT unsigned long kexec_sim_entry(const struct kexec_sim *sim, bool crash)
+{
+	return sim->image[crash].entry;
+}
+
+KX_EXPORT size_t kexec_sim_pages(const struct kexec_sim *sim, bool crash)
+{
+	const struct sim_image *img = &sim->image[crash];
+	size_t pages = 0;
+
+	for (size_t i = 0; i < img->nr; i++)
+		pages += (img->seg[i].bufsz + 4095) / 4096;
+	return pages;
+}
+
+KX_EXPORT int kexec_sim_read(const struct kexec_sim *sim, bool crash, uint64_t phys, void *buf,
+			     size_t len)
+{
+	const struct sim_image *img = &sim->image[crash];
+	uint8_t *out = buf;
+
+	if (!img->loaded)
+		return -ENOENT;
+	while (len > 0) {
+		const struct sim_segment *s = NULL;
+		uint64_t off, n;
+
+		for (size_t i = 0; i < img->nr; i++) {
+			if (phys >= img->seg[i].mem && phys - img->seg[i].mem < img->seg[i].memsz) {
+				s = &img->seg[i];
+				break;
+			}
+		}
+		if (!s)
+			return -EFAULT;
+		off = phys - s->mem;
+		n = s->memsz - off;
+		if (n > len)
+			n = len;
+		for (uint64_t k = 0; k < n; k++)
+			out[k] = off + k < s->bufsz ? s->data[off + k] : 0;
+		out += n;
+		phys += n;
+		len -= n;
+	}
+	return 0;
+}
+
+KX_EXPORT int kexec_sim_file_image(const struct kexec_sim *sim, bool crash, const void **kernel,
+				   size_t *kernel_size, const void **initrd, size_t *initrd_size,
+				   const char **cmdline)
+{
+	const struct sim_image *img = &sim->image[crash];
+
+	if (!img->loaded || !img->file)
+		return -ENOENT;
+	if (kernel)
+		*kernel = img->kernel;
+	if (kernel_size)
+		*kernel_size = img->kernel_size;
+	if (initrd)
+		*initrd = img->initrd;
+	if (initrd_size)
+		*initrd_size = img->initrd_size;
+	if (cmdline)
+		*cmdline = img->cmdline;
+	return 0;
+}
+
+/* kexec_load_permitted(): capability, the sysctl, then the load-limit counter. */
+static bool permitted(struct kexec_sim *sim, bool crash)
+{
+	int *limit = crash ? &sim->cfg.load_limit_panic : &sim->cfg.load_limit_reboot;
+
+	if (!sim->cfg.cap_sys_boot || sim->cfg.load_disabled)
+		return false;
+	if (*limit == 0)
+		return false;
+	if (*limit > 0)
+		(*limit)--;
+	return true;
+}
+
+int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
+		const struct kexec_segment *segs, unsigned long flags)
+{
+	bool crash = flags & KEXEC_ON_CRASH;
+	struct sim_image img = { 0 };
+	int r;
+
+	sim->calls++;
+	if (!sim->cfg.have_kexec_load)
+		return -ENOSYS;
+	if (!permitted(sim, crash))
+		return -EPERM;
+	if (sim->cfg.lockdown)
+		return -EPERM;
+	/* Flags, count and arch come before anything is copied or locked. */
+	r = kx_validate_request(&sim->cfg.limits, nr, flags, NULL);
+	if (r < 0)
+		return r;
+	if (nr && !segs)
+		return -EFAULT;
+	if (sim->cfg.busy)
+		return -EBUSY;
+	if (nr == 0) {
+		image_free(&sim->image[crash]);
+		return 0;
+	}
+	/* The kernel frees the old crash image before it checks the new one. */
+	if (crash)
+		image_free(&sim->image[1]);
+	r = kexec_validate(&sim->cfg.limits, entry, nr, segs, flags, NULL, NULL);
+	if (r < 0)
+		return r;
+
+	img.seg = calloc(nr, sizeof(*img.seg));
+	if (!img.seg)
+		return -ENOMEM;
+	for (unsigned long i = 0; i < nr; i++) {
+		struct sim_segment *s = &img.seg[i];
+
+		if (segs[i].bufsz && !segs[i].buf) {
+			image_free(&img);
+			return -EFAULT;
+		}
+		s->mem = (uintptr_t)segs[i].mem;
+		s->memsz = segs[i].memsz;
+		s->bufsz = segs[i].bufsz;
+		s->data = malloc(s->bufsz ? s->bufsz : 1);
+		img.nr = i + 1;
+		if (!s->data) {
+			image_free(&img);
+			return -ENOMEM;
+		}
+		if (s->bufsz)
+			memcpy(s->data, segs[i].buf, s->bufsz);
+	}
+	img.entry = entry;
+	img.loaded = true;
+	image_free(&sim->image[crash]);
+	sim->image[crash] = img;
+	return 0;
+}
+
+/* kernel_read_file_from_fd(): a regular, non-empty file below 4 GiB. */
+static int read_fd(int fd, uint8_t **out, size_t *len)
+{
+	struct stat st;
+	size_t done = 0;
+	uint8_t *buf;
+
+	if (fd < 0 || fstat(fd, &st) < 0)
+		return -EBADF;
+	if (!S_ISREG(st.st_mode))
+		return -EINVAL;
+	if (st.st_size == 0)
+		return -EINVAL;
+	if ((uint64_t)st.st_size > 0xffffffffULL)
+		return -EFBIG;
+	buf = malloc((size_t)st.st_size);
+	if (!buf)
+		return -ENOMEM;
+	while (done < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + done, (size_t)st.st_size - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			free(buf);
+			return n < 0 ? -errno : -EIO;
+		}
+		done += (size_t)n;
+	}
+	*out = buf;
+	*len = done;
+	return 0;
+}
+
+/* A PE image with a non-empty certificate table (data directory 4). */
+static bool pe_signed(const uint8_t *buf, size_t len)
+{
+	uint32_t pe, dir;
+	uint16_t magic;
+
+	if (len < 0x40 || buf[0] != 'M' || buf[1] != 'Z')
+		return false;
+	pe = kx_le32(buf + 0x3c);
+	if (pe > len || len - pe < 24 + 2 || memcmp(buf + pe, "PE\0\0", 4))
+		return false;
+	magic = kx_le16(buf + pe + 24);
+	dir = pe + 24 + (magic == 0x20b ? 112 : 96) + 4 * 8;
+	if (dir > len || len - dir < 8)
+		return false;
+	return kx_le32(buf + dir + 4) != 0;
+}
+
+int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdline_len,
+		     const char *cmdline, unsigned long flags)
+{
+	const unsigned long legal = KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH |
+				    KEXEC_FILE_NO_INITRAMFS | KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA;
+	const struct kexec_limits *lim = &sim->cfg.limits;
+	bool crash = flags & KEXEC_FILE_ON_CRASH;
+	struct sim_image img = { .file = true };
+	struct kexec_bzimage_info info;
+	int r;
+
+	sim->calls++;
+	if (!sim->cfg.have_kexec_file_load)
+		return -ENOSYS;
+	if (!permitted(sim, crash))
+		return -EPERM;
+	if (flags & ~legal)
+		return -EINVAL;
+	if (sim->cfg.busy)
+		return -EBUSY;
+	if (flags & KEXEC_FILE_UNLOAD) {
+		image_free(&sim->image[crash]);
+		return 0;
+	}
+	if (crash)
+		image_free(&sim->image[1]);
+
+	r = read_fd(kfd, &img.kernel, &img.kernel_size);
+	if (r < 0)
+		goto out;
+	/* The x86_64 probe; other architectures reject what is not theirs with EINVAL. */
+	r = kexec_bzimage_parse(img.kernel, img.kernel_size, &info, NULL);
+	if (r < 0) {
+		r = lim->native_arch == KEXEC_ARCH_X86_64 ? -ENOEXEC : -EINVAL;
+		goto out;
+	}
+	if (!pe_signed(img.kernel, img.kernel_size)) {
+		if (sim->cfg.sig_enforce) {
+			r = -ENODATA;
+			goto out;
+		}
+		if (sim->cfg.lockdown) {
+			r = -EPERM;
+			goto out;
+		}
+	}
+	if (!(flags & KEXEC_FILE_NO_INITRAMFS)) {
+		r = read_fd(ifd, &img.initrd, &img.initrd_size);
+		if (r < 0)
+			goto out;
+	}
+	if (cmdline_len) {
+		if (!cmdline) {
+			r = -EFAULT;
+			goto out;
+		}
+		if (cmdline[cmdline_len - 1] != '\0') {
+			r = -EINVAL;
+			goto out;
+		}
+	}
+	img.cmdline = strndup(cmdline_len ? cmdline : "", cmdline_len);
+	if (!img.cmdline) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* bzImage64_load(): room for " elfcorehdr=<addr>" (MAX_ELFCOREHDR_STR_LEN 30). */
+	if (cmdline_len + 30 > info.cmdline_size) {
+		r = -EINVAL;
+		goto out;
+	}
+	if (crash) {
+		uint64_t need = ((uint64_t)info.init_size + 4095) / 4096 * 4096 +
+				(img.initrd_size + 4095) / 4096 * 4096;
+
+		if (!lim->has_crash_region || lim->crash_end - lim->crash_start + 1 < need) {
+			r = -EADDRNOTAVAIL;
+			goto out;
+		}
+	}
+	img.loaded = true;
+	image_free(&sim->image[crash]);
+	sim->image[crash] = img;
+	return 0;
+out:
+	image_free(&img);
+	return r;
+}
+
+int kx_sim_reboot(struct kexec_sim *sim)
+{
+	sim->calls++;
+	if (!sim->cfg.cap_sys_boot)
+		return -EPERM;
+	if (sim->cfg.busy)
+		return -EBUSY;
+	if (!sim->image[0].loaded)
+		return -EINVAL;
+	sim->executed = true;
+	return 0;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Segment lists and the kernel's kexec_load rules (kernel/kexec.c,
+ * kernel/kexec_core.c: kexec_load_check, do_kexec_load, kimage_alloc_init,
+ * sanity_check_segment_list). The order matters: a request that breaks two
+ * rules gets the errno of the rule the kernel checks first, so that what we
+ * predict is what the kernel says.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "libkexec-internal.h"
+
+KX_EXPORT void kexec_segment_list_init(struct kexec_segment_list *list)
+{
+	memset(list, 0, sizeof(*list));
+}
+
+KX_EXPORT void kexec_segment_list_free(struct kexec_segment_list *list)
+{
+	free(list->seg);
+	memset(list, 0, sizeof(*list));
+}
+
+KX_EXPORT int kexec_segment_list_add(struct kexec_segment_list *list, const void *buf,
+				     size_t bufsz, uint64_t mem, uint64_t memsz)
+{
+	int r;
+
+	if (mem > UINTPTR_MAX || memsz > SIZE_MAX)
+		return -EOVERFLOW;
+	r = kx_grow((void **)&list->seg, &list->cap, list->nr + 1, sizeof(*list->seg));
+	if (r < 0)
+		return r;
+	list->seg[list->nr++] = (struct kexec_segment){
+		.buf = buf,
+		.bufsz = bufsz,
+		.mem = (const void *)(uintptr_t)mem,
+		.memsz = (size_t)memsz,
+	};
+	return (int)list->nr - 1;
+}
+
+KX_EXPORT void kexec_limits_native(struct kexec_limits *lim)
+{
+	memset(lim, 0, sizeof(*lim));
+	lim->native_arch = kexec_native_arch();
+	lim->page_size = 4096;
+#if defined(__x86_64__)
+	/* MAXMEM - 1 with 4-level paging (MAX_PHYSMEM_BITS 46). */
+	lim->dest_limit = (1ULL << 46) - 1;
+#else
+	lim->dest_limit = UINT64_MAX;
+#endif
+}
+
+static int fail(const char **reason, const char *why, int *bad_index, int index, int err)
+{
+	if (reason)
+		*reason = why;
+	if (bad_index)
+		*bad_index = index;
+	return err;
+}
+
+/* kexec_load_check() and the syscall entry: flags, count, then arch. */
+int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsigned long flags,
+			const char **reason)
+{
+	unsigned long legal = KEXEC_ON_CRASH | KEXEC_UPDATE_ELFCOREHDR |
+			      KEXEC_CRASH_HOTPLUG_SUPPORT | KEXEC_ARCH_MASK;
+	unsigned long arch = flags & KEXEC_ARCH_MASK;
+
+	if (lim->kexec_jump)
+		legal |= KEXEC_PRESERVE_CONTEXT;
+	if (flags & ~legal)
+		return fail(reason, "flags contain bits the kernel does not accept", NULL, -1,
+			    -EINVAL);
+	if (nr > KEXEC_SEGMENT_MAX)
+		return fail(reason, "more than 16 segments", NULL, -1, -EINVAL);
+	if (arch != KEXEC_ARCH_DEFAULT && arch != lim->native_arch)
+		return fail(reason, "image architecture differs from the running kernel's", NULL,
+			    -1, -EINVAL);
+	return 0;
+}
+
+KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry,
+			     unsigned long nr, const struct kexec_segment *seg, unsigned long flags,
+			     const char **reason, int *bad_index)
+{
+	uint64_t page_mask = lim->page_size - 1, total_pages = 0;
+	bool crash = flags & KEXEC_ON_CRASH;
+	unsigned long i, j;
+	int r;
+
+	if (reason)
+		*reason = NULL;
+	if (bad_index)
+		*bad_index = -1;
+	r = kx_validate_request(lim, nr, flags, reason);
+	if (r < 0)
+		return r;
+	/* nr == 0 is an unload: nothing more to check. */
+	if (nr == 0)
+		return 0;
+
+	/* kimage_alloc_init(): a crash entry must lie in the reservation. */
+	if (crash) {
+		if (!lim->has_crash_region)
+			return fail(reason, "no crashkernel= memory is reserved", bad_index, -1,
+				    -EADDRNOTAVAIL);
+		if (entry < lim->crash_start || entry > lim->crash_end)
+			return fail(reason, "entry point outside the crash kernel region",
+				    bad_index, -1, -EADDRNOTAVAIL);
+	}
+
+	/* sanity_check_segment_list(), loop by loop. */
+	for (i = 0; i < nr; i++) {
+		uint64_t mstart = (uintptr_t)seg[i].mem, mend = mstart + seg[i].memsz;
+
+		if (mstart > mend)
+			return fail(reason, "destination wraps around the address space", bad_index,
+				    (int)i, -EADDRNOTAVAIL);
+		if ((mstart & page_mask) || (mend & page_mask))
+			return fail(reason, "destination or size not page-aligned", bad_index,
+				    (int)i, -EADDRNOTAVAIL);
+		if (mend >= lim->dest_limit)
+			return fail(reason, "destination beyond the kernel's addressable limit",
+				    bad_index, (int)i, -EADDRNOTAVAIL);
+	}
+	for (i = 0; i < nr; i++) {
+		uint64_t mstart = (uintptr_t)seg[i].mem, mend = mstart + seg[i].memsz;
+
+		for (j = 0; j < i; j++) {
+			uint64_t pstart = (uintptr_t)seg[j].mem, pend = pstart + seg[j].memsz;
+
+			if (mend > pstart && mstart < pend)
+				return fail(reason, "destination overlaps an earlier segment",
+					    bad_index, (int)i, -EINVAL);
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		if (seg[i].bufsz > seg[i].memsz)
+			return fail(reason, "buffer larger than its destination (bufsz > memsz)",
+				    bad_index, (int)i, -EINVAL);
+	}
+	if (lim->totalram_pages) {
+		for (i = 0; i < nr; i++) {
+			uint64_t pages = (seg[i].memsz + page_mask) / lim->page_size;
+
+			if (pages > lim->totalram_pages / 2)
+				return fail(reason, "segment larger than half of RAM", bad_index,
+					    (int)i, -EINVAL);
+			total_pages += pages;
+			if (total_pages > lim->totalram_pages / 2)
+				return fail(reason, "segments together larger than half of RAM",
+					    bad_index, (int)i, -EINVAL);
+		}
+	}
+	if (crash) {
+		for (i = 0; i < nr; i++) {
+			uint64_t mstart = (uintptr_t)seg[i].mem, mend = mstart + seg[i].memsz - 1;
+
+			if (mstart < lim->crash_start || mend > lim->crash_end)
+				return fail(reason, "segment outside the crash kernel region",
+					    bad_index, (int)i, -EADDRNOTAVAIL);
+		}
+	}
+	return 0;
+}

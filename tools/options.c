@@ -1,0 +1,301 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Option parsing with kexec-tools' semantics: each mode option sets the same
+ * do_* variables as in kexec-tools' main(), so combinations real callers use
+ * (-p -u, -e -f, -l -S ...) mean what they mean there.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options.h"
+
+enum {
+	OPT_REUSE_CMDLINE = 256,
+	OPT_APPEND,
+	OPT_INITRD,
+	OPT_DTB,
+	OPT_TYPE_LONG,
+	OPT_ARGS_LINUX,
+	OPT_ELF32,
+	OPT_ELF64,
+	OPT_MEM_MIN,
+	OPT_MEM_MAX,
+	OPT_PRESERVE,
+	OPT_PRINT_CKR,
+	OPT_HOTPLUG,
+	OPT_NO_EFI,
+	OPT_DRY_RUN,
+	OPT_ENTRY,
+	OPT_REUSE_INITRD,
+};
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'v' },
+	{ "force", no_argument, NULL, 'f' },
+	{ "no-ifdown", no_argument, NULL, 'x' },
+	{ "no-sync", no_argument, NULL, 'y' },
+	{ "load", no_argument, NULL, 'l' },
+	{ "unload", no_argument, NULL, 'u' },
+	{ "exec", no_argument, NULL, 'e' },
+	{ "load-panic", no_argument, NULL, 'p' },
+	{ "type", required_argument, NULL, 't' },
+	{ "debug", no_argument, NULL, 'd' },
+	{ "status", no_argument, NULL, 'S' },
+	{ "no-checks", no_argument, NULL, 'i' },
+	{ "kexec-file-syscall", no_argument, NULL, 's' },
+	{ "kexec-syscall", no_argument, NULL, 'c' },
+	{ "kexec-syscall-auto", no_argument, NULL, 'a' },
+	{ "append", required_argument, NULL, OPT_APPEND },
+	{ "command-line", required_argument, NULL, OPT_APPEND },
+	{ "reuse-cmdline", no_argument, NULL, OPT_REUSE_CMDLINE },
+	{ "initrd", required_argument, NULL, OPT_INITRD },
+	{ "ramdisk", required_argument, NULL, OPT_INITRD },
+	{ "dtb", required_argument, NULL, OPT_DTB },
+	{ "args-linux", no_argument, NULL, OPT_ARGS_LINUX },
+	{ "elf32-core-headers", no_argument, NULL, OPT_ELF32 },
+	{ "elf64-core-headers", no_argument, NULL, OPT_ELF64 },
+	{ "mem-min", required_argument, NULL, OPT_MEM_MIN },
+	{ "mem-max", required_argument, NULL, OPT_MEM_MAX },
+	{ "load-preserve-context", no_argument, NULL, OPT_PRESERVE },
+	{ "print-ckr-size", no_argument, NULL, OPT_PRINT_CKR },
+	{ "hotplug", no_argument, NULL, OPT_HOTPLUG },
+	{ "no-efi", no_argument, NULL, OPT_NO_EFI },
+	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+	{ "entry", required_argument, NULL, OPT_ENTRY },
+	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
+	{ NULL, 0, NULL, 0 },
+};
+
+static const char short_options[] = ":hvfxylupet:dSisca";
+
+void kx_usage(FILE *out)
+{
+	fputs("Usage: kexec [OPTION]... [KERNEL]\n"
+	      "Load a kernel for later execution with kexec_file_load(2) or kexec_load(2),\n"
+	      "and boot it with reboot(LINUX_REBOOT_CMD_KEXEC).\n"
+	      "\n"
+	      " -l, --load                Load KERNEL into the current kernel.\n"
+	      " -p, --load-panic          Load KERNEL as the crash kernel (kdump).\n"
+	      " -u, --unload              Unload the loaded kernel (with -p: the crash kernel).\n"
+	      " -e, --exec                Boot the loaded kernel now.\n"
+	      " -f, --force               Load if KERNEL is given, then boot now without\n"
+	      "                           calling shutdown.\n"
+	      " -x, --no-ifdown           Do not take network interfaces down before -e.\n"
+	      " -y, --no-sync             Do not sync filesystems before -e.\n"
+	      " -s, --kexec-file-syscall  Use kexec_file_load(2) only.\n"
+	      " -c, --kexec-syscall       Use kexec_load(2) only.\n"
+	      " -a, --kexec-syscall-auto  Try kexec_file_load(2), fall back to kexec_load(2)\n"
+	      "                           on ENOSYS, EINVAL, ENOEXEC or EOPNOTSUPP (default).\n"
+	      " -i, --no-checks           Skip the purgatory's checksum of the loaded segments.\n"
+	      " -t, --type=TYPE           Kernel image type (bzImage).\n"
+	      " -S, --status              Exit 1 if a kernel is loaded, 0 if not: the crash\n"
+	      "                           kernel by default, the normal one with -l.\n"
+	      " -d, --debug               Print each step, syscall and fallback.\n"
+	      " -v, --version             Print the version.\n"
+	      " -h, --help                Print this help.\n"
+	      "     --append=STRING       The new kernel's command line (also --command-line).\n"
+	      "     --reuse-cmdline       Start from the running kernel's command line, without\n"
+	      "                           BOOT_IMAGE= (and crashkernel= with -p).\n"
+	      "     --initrd=FILE         The initramfs (also --ramdisk).\n"
+	      "     --dtb=FILE            Device tree blob.\n"
+	      "     --print-ckr-size      Print the size of the crashkernel= reservation.\n"
+	      "     --dry-run             Do all the work but the system call and print the plan;\n"
+	      "                           needs no privileges.\n"
+	      "     --mem-min=ADDR, --mem-max=ADDR, --elf32-core-headers, --elf64-core-headers,\n"
+	      "     --args-linux, --load-preserve-context, --hotplug, --no-efi, --entry=ADDR:\n"
+	      "                           accepted with kexec-tools' meaning.\n"
+	      "\n"
+	      "With no mode option, KERNEL is loaded and `shutdown -r now` is run.\n"
+	      "Exit status: 0 success, 1 usage or fatal error, 255 a load or boot failed.\n",
+	      out);
+}
+
+static int parse_addr(const char *opt, const char *arg, uint64_t *out, char *err, size_t errlen)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end) {
+		snprintf(err, errlen, "bad value for --%s: %s", opt, arg);
+		return -1;
+	}
+	return 0;
+}
+
+int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
+{
+	bool skip_sync = false, skip_ifdown = false;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->do_load = true;
+	o->do_shutdown = true;
+	o->do_sync = true;
+	err[0] = '\0';
+
+	optind = 0; /* glibc: 0 re-initializes getopt completely */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			o->help = true;
+			break;
+		case 'v':
+			o->version = true;
+			break;
+		case 'd':
+			o->debug = true;
+			break;
+		case 'x':
+			skip_ifdown = true;
+			break;
+		case 'y':
+			skip_sync = true;
+			break;
+		case 'f':
+			o->do_load = true;
+			o->do_shutdown = false;
+			o->do_sync = true;
+			o->do_ifdown = true;
+			o->do_exec = true;
+			break;
+		case 'l':
+			o->do_load = true;
+			o->do_exec = false;
+			o->do_shutdown = false;
+			o->load_seen = true;
+			break;
+		case 'u':
+			o->do_load = false;
+			o->do_shutdown = false;
+			o->do_sync = false;
+			o->do_unload = true;
+			break;
+		case 'e':
+			o->do_load = false;
+			o->do_shutdown = false;
+			o->do_sync = true;
+			o->do_ifdown = true;
+			o->do_exec = true;
+			break;
+		case 'p':
+			o->do_load = true;
+			o->do_exec = false;
+			o->do_shutdown = false;
+			o->do_sync = false;
+			o->crash = true;
+			break;
+		case 'S':
+			o->do_status = true;
+			break;
+		case 'i':
+			o->no_checks = true;
+			break;
+		case 's':
+			o->syscall = KX_SYSCALL_FILE;
+			break;
+		case 'c':
+			o->syscall = KX_SYSCALL_LOAD;
+			break;
+		case 'a':
+			o->syscall = KX_SYSCALL_AUTO;
+			break;
+		case 't':
+			o->type = optarg;
+			break;
+		case OPT_APPEND:
+			o->append = optarg;
+			break;
+		case OPT_REUSE_CMDLINE:
+			o->reuse_cmdline = true;
+			break;
+		case OPT_INITRD:
+			o->initrd = optarg;
+			break;
+		case OPT_DTB:
+			o->dtb = optarg;
+			break;
+		case OPT_ARGS_LINUX:
+			o->args_linux = true;
+			break;
+		case OPT_ELF32:
+			o->elf32_core_headers = true;
+			o->elf64_core_headers = false;
+			break;
+		case OPT_ELF64:
+			o->elf64_core_headers = true;
+			o->elf32_core_headers = false;
+			break;
+		case OPT_MEM_MIN:
+			if (parse_addr("mem-min", optarg, &o->mem_min, err, errlen) < 0)
+				return -1;
+			o->have_mem_min = true;
+			break;
+		case OPT_MEM_MAX:
+			if (parse_addr("mem-max", optarg, &o->mem_max, err, errlen) < 0)
+				return -1;
+			o->have_mem_max = true;
+			break;
+		case OPT_ENTRY:
+			if (parse_addr("entry", optarg, &o->entry, err, errlen) < 0)
+				return -1;
+			o->have_entry = true;
+			break;
+		case OPT_PRESERVE:
+			o->do_load = true;
+			o->do_exec = false;
+			o->do_shutdown = false;
+			o->do_sync = true;
+			o->preserve_context = true;
+			break;
+		case OPT_PRINT_CKR:
+			o->print_ckr_size = true;
+			break;
+		case OPT_HOTPLUG:
+			o->hotplug = true;
+			break;
+		case OPT_NO_EFI:
+			o->no_efi = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_REUSE_INITRD:
+			o->reuse_initrd = true;
+			break;
+		case ':':
+			if (optopt)
+				snprintf(err, errlen, "option -%c needs a value", optopt);
+			else
+				snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			return -1;
+		default:
+			if (optopt)
+				snprintf(err, errlen, "unknown option -%c", optopt);
+			else
+				snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (skip_ifdown)
+		o->do_ifdown = false;
+	if (skip_sync)
+		o->do_sync = false;
+	if (o->do_status) {
+		o->do_load = o->do_unload = o->do_shutdown = false;
+		o->do_sync = o->do_ifdown = o->do_exec = false;
+	}
+	if (optind < argc)
+		o->kernel = argv[optind];
+	if (optind + 1 < argc) {
+		snprintf(err, errlen, "unexpected argument %s (only one kernel can be given)",
+			 argv[optind + 1]);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The kexec command's options, with kexec-tools' names and meanings. */
+#ifndef KEXEC_OPTIONS_H
+#define KEXEC_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum kx_syscall {
+	KX_SYSCALL_AUTO = 0, /* -a, the default: kexec_file_load, then kexec_load */
+	KX_SYSCALL_FILE,     /* -s */
+	KX_SYSCALL_LOAD,     /* -c */
+};
+
+struct kx_opts {
+	/* What to do, in kexec-tools' order: status, unload, load, shutdown, sync, ifdown, exec. */
+	bool do_load, do_unload, do_status, do_shutdown, do_sync, do_ifdown, do_exec;
+	bool crash;            /* -p: the crash image */
+	bool load_seen;        /* -l was given (so -S reports the normal image) */
+	bool preserve_context; /* --load-preserve-context */
+	enum kx_syscall syscall;
+	bool no_checks, debug, dry_run, reuse_cmdline, reuse_initrd;
+	bool print_ckr_size, help, version;
+	bool elf32_core_headers, elf64_core_headers, hotplug, no_efi, args_linux;
+	const char *type;
+	const char *append;    /* --append / --command-line: last wins */
+	const char *initrd;    /* --initrd / --ramdisk */
+	const char *dtb;
+	const char *kernel;    /* first non-option argument */
+	bool have_mem_min, have_mem_max, have_entry;
+	uint64_t mem_min, mem_max, entry;
+};
+
+/*
+ * Parse argv. Returns 0, or -1 with a one-line message in err (exit status 1,
+ * as kexec-tools). Resets getopt, so it can be called more than once.
+ */
+int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen);
+void kx_usage(FILE *out);
+
+#endif
