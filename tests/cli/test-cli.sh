@@ -1,0 +1,148 @@
+#!/usr/bin/env bash
+# The kexec command on this (build) machine: exit codes, one-line errors that
+# name the file, and no kexec syscall for bad input (checked with strace).
+# Prints "PASS: name" or "FAIL: name: why" per case.
+set -uo pipefail
+KEXEC=${1:-build/kexec}
+case "$KEXEC" in /*) ;; *) KEXEC="$PWD/$KEXEC" ;; esac
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# A kernel to point at: any bzImage we can find (the VM fixture, or /boot).
+kernel=""
+for k in "${LIBKEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libkexec}"/*/boot/vmlinuz-* /boot/vmlinuz-*; do
+	[ -f "$k" ] && [ -r "$k" ] && kernel=$k && break
+done
+
+have_strace=0
+strace -f -o /dev/null true 2>/dev/null && have_strace=1
+
+# run NAME WANT_RC WANT_STDERR_LINES NO_SYSCALL(1/0) -- args...
+# Sets $err and $syscalls.
+run() {
+	local name=$1 want_rc=$2 want_lines=$3 no_syscall=$4
+	shift 5
+	local rc
+	if [ "$have_strace" = 1 ]; then
+		strace -f -qq -e trace=kexec_load,kexec_file_load,reboot -o "$tmp/strace" \
+			"$KEXEC" "$@" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+	else
+		"$KEXEC" "$@" >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		: >"$tmp/strace"
+	fi
+	err=$(cat "$tmp/err")
+	syscalls=$(grep -cE '^[0-9]+ +(kexec_load|kexec_file_load|reboot)\(' "$tmp/strace")
+	local lines
+	lines=$(wc -l <"$tmp/err")
+	if [ "$rc" != "$want_rc" ]; then
+		echo "FAIL: $name: exit $rc, want $want_rc; stderr: $err"
+		return 1
+	fi
+	if [ "$want_lines" != "-" ] && [ "$lines" != "$want_lines" ]; then
+		echo "FAIL: $name: $lines stderr lines, want $want_lines: $err"
+		return 1
+	fi
+	if [ "$no_syscall" = 1 ] && [ "$have_strace" = 1 ] && [ "$syscalls" != 0 ]; then
+		echo "FAIL: $name: made a kexec syscall: $(cat "$tmp/strace")"
+		return 1
+	fi
+	return 0
+}
+
+expect_err() { # NAME SUBSTRING...
+	local name=$1
+	shift
+	for s in "$@"; do
+		case "$err" in
+		*"$s"*) ;;
+		*) echo "FAIL: $name: stderr lacks \"$s\": $err"; return 1 ;;
+		esac
+	done
+	case "$err" in kexec:\ *) ;; *) echo "FAIL: $name: stderr does not start with 'kexec: ': $err"; return 1 ;; esac
+	echo "PASS: $name"
+}
+
+printf 'not a kernel\n' >"$tmp/text"
+head -c 4096 /dev/urandom >"$tmp/random"
+: >"$tmp/empty"
+mkdir "$tmp/dir"
+
+run not-a-kernel 255 1 1 -- -s -l "$tmp/random" && expect_err not-a-kernel "$tmp/random" "not a bzImage"
+run short-file 255 1 1 -- -s -l "$tmp/text" && expect_err short-file "$tmp/text" "too short"
+run empty-kernel 255 1 1 -- -s -l "$tmp/empty" && expect_err empty-kernel "$tmp/empty" "empty"
+run directory 255 1 1 -- -s -l "$tmp/dir" && expect_err directory "$tmp/dir" "is a directory"
+run dev-zero 255 1 1 -- -s -l /dev/zero && expect_err dev-zero /dev/zero "not a regular file"
+run missing-kernel 255 1 1 -- -s -l "$tmp/nope" && expect_err missing-kernel "$tmp/nope" "No such file"
+run unknown-option 1 1 1 -- --frobnicate && expect_err unknown-option "--frobnicate"
+run two-kernels 1 1 1 -- -l a b && expect_err two-kernels "unexpected argument b"
+run no-kernel 1 1 1 -- -l && expect_err no-kernel "no kernel specified"
+run exec-nothing-loaded 1 1 1 -- -e && expect_err exec-nothing-loaded "cannot boot"
+
+if run help 0 0 1 -- --help && grep -q -- '--kexec-file-syscall' "$tmp/out"; then
+	echo "PASS: help"
+else
+	echo "FAIL: help: $(head -3 "$tmp/out")"
+fi
+if run version 0 0 1 -- -v && grep -q 'libkexec' "$tmp/out"; then
+	echo "PASS: version"
+else
+	echo "FAIL: version: $(cat "$tmp/out")"
+fi
+if run dry-run-exec 0 0 1 -- --dry-run -e && grep -q 'reboot(LINUX_REBOOT_CMD_KEXEC)' "$tmp/out"; then
+	echo "PASS: dry-run-exec"
+else
+	echo "FAIL: dry-run-exec: $(cat "$tmp/out")"
+fi
+
+if [ -z "$kernel" ]; then
+	echo "SKIP: kernel cases: no bzImage found (the VM tests fetch one)"
+	exit 0
+fi
+run missing-initrd 255 1 1 -- -s -l "$kernel" --initrd="$tmp/nope.img" &&
+	expect_err missing-initrd "$tmp/nope.img" "No such file"
+run empty-initrd 255 1 1 -- -s -l "$kernel" --initrd="$tmp/empty" &&
+	expect_err empty-initrd "$tmp/empty" "empty"
+long=$(head -c 100000 /dev/zero | tr '\0' x)
+run huge-cmdline 255 1 1 -- -s -l "$kernel" --append="$long" &&
+	expect_err huge-cmdline "$kernel" "command line is 100000 bytes"
+unset long
+run bad-type 1 1 1 -- -s -l -t multiboot "$kernel" && expect_err bad-type "$kernel" "multiboot"
+run kexec-load-not-yet 255 1 1 -- -c -l "$kernel" && expect_err kexec-load-not-yet "$kernel" "-c" "not available yet"
+
+# -p on a machine with no crashkernel= reservation: refused before the syscall.
+run crash-no-reservation 255 1 1 -- -s -p "$kernel" &&
+	expect_err crash-no-reservation "$kernel" "crashkernel="
+
+# (One argv string is capped at 128 KiB by Linux, so 100000 bytes is the largest test.)
+# Dry run: all the work, no syscall, the plan on stdout.
+if run dry-run 0 0 1 -- --dry-run -s -l "$kernel" --initrd="$tmp/text" --append="a=b c" &&
+	grep -q '^syscall: kexec_file_load' "$tmp/out" &&
+	grep -q '^command line: "a=b c"' "$tmp/out" &&
+	grep -q "^initrd: $tmp/text (13 bytes)" "$tmp/out" &&
+	grep -q '^flags: 0 ' "$tmp/out"; then
+	echo "PASS: dry-run"
+else
+	echo "FAIL: dry-run: $(cat "$tmp/out" "$tmp/err")"
+fi
+if run dry-run-no-initrd 0 - 1 -- --dry-run -s -l "$kernel" -d &&
+	grep -q 'NO_INITRAMFS|DEBUG' "$tmp/out"; then
+	echo "PASS: dry-run-no-initrd"
+else
+	echo "FAIL: dry-run-no-initrd: $(cat "$tmp/out")"
+fi
+
+# A good request does reach the kernel (this host's kernel has no kexec: ENOSYS),
+# which shows the strace check above can see the syscall.
+if [ "$have_strace" = 1 ]; then
+	run good-load-reaches-kernel 255 1 0 -- -s -l "$kernel" --append=x
+	if [ "$syscalls" -ge 1 ] || grep -q 'kexec_file_load' "$tmp/err"; then
+		case "$err" in
+		*"$kernel"*kexec_file_load*) echo "PASS: good-load-reaches-kernel" ;;
+		*) echo "FAIL: good-load-reaches-kernel: $err" ;;
+		esac
+	else
+		echo "FAIL: good-load-reaches-kernel: no syscall seen: $err"
+	fi
+fi
