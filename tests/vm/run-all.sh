@@ -1,0 +1,45 @@
+#!/bin/bash
+# Run every tests/vm/test-*.sh against ${KEXEC_BIN:-build/kexec} (which must
+# already be built) and summarise. Logs: build/vm-logs/<test>.{log,out}.
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+kexec=$(vm_kexec_bin)
+if [[ ! -f $kexec ]]; then
+	echo "vm: kexec binary $kexec does not exist; build it first (or set KEXEC_BIN)" >&2
+	echo "vm: 0 passed, 1 failed"
+	exit 1
+fi
+if ! vm_file_is_static "$kexec"; then
+	echo "vm: warning: $kexec is dynamically linked; the guest has no shared libraries" >&2
+fi
+
+vm_fetch_kernel
+export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
+mkdir -p "$VM_LOG_DIR"
+echo "vm: kernel $VM_KVER, kexec $kexec, logs in $VM_LOG_DIR"
+
+passed=0
+failed=0
+for t in "$VM_LIB_DIR"/test-*.sh; do
+	name=$(basename "$t" .sh)
+	name=${name#test-}
+	out=$VM_LOG_DIR/$name.out
+	t0=$SECONDS
+	rc=0
+	bash "$t" >"$out" 2>&1 || rc=$?
+	secs=$((SECONDS - t0))
+	verdict=$(grep -E '^(PASS|FAIL): ' "$out" | tail -n 1 || true)
+	if [[ $rc -eq 0 && $verdict == PASS:* ]]; then
+		passed=$((passed + 1))
+		echo "$verdict (${secs}s)"
+	else
+		failed=$((failed + 1))
+		echo "${verdict:-FAIL: $name: exited $rc without a verdict} (${secs}s)"
+		grep -E '^  FAIL ' "$out" | sed 's/^  FAIL /    - /' || true
+		echo "    details: $out"
+	fi
+done
+echo "vm: $passed passed, $failed failed"
+[[ $failed -eq 0 ]]
