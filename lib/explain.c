@@ -72,7 +72,8 @@ static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, c
 			  size_t len)
 {
 	const char *limit_sysctl = crash ? "kexec_load_limit_panic" : "kexec_load_limit_reboot";
-	char mode[32], path[64];
+	char modebuf[32], path[64];
+	const char *mode;
 	long disabled, limit;
 
 	if (op == KEXEC_OP_REBOOT) {
@@ -98,7 +99,8 @@ static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, c
 		snprintf(buf, len, "the kexec load limit is used up (kernel.%s=0)", limit_sysctl);
 		return;
 	}
-	if (lockdown_mode(ctx, mode, sizeof(mode))) {
+	mode = lockdown_mode(ctx, modebuf, sizeof(modebuf));
+	if (mode) {
 		if (op == KEXEC_OP_LOAD)
 			snprintf(buf, len, "the kernel is locked down (%s, e.g. by Secure Boot) and "
 					   "refuses kexec_load; use kexec_file_load (-s) with a "

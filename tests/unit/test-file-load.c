@@ -312,7 +312,7 @@ static void explain_sim(void **state)
 	kexec_ctx_use_sim(ctx, sim);
 	kexec_sim_config(sim)->lockdown = true;
 	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
-	assert_non_null(strstr(buf, "locked down"));
+	assert_non_null(strstr(buf, "locked down (integrity"));
 	kexec_sim_config(sim)->cap_sys_boot = false;
 	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "CAP_SYS_BOOT"));
