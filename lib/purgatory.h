@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Purgatories: small freestanding programs that run between the old kernel and
+ * the new one (purgatory/<arch>/). Each is embedded into libkexec as an ELF
+ * relocatable object (ET_REL); the loader lays out its SHF_ALLOC sections,
+ * sets its variables by symbol name, and relocates it for the address it will
+ * run at, as the kernel's kexec_file does with its own purgatory.
+ */
+#ifndef LIBKEXEC_PURGATORY_H
+#define LIBKEXEC_PURGATORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "libkexec-internal.h"
+
+/* The x86_64 purgatory's variables, set by symbol name. */
+#define KX_SHA_REGIONS_MAX 16
+struct kx_sha_region {
+	uint64_t start;
+	uint64_t len;
+};
+
+struct kx_purgatory {
+	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
+	size_t bufsz;
+	size_t memsz;        /* ... then memsz - bufsz bytes of .bss */
+	size_t align;        /* the largest section alignment */
+	uint64_t base;       /* where it runs; 0 until relocated */
+	/* private: the parsed object */
+	const uint8_t *elf;
+	size_t elf_len;
+	uint64_t *sec_off;   /* per section: offset in buf, or UINT64_MAX if not allocated */
+};
+
+/* The embedded blobs (generated at build time). */
+extern const unsigned char kx_purgatory_x86_64_blob[];
+extern const size_t kx_purgatory_x86_64_blob_size;
+
+/* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
+int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);
+/* Write len bytes into the variable named name (size must match the symbol's). */
+int kx_purgatory_set(struct kx_purgatory *p, const char *name, const void *val, size_t len);
+int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, size_t len);
+/* Absolute address of a symbol once relocated (base + offset). */
+int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uint64_t *addr);
+/* Apply the relocations for running at base. Call once, after placement. */
+int kx_purgatory_relocate(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t base);
+void kx_purgatory_free(struct kx_purgatory *p);
+
+/* SHA-256, the same code the purgatory runs (purgatory/sha256.c). */
+struct kx_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+};
+void kx_sha256_init(struct kx_sha256 *s);
+void kx_sha256_update(struct kx_sha256 *s, const void *data, size_t len);
+void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
+
+#endif
