@@ -21,8 +21,8 @@ static int reject(const char **reason, const char *why)
 	return -ENOEXEC;
 }
 
-KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzimage_info *info,
-				  const char **reason)
+int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
+		    const char **reason)
 {
 	const uint8_t *b = buf;
 	uint16_t kver;
@@ -71,7 +71,31 @@ KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzim
 			n++;
 		memcpy(info->kernel_version, s, n);
 	}
+	if (info->setup_size >= len)
+		return reject(reason, "setup code (setup_sects) extends past the end of the file");
+	return 0;
+}
 
+/* What our kexec_load loader needs: a 64-bit entry point and a relocatable load. */
+int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const char **reason)
+{
+	if (info->version < 0x020c)
+		return reject(reason, "boot protocol older than 2.12 (no 64-bit entry point)");
+	if (!(info->loadflags & LOADED_HIGH))
+		return reject(reason, "a zImage, not a bzImage (LOADED_HIGH not set)");
+	if (!(info->xloadflags & XLF_KERNEL_64))
+		return reject(reason, "not a 64-bit kernel (XLF_KERNEL_64 not set)");
+	return 0;
+}
+
+KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzimage_info *info,
+				  const char **reason)
+{
+	int r = kx_bzimage_read(buf, len, info, reason);
+
+	if (r < 0)
+		return r;
+	/* bzImage64_probe(), in its order. */
 	if (info->version < 0x020c)
 		return reject(reason, "boot protocol older than 2.12: too old for kexec_file_load");
 	if (!(info->loadflags & LOADED_HIGH))
@@ -80,7 +104,5 @@ KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzim
 		return reject(reason, "not a 64-bit kernel (XLF_KERNEL_64 not set)");
 	if (!(info->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G))
 		return reject(reason, "kernel cannot be loaded above 4 GiB (XLF_CAN_BE_LOADED_ABOVE_4G not set)");
-	if (info->setup_size >= len)
-		return reject(reason, "setup code (setup_sects) extends past the end of the file");
 	return 0;
 }

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <inttypes.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include "libkexec-internal.h"
 
@@ -177,3 +179,51 @@ KX_EXPORT const char *kexec_version(void)
 {
 	return LIBKEXEC_VERSION;
 }
+
+#define SZ_4G 0x100000000ULL
+
+int kx_open_input(struct kexec_ctx *ctx, const char *what, const char *path, uint64_t *size)
+{
+	struct stat st;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int r = -errno;
+
+		kx_err(ctx, "cannot open %s %s: %s", what, path, strerror(-r));
+		return r;
+	}
+	if (fstat(fd, &st) < 0) {
+		int r = -errno;
+
+		kx_err(ctx, "cannot stat %s %s: %s", what, path, strerror(-r));
+		close(fd);
+		return r;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		kx_err(ctx, "cannot load %s %s: is a directory", what, path);
+		close(fd);
+		return -EISDIR;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		kx_err(ctx, "cannot load %s %s: not a regular file (kexec_file_load reads only regular files)",
+		       what, path);
+		close(fd);
+		return -EINVAL;
+	}
+	if (st.st_size == 0) {
+		kx_err(ctx, "cannot load %s %s: file is empty", what, path);
+		close(fd);
+		return -EINVAL;
+	}
+	if ((uint64_t)st.st_size >= SZ_4G) {
+		kx_err(ctx, "cannot load %s %s: file is %" PRIu64 " bytes; the kernel reads at most 4 GiB",
+		       what, path, (uint64_t)st.st_size);
+		close(fd);
+		return -EFBIG;
+	}
+	*size = (uint64_t)st.st_size;
+	return fd;
+}
+

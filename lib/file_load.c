@@ -16,56 +16,9 @@
 
 #include "libkexec-internal.h"
 
-#define SZ_4G 0x100000000ULL
 #define PAGE_ALIGN(x) (((x) + 4095) & ~(uint64_t)4095)
 /* bzImage64_load() keeps this much of cmdline_size for " elfcorehdr=0x...". */
 #define MAX_ELFCOREHDR_STR_LEN 30
-
-/* Open a file the way kernel_read_file_from_fd() will want it. */
-static int open_input(struct kexec_ctx *ctx, const char *what, const char *path, uint64_t *size)
-{
-	struct stat st;
-	int fd;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int r = -errno;
-
-		kx_err(ctx, "cannot open %s %s: %s", what, path, strerror(-r));
-		return r;
-	}
-	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-
-		kx_err(ctx, "cannot stat %s %s: %s", what, path, strerror(-r));
-		close(fd);
-		return r;
-	}
-	if (S_ISDIR(st.st_mode)) {
-		kx_err(ctx, "cannot load %s %s: is a directory", what, path);
-		close(fd);
-		return -EISDIR;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		kx_err(ctx, "cannot load %s %s: not a regular file (kexec_file_load reads only regular files)",
-		       what, path);
-		close(fd);
-		return -EINVAL;
-	}
-	if (st.st_size == 0) {
-		kx_err(ctx, "cannot load %s %s: file is empty", what, path);
-		close(fd);
-		return -EINVAL;
-	}
-	if ((uint64_t)st.st_size >= SZ_4G) {
-		kx_err(ctx, "cannot load %s %s: file is %" PRIu64 " bytes; the kernel reads at most 4 GiB",
-		       what, path, (uint64_t)st.st_size);
-		close(fd);
-		return -EFBIG;
-	}
-	*size = (uint64_t)st.st_size;
-	return fd;
-}
 
 static int read_head(int fd, uint8_t *buf, size_t want, size_t *got)
 {
@@ -141,7 +94,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	}
 	plan->cmdline_len = strlen(cmdline) + 1;
 
-	r = open_input(ctx, "kernel", req->kernel, &plan->kernel_size);
+	r = kx_open_input(ctx, "kernel", req->kernel, &plan->kernel_size);
 	if (r < 0)
 		goto fail;
 	plan->kernel_fd = r;
@@ -176,7 +129,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 			r = -ENOMEM;
 			goto fail;
 		}
-		r = open_input(ctx, "initrd", req->initrd, &plan->initrd_size);
+		r = kx_open_input(ctx, "initrd", req->initrd, &plan->initrd_size);
 		if (r < 0)
 			goto fail;
 		plan->initrd_fd = r;

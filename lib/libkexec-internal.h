@@ -35,6 +35,17 @@ int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
 int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsigned long flags,
 			const char **reason);
 
+int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
+		    const char **reason);
+int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const char **reason);
+
+/*
+ * Open a file to load: a regular, non-empty file below 4 GiB, as the kernel
+ * wants for kexec_file_load and as is sensible for kexec_load. Returns the fd
+ * or a negative errno, logging "<verb> <what> <path>: <reason>" once.
+ */
+int kx_open_input(struct kexec_ctx *ctx, const char *what, const char *path, uint64_t *size);
+
 /* Simulator entry points used by the context's syscall routing. */
 int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 		const struct kexec_segment *segs, unsigned long flags);
