@@ -64,10 +64,12 @@ struct kx_x86_boot_layout {
 
 /*
  * The bytes to load at params_addr: boot_params (4096 bytes), the command line
- * (cmd_line_ptr = params_addr + 4096), then the setup_data chain (E820_EXT past
- * 128 entries, EFI, RNG_SEED), each 8-byte aligned, with absolute next pointers.
- * The size depends only on the inputs, not on params_addr, so a caller may
- * build once at 0 to learn the size, place it, and build again.
+ * (cmd_line_ptr = params_addr + 4096), the EFI runtime map (efi_info.efi_memmap)
+ * when the EFI state is passed on, then the setup_data chain (E820_EXT past
+ * 128 entries, EFI, RNG_SEED), each piece 16-byte aligned, with absolute next
+ * pointers. The size depends only on the inputs, not on params_addr, so a
+ * caller may build once at 0 to learn the size, place it, and build again.
+ * params_addr must be 16-byte aligned (-EINVAL otherwise).
  * -E2BIG (logged) when the command line exceeds the header's cmdline_size.
  */
 int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo *si,

@@ -1,0 +1,572 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Purgatory objects (ET_REL), loaded the way the kernel's kexec_file loads its
+ * own (kernel/kexec_file.c, arch/x86/kernel/machine_kexec_64.c): allocated
+ * sections laid out in file order in one buffer, .bss-like sections after
+ * them, variables found by name in .symtab, RELA relocations applied for the
+ * address the buffer will run at.
+ *
+ * The blob is embedded, but it is parsed as hostile input all the same: every
+ * offset, size, index and name is checked against the blob before use, once,
+ * in kx_purgatory_init(). Later calls rely on those checks.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "purgatory.h"
+
+/* A purgatory is a few KiB; anything near this is not one. */
+#define PURGATORY_MAX_SIZE (64u << 20)
+/* The loader places the buffer page-aligned; a larger alignment cannot be honoured. */
+#define PURGATORY_MAX_ALIGN 4096u
+
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HOST_ELFDATA ELFDATA2LSB
+#else
+#define HOST_ELFDATA ELFDATA2MSB
+#endif
+
+/* The machines whose relocations kx_purgatory_relocate() knows. */
+static bool machine_supported(uint16_t machine)
+{
+	return machine == EM_X86_64; /* EM_AARCH64: with purgatory/arm64 */
+}
+
+/* Reads of structures validated by kx_purgatory_init(). */
+static Elf64_Ehdr ehdr_of(const struct kx_purgatory *p)
+{
+	Elf64_Ehdr eh;
+
+	memcpy(&eh, p->elf, sizeof(eh));
+	return eh;
+}
+
+static Elf64_Shdr shdr_of(const struct kx_purgatory *p, unsigned int i)
+{
+	Elf64_Ehdr eh = ehdr_of(p);
+	Elf64_Shdr sh;
+
+	memcpy(&sh, p->elf + eh.e_shoff + (uint64_t)i * sizeof(sh), sizeof(sh));
+	return sh;
+}
+
+struct symtab {
+	unsigned int index; /* of the SHT_SYMTAB section */
+	const uint8_t *syms;
+	size_t nsyms;
+	const char *strtab;
+	size_t strtab_size;
+};
+
+static Elf64_Sym sym_of(const struct symtab *st, size_t i)
+{
+	Elf64_Sym sym;
+
+	memcpy(&sym, st->syms + i * sizeof(sym), sizeof(sym));
+	return sym;
+}
+
+/*
+ * The first SHT_SYMTAB and its string table. Checked here, so that init can
+ * use it for validation and the other calls (after a successful init) trust it.
+ */
+static int find_symtab(struct kexec_ctx *ctx, const struct kx_purgatory *p, struct symtab *st)
+{
+	Elf64_Ehdr eh = ehdr_of(p);
+	Elf64_Shdr sh, str;
+	unsigned int i;
+
+	for (i = 0; i < eh.e_shnum; i++) {
+		sh = shdr_of(p, i);
+		if (sh.sh_type == SHT_SYMTAB)
+			break;
+	}
+	if (i == eh.e_shnum) {
+		kx_err(ctx, "purgatory: no symbol table");
+		return -ENOEXEC;
+	}
+	if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_size % sizeof(Elf64_Sym)) {
+		kx_err(ctx, "purgatory: symbol table entries are not Elf64_Sym");
+		return -ENOEXEC;
+	}
+	if (sh.sh_link == 0 || sh.sh_link >= eh.e_shnum) {
+		kx_err(ctx, "purgatory: symbol table links to section %u of %u", sh.sh_link,
+		       eh.e_shnum);
+		return -ENOEXEC;
+	}
+	str = shdr_of(p, sh.sh_link);
+	/* Ending in NUL: every name starting inside the table ends inside it. */
+	if (str.sh_type != SHT_STRTAB || str.sh_size == 0 ||
+	    p->elf[str.sh_offset + str.sh_size - 1] != '\0') {
+		kx_err(ctx, "purgatory: the symbol table's string table is malformed");
+		return -ENOEXEC;
+	}
+	st->index = i;
+	st->syms = p->elf + sh.sh_offset;
+	st->nsyms = sh.sh_size / sizeof(Elf64_Sym);
+	st->strtab = (const char *)p->elf + str.sh_offset;
+	st->strtab_size = str.sh_size;
+	return 0;
+}
+
+/*
+ * A defined symbol by name; a global one wins over locals of the same name.
+ * Returns its index, or 0 (the null symbol) when there is none.
+ */
+static size_t lookup(const struct symtab *st, const char *name)
+{
+	size_t i, local = 0;
+
+	for (i = 1; i < st->nsyms; i++) {
+		Elf64_Sym sym = sym_of(st, i);
+
+		if (sym.st_shndx == SHN_UNDEF || strcmp(st->strtab + sym.st_name, name))
+			continue;
+		if (ELF64_ST_BIND(sym.st_info) != STB_LOCAL)
+			return i;
+		if (!local)
+			local = i;
+	}
+	return local;
+}
+
+/* Where a variable's bytes are in the buffer, if it is one the loader can set. */
+static int variable(const struct kx_purgatory *p, const char *name, size_t len, size_t *off)
+{
+	struct symtab st;
+	Elf64_Sym sym;
+	Elf64_Shdr sh;
+	size_t i;
+
+	if (!p->elf || find_symtab(NULL, p, &st))
+		return -EINVAL;
+	i = lookup(&st, name);
+	if (!i)
+		return -ENOENT;
+	sym = sym_of(&st, i);
+	if (sym.st_size != len || sym.st_shndx >= ehdr_of(p).e_shnum ||
+	    p->sec_off[sym.st_shndx] == UINT64_MAX)
+		return -EINVAL;
+	sh = shdr_of(p, sym.st_shndx);
+	/* In .bss it would not be in the image the loader hands to the kernel. */
+	if (sh.sh_type == SHT_NOBITS || sym.st_value > sh.sh_size || len > sh.sh_size - sym.st_value)
+		return -EINVAL;
+	*off = (size_t)(p->sec_off[sym.st_shndx] + sym.st_value);
+	return 0;
+}
+
+int kx_purgatory_set(struct kx_purgatory *p, const char *name, const void *val, size_t len)
+{
+	size_t off;
+	int r = variable(p, name, len, &off);
+
+	if (r)
+		return r;
+	memcpy(p->buf + off, val, len);
+	return 0;
+}
+
+int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, size_t len)
+{
+	size_t off;
+	int r = variable(p, name, len, &off);
+
+	if (r)
+		return r;
+	memcpy(val, p->buf + off, len);
+	return 0;
+}
+
+int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uint64_t *addr)
+{
+	struct symtab st;
+	Elf64_Sym sym;
+	size_t i;
+
+	if (!p->elf || find_symtab(NULL, p, &st))
+		return -EINVAL;
+	i = lookup(&st, name);
+	if (!i)
+		return -ENOENT;
+	sym = sym_of(&st, i);
+	if (sym.st_shndx == SHN_ABS) {
+		*addr = sym.st_value;
+		return 0;
+	}
+	if (sym.st_shndx >= ehdr_of(p).e_shnum || p->sec_off[sym.st_shndx] == UINT64_MAX)
+		return -EINVAL;
+	*addr = p->base + p->sec_off[sym.st_shndx] + sym.st_value;
+	return 0;
+}
+
+/* Width in bytes of the field a relocation writes; 0 for a type we do not apply. */
+static unsigned int reloc_width(uint16_t machine, uint32_t type)
+{
+	if (machine != EM_X86_64)
+		return 0;
+	switch (type) {
+	case R_X86_64_NONE:
+		return 1; /* writes nothing; 1 keeps the offset check meaningful */
+	case R_X86_64_64:
+	case R_X86_64_PC64:
+		return 8;
+	case R_X86_64_32:
+	case R_X86_64_32S:
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		return 4;
+	}
+	return 0;
+}
+
+static bool fits_s32(int64_t v)
+{
+	return v >= INT32_MIN && v <= INT32_MAX;
+}
+
+/*
+ * S + A (- P) into the field, as arch_kexec_apply_relocations_add() does, but
+ * refusing values that do not fit (the kernel does not check PC32).
+ */
+static int apply_x86_64(struct kexec_ctx *ctx, uint8_t *loc, uint32_t type, uint64_t s,
+			int64_t a, uint64_t pc, const char *name)
+{
+	uint64_t v = s + (uint64_t)a;
+	uint32_t v32;
+
+	switch (type) {
+	case R_X86_64_NONE:
+		return 0;
+	case R_X86_64_64:
+		memcpy(loc, &v, 8);
+		return 0;
+	case R_X86_64_32:
+		if (v > UINT32_MAX)
+			goto overflow;
+		break;
+	case R_X86_64_32S:
+		if (!fits_s32((int64_t)v))
+			goto overflow;
+		break;
+	case R_X86_64_PC32:
+	case R_X86_64_PLT32:
+		v -= pc;
+		if (!fits_s32((int64_t)v))
+			goto overflow;
+		break;
+	case R_X86_64_PC64:
+		v -= pc;
+		memcpy(loc, &v, 8);
+		return 0;
+	}
+	v32 = (uint32_t)v;
+	memcpy(loc, &v32, 4);
+	return 0;
+overflow:
+	kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: place the "
+	       "purgatory lower", type, name, (unsigned long long)pc);
+	return -ERANGE;
+}
+
+/*
+ * Walks every RELA section that applies to a loaded section. With apply false
+ * (from init) it only validates, so a malformed relocation fails at init and
+ * kx_purgatory_relocate() fails only on an overflow.
+ */
+static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t base, bool apply)
+{
+	Elf64_Ehdr eh = ehdr_of(p);
+	struct symtab st;
+	unsigned int i;
+	size_t j;
+	int r;
+
+	r = find_symtab(ctx, p, &st);
+	if (r)
+		return r;
+	for (i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr rs = shdr_of(p, i), ts;
+
+		if (rs.sh_type != SHT_RELA && rs.sh_type != SHT_REL)
+			continue;
+		if (rs.sh_info >= eh.e_shnum) {
+			kx_err(ctx, "purgatory: relocation section %u applies to section %u of %u", i,
+			       rs.sh_info, eh.e_shnum);
+			return -ENOEXEC;
+		}
+		/* Relocations for debug info and the like: not loaded, not needed. */
+		if (p->sec_off[rs.sh_info] == UINT64_MAX)
+			continue;
+		ts = shdr_of(p, rs.sh_info);
+		if (rs.sh_type == SHT_REL || ts.sh_type == SHT_NOBITS) {
+			kx_err(ctx, "purgatory: section %u has %s relocations", rs.sh_info,
+			       rs.sh_type == SHT_REL ? "SHT_REL (not RELA)" : "NOBITS but");
+			return -ENOEXEC;
+		}
+		if (rs.sh_link != st.index || rs.sh_entsize != sizeof(Elf64_Rela) ||
+		    rs.sh_size % sizeof(Elf64_Rela)) {
+			kx_err(ctx, "purgatory: relocation section %u is malformed", i);
+			return -ENOEXEC;
+		}
+		for (j = 0; j < rs.sh_size / sizeof(Elf64_Rela); j++) {
+			Elf64_Rela rel;
+			Elf64_Sym sym;
+			uint32_t type;
+			unsigned int width;
+			uint64_t s;
+			const char *name;
+
+			memcpy(&rel, p->elf + rs.sh_offset + j * sizeof(rel), sizeof(rel));
+			type = (uint32_t)ELF64_R_TYPE(rel.r_info);
+			width = reloc_width(eh.e_machine, type);
+			if (!width) {
+				kx_err(ctx, "purgatory: unsupported relocation type %u", type);
+				return -ENOEXEC;
+			}
+			if (rel.r_offset > ts.sh_size || width > ts.sh_size - rel.r_offset) {
+				kx_err(ctx, "purgatory: relocation at 0x%llx is past the end of section %u",
+				       (unsigned long long)rel.r_offset, rs.sh_info);
+				return -ENOEXEC;
+			}
+			if (ELF64_R_SYM(rel.r_info) >= st.nsyms) {
+				kx_err(ctx, "purgatory: relocation names symbol %llu of %zu",
+				       (unsigned long long)ELF64_R_SYM(rel.r_info), st.nsyms);
+				return -ENOEXEC;
+			}
+			sym = sym_of(&st, ELF64_R_SYM(rel.r_info));
+			name = st.strtab + sym.st_name;
+			if (sym.st_shndx == SHN_UNDEF) {
+				kx_err(ctx, "purgatory: undefined symbol '%s'", name);
+				return -ENOEXEC;
+			}
+			if (sym.st_shndx == SHN_ABS) {
+				s = sym.st_value;
+			} else if (p->sec_off[sym.st_shndx] != UINT64_MAX) {
+				s = base + p->sec_off[sym.st_shndx] + sym.st_value;
+			} else {
+				kx_err(ctx, "purgatory: symbol '%s' is in section %u, which is not loaded",
+				       name, sym.st_shndx);
+				return -ENOEXEC;
+			}
+			if (!apply)
+				continue;
+			r = apply_x86_64(ctx, p->buf + p->sec_off[rs.sh_info] + rel.r_offset, type, s,
+					 rel.r_addend, base + p->sec_off[rs.sh_info] + rel.r_offset,
+					 name);
+			if (r)
+				return r;
+		}
+	}
+	return 0;
+}
+
+int kx_purgatory_relocate(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t base)
+{
+	int r;
+
+	if (!p->elf)
+		return -EINVAL;
+	if (base % p->align) {
+		kx_err(ctx, "purgatory: base 0x%llx is not aligned to %zu", (unsigned long long)base,
+		       p->align);
+		return -EINVAL;
+	}
+	if (base + p->memsz < base) {
+		kx_err(ctx, "purgatory: base 0x%llx wraps around", (unsigned long long)base);
+		return -ERANGE;
+	}
+	/* RELA values do not depend on the field's old contents: applying again is fine. */
+	r = relocations(ctx, p, base, true);
+	if (r)
+		return r;
+	p->base = base;
+	kx_dbg(ctx, "purgatory: relocated to 0x%llx", (unsigned long long)base);
+	return 0;
+}
+
+static int check_header(struct kexec_ctx *ctx, const uint8_t *elf, size_t len, Elf64_Ehdr *eh)
+{
+	if (len < sizeof(*eh)) {
+		kx_err(ctx, "purgatory: %zu bytes is too short for an ELF header", len);
+		return -ENOEXEC;
+	}
+	memcpy(eh, elf, sizeof(*eh));
+	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
+	    eh->e_ident[EI_DATA] != HOST_ELFDATA || eh->e_ident[EI_VERSION] != EV_CURRENT) {
+		kx_err(ctx, "purgatory: not a 64-bit ELF file in this machine's byte order");
+		return -ENOEXEC;
+	}
+	if (eh->e_type != ET_REL || !machine_supported(eh->e_machine)) {
+		kx_err(ctx, "purgatory: ELF type %u machine %u, want a relocatable object (%u) "
+		       "for x86_64 (%u)", eh->e_type, eh->e_machine, ET_REL, EM_X86_64);
+		return -ENOEXEC;
+	}
+	/* e_shnum 0 means more than 0xff00 sections (count in section 0): not a purgatory. */
+	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shnum == 0 ||
+	    eh->e_shoff > len || (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff) {
+		kx_err(ctx, "purgatory: section header table (%u entries at 0x%llx) is not in "
+		       "the %zu-byte file", eh->e_shnum, (unsigned long long)eh->e_shoff, len);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Every section's contents within the file, allocated ones with a sane alignment. */
+static int check_sections(struct kexec_ctx *ctx, const struct kx_purgatory *p)
+{
+	Elf64_Ehdr eh = ehdr_of(p);
+	unsigned int i;
+
+	for (i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh = shdr_of(p, i);
+
+		if (sh.sh_type != SHT_NOBITS &&
+		    (sh.sh_offset > p->elf_len || sh.sh_size > p->elf_len - sh.sh_offset)) {
+			kx_err(ctx, "purgatory: section %u (0x%llx bytes at 0x%llx) is past the end "
+			       "of the %zu-byte file", i, (unsigned long long)sh.sh_size,
+			       (unsigned long long)sh.sh_offset, p->elf_len);
+			return -ENOEXEC;
+		}
+		if (!(sh.sh_flags & SHF_ALLOC))
+			continue;
+		if (sh.sh_addralign > PURGATORY_MAX_ALIGN || (sh.sh_addralign & (sh.sh_addralign - 1))) {
+			kx_err(ctx, "purgatory: section %u alignment %llu is not a power of two up to %u",
+			       i, (unsigned long long)sh.sh_addralign, PURGATORY_MAX_ALIGN);
+			return -ENOEXEC;
+		}
+		if (sh.sh_size > PURGATORY_MAX_SIZE) {
+			kx_err(ctx, "purgatory: section %u is too large (%llu bytes)", i,
+			       (unsigned long long)sh.sh_size);
+			return -ENOEXEC;
+		}
+	}
+	return 0;
+}
+
+/* Every symbol's name inside the string table, its section a real one. */
+static int check_symbols(struct kexec_ctx *ctx, const struct kx_purgatory *p)
+{
+	struct symtab st;
+	size_t i;
+	int r = find_symtab(ctx, p, &st);
+
+	if (r)
+		return r;
+	for (i = 0; i < st.nsyms; i++) {
+		Elf64_Sym sym = sym_of(&st, i);
+
+		if (sym.st_name >= st.strtab_size) {
+			kx_err(ctx, "purgatory: symbol %zu's name is outside the string table", i);
+			return -ENOEXEC;
+		}
+		if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS)
+			continue;
+		if (sym.st_shndx >= ehdr_of(p).e_shnum) {
+			kx_err(ctx, "purgatory: symbol '%s' has section index %u of %u (common "
+			       "symbols need -fno-common)", st.strtab + sym.st_name, sym.st_shndx,
+			       ehdr_of(p).e_shnum);
+			return -ENOEXEC;
+		}
+	}
+	return 0;
+}
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) & ~(a - 1);
+}
+
+/*
+ * Sections with contents first, in file order, then the NOBITS ones, so that
+ * the image the kernel copies (bufsz) ends where zero-filled memory begins.
+ */
+static int layout(struct kexec_ctx *ctx, struct kx_purgatory *p)
+{
+	Elf64_Ehdr eh = ehdr_of(p);
+	uint64_t off = 0;
+	unsigned int pass, i;
+
+	p->align = 16;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < eh.e_shnum; i++) {
+			Elf64_Shdr sh = shdr_of(p, i);
+			uint64_t a = sh.sh_addralign ? sh.sh_addralign : 1;
+
+			if (!(sh.sh_flags & SHF_ALLOC) || (sh.sh_type == SHT_NOBITS) != (pass == 1))
+				continue;
+			off = align_up(off, a);
+			p->sec_off[i] = off;
+			off += sh.sh_size;
+			/* Checked as it grows: e_shnum sections of PURGATORY_MAX_SIZE still fit in 64 bits. */
+			if (off > PURGATORY_MAX_SIZE) {
+				kx_err(ctx, "purgatory: sections add up to more than %u bytes",
+				       PURGATORY_MAX_SIZE);
+				return -ENOEXEC;
+			}
+			if (a > p->align)
+				p->align = (size_t)a;
+		}
+		if (pass == 0)
+			p->bufsz = (size_t)off;
+	}
+	p->memsz = (size_t)align_up(off, 16);
+	return 0;
+}
+
+int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len)
+{
+	Elf64_Ehdr eh;
+	unsigned int i;
+	int r;
+
+	memset(p, 0, sizeof(*p));
+	r = check_header(ctx, elf, len, &eh);
+	if (r)
+		return r;
+	p->elf = elf;
+	p->elf_len = len;
+	r = check_sections(ctx, p);
+	if (!r)
+		r = check_symbols(ctx, p);
+	if (r)
+		goto fail;
+	p->sec_off = malloc(eh.e_shnum * sizeof(*p->sec_off));
+	if (!p->sec_off) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < eh.e_shnum; i++)
+		p->sec_off[i] = UINT64_MAX;
+	r = layout(ctx, p);
+	if (!r)
+		r = relocations(ctx, p, 0, false);
+	if (r)
+		goto fail;
+	p->buf = calloc(1, p->bufsz ? p->bufsz : 1);
+	if (!p->buf) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	for (i = 0; i < eh.e_shnum; i++) {
+		Elf64_Shdr sh = shdr_of(p, i);
+
+		if (p->sec_off[i] != UINT64_MAX && sh.sh_type != SHT_NOBITS)
+			memcpy(p->buf + p->sec_off[i], p->elf + sh.sh_offset, sh.sh_size);
+	}
+	kx_dbg(ctx, "purgatory: %zu bytes of data, %zu in memory, aligned to %zu", p->bufsz,
+	       p->memsz, p->align);
+	return 0;
+fail:
+	kx_purgatory_free(p);
+	return r;
+}
+
+void kx_purgatory_free(struct kx_purgatory *p)
+{
+	free(p->buf);
+	free(p->sec_off);
+	memset(p, 0, sizeof(*p));
+}

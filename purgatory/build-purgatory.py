@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Build one purgatory: compile freestanding, link into one ET_REL object, check it.
+
+  build-purgatory.py --output O --depfile D --machine x86_64
+                     --cc CC... --cflags FLAGS... --sources SRC...
+
+The checks make the build fail rather than the loader at run time: the object
+must be ET_REL for the expected machine, have no undefined symbols (`ld -r`
+does not complain about them: nothing would resolve them inside a purgatory),
+no common symbols, and only the relocation types lib/purgatory.c applies.
+"""
+import os
+import struct
+import subprocess
+import sys
+
+MACHINES = {
+    # name: (e_machine, {relocation type: name} that lib/purgatory.c applies)
+    'x86_64': (62, {0: 'R_X86_64_NONE', 1: 'R_X86_64_64', 2: 'R_X86_64_PC32',
+                    4: 'R_X86_64_PLT32', 10: 'R_X86_64_32', 11: 'R_X86_64_32S',
+                    24: 'R_X86_64_PC64'}),
+}
+
+SHT_SYMTAB, SHT_RELA, SHT_REL = 2, 4, 9
+SHF_ALLOC = 2
+SHN_UNDEF, SHN_COMMON = 0, 0xfff2
+
+
+def parse_args(argv):
+    single = ('--output', '--depfile', '--machine')
+    groups = ('--cc', '--cflags', '--sources')
+    opts = {g: [] for g in groups}
+    cur = None
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in single:
+            opts[a] = argv[i + 1]
+            i += 2
+            continue
+        if a in groups:
+            cur = a
+        elif cur is None:
+            sys.exit(f'build-purgatory: unexpected argument {a!r}')
+        else:
+            opts[cur].append(a)
+        i += 1
+    for key in single + ('--cc', '--sources'):
+        if not opts.get(key):
+            sys.exit(f'build-purgatory: {key} is required')
+    return opts
+
+
+def read_deps(path):
+    """The prerequisites of a gcc -MD depfile (one target, escaped spaces aside)."""
+    with open(path) as f:
+        text = f.read().replace('\\\n', ' ')
+    _, _, deps = text.partition(': ')
+    return deps.split()
+
+
+def check_object(path, machine):
+    e_machine, relocs = MACHINES[machine]
+    with open(path, 'rb') as f:
+        elf = f.read()
+    errors = []
+    if elf[:4] != b'\x7fELF' or elf[4] != 2 or elf[5] != 1:
+        return ['not a little-endian ELF64 file']
+    (e_type, e_mach, _, _, _, e_shoff, _, _, _, _, e_shentsize, e_shnum,
+     _) = struct.unpack_from('<HHIQQQIHHHHHH', elf, 16)
+    if e_type != 1:
+        errors.append(f'e_type is {e_type}, not ET_REL')
+    if e_mach != e_machine:
+        errors.append(f'e_machine is {e_mach}, not {e_machine}')
+    shdrs = [struct.unpack_from('<IIQQQQIIQQ', elf, e_shoff + i * e_shentsize)
+             for i in range(e_shnum)]
+    for sh in shdrs:
+        sh_type, sh_offset, sh_size, sh_link = sh[1], sh[4], sh[5], sh[6]
+        if sh_type == SHT_SYMTAB:
+            strtab = shdrs[sh_link]
+            for off in range(sh_offset + 24, sh_offset + sh_size, 24):
+                st_name, _, _, st_shndx = struct.unpack_from('<IBBH', elf, off)
+                start = strtab[4] + st_name
+                name = elf[start:elf.index(b'\0', start)].decode()
+                if st_shndx == SHN_UNDEF:
+                    errors.append(f'undefined symbol {name!r}')
+                elif st_shndx == SHN_COMMON:
+                    errors.append(f'common symbol {name!r} (build with -fno-common)')
+        elif sh_type == SHT_REL and shdrs[sh[7]][2] & SHF_ALLOC:
+            errors.append('SHT_REL section (only SHT_RELA is applied)')
+        elif sh_type == SHT_RELA and shdrs[sh[7]][2] & SHF_ALLOC:
+            for off in range(sh_offset, sh_offset + sh_size, 24):
+                _, r_info, _ = struct.unpack_from('<QQq', elf, off)
+                if r_info & 0xffffffff not in relocs:
+                    errors.append(f'relocation type {r_info & 0xffffffff} is not applied '
+                                  'by lib/purgatory.c')
+    return sorted(set(errors))
+
+
+def main():
+    opts = parse_args(sys.argv[1:])
+    out, machine = opts['--output'], opts['--machine']
+    if machine not in MACHINES:
+        sys.exit(f'build-purgatory: unknown machine {machine!r}')
+    workdir = out + '.p'
+    os.makedirs(workdir, exist_ok=True)
+    objs, deps = [], []
+    for src in opts['--sources']:
+        base = os.path.join(workdir, os.path.basename(src))
+        obj, dep = base + '.o', base + '.d'
+        subprocess.run(opts['--cc'] + opts['--cflags'] +
+                       ['-MD', '-MF', dep, '-c', src, '-o', obj], check=True)
+        objs.append(obj)
+        deps += read_deps(dep)
+    tmp = out + '.tmp'
+    subprocess.run(opts['--cc'] + opts['--cflags'] + ['-nostdlib', '-r', '-o', tmp] + objs,
+                   check=True)
+    errors = check_object(tmp, machine)
+    if errors:
+        os.unlink(tmp)
+        for e in errors:
+            print(f'build-purgatory: {out}: {e}', file=sys.stderr)
+        sys.exit(1)
+    os.replace(tmp, out)
+    if opts.get('--depfile'):
+        with open(opts['--depfile'], 'w') as f:
+            f.write(out + ': ' + ' \\\n  '.join(dict.fromkeys(deps)) + '\n')
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The purgatory's view of SHA-256. The library declares the same functions in
+ * lib/purgatory.h, whose includes (libc, libkexec.h) a freestanding build
+ * cannot use; sha256.c picks this header when KX_PURGATORY is defined. Each
+ * build uses one definition of struct kx_sha256 throughout, so the two copies
+ * never meet, but keep them equal anyway.
+ */
+#ifndef KX_PURGATORY_SHA256_H
+#define KX_PURGATORY_SHA256_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct kx_sha256 {
+	uint32_t h[8];
+	uint64_t len;
+	uint8_t buf[64];
+};
+void kx_sha256_init(struct kx_sha256 *s);
+void kx_sha256_update(struct kx_sha256 *s, const void *data, size_t len);
+void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
+
+#endif
