@@ -288,6 +288,39 @@ int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_reque
 int kexec_file_plan_load(struct kexec_ctx *ctx, const struct kexec_file_plan *plan);
 void kexec_file_plan_free(struct kexec_file_plan *plan);
 
+/* ---- Loading through kexec_load ---------------------------------------- */
+
+struct kexec_load_request {
+	const char *kernel;         /* path: a bzImage or an ELF vmlinux */
+	const char *initrd;         /* path or NULL */
+	const char *cmdline;        /* NULL: empty */
+	const char *type;           /* NULL: detect; "bzImage" or "elf-x86_64" */
+	bool crash;                 /* -p */
+	bool no_checks;             /* -i: the purgatory skips its SHA-256 check */
+	uint64_t mem_min;           /* 0: 1 MiB */
+	uint64_t mem_max;           /* 0: no limit */
+};
+
+struct kexec_load_segment_info {
+	const char *role;           /* "kernel", "initrd", "boot_params", "purgatory", ... */
+	uint8_t sha256[32];         /* of the bufsz bytes */
+};
+
+/* Everything a kexec_load needs: segments built, placed and validated. */
+struct kexec_load_plan {
+	struct kexec_segment_list segs;
+	struct kexec_load_segment_info *info;  /* one per segment */
+	unsigned long entry;
+	unsigned long flags;        /* KEXEC_* for the syscall */
+	const char *format;         /* "bzImage", "ELF vmlinux" */
+	void *priv;
+};
+
+int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+			    struct kexec_load_plan *plan);
+int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan);
+void kexec_load_plan_free(struct kexec_load_plan *plan);
+
 /* Unload the normal (crash = false) or crash image through either syscall. */
 int kexec_unload(struct kexec_ctx *ctx, bool crash, bool file_syscall);
 

@@ -67,6 +67,19 @@ static bool overlaps_used(const struct kx_alloc *a, uint64_t start, uint64_t end
 	return false;
 }
 
+bool kx_alloc_is_ram(const struct kx_alloc *a, uint64_t start, uint64_t size)
+{
+	uint64_t end = start + size - 1;
+
+	if (!size || end < start)
+		return false;
+	/* RAM ranges are merged, so one range must hold it all. */
+	for (size_t i = 0; i < a->nr_ram; i++)
+		if (a->ram[i].start <= start && end <= a->ram[i].end)
+			return true;
+	return false;
+}
+
 int kx_alloc_reserve(struct kx_alloc *a, uint64_t start, uint64_t size)
 {
 	if (!size)

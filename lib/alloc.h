@@ -42,6 +42,8 @@ void kx_alloc_free(struct kx_alloc *a);
 int kx_alloc_add_ram(struct kx_alloc *a, uint64_t start, uint64_t size);
 /* Mark [start, start + size) as taken (a fixed-address segment). -EBUSY if already taken. */
 int kx_alloc_reserve(struct kx_alloc *a, uint64_t start, uint64_t size);
+/* Whether [start, start + size) lies entirely in RAM (used or not). */
+bool kx_alloc_is_ram(const struct kx_alloc *a, uint64_t start, uint64_t size);
 /*
  * Find and reserve a block. -EADDRNOTAVAIL, logged with the size needed and the
  * window searched, when nothing fits.

@@ -21,11 +21,28 @@
 
 #define EXIT_LOAD_FAILED 255
 
+/*
+ * Errors of an attempt that may be followed by a fallback are held back: they
+ * are printed only if there is no fallback, so a user sees one line per
+ * failure, not the history of what was tried (that is what -d is for).
+ */
+struct logstate {
+	bool defer;
+	char held[1024];
+};
+
 static void log_stderr(void *data, int priority, const char *msg)
 {
-	(void)data;
+	struct logstate *ls = data;
+
+	if (ls && ls->defer && priority <= LOG_ERR) {
+		snprintf(ls->held, sizeof(ls->held), "%s", msg);
+		return;
+	}
 	fprintf(stderr, "kexec: %s%s\n", priority >= LOG_DEBUG ? "debug: " : "", msg);
 }
+
+static struct logstate logstate;
 
 static void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void die_line(const char *fmt, ...)
@@ -90,6 +107,29 @@ static void print_plan(const struct kexec_file_plan *plan)
 	printf("command line: \"%s\" (%lu bytes with the NUL)\n", plan->cmdline, plan->cmdline_len);
 }
 
+static void print_load_plan(const struct kexec_load_plan *plan)
+{
+	printf("syscall: kexec_load\n");
+	printf("format: %s\n", plan->format);
+	printf("flags: %#lx\n", plan->flags);
+	printf("%-3s %-12s %-37s %12s %12s  %s\n", "#", "role", "destination", "memsz", "bufsz",
+	       "sha256");
+	for (size_t i = 0; i < plan->segs.nr; i++) {
+		const struct kexec_segment *sg = &plan->segs.seg[i];
+		uint64_t mem = (uintptr_t)sg->mem;
+		char range[40];
+
+		snprintf(range, sizeof(range), "%#018" PRIx64 "-%#018" PRIx64, mem,
+			 mem + sg->memsz - 1);
+		printf("%-3zu %-12s %-37s %12zu %12zu  ", i, plan->info[i].role, range, sg->memsz,
+		       sg->bufsz);
+		for (int k = 0; k < 8; k++)
+			printf("%02x", plan->info[i].sha256[k]);
+		printf("\n");
+	}
+	printf("entry: %#lx (purgatory)\n", plan->entry);
+}
+
 /*
  * --dry-run runs against a simulated kernel that looks like this machine: its
  * crashkernel= reservation, when one can be seen.
@@ -117,13 +157,17 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 	char buf[768];
 	int r;
 
-	if (o->syscall == KX_SYSCALL_LOAD) {
-		die_line("cannot unload %s: kexec_load (-c) is not available yet in this version; "
-			 "use -s",
-			 what);
-		return EXIT_LOAD_FAILED;
+	/* -a: kexec_file_load's unload, then kexec_load's if the former is missing. */
+	r = o->syscall == KX_SYSCALL_LOAD ? -ENOSYS : kexec_unload(ctx, o->crash, true);
+	if (r == -ENOSYS && o->syscall != KX_SYSCALL_FILE) {
+		r = kexec_unload(ctx, o->crash, false);
+		if (r < 0) {
+			die_line("cannot unload %s: kexec_load: %s", what,
+				 why(ctx, KEXEC_OP_UNLOAD, o->crash, r, buf, sizeof(buf)));
+			return EXIT_LOAD_FAILED;
+		}
+		return 0;
 	}
-	r = kexec_unload(ctx, o->crash, true);
 	if (r < 0) {
 		die_line("cannot unload %s: kexec_file_load: %s", what,
 			 why(ctx, KEXEC_OP_UNLOAD, o->crash, r, buf, sizeof(buf)));
@@ -132,44 +176,110 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 	return 0;
 }
 
-static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
+/* Errors for which kexec_load may succeed where kexec_file_load did not. */
+static bool fallback_errno(int r)
+{
+	return r == -ENOSYS || r == -EINVAL || r == -ENOEXEC || r == -EOPNOTSUPP;
+}
+
+/* kexec_load: build, validate, then the syscall. Errors are printed here. */
+static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
+				const char *cmdline, char *err, size_t errlen)
+{
+	struct kexec_load_request req = {
+		.kernel = o->kernel,
+		.initrd = o->initrd,
+		.cmdline = cmdline,
+		.type = o->type,
+		.crash = o->crash,
+		.no_checks = o->no_checks,
+		.mem_min = o->have_mem_min ? o->mem_min : 0,
+		.mem_max = o->have_mem_max ? o->mem_max : 0,
+	};
+	struct kexec_load_plan plan;
+	char buf[768];
+	int r;
+
+	r = kexec_load_plan_prepare(ctx, &req, &plan);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", logstate.held);
+		return r;
+	}
+	if (o->dry_run)
+		print_load_plan(&plan);
+	r = kexec_load_plan_load(ctx, &plan);
+	kexec_load_plan_free(&plan);
+	if (r < 0)
+		snprintf(err, errlen, "cannot load %s%s: kexec_load: %s", o->crash ? "crash kernel " : "",
+			 o->kernel, why(ctx, KEXEC_OP_LOAD, o->crash, r, buf, sizeof(buf)));
+	return r;
+}
+
+/*
+ * kexec_file_load: check, then the syscall. *may_fall_back says whether
+ * kexec_load might do what this could not: after the syscall, for the errnos
+ * kexec-tools falls back on; before it, when our checks predict the kernel's
+ * refusal of the image or the command line (ENOEXEC, EINVAL).
+ */
+static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts *o,
+				     const char *cmdline, char *err, size_t errlen,
+				     bool *may_fall_back)
 {
 	struct kexec_file_request req = {
 		.kernel = o->kernel,
 		.initrd = o->initrd,
+		.cmdline = cmdline,
 		.crash = o->crash,
 		.debug = o->debug,
 	};
 	struct kexec_file_plan plan;
-	char *reused = NULL, *cmdline = NULL, buf[768];
+	char buf[768];
+	int r;
+
+	*may_fall_back = false;
+	if (o->preserve_context) {
+		*may_fall_back = true;
+		snprintf(err, errlen, "cannot load %s: --load-preserve-context is not supported with "
+				      "kexec_file_load",
+			 o->kernel);
+		return -EOPNOTSUPP;
+	}
+	if (o->dtb) {
+		*may_fall_back = true;
+		snprintf(err, errlen, "cannot load %s: --dtb is not supported with kexec_file_load on "
+				      "this architecture",
+			 o->kernel);
+		return -EOPNOTSUPP;
+	}
+	r = kexec_file_plan_prepare(ctx, &req, &plan);
+	if (r < 0) {
+		snprintf(err, errlen, "%s", logstate.held);
+		*may_fall_back = r == -ENOEXEC || r == -E2BIG;
+		return r;
+	}
+	if (o->dry_run)
+		print_plan(&plan);
+	r = kexec_file_plan_load(ctx, &plan);
+	kexec_file_plan_free(&plan);
+	*may_fall_back = fallback_errno(r);
+	if (r < 0)
+		snprintf(err, errlen, "cannot load %s%s: kexec_file_load: %s",
+			 o->crash ? "crash kernel " : "", o->kernel,
+			 why(ctx, KEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)));
+	return r;
+}
+
+static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
+{
+	char *reused = NULL, *cmdline = NULL, err1[1024] = "", err2[1024] = "";
 	int r, ret = EXIT_LOAD_FAILED;
+	bool may_fall_back;
+	/* The kernel frees the loaded crash kernel before it checks a new one. */
+	bool crash_was_loaded = o->crash && kexec_status_loaded(ctx, true) == 1;
 
 	if (!o->kernel) {
 		die_line("no kernel specified (usage: kexec -l KERNEL [--initrd=FILE] "
 			 "[--append=CMDLINE])");
-		return 1;
-	}
-	if (o->type && strcmp(o->type, "bzImage") && strcmp(o->type, "bzImage64")) {
-		die_line("cannot load %s: unknown kernel type \"%s\" (this version loads bzImage)",
-			 o->kernel, o->type);
-		return 1;
-	}
-	if (o->syscall == KX_SYSCALL_LOAD) {
-		die_line("cannot load %s: kexec_load (-c) is not available yet in this version; "
-			 "use -s (kexec_file_load)",
-			 o->kernel);
-		return EXIT_LOAD_FAILED;
-	}
-	if (o->preserve_context) {
-		die_line("cannot load %s: --load-preserve-context is not supported with "
-			 "kexec_file_load",
-			 o->kernel);
-		return 1;
-	}
-	if (o->dtb) {
-		die_line("cannot load %s: --dtb is not supported with kexec_file_load on this "
-			 "architecture",
-			 o->kernel);
 		return 1;
 	}
 	if (o->reuse_cmdline && kexec_cmdline_reuse(ctx, o->crash, &reused) < 0)
@@ -180,38 +290,64 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 		die_line("cannot load %s: out of memory", o->kernel);
 		return 1;
 	}
-	req.cmdline = cmdline;
 
-	r = kexec_file_plan_prepare(ctx, &req, &plan);
-	if (r < 0)
-		goto out; /* the library logged the file and the reason */
-	if (o->dry_run) {
-		print_plan(&plan);
+	if (o->syscall == KX_SYSCALL_LOAD) {
+		logstate.defer = true;
+		r = load_with_kexec_load(ctx, o, cmdline, err1, sizeof(err1));
+		logstate.defer = false;
+		if (r < 0) {
+			die_line("%s", err1);
+			goto out;
+		}
+		goto done;
 	}
-	r = kexec_file_plan_load(ctx, &plan);
-	if (r < 0) {
-		bool fallback = o->syscall == KX_SYSCALL_AUTO &&
-				(r == -ENOSYS || r == -EINVAL || r == -ENOEXEC || r == -EOPNOTSUPP);
+	if (o->type && strcmp(o->type, "bzImage") && strcmp(o->type, "bzImage64")) {
+		if (o->syscall == KX_SYSCALL_FILE) {
+			die_line("cannot load %s: kexec_file_load loads only bzImage kernels, not type "
+				 "\"%s\" (try -c)",
+				 o->kernel, o->type);
+			ret = 1;
+			goto out;
+		}
+		/* -a with another type: straight to kexec_load. */
+		logstate.defer = true;
+		r = load_with_kexec_load(ctx, o, cmdline, err1, sizeof(err1));
+		logstate.defer = false;
+		if (r < 0) {
+			die_line("%s", err1);
+			goto out;
+		}
+		goto done;
+	}
 
-		if (o->debug && fallback)
-			die_line("debug: kexec_file_load failed with %s; kexec_load fallback "
-				 "would follow",
-				 strerror(-r));
-		die_line("cannot load %s%s: kexec_file_load: %s%s", o->crash ? "crash kernel " : "",
-			 o->kernel, why(ctx, KEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)),
-			 fallback ? "; the kexec_load fallback is not available yet in this version"
-				  : "");
-		if (o->crash)
-			die_line("note: the kernel unloads the previous crash kernel before it loads "
-				 "a new one, so no crash kernel is loaded now");
-		kexec_file_plan_free(&plan);
+	logstate.defer = true;
+	r = load_with_kexec_file_load(ctx, o, cmdline, err1, sizeof(err1), &may_fall_back);
+	logstate.defer = false;
+	if (r < 0 && o->syscall == KX_SYSCALL_AUTO && may_fall_back) {
+		if (o->debug)
+			die_line("debug: kexec_file_load failed (%s); falling back to kexec_load",
+				 err1);
+		logstate.defer = true;
+		r = load_with_kexec_load(ctx, o, cmdline, err2, sizeof(err2));
+		logstate.defer = false;
+		if (r < 0) {
+			die_line("%s; then %s", err1, err2);
+			goto out;
+		}
+		goto done;
+	}
+	if (r < 0) {
+		die_line("%s", err1);
 		goto out;
 	}
+done:
 	if (o->dry_run)
 		printf("dry run: the simulated kernel accepted the load; nothing was loaded\n");
-	kexec_file_plan_free(&plan);
 	ret = 0;
 out:
+	if (ret && crash_was_loaded && kexec_status_loaded(ctx, true) == 0)
+		die_line("note: the previous crash kernel was unloaded (the kernel frees it before it "
+			 "checks a new one): no crash kernel is loaded now");
 	free(cmdline);
 	return ret;
 }
@@ -310,7 +446,7 @@ int main(int argc, char **argv)
 		die_line("out of memory");
 		return 1;
 	}
-	kexec_ctx_set_log(ctx, log_stderr, NULL);
+	kexec_ctx_set_log(ctx, log_stderr, &logstate);
 	kexec_ctx_set_log_priority(ctx, o.debug ? LOG_DEBUG : LOG_ERR);
 	if (getenv("KEXEC_ROOT"))
 		kexec_ctx_set_root(ctx, getenv("KEXEC_ROOT"));

@@ -109,7 +109,7 @@ run huge-cmdline 255 1 1 -- -s -l "$kernel" --append="$long" &&
 	expect_err huge-cmdline "$kernel" "command line is 100000 bytes"
 unset long
 run bad-type 1 1 1 -- -s -l -t multiboot "$kernel" && expect_err bad-type "$kernel" "multiboot"
-run kexec-load-not-yet 255 1 1 -- -c -l "$kernel" && expect_err kexec-load-not-yet "$kernel" "-c" "not available yet"
+run crash-kexec-load-not-yet 255 1 1 -- -c -p "$kernel" && expect_err crash-kexec-load-not-yet "$kernel" "not available yet"
 
 # -p on a machine with no crashkernel= reservation: refused before the syscall.
 run crash-no-reservation 255 1 1 -- -s -p "$kernel" &&
@@ -145,4 +145,31 @@ if [ "$have_strace" = 1 ]; then
 	else
 		echo "FAIL: good-load-reaches-kernel: no syscall seen: $err"
 	fi
+fi
+
+# The default -a on this host, whose kernel has no kexec at all: kexec_file_load
+# fails with ENOSYS, so kexec_load is tried, and both errors are shown on one line.
+if [ "$have_strace" = 1 ]; then
+	run auto-fallback-both-fail 255 1 0 -- -l "$kernel" --append=x
+	if grep -q 'kexec_file_load(' "$tmp/strace" && grep -q 'kexec_load(' "$tmp/strace"; then
+		expect_err auto-fallback-both-fail "$kernel" "kexec_file_load: Function not implemented" \
+			"then cannot load $kernel: kexec_load: Function not implemented"
+	else
+		echo "FAIL: auto-fallback-both-fail: both syscalls were not tried: $(cat "$tmp/strace")"
+	fi
+	run auto-fallback-debug 255 - 0 -- -d -l "$kernel" --append=x
+	expect_err auto-fallback-debug "falling back to kexec_load"
+fi
+
+# kexec_load dry run on this host: the segment table, no syscall, no root needed for the plan.
+if run dry-run-kexec-load 0 0 1 -- --dry-run -c -l "$kernel" --initrd="$tmp/text" --append="a b" &&
+	grep -q '^syscall: kexec_load' "$tmp/out" &&
+	grep -qE '^0 +kernel +0x[0-9a-f]+-0x[0-9a-f]+ +[0-9]+ +[0-9]+  [0-9a-f]{16}$' "$tmp/out" &&
+	grep -qE '^[0-9] +initrd .* 13  ' "$tmp/out" &&
+	grep -qE '^[0-9] +boot_params ' "$tmp/out" &&
+	grep -qE '^[0-9] +purgatory ' "$tmp/out" &&
+	grep -qE '^entry: 0x[0-9a-f]+ \(purgatory\)$' "$tmp/out"; then
+	echo "PASS: dry-run-kexec-load"
+else
+	echo "FAIL: dry-run-kexec-load: $(cat "$tmp/out" "$tmp/err")"
 fi

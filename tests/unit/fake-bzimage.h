@@ -35,6 +35,8 @@ static inline void fake_bzimage(uint8_t *b)
 		b[i] = (uint8_t)(i * 7);
 	b[0x1f1] = FAKE_SETUP_SECTS;
 	fake_put16(b, 0x1fe, 0xaa55);
+	b[0x200] = 0xeb;                        /* jmp: its offset is the header's length, */
+	b[0x201] = 0x6a;                        /* so the header ends at 0x26c (as Debian's) */
 	memcpy(b + 0x202, "HdrS", 4);
 	fake_put16(b, 0x206, 0x020f);           /* version 2.15 */
 	fake_put16(b, 0x20e, 0x0400 - 0x200);   /* kernel_version string at 0x400 */

@@ -109,6 +109,7 @@ static void table(void **state)
 			fail_msg("%s: placed at %#llx, want %#llx", r->name, (unsigned long long)got,
 				 (unsigned long long)r->want);
 		if (ret == 0) {
+			assert_true(kx_alloc_is_ram(&a, got, r->p.size));
 			/* It is now taken: the same block cannot be reserved again. */
 			assert_int_equal(kx_alloc_reserve(&a, got, r->p.size), -EBUSY);
 		}
@@ -154,6 +155,10 @@ static void many(void **state)
 	/* [0, 4M) overlaps [0, 1M) and [2M, 3M) and touches [4M, 5M): all four merge. */
 	kx_alloc_add_ram(&a, 0, 4 * MiB);
 	assert_int_equal(a.nr_ram, 998);
+	assert_true(kx_alloc_is_ram(&a, 0, 5 * MiB));
+	assert_false(kx_alloc_is_ram(&a, 0, 5 * MiB + 1));
+	assert_false(kx_alloc_is_ram(&a, 5 * MiB, 1));
+	assert_false(kx_alloc_is_ram(&a, 6 * MiB, 0));
 	for (int i = 0; i < 200; i++) {
 		struct kx_place p = { "seg", 768 * KiB, 4 * KiB, 0, 0, i % 2 };
 

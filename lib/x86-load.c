@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kexec_load on x86_64: user space builds everything the kernel does not.
+ * A bzImage (boot protocol 2.12+) or an ELF vmlinux becomes up to four kinds
+ * of segments, placed by the one allocator over the firmware's RAM:
+ *   kernel       the protected-mode kernel (bzImage) or each PT_LOAD (ELF)
+ *   initrd       the initramfs, page-aligned
+ *   boot_params  the zero page, the command line and the setup_data chain
+ *   purgatory    our freestanding blob: checks every other segment's SHA-256,
+ *                then enters the kernel's 64-bit entry with RSI = boot_params
+ * Everything is built and validated against the kernel's rules before the
+ * syscall; the syscall itself is kexec_load_plan_load().
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
+
+#include "alloc.h"
+#include "purgatory.h"
+#include "x86-bootparams.h"
+
+#define PAGE_SIZE 4096ULL
+#define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
+#define SZ_1M 0x100000ULL
+#define SZ_4G 0x100000000ULL
+#define X86_64_ENTRY_OFFSET 0x200 /* the 64-bit entry: load address + 0x200 */
+
+struct mapped {
+	void *addr;
+	size_t len;
+};
+
+struct priv {
+	struct mapped kernel, initrd;
+	uint8_t *params;              /* boot_params + command line + setup_data */
+	size_t params_len;
+	uint8_t *elf_pad[KEXEC_SEGMENT_MAX]; /* copies of unaligned ELF segments */
+	struct kx_purgatory purg;
+	struct kx_x86_sysinfo si;
+	bool have_si;
+	uint8_t elf_header[0x400];    /* the setup header an ELF vmlinux lacks */
+};
+
+static void unmap(struct mapped *m)
+{
+	if (m->addr && m->addr != MAP_FAILED)
+		munmap(m->addr, m->len);
+	m->addr = NULL;
+	m->len = 0;
+}
+
+/* Map a file read-only: the syscall copies from these pages, we never do. */
+static int map_input(struct kexec_ctx *ctx, const char *what, const char *path, struct mapped *m)
+{
+	uint64_t size;
+	int fd = kx_open_input(ctx, what, path, &size);
+
+	if (fd < 0)
+		return fd;
+	m->addr = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m->addr == MAP_FAILED) {
+		int r = -errno;
+
+		kx_err(ctx, "cannot read %s %s: %s", what, path, strerror(-r));
+		m->addr = NULL;
+		close(fd);
+		return r;
+	}
+	m->len = (size_t)size;
+	close(fd);
+	return 0;
+}
+
+static int add_segment(struct kexec_load_plan *plan, const char *role, const void *buf,
+		       size_t bufsz, uint64_t mem, uint64_t memsz)
+{
+	struct kexec_load_segment_info *info;
+	struct kx_sha256 sha;
+	int r;
+
+	r = kexec_segment_list_add(&plan->segs, buf, bufsz, mem, memsz);
+	if (r < 0)
+		return r;
+	info = realloc(plan->info, plan->segs.nr * sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	plan->info = info;
+	info[r].role = role;
+	kx_sha256_init(&sha);
+	kx_sha256_update(&sha, buf, bufsz);
+	kx_sha256_final(&sha, info[r].sha256);
+	return 0;
+}
+
+static int place(struct kexec_ctx *ctx, struct kx_alloc *a, const char *what, uint64_t size,
+		 uint64_t align, uint64_t min, uint64_t max, bool top_down, uint64_t *addr)
+{
+	struct kx_place p = {
+		.what = what, .size = size, .align = align, .min = min, .max = max,
+		.top_down = top_down,
+	};
+
+	return kx_alloc_place(ctx, a, &p, addr);
+}
+
+static int load_initrd(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+		       struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t max,
+		       uint64_t *addr, uint64_t *size)
+{
+	struct priv *pv = plan->priv;
+	int r;
+
+	*addr = *size = 0;
+	if (!req->initrd)
+		return 0;
+	r = map_input(ctx, "initrd", req->initrd, &pv->initrd);
+	if (r < 0)
+		return r;
+	/* High, like the kernel's own loader: out of the way of the kernel's decompression. */
+	r = place(ctx, a, "initrd", PAGE_ALIGN(pv->initrd.len), PAGE_SIZE, SZ_1M, max, true, addr);
+	if (r < 0)
+		return r;
+	*size = pv->initrd.len;
+	return add_segment(plan, "initrd", pv->initrd.addr, pv->initrd.len, *addr,
+			   PAGE_ALIGN(pv->initrd.len));
+}
+
+/* boot_params + command line + setup_data, below 4 GiB so every pointer to it fits. */
+static int load_params(struct kexec_ctx *ctx, struct kexec_load_plan *plan, struct kx_alloc *a,
+		       struct kx_x86_boot_layout *lay, uint64_t *addr)
+{
+	struct priv *pv = plan->priv;
+	size_t len;
+	uint8_t *tmp;
+	int r;
+
+	lay->params_addr = 0;
+	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &tmp, &len);
+	if (r < 0)
+		return r;
+	free(tmp);
+	r = place(ctx, a, "boot parameters", PAGE_ALIGN(len), PAGE_SIZE, SZ_1M, SZ_4G - 1, false,
+		  addr);
+	if (r < 0)
+		return r;
+	lay->params_addr = *addr;
+	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &pv->params, &pv->params_len);
+	if (r < 0)
+		return r;
+	return add_segment(plan, "boot_params", pv->params, pv->params_len, *addr, PAGE_ALIGN(len));
+}
+
+static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+			struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t *entry,
+			uint64_t *params)
+{
+	struct priv *pv = plan->priv;
+	const uint8_t *img = pv->kernel.addr;
+	struct kexec_bzimage_info info;
+	struct kx_x86_boot_layout lay = { 0 };
+	uint64_t kaddr, kmemsz, align, min, initrd_max;
+	const char *reason;
+	size_t kbufsz;
+	int r;
+
+	r = kx_bzimage_read(img, pv->kernel.len, &info, &reason);
+	if (r == 0)
+		r = kx_bzimage_check_kexec_load(&info, &reason);
+	if (r < 0) {
+		kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
+		return r;
+	}
+	plan->format = "bzImage";
+
+	/* The protected-mode kernel, with room to decompress itself in place (init_size). */
+	kbufsz = pv->kernel.len - info.setup_size;
+	kmemsz = PAGE_ALIGN(kbufsz);
+	if (PAGE_ALIGN(info.init_size) > kmemsz)
+		kmemsz = PAGE_ALIGN(info.init_size);
+	align = info.kernel_alignment;
+	if (!align || (align & (align - 1)) || align < PAGE_SIZE)
+		align = 0x200000;
+	min = info.pref_address > SZ_1M ? info.pref_address : SZ_1M;
+	if (info.relocatable) {
+		r = place(ctx, a, "kernel", kmemsz, align, min, 0, false, &kaddr);
+	} else {
+		/* Not relocatable: only its preferred address will do. */
+		kaddr = info.pref_address ? info.pref_address : SZ_1M;
+		r = kx_alloc_reserve(a, kaddr, kmemsz);
+		if (r < 0)
+			kx_err(ctx, "cannot load kernel %s: it is not relocatable and %#" PRIx64
+				    "-%#" PRIx64 " is not free RAM",
+			       req->kernel, kaddr, kaddr + kmemsz - 1);
+	}
+	if (r < 0)
+		return r;
+	r = add_segment(plan, "kernel", img + info.setup_size, kbufsz, kaddr, kmemsz);
+	if (r < 0)
+		return r;
+
+	initrd_max = (info.xloadflags & 0x02) ? 0 : (uint64_t)info.initrd_addr_max;
+	r = load_initrd(ctx, req, plan, a, initrd_max, &lay.initrd_addr, &lay.initrd_size);
+	if (r < 0)
+		return r;
+
+	lay.image = img;
+	lay.image_len = pv->kernel.len;
+	lay.kernel_addr = kaddr;
+	lay.cmdline = req->cmdline ? req->cmdline : "";
+	lay.rng_seed = true;
+	r = load_params(ctx, plan, a, &lay, params);
+	if (r < 0)
+		return r;
+	*entry = kaddr + X86_64_ENTRY_OFFSET;
+	return 0;
+}
+
+/*
+ * The setup header an ELF vmlinux lacks, for the zero page: what a 2.12 bzImage
+ * would say. The kernel proper reads only the fields the loader fills in.
+ */
+static void synth_setup_header(uint8_t *h)
+{
+	memset(h, 0, 0x400);
+	h[0x1f1] = 1;
+	h[0x1fe] = 0x55;
+	h[0x1ff] = 0xaa;
+	h[0x200] = 0xeb;          /* jump over the header ... */
+	h[0x201] = 0x6a;          /* ... which ends at 0x26c */
+	memcpy(h + 0x202, "HdrS", 4);
+	h[0x206] = 0x0c;          /* version 2.12 */
+	h[0x207] = 0x02;
+	h[0x211] = 0x01;          /* LOADED_HIGH */
+	h[0x22c] = 0xff;          /* initrd_addr_max 0x7fffffff */
+	h[0x22d] = 0xff;
+	h[0x22e] = 0xff;
+	h[0x22f] = 0x7f;
+	h[0x232] = 0x20;          /* kernel_alignment 2 MiB */
+	h[0x236] = 0x03;          /* KERNEL_64 | CAN_BE_LOADED_ABOVE_4G */
+	h[0x239] = 0x08;          /* cmdline_size 2048 (COMMAND_LINE_SIZE) */
+}
+
+static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+		    struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t *entry,
+		    uint64_t *params)
+{
+	struct priv *pv = plan->priv;
+	const uint8_t *e = pv->kernel.addr;
+	size_t len = pv->kernel.len, nloads = 0;
+	uint64_t phoff, e_entry, phys_entry = 0;
+	uint16_t phentsize, phnum;
+	struct kx_x86_boot_layout lay = { 0 };
+	int r;
+
+	if (len < 64 || e[4] != 2 || e[5] != 1) {
+		kx_err(ctx, "cannot load kernel %s: not a 64-bit little-endian ELF file", req->kernel);
+		return -ENOEXEC;
+	}
+	if (kx_le16(e + 18) != 62) {
+		kx_err(ctx, "cannot load kernel %s: ELF machine %u is not x86_64 (62)", req->kernel,
+		       kx_le16(e + 18));
+		return -ENOEXEC;
+	}
+	if (kx_le16(e + 16) != 2) {
+		kx_err(ctx, "cannot load kernel %s: not an ELF executable (e_type %u)", req->kernel,
+		       kx_le16(e + 16));
+		return -ENOEXEC;
+	}
+	e_entry = kx_le64(e + 24);
+	phoff = kx_le64(e + 32);
+	phentsize = kx_le16(e + 54);
+	phnum = kx_le16(e + 56);
+	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff) {
+		kx_err(ctx, "cannot load kernel %s: ELF program headers lie outside the file",
+		       req->kernel);
+		return -ENOEXEC;
+	}
+	plan->format = "ELF vmlinux";
+
+	for (uint16_t i = 0; i < phnum; i++) {
+		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
+		uint64_t off = kx_le64(ph + 8), vaddr = kx_le64(ph + 16), paddr = kx_le64(ph + 24);
+		uint64_t filesz = kx_le64(ph + 32), memsz = kx_le64(ph + 40), start, pad;
+		const void *buf;
+
+		if (kx_le32(ph) != 1 /* PT_LOAD */ || memsz == 0)
+			continue;
+		if (filesz > memsz || off > len || filesz > len - off ||
+		    paddr + memsz < paddr || paddr + memsz > (1ULL << 46)) {
+			kx_err(ctx, "cannot load kernel %s: ELF segment %u has impossible sizes or "
+				    "addresses (offset %#" PRIx64 ", filesz %#" PRIx64 ", memsz %#" PRIx64
+				    ", paddr %#" PRIx64 ")",
+			       req->kernel, i, off, filesz, memsz, paddr);
+			return -ENOEXEC;
+		}
+		if (nloads + 3 >= KEXEC_SEGMENT_MAX) {
+			kx_err(ctx, "cannot load kernel %s: too many PT_LOAD segments for kexec_load",
+			       req->kernel);
+			return -E2BIG;
+		}
+		/* Page-align the destination; an unaligned start needs a padded copy. */
+		pad = paddr & (PAGE_SIZE - 1);
+		start = paddr - pad;
+		buf = e + off;
+		if (pad) {
+			uint8_t *copy = calloc(1, pad + filesz);
+
+			if (!copy)
+				return -ENOMEM;
+			memcpy(copy + pad, e + off, filesz);
+			pv->elf_pad[nloads] = copy;
+			buf = copy;
+		}
+		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz))) {
+			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64 "-%#" PRIx64
+				    " is not in this machine's RAM",
+			       req->kernel, i, start, (uint64_t)(start + PAGE_ALIGN(pad + memsz) - 1));
+			return -EADDRNOTAVAIL;
+		}
+		r = kx_alloc_reserve(a, start, PAGE_ALIGN(pad + memsz));
+		if (r < 0) {
+			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64
+				    " overlaps another segment",
+			       req->kernel, i, paddr);
+			return -ENOEXEC;
+		}
+		r = add_segment(plan, "kernel", buf, pad + filesz, start, PAGE_ALIGN(pad + memsz));
+		if (r < 0)
+			return r;
+		/* The entry is physical in vmlinux; translate it if it is virtual. */
+		if (e_entry >= vaddr && e_entry - vaddr < memsz)
+			phys_entry = paddr + (e_entry - vaddr);
+		nloads++;
+	}
+	if (!nloads) {
+		kx_err(ctx, "cannot load kernel %s: ELF file has no PT_LOAD segment", req->kernel);
+		return -ENOEXEC;
+	}
+	*entry = phys_entry ? phys_entry : e_entry;
+
+	r = load_initrd(ctx, req, plan, a, 0, &lay.initrd_addr, &lay.initrd_size);
+	if (r < 0)
+		return r;
+	synth_setup_header(pv->elf_header);
+	lay.image = pv->elf_header;
+	lay.image_len = sizeof(pv->elf_header);
+	lay.kernel_addr = *entry;
+	lay.cmdline = req->cmdline ? req->cmdline : "";
+	lay.rng_seed = true;
+	return load_params(ctx, plan, a, &lay, params);
+}
+
+/* The purgatory: checks every other segment, then enters the kernel. */
+static int load_purgatory(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+			  struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t kentry,
+			  uint64_t params)
+{
+	struct priv *pv = plan->priv;
+	struct kx_sha_region regions[KX_SHA_REGIONS_MAX];
+	uint8_t digest[32];
+	struct kx_sha256 sha;
+	uint64_t addr, start;
+	size_t nr = plan->segs.nr;
+	int r;
+
+	r = kx_purgatory_init(ctx, &pv->purg, kx_purgatory_x86_64_blob,
+			      kx_purgatory_x86_64_blob_size);
+	if (r < 0)
+		return r;
+	memset(regions, 0, sizeof(regions));
+	kx_sha256_init(&sha);
+	/* -i: no regions, so the purgatory hashes nothing and the digest is of nothing. */
+	for (size_t i = 0; !req->no_checks && i < nr; i++) {
+		regions[i].start = (uintptr_t)plan->segs.seg[i].mem;
+		regions[i].len = plan->segs.seg[i].bufsz;
+		kx_sha256_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
+	}
+	kx_sha256_final(&sha, digest);
+	r = kx_purgatory_set(&pv->purg, "kx_sha_regions", regions, sizeof(regions));
+	if (r == 0)
+		r = kx_purgatory_set(&pv->purg, "kx_sha256_digest", digest, sizeof(digest));
+	if (r == 0)
+		r = kx_purgatory_set(&pv->purg, "kx_entry64", &kentry, sizeof(kentry));
+	if (r == 0)
+		r = kx_purgatory_set(&pv->purg, "kx_boot_params", &params, sizeof(params));
+	if (r < 0) {
+		kx_err(ctx, "the embedded purgatory lacks a variable: %s", strerror(-r));
+		return r;
+	}
+	r = place(ctx, a, "purgatory", PAGE_ALIGN(pv->purg.memsz),
+		  pv->purg.align > PAGE_SIZE ? pv->purg.align : PAGE_SIZE, SZ_1M, SZ_4G - 1, false,
+		  &addr);
+	if (r < 0)
+		return r;
+	r = kx_purgatory_relocate(ctx, &pv->purg, addr);
+	if (r < 0)
+		return r;
+	r = kx_purgatory_symbol_addr(&pv->purg, "purgatory_start", &start);
+	if (r < 0)
+		return r;
+	plan->entry = (unsigned long)start;
+	return add_segment(plan, "purgatory", pv->purg.buf, pv->purg.bufsz, addr,
+			   PAGE_ALIGN(pv->purg.memsz));
+}
+
+static bool is_elf(const struct mapped *m)
+{
+	return m->len >= 4 && !memcmp(m->addr, "\177ELF", 4);
+}
+
+KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+				      struct kexec_load_plan *plan)
+{
+	struct kexec_limits lim;
+	struct kx_alloc a;
+	struct priv *pv;
+	uint64_t kentry = 0, params = 0;
+	const char *reason;
+	int r, bad;
+
+	memset(plan, 0, sizeof(*plan));
+	kexec_segment_list_init(&plan->segs);
+	kx_alloc_init(&a);
+	if (!req->kernel) {
+		kx_err(ctx, "no kernel specified");
+		return -EINVAL;
+	}
+	if (kexec_native_arch() != KEXEC_ARCH_X86_64) {
+		kx_err(ctx, "cannot load kernel %s: kexec_load is implemented for x86_64 only in "
+			    "this version",
+		       req->kernel);
+		return -EOPNOTSUPP;
+	}
+	if (req->crash) {
+		kx_err(ctx, "cannot load crash kernel %s: crash kernels through kexec_load (-c -p) "
+			    "are not available yet in this version; use -s",
+		       req->kernel);
+		return -EOPNOTSUPP;
+	}
+	pv = calloc(1, sizeof(*pv));
+	if (!pv)
+		return -ENOMEM;
+	plan->priv = pv;
+
+	r = map_input(ctx, "kernel", req->kernel, &pv->kernel);
+	if (r < 0)
+		goto fail;
+	r = kx_x86_sysinfo_read(ctx, &pv->si);
+	if (r < 0)
+		goto fail;
+	pv->have_si = true;
+	for (size_t i = 0; i < pv->si.e820.nr; i++)
+		if (pv->si.e820.e[i].type == 1) {
+			r = kx_alloc_add_ram(&a, pv->si.e820.e[i].addr, pv->si.e820.e[i].size);
+			if (r < 0)
+				goto fail;
+		}
+	/* Below 1 MiB live the BIOS data, the real-mode trampoline and the EBDA. */
+	a.mem_min = req->mem_min ? req->mem_min : SZ_1M;
+	if (req->mem_max)
+		a.mem_max = req->mem_max;
+
+	if (req->type && strcmp(req->type, "bzImage") && strcmp(req->type, "bzImage64") &&
+	    strcmp(req->type, "elf-x86_64")) {
+		kx_err(ctx, "cannot load kernel %s: unknown kernel type \"%s\" (known: bzImage, "
+			    "elf-x86_64)",
+		       req->kernel, req->type);
+		r = -EINVAL;
+		goto fail;
+	}
+	if (req->type ? !strcmp(req->type, "elf-x86_64") : is_elf(&pv->kernel))
+		r = load_elf(ctx, req, plan, &a, &kentry, &params);
+	else
+		r = load_bzimage(ctx, req, plan, &a, &kentry, &params);
+	if (r < 0)
+		goto fail;
+	r = load_purgatory(ctx, req, plan, &a, kentry, params);
+	if (r < 0)
+		goto fail;
+
+	plan->flags = KEXEC_ARCH_X86_64;
+	/* What the kernel will check, checked now, so that it never says no for these. */
+	kexec_limits_native(&lim);
+	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
+			   &bad);
+	if (r < 0) {
+		kx_err(ctx, "cannot load kernel %s: internal error, the segments break a kernel rule "
+			    "(segment %d: %s)",
+		       req->kernel, bad, reason);
+		goto fail;
+	}
+	kx_alloc_free(&a);
+	return 0;
+fail:
+	kx_alloc_free(&a);
+	kexec_load_plan_free(plan);
+	return r;
+}
+
+KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan)
+{
+	return kexec_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags);
+}
+
+KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)
+{
+	struct priv *pv = plan->priv;
+
+	if (pv) {
+		unmap(&pv->kernel);
+		unmap(&pv->initrd);
+		free(pv->params);
+		for (size_t i = 0; i < KEXEC_SEGMENT_MAX; i++)
+			free(pv->elf_pad[i]);
+		kx_purgatory_free(&pv->purg);
+		if (pv->have_si)
+			kx_x86_sysinfo_free(&pv->si);
+		free(pv);
+	}
+	kexec_segment_list_free(&plan->segs);
+	free(plan->info);
+	memset(plan, 0, sizeof(*plan));
+}

@@ -1,0 +1,404 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The x86_64 kexec_load loader: setup header parsing, and whole plans built on
+ * a fixture machine (tests/fixtures/x86-bios: 1 GiB of RAM), loaded into the
+ * simulated kernel and read back.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "libkexec-internal.h"
+#include "purgatory.h"
+#include "fake-bzimage.h"
+
+#define ROOT FIXTURES_DIR "/x86-bios"
+#define MiB 0x100000ULL
+
+static char kernel[64], initrd[64], junk[64], elf[64];
+static char logbuf[1024];
+
+static void capture(void *d, int prio, const char *msg)
+{
+	(void)d;
+	if (prio <= LOG_ERR)
+		snprintf(logbuf, sizeof(logbuf), "%s", msg);
+}
+
+static void write_tmp(char *path, const void *data, size_t len)
+{
+	strcpy(path, "/tmp/kxld-XXXXXX");
+	assert_int_equal(fake_write(path, data, len), 0);
+}
+
+/* A minimal ELF64 x86_64 executable with two PT_LOADs at 16 MiB and 18 MiB. */
+static size_t make_elf(uint8_t *e, uint64_t paddr2, uint64_t filesz2)
+{
+	size_t len = 0x3000;
+
+	memset(e, 0, len);
+	memcpy(e, "\177ELF", 4);
+	e[4] = 2;                       /* ELFCLASS64 */
+	e[5] = 1;                       /* little-endian */
+	e[6] = 1;
+	fake_put16(e, 16, 2);           /* ET_EXEC */
+	fake_put16(e, 18, 62);          /* EM_X86_64 */
+	fake_put32(e, 24, 0x1000000);   /* e_entry (physical) */
+	fake_put32(e, 32, 64);          /* e_phoff */
+	fake_put16(e, 54, 56);          /* e_phentsize */
+	fake_put16(e, 56, 2);           /* e_phnum */
+	for (int i = 0; i < 2; i++) {
+		uint8_t *ph = e + 64 + i * 56;
+		uint64_t paddr = i ? paddr2 : 0x1000000;
+
+		fake_put32(ph, 0, 1);                         /* PT_LOAD */
+		fake_put32(ph, 8, 0x1000 * (i + 1));          /* p_offset */
+		fake_put32(ph, 16, 0x81000000 + i * 0x200000); /* p_vaddr (low 32 bits) */
+		fake_put32(ph, 20, 0xffffffff);
+		fake_put32(ph, 24, (uint32_t)paddr);          /* p_paddr */
+		fake_put32(ph, 32, i ? (uint32_t)filesz2 : 0x1000); /* p_filesz */
+		fake_put32(ph, 40, 0x3000);                   /* p_memsz */
+	}
+	memset(e + 0x1000, 0xc3, 0x1000);
+	memset(e + 0x2000, 0x90, 0x1000);
+	return len;
+}
+
+static int setup(void **state)
+{
+	static uint8_t img[FAKE_SIZE], e[0x3000];
+	uint8_t rnd[3000];
+
+	(void)state;
+	fake_bzimage(img);
+	write_tmp(kernel, img, sizeof(img));
+	write_tmp(initrd, "INITRD-CONTENT", 14);
+	for (size_t i = 0; i < sizeof(rnd); i++)
+		rnd[i] = (uint8_t)(i * 31 + 7);
+	write_tmp(junk, rnd, sizeof(rnd));
+	write_tmp(elf, e, make_elf(e, 0x1200000, 0x1000));
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	unlink(kernel);
+	unlink(initrd);
+	unlink(junk);
+	unlink(elf);
+	return 0;
+}
+
+static struct kexec_ctx *new_ctx(void)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+
+	kexec_ctx_set_root(ctx, ROOT);
+	kexec_ctx_set_log(ctx, capture, NULL);
+	logbuf[0] = '\0';
+	return ctx;
+}
+
+/* ---- setup header parsing ---- */
+
+static void header_cases(void **state)
+{
+	static uint8_t b[FAKE_SIZE];
+	struct kexec_bzimage_info info;
+	const char *why;
+
+	(void)state;
+	fake_bzimage(b);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(info.version, 0x020f);
+	assert_int_equal(info.setup_sects, 4);
+	assert_int_equal(info.setup_size, 5 * 512);
+	assert_int_equal(info.cmdline_size, 2048);
+	assert_int_equal(info.init_size, 0x2000000);
+	assert_int_equal(info.pref_address, 0x1000000);
+	assert_int_equal(info.kernel_alignment, 0x200000);
+	assert_string_equal(info.kernel_version, "6.1.0-fake");
+	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), 0);
+	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), 0);
+
+	/* Truncated: shorter than the boot sector + header. */
+	assert_int_equal(kx_bzimage_read(b, 1000, &info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "too short"));
+	/* setup_sects pointing past the end. */
+	assert_int_equal(kx_bzimage_read(b, 2048, &info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "setup_sects"));
+	/* setup_sects 0 means 4. */
+	b[0x1f1] = 0;
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(info.setup_sects, 4);
+	fake_bzimage(b);
+
+	/* Wrong magic, no boot flag. */
+	memcpy(b + 0x202, "HdrX", 4);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "HdrS"));
+	fake_bzimage(b);
+	fake_put16(b, 0x1fe, 0x1234);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "0xAA55"));
+	fake_bzimage(b);
+
+	/* Old protocol: both loaders refuse. */
+	fake_put16(b, 0x206, 0x0209);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(info.init_size, 0); /* not there before 2.10 */
+	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "2.12"));
+	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), -ENOEXEC);
+	fake_bzimage(b);
+
+	/* 32-bit only: no 64-bit entry point. */
+	fake_put16(b, 0x236, 0x7e);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "64-bit"));
+	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), -ENOEXEC);
+	fake_bzimage(b);
+
+	/* Not loadable above 4 GiB: kexec_file_load refuses, kexec_load does not. */
+	fake_put16(b, 0x236, 0x7d);
+	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "ABOVE_4G"));
+	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), 0);
+	fake_bzimage(b);
+
+	/* A zImage (LOADED_HIGH clear). */
+	b[0x211] = 0;
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "zImage"));
+}
+
+/* ---- whole plans ---- */
+
+static const struct kexec_segment *find(const struct kexec_load_plan *p, const char *role)
+{
+	for (size_t i = 0; i < p->segs.nr; i++)
+		if (!strcmp(p->info[i].role, role))
+			return &p->segs.seg[i];
+	return NULL;
+}
+
+static uint64_t mem(const struct kexec_segment *s)
+{
+	return (uintptr_t)s->mem;
+}
+
+static void bzimage_plan(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_load_request req = {
+		.kernel = kernel, .initrd = initrd, .cmdline = "root=/dev/vda console=ttyS0",
+	};
+	const struct kexec_segment *k, *i, *bp, *pg;
+	struct kexec_load_plan plan;
+	uint8_t page[4096], buf[64];
+	uint32_t cmd;
+
+	(void)state;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_string_equal(plan.format, "bzImage");
+	assert_int_equal(plan.segs.nr, 4);
+	k = find(&plan, "kernel");
+	i = find(&plan, "initrd");
+	bp = find(&plan, "boot_params");
+	pg = find(&plan, "purgatory");
+	assert_non_null(k);
+	assert_non_null(i);
+	assert_non_null(bp);
+	assert_non_null(pg);
+
+	/* The kernel: at pref_address (16 MiB, 2 MiB aligned), with room for init_size. */
+	assert_int_equal(mem(k), 0x1000000);
+	assert_int_equal(k->bufsz, FAKE_SIZE - 5 * 512);
+	assert_true(k->memsz >= 0x2000000);
+	/* The initrd: page-aligned, in the fixture's RAM (1 MiB - 0x3ffdffff), high. */
+	assert_int_equal(mem(i) % 4096, 0);
+	assert_int_equal(i->bufsz, 14);
+	assert_true(mem(i) + i->memsz - 1 <= 0x3ffdffff);
+	assert_true(mem(i) > 0x30000000);
+	/* Below 4 GiB, above 1 MiB. */
+	assert_true(mem(bp) >= MiB && mem(bp) + bp->memsz <= 0x100000000ULL);
+	assert_true(mem(pg) >= MiB && mem(pg) + pg->memsz <= 0x100000000ULL);
+	/* The entry is the purgatory's. */
+	assert_true(plan.entry >= mem(pg) && plan.entry < mem(pg) + pg->memsz);
+	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64);
+
+	/* Load it into the simulated kernel and read the zero page back. */
+	kexec_ctx_use_sim(ctx, sim);
+	kexec_sim_config(sim)->limits.totalram_pages = 0x40000000 / 4096;
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_entry(sim, false), plan.entry);
+	assert_int_equal(kexec_sim_read(sim, false, mem(bp), page, sizeof(page)), 0);
+	assert_memory_equal(page + 0x202, "HdrS", 4);
+	assert_int_equal(kx_le32(page + 0x214), 0x1000000);       /* code32_start */
+	assert_int_equal(kx_le32(page + 0x218), (uint32_t)mem(i)); /* ramdisk_image */
+	assert_int_equal(kx_le32(page + 0x21c), 14);               /* ramdisk_size */
+	cmd = kx_le32(page + 0x228);
+	assert_int_equal(cmd, mem(bp) + 4096);
+	assert_int_equal(kexec_sim_read(sim, false, cmd, buf, 28), 0);
+	assert_memory_equal(buf, "root=/dev/vda console=ttyS0", 28);
+	assert_true(page[0x1e8] >= 1); /* e820 entries */
+	assert_int_equal(kexec_sim_read(sim, false, mem(i), buf, 14), 0);
+	assert_memory_equal(buf, "INITRD-CONTENT", 14);
+
+	/* Every segment's recorded SHA-256 is of the bytes loaded. */
+	for (size_t n = 0; n < plan.segs.nr; n++) {
+		struct kx_sha256 sha;
+		uint8_t d[32];
+
+		kx_sha256_init(&sha);
+		kx_sha256_update(&sha, plan.segs.seg[n].buf, plan.segs.seg[n].bufsz);
+		kx_sha256_final(&sha, d);
+		assert_memory_equal(d, plan.info[n].sha256, 32);
+	}
+	kexec_load_plan_free(&plan);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
+static void no_initrd_and_limits(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_load_request req = { .kernel = kernel };
+	struct kexec_load_plan plan;
+
+	(void)state;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.segs.nr, 3);
+	assert_null(find(&plan, "initrd"));
+	kexec_load_plan_free(&plan);
+
+	/* --mem-min/--mem-max bound every placement. */
+	req.mem_min = 0x8000000;
+	req.mem_max = 0xfffffff;
+	req.initrd = initrd;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	for (size_t n = 0; n < plan.segs.nr; n++) {
+		assert_true(mem(&plan.segs.seg[n]) >= 0x8000000);
+		assert_true(mem(&plan.segs.seg[n]) + plan.segs.seg[n].memsz - 1 <= 0xfffffff);
+	}
+	kexec_load_plan_free(&plan);
+
+	/* No room: the error names what, how much, and where it looked. */
+	req.mem_max = 0x9000000;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_non_null(strstr(logbuf, "no room for the kernel"));
+	assert_non_null(strstr(logbuf, "0x8000000"));
+	kexec_ctx_free(ctx);
+}
+
+static void bad_inputs(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_load_request req = { .kernel = junk };
+	struct kexec_load_plan plan;
+	static char big[4000];
+
+	(void)state;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, junk));
+	assert_non_null(strstr(logbuf, "HdrS"));
+	assert_int_equal(plan.segs.nr, 0);
+
+	req.kernel = kernel;
+	req.initrd = "/nonexistent/initrd";
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOENT);
+	assert_non_null(strstr(logbuf, "/nonexistent/initrd"));
+
+	req.initrd = NULL;
+	memset(big, 'a', sizeof(big) - 1);
+	req.cmdline = big;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -E2BIG);
+	assert_non_null(strstr(logbuf, "2048"));
+
+	req.cmdline = NULL;
+	req.crash = true;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_non_null(strstr(logbuf, "not available yet"));
+
+	req.crash = false;
+	req.type = "multiboot";
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_non_null(strstr(logbuf, "multiboot"));
+	kexec_ctx_free(ctx);
+}
+
+static void elf_plan(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_load_request req = { .kernel = elf, .initrd = initrd, .cmdline = "x" };
+	struct kexec_load_plan plan;
+	static uint8_t e[0x3000];
+	char bad[64];
+
+	(void)state;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_string_equal(plan.format, "ELF vmlinux");
+	assert_int_equal(plan.segs.nr, 5); /* 2 PT_LOADs, initrd, boot_params, purgatory */
+	assert_int_equal(mem(&plan.segs.seg[0]), 0x1000000);
+	assert_int_equal(plan.segs.seg[0].memsz, 0x3000);
+	assert_int_equal(plan.segs.seg[0].bufsz, 0x1000);
+	assert_int_equal(((const uint8_t *)plan.segs.seg[0].buf)[0], 0xc3);
+	assert_int_equal(mem(&plan.segs.seg[1]), 0x1200000);
+	assert_int_equal(((const uint8_t *)plan.segs.seg[1].buf)[0], 0x90);
+	kexec_load_plan_free(&plan);
+
+	/* An unaligned paddr is padded to the page. */
+	write_tmp(bad, e, make_elf(e, 0x1200100, 0x1000));
+	req.kernel = bad;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(mem(&plan.segs.seg[1]), 0x1200000);
+	assert_int_equal(plan.segs.seg[1].bufsz, 0x1100);
+	assert_int_equal(((const uint8_t *)plan.segs.seg[1].buf)[0xff], 0);
+	assert_int_equal(((const uint8_t *)plan.segs.seg[1].buf)[0x100], 0x90);
+	kexec_load_plan_free(&plan);
+	unlink(bad);
+
+	/* Overlapping segments, a segment outside RAM, filesz > memsz. */
+	write_tmp(bad, e, make_elf(e, 0x1002000, 0x1000));
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "overlaps"));
+	unlink(bad);
+	write_tmp(bad, e, make_elf(e, 0x80000000, 0x1000));
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_non_null(strstr(logbuf, "not in this machine's RAM"));
+	unlink(bad);
+	write_tmp(bad, e, make_elf(e, 0x1200000, 0x4000));
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "impossible"));
+	unlink(bad);
+	/* Wrong machine. */
+	make_elf(e, 0x1200000, 0x1000);
+	fake_put16(e, 18, 183);
+	write_tmp(bad, e, 0x3000);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "not x86_64"));
+	unlink(bad);
+	kexec_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(header_cases),
+		cmocka_unit_test(bzimage_plan),
+		cmocka_unit_test(no_initrd_and_limits),
+		cmocka_unit_test(bad_inputs),
+		cmocka_unit_test(elf_plan),
+	};
+	return cmocka_run_group_tests_name("x86-load", tests, setup, teardown);
+}
