@@ -4,7 +4,7 @@
 set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind)
-vm_pkgs=(qemu-system-x86 busybox-static cpio)
+vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4)
 
 case "${1:-all}" in
 build) want=("${build_pkgs[@]}") ;;

@@ -14,6 +14,8 @@
 #   VM_EXTRA_ROOT   optional directory whose contents are copied into the
 #                   stage-1 initramfs (e.g. shared libraries for a dynamically
 #                   linked kexec used while developing the harness)
+#   VM_OVMF         OVMF firmware image for vm_use_uefi
+#                   (default: /usr/share/ovmf/OVMF.fd, package ovmf)
 #
 # Nothing here ever runs kexec on the host: kexec only runs inside guests.
 
@@ -25,6 +27,11 @@ VM_KERNEL=${VM_KERNEL:-}
 VM_KVER=${VM_KVER:-}
 VM_INITRD=${VM_INITRD:-}
 VM_FAILURES=()
+# Per test: extra files for the stage-1 initramfs (vm_add_file) and extra
+# qemu arguments (vm_use_uefi, or set directly).
+VM_ADD_SRC=()
+VM_ADD_DST=()
+VM_QEMU_ARGS=()
 
 vm_kexec_bin() {
 	local bin=${KEXEC_BIN:-$VM_REPO_ROOT/build/kexec}
@@ -44,16 +51,23 @@ vm_die() {
 	exit 1
 }
 
+# vm__resolve_image_pkg META ERE: the versioned kernel package (matching ERE)
+# that the meta package META currently depends on, or nothing.
+vm__resolve_image_pkg() {
+	apt-cache depends "$1" 2>/dev/null |
+		VM_RE=$2 awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }'
+}
+
 # Print the name of the versioned kernel package that linux-image-cloud-amd64
 # currently depends on, or nothing.
 vm__resolve_kernel_pkg() {
-	apt-cache depends linux-image-cloud-amd64 2>/dev/null |
-		awk '$1 ~ /Depends:$/ && $2 ~ /^linux-image-[0-9].*-cloud-amd64$/ { print $2; exit }'
+	vm__resolve_image_pkg linux-image-cloud-amd64 '^linux-image-[0-9].*-cloud-amd64$'
 }
 
-# vm__cached_kernel: newest vmlinuz already unpacked in the cache, or nothing.
+# vm__cached_kernel: newest cloud vmlinuz already unpacked in the cache, or
+# nothing. (The cache may also hold the generic kernel: never take that one.)
 vm__cached_kernel() {
-	find "$(vm_cache_dir)" -path '*/boot/vmlinuz-*' 2>/dev/null | sort -V | tail -n 1
+	find "$(vm_cache_dir)" -path '*/linux-image-*-cloud-amd64/boot/vmlinuz-*' 2>/dev/null | sort -V | tail -n 1
 }
 
 # vm__use_cached_kernel WHY: fall back to the newest cached kernel, or die.
@@ -66,26 +80,13 @@ vm__use_cached_kernel() {
 	VM_KVER=${k##*/vmlinuz-}
 }
 
-# vm_fetch_kernel: make sure the current Debian cloud kernel (the package
-# linux-image-cloud-amd64 depends on) is unpacked in the cache and set
-# VM_KERNEL (vmlinuz path) and VM_KVER (its release string). Only boot/ is
-# unpacked (no modules: the guests run from an initramfs). Works offline once
-# something has been cached.
-vm_fetch_kernel() {
-	local cache pkg deb dir k
+# vm__unpack_boot PKG: make sure boot/ of the Debian package PKG is unpacked
+# in $(vm_cache_dir)/PKG (downloading the .deb into the cache if needed) and
+# set VM__VMLINUZ to its vmlinuz. Returns 1 (with the reason in VM__WHY) when
+# the download fails; dies on other errors.
+vm__unpack_boot() {
+	local pkg=$1 cache deb dir k
 	cache=$(vm_cache_dir)
-	mkdir -p "$cache"
-
-	pkg=$(vm__resolve_kernel_pkg)
-	if [[ -z $pkg ]]; then
-		apt-get update -qq >"$cache/apt-update.log" 2>&1 || true
-		pkg=$(vm__resolve_kernel_pkg)
-	fi
-	if [[ -z $pkg ]]; then
-		vm__use_cached_kernel "apt-cache cannot resolve linux-image-cloud-amd64"
-		return 0
-	fi
-
 	dir=$cache/$pkg
 	if [[ ! -e $dir/.extracted ]]; then
 		deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
@@ -93,8 +94,8 @@ vm_fetch_kernel() {
 			# apt-get download writes into the current directory; as root it
 			# warns that the download is unsandboxed, which is harmless.
 			if ! (cd "$cache" && apt-get download -q "$pkg") >"$cache/apt-download.log" 2>&1; then
-				vm__use_cached_kernel "apt-get download $pkg failed (see $cache/apt-download.log)"
-				return 0
+				VM__WHY="apt-get download $pkg failed (see $cache/apt-download.log)"
+				return 1
 			fi
 			deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
 			[[ -n $deb ]] || vm_die "apt-get download $pkg produced no .deb in $cache"
@@ -108,8 +109,67 @@ vm_fetch_kernel() {
 
 	k=$(find "$dir/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -n 1)
 	[[ -n $k ]] || vm_die "no vmlinuz in $dir/boot"
-	VM_KERNEL=$k
-	VM_KVER=${k##*/vmlinuz-}
+	VM__VMLINUZ=$k
+}
+
+# vm_fetch_kernel: make sure the current Debian cloud kernel (the package
+# linux-image-cloud-amd64 depends on) is unpacked in the cache and set
+# VM_KERNEL (vmlinuz path) and VM_KVER (its release string). Only boot/ is
+# unpacked (no modules: the guests run from an initramfs). Works offline once
+# something has been cached.
+vm_fetch_kernel() {
+	local cache pkg
+	cache=$(vm_cache_dir)
+	mkdir -p "$cache"
+
+	pkg=$(vm__resolve_kernel_pkg)
+	if [[ -z $pkg ]]; then
+		apt-get update -qq >"$cache/apt-update.log" 2>&1 || true
+		pkg=$(vm__resolve_kernel_pkg)
+	fi
+	if [[ -z $pkg ]]; then
+		vm__use_cached_kernel "apt-cache cannot resolve linux-image-cloud-amd64"
+		return 0
+	fi
+
+	if ! vm__unpack_boot "$pkg"; then
+		vm__use_cached_kernel "$VM__WHY"
+		return 0
+	fi
+	VM_KERNEL=$VM__VMLINUZ
+	VM_KVER=${VM_KERNEL##*/vmlinuz-}
+}
+
+# vm_fetch_generic_kernel: like vm_fetch_kernel, for Debian's generic amd64
+# kernel (the package linux-image-amd64 depends on), unpacked into the same
+# cache. Sets VM_GENERIC_KERNEL and VM_GENERIC_KVER. Offline, the newest
+# cached generic kernel is used.
+# shellcheck disable=SC2034 # VM_GENERIC_* are for the test scripts
+vm_fetch_generic_kernel() {
+	local cache pkg k why=
+	cache=$(vm_cache_dir)
+	mkdir -p "$cache"
+
+	pkg=$(vm__resolve_image_pkg linux-image-amd64 '^linux-image-[0-9].*[0-9]-amd64$')
+	if [[ -z $pkg ]]; then
+		apt-get update -qq >"$cache/apt-update.log" 2>&1 || true
+		pkg=$(vm__resolve_image_pkg linux-image-amd64 '^linux-image-[0-9].*[0-9]-amd64$')
+	fi
+	if [[ -z $pkg ]]; then
+		why="apt-cache cannot resolve linux-image-amd64"
+	else
+		if vm__unpack_boot "$pkg"; then
+			VM_GENERIC_KERNEL=$VM__VMLINUZ
+			VM_GENERIC_KVER=${VM_GENERIC_KERNEL##*/vmlinuz-}
+			return 0
+		fi
+		why=$VM__WHY
+	fi
+	k=$(find "$cache" -path '*/linux-image-*[0-9]-amd64/boot/vmlinuz-*[0-9]-amd64' 2>/dev/null | sort -V | tail -n 1)
+	[[ -n $k ]] || vm_die "$why, and no generic kernel is cached in $cache"
+	echo "vm: warning: $why; using cached $k" >&2
+	VM_GENERIC_KERNEL=$k
+	VM_GENERIC_KVER=${k##*/vmlinuz-}
 }
 
 vm__busybox() {
@@ -170,6 +230,9 @@ if [ -e /proc/vmcore ]; then
 	echo "STAGE2-VMCORE-MAGIC: $(head -c 4 /proc/vmcore | od -An -tx1 | tr -d ' \n')"
 fi
 echo "STAGE2-KERNEL: $(uname -r)"
+echo "STAGE2-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminfo)"
+if [ -d /sys/firmware/efi ]; then echo "STAGE2-EFI: yes"; else echo "STAGE2-EFI: no"; fi
+if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE2-ACPI: yes"; else echo "STAGE2-ACPI: no"; fi
 echo STAGE2-DONE
 poweroff -f
 sleep 5
@@ -230,14 +293,27 @@ vt_check() {
 }
 vt_loaded() { cat /sys/kernel/kexec_loaded; }
 vt_crash_loaded() { cat /sys/kernel/kexec_crash_loaded; }
+# vt_sysinfo: the same facts the stage-2 init reports, for stage 1:
+# STAGE1-MEMTOTAL: <kB>, STAGE1-EFI: yes|no, STAGE1-ACPI: yes|no.
+vt_sysinfo() {
+	echo "STAGE1-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminfo)"
+	if [ -d /sys/firmware/efi ]; then echo "STAGE1-EFI: yes"; else echo "STAGE1-EFI: no"; fi
+	if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE1-ACPI: yes"; else echo "STAGE1-ACPI: no"; fi
+}
+# vt_memmap: one "MEMMAP start end type" line per /sys/firmware/memmap entry.
+vt_memmap() {
+	for _d in /sys/firmware/memmap/*; do
+		echo "MEMMAP $(cat "$_d/start") $(cat "$_d/end") $(cat "$_d/type")"
+	done
+}
 EOF
 }
 
 # vm_build_initramfs OUT SCENARIO_SCRIPT
 # Build the stage-1 initramfs (newc cpio; gzip -1 when OUT ends in .gz) with
 # busybox, $KEXEC_BIN as /bin/kexec, the stage-2 kernel at /boot/vmlinuz, the
-# stage-2 initramfs at /boot/stage2.cpio.gz and SCENARIO_SCRIPT at /scenario.sh.
-# Sets VM_INITRD=OUT.
+# stage-2 initramfs at /boot/stage2.cpio.gz, SCENARIO_SCRIPT at /scenario.sh,
+# and the files given to vm_add_file. Sets VM_INITRD=OUT.
 vm_build_initramfs() {
 	local out=$1 scenario=$2 kexec work
 	[[ -n $VM_KERNEL ]] || vm_fetch_kernel
@@ -259,6 +335,11 @@ vm_build_initramfs() {
 	if [[ -n ${VM_EXTRA_ROOT:-} ]]; then
 		cp -a "$VM_EXTRA_ROOT/." "$work/s1/"
 	fi
+	local i
+	for i in "${!VM_ADD_SRC[@]}"; do
+		mkdir -p "$work/s1/$(dirname "${VM_ADD_DST[i]}")"
+		cp "${VM_ADD_SRC[i]}" "$work/s1/${VM_ADD_DST[i]}"
+	done
 	mkdir -p "$work/s1/lib"
 	vm__scenario_helpers >"$work/s1/lib/vmtest.sh"
 	cp "$scenario" "$work/s1/scenario.sh"
@@ -272,8 +353,8 @@ vm_build_initramfs() {
 }
 
 # vm_run LOGFILE CMDLINE_EXTRA [MEM]
-# Boot $VM_KERNEL with $VM_INITRD under TCG; the serial console (with CRs
-# stripped) ends up in LOGFILE. Returns qemu's exit status: 124 when killed
+# Boot $VM_KERNEL with $VM_INITRD under TCG (plus ${VM_QEMU_ARGS[@]}); the
+# serial console (with CRs stripped) ends up in LOGFILE. Returns qemu's exit status: 124 when killed
 # after $VM_TIMEOUT seconds, 125 when killed because a guest kernel panicked
 # and halted (a kernel booted without panic=-1, e.g. a crash kernel, spins
 # forever after a panic: stopping it early saves the rest of the timeout).
@@ -291,6 +372,7 @@ vm_run() {
 		-nographic -no-reboot -nic none \
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 panic=-1 quiet $extra" \
+		${VM_QEMU_ARGS[@]+"${VM_QEMU_ARGS[@]}"} \
 		</dev/null >"$log.raw" 2>&1 &
 	pid=$!
 	# "---[ end Kernel panic" is printed only when the panicking kernel
@@ -316,6 +398,88 @@ vm_run() {
 		echo "VM-HARNESS: qemu killed after ${VM_TIMEOUT}s timeout" >>"$log"
 	fi
 	return "$rc"
+}
+
+# vm_add_file SRC DEST: put host file SRC at DEST (an absolute path, e.g.
+# /boot/vmlinux) in this test's stage-1 initramfs.
+vm_add_file() {
+	[[ -f $1 ]] || vm_die "vm_add_file: $1 does not exist"
+	VM_ADD_SRC+=("$1")
+	VM_ADD_DST+=("$2")
+}
+
+# vm_use_uefi: boot the guest through UEFI (OVMF; qemu's -kernel still works:
+# OVMF starts the kernel's EFI stub). Adds to VM_QEMU_ARGS.
+vm_use_uefi() {
+	local fw=${VM_OVMF:-/usr/share/ovmf/OVMF.fd}
+	if [[ -f $fw ]]; then
+		VM_QEMU_ARGS+=(-bios "$fw")
+	elif [[ -z ${VM_OVMF:-} && -f /usr/share/OVMF/OVMF_CODE.fd ]]; then
+		VM_QEMU_ARGS+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd")
+	else
+		vm_die "OVMF firmware $fw not found (apt-get install ovmf, or set VM_OVMF)"
+	fi
+}
+
+# vm__u16/vm__u32 FILE OFFSET: little-endian integer at OFFSET.
+vm__u16() { od -An -tu2 -j "$2" -N2 "$1" | tr -d ' \n'; }
+vm__u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' \n'; }
+vm__hex() { od -An -tx1 -j "$2" -N"$3" "$1" | tr -d ' \n'; }
+
+# vm_kernel_no4g BZIMAGE OUT: copy BZIMAGE to OUT with XLF_CAN_BE_LOADED_ABOVE_4G
+# (bit 1 of the 16-bit xloadflags at 0x236) cleared. kexec_file_load's
+# bzImage64 probe refuses such an image (ENOEXEC); kexec_load does not care.
+vm_kernel_no4g() {
+	local in=$1 out=$2 xlf
+	[[ $(vm__hex "$in" $((0x202)) 4) == 48647253 ]] || vm_die "$in is not a bzImage (no HdrS at 0x202)"
+	xlf=$(vm__u16 "$in" $((0x236)))
+	((xlf & 2)) || vm_die "$in: xloadflags $xlf already lacks XLF_CAN_BE_LOADED_ABOVE_4G"
+	cp "$in" "$out.tmp"
+	xlf=$((xlf & ~2))
+	printf '%b' "\\x$(printf %02x $((xlf & 0xff)))\\x$(printf %02x $((xlf >> 8)))" |
+		dd of="$out.tmp" bs=1 seek=$((0x236)) conv=notrunc status=none
+	mv "$out.tmp" "$out"
+}
+
+# vm_extract_vmlinux BZIMAGE: extract the ELF vmlinux from BZIMAGE's payload
+# (gzip, xz, zstd or lz4, found by magic) and cache it next to BZIMAGE as
+# vmlinux-<release>. Sets VM_VMLINUX. The file is the ELF image possibly
+# followed by the relocation table the decompressor appends: harmless.
+# shellcheck disable=SC2034 # VM_VMLINUX is for the test scripts
+vm_extract_vmlinux() {
+	local in=$1 out ss poff plen base magic tool size
+	out=$(dirname "$in")/vmlinux-${in##*/vmlinuz-}
+	if [[ -s $out && $out -nt $in ]]; then
+		VM_VMLINUX=$out
+		return 0
+	fi
+	[[ $(vm__hex "$in" $((0x202)) 4) == 48647253 ]] || vm_die "$in is not a bzImage (no HdrS at 0x202)"
+	ss=$(od -An -tu1 -j $((0x1f1)) -N1 "$in" | tr -d ' \n')
+	((ss != 0)) || ss=4
+	poff=$(vm__u32 "$in" $((0x248)))
+	plen=$(vm__u32 "$in" $((0x24c)))
+	base=$(((ss + 1) * 512))
+	magic=$(vm__hex "$in" $((base + poff)) 6)
+	case $magic in
+	1f8b*) tool="gzip -dc" ;;
+	fd377a585a00) tool="xz -dc" ;;
+	28b52ffd*) tool="zstd -dcq" ;;
+	02214c18*) tool="lz4 -dc" ;;
+	*) vm_die "$in: unknown payload compression (magic $magic at $((base + poff)))" ;;
+	esac
+	command -v "${tool%% *}" >/dev/null || vm_die "${tool%% *} is needed to unpack $in (apt-get install ${tool%% *})"
+	# The payload ends with the uncompressed size (u32): strip it, because
+	# xz, zstd and lz4 refuse trailing bytes.
+	# shellcheck disable=SC2086 # $tool is a command and its options
+	dd if="$in" iflag=skip_bytes,count_bytes skip=$((base + poff)) count=$((plen - 4)) bs=1M status=none |
+		$tool >"$out.tmp" ||
+		vm_die "$in: ${tool%% *} failed on the payload"
+	size=$(vm__u32 "$in" $((base + poff + plen - 4)))
+	[[ $(stat -c %s "$out.tmp") == "$size" ]] ||
+		vm_die "$in: unpacked payload is $(stat -c %s "$out.tmp") bytes, the image says $size"
+	[[ $(vm__hex "$out.tmp" 0 4) == 7f454c46 ]] || vm_die "$in: the payload is not an ELF file"
+	mv "$out.tmp" "$out"
+	VM_VMLINUX=$out
 }
 
 # ---- assertions on a log ---------------------------------------------------

@@ -1,0 +1,42 @@
+#!/bin/bash
+# A guest booted through UEFI (OVMF, qemu -kernel: the kernel's EFI stub):
+# kexec -c -l + kexec -e. The second kernel must find EFI (SETUP_EFI / EFI
+# info in boot_params) and ACPI, and get exactly the --append command line.
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+vm_test_setup kexec-load-uefi
+vm_use_uefi
+nonce=$(vm_nonce)
+cmdline="console=ttyS0 kxtest=u-UEFI-$nonce quiet"
+
+{
+	echo "CMDLINE=$(vm_sh_quote "$cmdline")"
+	cat <<'EOS'
+. /lib/vmtest.sh
+vt_sysinfo
+vt_check loaded_before "$(vt_loaded)" 0
+vt_run load kexec -c -l /boot/vmlinuz --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
+vt_check loaded_after "$(vt_loaded)" 1
+echo STAGE1-EXEC
+kexec -e
+echo "STAGE1-EXEC-RETURNED rc=$?"
+exit 1
+EOS
+} >"$VM_SCENARIO"
+
+vm_boot "" 1G
+log=$VM_LOG
+vm_expect_line "$log" "STAGE1-EFI: yes" "stage 1 booted through EFI (/sys/firmware/efi exists)"
+vm_expect_line "$log" "STAGE1-ACPI: yes" "stage 1 has ACPI tables"
+vm_expect_line "$log" "RC load: 0" "kexec -c -l exits 0"
+vm_expect_line "$log" "ERRLINES load: 0" "kexec -c -l prints nothing on stderr"
+vm_expect_checks "$log" 2
+vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
+vm_expect_order "$log" '^STAGE1-EXEC$' '^STAGE2-CMDLINE: ' "second kernel starts after kexec -e"
+vm_expect_line "$log" "STAGE2-CMDLINE: $cmdline" "second kernel /proc/cmdline is exactly '$cmdline' (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
+vm_expect_line "$log" "STAGE2-EFI: yes" "second kernel sees EFI (got '$(vm_field "$log" "STAGE2-EFI: ")')"
+vm_expect_line "$log" "STAGE2-ACPI: yes" "second kernel sees ACPI tables (got '$(vm_field "$log" "STAGE2-ACPI: ")')"
+vm_expect "$log" '^STAGE2-DONE$' "stage 2 finished"
+vm_finish kexec-load-uefi
