@@ -297,6 +297,7 @@ struct kexec_load_request {
 	const char *type;           /* NULL: detect; "bzImage" or "elf-x86_64" */
 	bool crash;                 /* -p */
 	bool no_checks;             /* -i: the purgatory skips its SHA-256 check */
+	bool elf32_core_headers;    /* crash: a 32-bit ELF core header (default 64-bit) */
 	uint64_t mem_min;           /* 0: 1 MiB */
 	uint64_t mem_max;           /* 0: no limit */
 };

@@ -38,7 +38,10 @@ struct kx_crash_info {
  * Kernel code, Crash kernel), /sys/devices/system/cpu/{possible,cpuN/crash_notes,
  * cpuN/crash_notes_size}, /sys/kernel/vmcoreinfo, and /proc/kcore's program
  * headers (for the kernel text mapping and the direct-map base with KASLR).
- * Errors are logged once, naming the file.
+ * Errors are logged once, naming the file. Missing cpuN/crash_notes are
+ * skipped (none at all: -ENOENT); a missing vmcoreinfo (size 0) or an
+ * unopenable /proc/kcore (have_kernel_text false, page_offset
+ * 0xffff888000000000) is only a warning. On failure *ci is left empty.
  */
 int kx_crash_info_read(struct kexec_ctx *ctx, struct kx_crash_info *ci);
 void kx_crash_info_free(struct kx_crash_info *ci);
@@ -49,6 +52,12 @@ void kx_crash_info_free(struct kx_crash_info *ci);
  * one PT_LOAD per RAM range (p_offset = p_paddr = start, p_vaddr = page_offset
  * + start). ELF32 (elf32 = true) is refused with -EOVERFLOW (logged) when an
  * address does not fit in 32 bits.
+ * Physical addresses and sizes are what must fit (notes, text and RAM ending at
+ * or below 4 GiB); a virtual address that does not fit (every x86_64 one) is
+ * written as 0xffffffff, kexec-tools' "no mapping" value. The length is
+ * rounded up to 4096 (the kernel's ELF_CORE_HEADER_ALIGN), zero-filled; *out
+ * is malloc()ed. Without have_kernel_text or vmcoreinfo.size, their program
+ * headers are left out. -E2BIG beyond 65534 program headers (e_phnum).
  */
 int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info *ci, bool elf32,
 			      uint16_t machine, uint8_t **out, size_t *len);

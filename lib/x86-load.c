@@ -5,6 +5,7 @@
  * of segments, placed by the one allocator over the firmware's RAM:
  *   kernel       the protected-mode kernel (bzImage) or each PT_LOAD (ELF)
  *   initrd       the initramfs, page-aligned
+ *   elfcorehdr   crash loads: the ELF core header the crash kernel exposes as /proc/vmcore
  *   boot_params  the zero page, the command line and the setup_data chain
  *   purgatory    our freestanding blob: checks every other segment's SHA-256,
  *                then enters the kernel's 64-bit entry with RSI = boot_params
@@ -15,10 +16,13 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 
 #include "alloc.h"
+#include "crash.h"
 #include "purgatory.h"
 #include "x86-bootparams.h"
 
@@ -42,6 +46,14 @@ struct priv {
 	struct kx_x86_sysinfo si;
 	bool have_si;
 	uint8_t elf_header[0x400];    /* the setup header an ELF vmlinux lacks */
+	/* Crash loads */
+	bool crash;
+	uint64_t crash_start, crash_end;
+	uint8_t *elfcorehdr;
+	size_t elfcorehdr_len;
+	uint64_t elfcorehdr_addr;
+	char *cmdline;                /* the command line with elfcorehdr= */
+	struct kx_e820 crash_e820;    /* the crash kernel's memory map */
 };
 
 static void unmap(struct mapped *m)
@@ -128,29 +140,145 @@ static int load_initrd(struct kexec_ctx *ctx, const struct kexec_load_request *r
 			   PAGE_ALIGN(pv->initrd.len));
 }
 
+/*
+ * The crash kernel's memory map, as the kernel's own crash loader builds it
+ * (arch/x86/kernel/crash.c crash_setup_memmap_entries): the RAM below 1 MiB,
+ * every non-RAM range (ACPI tables and NVS must stay reachable), and as RAM
+ * only the crash region minus the core header, which it must not overwrite.
+ */
+static int crash_memmap(struct priv *pv)
+{
+	const struct kx_e820 *sys = &pv->si.e820;
+	struct kx_e820 *out = &pv->crash_e820;
+	uint64_t hs = pv->elfcorehdr_addr, he = hs + PAGE_ALIGN(pv->elfcorehdr_len);
+	struct kx_e820_entry add[2] = {
+		{ pv->crash_start, hs - pv->crash_start, 1 },
+		{ he, pv->crash_end + 1 - he, 1 },
+	};
+	int r;
+
+	for (size_t i = 0; i < sys->nr; i++) {
+		struct kx_e820_entry e = sys->e[i];
+
+		if (e.type == 1) {
+			if (e.addr >= SZ_1M)
+				continue;
+			if (e.addr + e.size > SZ_1M)
+				e.size = SZ_1M - e.addr;
+		}
+		r = kx_grow((void **)&out->e, &out->cap, out->nr + 1, sizeof(*out->e));
+		if (r < 0)
+			return r;
+		out->e[out->nr++] = e;
+	}
+	for (size_t i = 0; i < 2; i++) {
+		if (!add[i].size)
+			continue;
+		r = kx_grow((void **)&out->e, &out->cap, out->nr + 1, sizeof(*out->e));
+		if (r < 0)
+			return r;
+		out->e[out->nr++] = add[i];
+	}
+	/* Keep it sorted by address (insertion sort: a few dozen entries). */
+	for (size_t i = 1; i < out->nr; i++) {
+		struct kx_e820_entry e = out->e[i];
+		size_t j = i;
+
+		for (; j > 0 && out->e[j - 1].addr > e.addr; j--)
+			out->e[j] = out->e[j - 1];
+		out->e[j] = e;
+	}
+	return 0;
+}
+
+/* The core header the crash kernel reads /proc/vmcore from, and "elfcorehdr=" for it. */
+static int load_elfcorehdr(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+			   struct kexec_load_plan *plan, struct kx_alloc *a)
+{
+	struct priv *pv = plan->priv;
+	struct kx_crash_info ci = { 0 };
+	char arg[48];
+	int r;
+
+	r = kx_crash_info_read(ctx, &ci);
+	if (r < 0)
+		return r;
+	r = kx_crash_build_elfcorehdr(ctx, &ci, req->elf32_core_headers, 62, &pv->elfcorehdr,
+				      &pv->elfcorehdr_len);
+	kx_crash_info_free(&ci);
+	if (r < 0)
+		return r;
+	r = place(ctx, a, "ELF core header", PAGE_ALIGN(pv->elfcorehdr_len), PAGE_SIZE, 0, 0, true,
+		  &pv->elfcorehdr_addr);
+	if (r < 0)
+		return r;
+	r = add_segment(plan, "elfcorehdr", pv->elfcorehdr, pv->elfcorehdr_len,
+			pv->elfcorehdr_addr, PAGE_ALIGN(pv->elfcorehdr_len));
+	if (r < 0)
+		return r;
+	snprintf(arg, sizeof(arg), "elfcorehdr=0x%" PRIx64, pv->elfcorehdr_addr);
+	pv->cmdline = kexec_cmdline_concat(req->cmdline, arg);
+	if (!pv->cmdline)
+		return -ENOMEM;
+	return crash_memmap(pv);
+}
+
 /* boot_params + command line + setup_data, below 4 GiB so every pointer to it fits. */
 static int load_params(struct kexec_ctx *ctx, struct kexec_load_plan *plan, struct kx_alloc *a,
 		       struct kx_x86_boot_layout *lay, uint64_t *addr)
 {
 	struct priv *pv = plan->priv;
+	struct kx_e820 sys = pv->si.e820;
 	size_t len;
 	uint8_t *tmp;
 	int r;
 
+	/* A crash kernel sees only its own region as RAM. */
+	if (pv->crash) {
+		pv->si.e820 = pv->crash_e820;
+		lay->cmdline = pv->cmdline;
+	}
 	lay->params_addr = 0;
 	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &tmp, &len);
 	if (r < 0)
-		return r;
+		goto out;
 	free(tmp);
-	r = place(ctx, a, "boot parameters", PAGE_ALIGN(len), PAGE_SIZE, SZ_1M, SZ_4G - 1, false,
-		  addr);
+	/* Below 4 GiB where possible; a crash region may lie wholly above (",high"). */
+	r = place(ctx, a, "boot parameters", PAGE_ALIGN(len), PAGE_SIZE, SZ_1M,
+		  pv->crash ? 0 : SZ_4G - 1, false, addr);
 	if (r < 0)
-		return r;
+		goto out;
 	lay->params_addr = *addr;
 	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &pv->params, &pv->params_len);
 	if (r < 0)
-		return r;
-	return add_segment(plan, "boot_params", pv->params, pv->params_len, *addr, PAGE_ALIGN(len));
+		goto out;
+	r = add_segment(plan, "boot_params", pv->params, pv->params_len, *addr, PAGE_ALIGN(len));
+out:
+	pv->si.e820 = sys;
+	return r;
+}
+
+/*
+ * Say plainly when the reservation is too small, before placing anything:
+ * the allocator's "no room" would be right but less helpful.
+ */
+static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+			    const struct priv *pv, uint64_t kmemsz)
+{
+	uint64_t size = pv->crash_end - pv->crash_start + 1, initrd = 0, need;
+	struct stat st;
+
+	if (req->initrd && stat(req->initrd, &st) == 0)
+		initrd = PAGE_ALIGN((uint64_t)st.st_size);
+	/* boot_params, purgatory and core header: well under 256 KiB together. */
+	need = kmemsz + initrd + 0x40000;
+	if (need <= size)
+		return 0;
+	kx_err(ctx, "cannot load crash kernel %s: the crashkernel= reservation is %" PRIu64
+		    " MiB but the kernel (%" PRIu64 " MiB when unpacked), initrd (%" PRIu64
+		    " MiB) and boot data need at least %" PRIu64 " MiB",
+	       req->kernel, size >> 20, kmemsz >> 20, initrd >> 20, (uint64_t)((need + SZ_1M - 1) >> 20));
+	return -EADDRNOTAVAIL;
 }
 
 static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *req,
@@ -184,6 +312,18 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 	if (!align || (align & (align - 1)) || align < PAGE_SIZE)
 		align = 0x200000;
 	min = info.pref_address > SZ_1M ? info.pref_address : SZ_1M;
+	if (pv->crash) {
+		r = check_crash_room(ctx, req, pv, kmemsz);
+		if (r < 0)
+			return r;
+		if (!info.relocatable) {
+			kx_err(ctx, "cannot load crash kernel %s: it is not relocatable, so it cannot "
+				    "run in the crash kernel region",
+			       req->kernel);
+			return -ENOEXEC;
+		}
+		min = pv->crash_start;
+	}
 	if (info.relocatable) {
 		r = place(ctx, a, "kernel", kmemsz, align, min, 0, false, &kaddr);
 	} else {
@@ -205,6 +345,11 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 	r = load_initrd(ctx, req, plan, a, initrd_max, &lay.initrd_addr, &lay.initrd_size);
 	if (r < 0)
 		return r;
+	if (pv->crash) {
+		r = load_elfcorehdr(ctx, req, plan, a);
+		if (r < 0)
+			return r;
+	}
 
 	lay.image = img;
 	lay.image_len = pv->kernel.len;
@@ -314,6 +459,13 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 			pv->elf_pad[nloads] = copy;
 			buf = copy;
 		}
+		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz)) && pv->crash) {
+			kx_err(ctx, "cannot load crash kernel %s: ELF segment %u at %#" PRIx64
+				    " lies outside the crash kernel region %#" PRIx64 "-%#" PRIx64
+				    " (an ELF vmlinux runs at its link address; load the bzImage)",
+			       req->kernel, i, paddr, pv->crash_start, pv->crash_end);
+			return -EADDRNOTAVAIL;
+		}
 		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz))) {
 			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64 "-%#" PRIx64
 				    " is not in this machine's RAM",
@@ -344,6 +496,11 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 	r = load_initrd(ctx, req, plan, a, 0, &lay.initrd_addr, &lay.initrd_size);
 	if (r < 0)
 		return r;
+	if (pv->crash) {
+		r = load_elfcorehdr(ctx, req, plan, a);
+		if (r < 0)
+			return r;
+	}
 	synth_setup_header(pv->elf_header);
 	lay.image = pv->elf_header;
 	lay.image_len = sizeof(pv->elf_header);
@@ -391,8 +548,8 @@ static int load_purgatory(struct kexec_ctx *ctx, const struct kexec_load_request
 		return r;
 	}
 	r = place(ctx, a, "purgatory", PAGE_ALIGN(pv->purg.memsz),
-		  pv->purg.align > PAGE_SIZE ? pv->purg.align : PAGE_SIZE, SZ_1M, SZ_4G - 1, false,
-		  &addr);
+		  pv->purg.align > PAGE_SIZE ? pv->purg.align : PAGE_SIZE, SZ_1M,
+		  pv->crash ? 0 : SZ_4G - 1, false, &addr);
 	if (r < 0)
 		return r;
 	r = kx_purgatory_relocate(ctx, &pv->purg, addr);
@@ -434,16 +591,22 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		       req->kernel);
 		return -EOPNOTSUPP;
 	}
-	if (req->crash) {
-		kx_err(ctx, "cannot load crash kernel %s: crash kernels through kexec_load (-c -p) "
-			    "are not available yet in this version; use -s",
-		       req->kernel);
-		return -EOPNOTSUPP;
-	}
 	pv = calloc(1, sizeof(*pv));
 	if (!pv)
 		return -ENOMEM;
 	plan->priv = pv;
+	pv->crash = req->crash;
+	if (pv->crash) {
+		r = kexec_find_crash_region(ctx, &pv->crash_start, &pv->crash_end);
+		if (r == -ENOENT) {
+			kx_err(ctx, "cannot load crash kernel %s: no memory is reserved for crash "
+				    "kernels (boot with crashkernel=, e.g. crashkernel=256M)",
+			       req->kernel);
+			r = -EADDRNOTAVAIL;
+		}
+		if (r < 0)
+			goto fail;
+	}
 
 	r = map_input(ctx, "kernel", req->kernel, &pv->kernel);
 	if (r < 0)
@@ -452,12 +615,17 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	if (r < 0)
 		goto fail;
 	pv->have_si = true;
-	for (size_t i = 0; i < pv->si.e820.nr; i++)
+	/* A crash kernel lives in its reservation; anything else may use all RAM. */
+	if (pv->crash)
+		r = kx_alloc_add_ram(&a, pv->crash_start, pv->crash_end - pv->crash_start + 1);
+	for (size_t i = 0; !pv->crash && i < pv->si.e820.nr; i++)
 		if (pv->si.e820.e[i].type == 1) {
 			r = kx_alloc_add_ram(&a, pv->si.e820.e[i].addr, pv->si.e820.e[i].size);
 			if (r < 0)
-				goto fail;
+				break;
 		}
+	if (r < 0)
+		goto fail;
 	/* Below 1 MiB live the BIOS data, the real-mode trampoline and the EBDA. */
 	a.mem_min = req->mem_min ? req->mem_min : SZ_1M;
 	if (req->mem_max)
@@ -481,9 +649,12 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	if (r < 0)
 		goto fail;
 
-	plan->flags = KEXEC_ARCH_X86_64;
+	plan->flags = KEXEC_ARCH_X86_64 | (pv->crash ? KEXEC_ON_CRASH : 0);
 	/* What the kernel will check, checked now, so that it never says no for these. */
 	kexec_limits_native(&lim);
+	lim.has_crash_region = pv->crash;
+	lim.crash_start = pv->crash_start;
+	lim.crash_end = pv->crash_end;
 	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
 			   &bad);
 	if (r < 0) {
@@ -516,6 +687,9 @@ KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)
 		for (size_t i = 0; i < KEXEC_SEGMENT_MAX; i++)
 			free(pv->elf_pad[i]);
 		kx_purgatory_free(&pv->purg);
+		free(pv->elfcorehdr);
+		free(pv->cmdline);
+		kx_e820_free(&pv->crash_e820);
 		if (pv->have_si)
 			kx_x86_sysinfo_free(&pv->si);
 		free(pv);

@@ -193,6 +193,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.type = o->type,
 		.crash = o->crash,
 		.no_checks = o->no_checks,
+		.elf32_core_headers = o->elf32_core_headers,
 		.mem_min = o->have_mem_min ? o->mem_min : 0,
 		.mem_max = o->have_mem_max ? o->mem_max : 0,
 	};

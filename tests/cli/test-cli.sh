@@ -109,7 +109,8 @@ run huge-cmdline 255 1 1 -- -s -l "$kernel" --append="$long" &&
 	expect_err huge-cmdline "$kernel" "command line is 100000 bytes"
 unset long
 run bad-type 1 1 1 -- -s -l -t multiboot "$kernel" && expect_err bad-type "$kernel" "multiboot"
-run crash-kexec-load-not-yet 255 1 1 -- -c -p "$kernel" && expect_err crash-kexec-load-not-yet "$kernel" "not available yet"
+run crash-kexec-load-no-reservation 255 1 1 -- -c -p "$kernel" &&
+	expect_err crash-kexec-load-no-reservation "$kernel" "crashkernel="
 
 # -p on a machine with no crashkernel= reservation: refused before the syscall.
 run crash-no-reservation 255 1 1 -- -s -p "$kernel" &&

@@ -327,8 +327,10 @@ static void bad_inputs(void **state)
 
 	req.cmdline = NULL;
 	req.crash = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
-	assert_non_null(strstr(logbuf, "not available yet"));
+	/* This fixture machine has no crashkernel= reservation. */
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_non_null(strstr(logbuf, "crashkernel="));
+	assert_non_null(strstr(logbuf, kernel));
 
 	req.crash = false;
 	req.type = "multiboot";
@@ -391,6 +393,111 @@ static void elf_plan(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/* A crash load on a captured guest: 512 MiB, crashkernel=256M at 0x3000000-0x12ffffff. */
+static void crash_plan(void **state)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_load_request req = { .kernel = kernel, .initrd = initrd, .cmdline = "irqpoll",
+					  .crash = true };
+	const uint64_t cs = 0x3000000, ce = 0x12ffffff;
+	const struct kexec_segment *hdr, *bp;
+	struct kexec_load_plan plan;
+	uint8_t page[4096], ehdr[64];
+	char cmd[128], want[64];
+	unsigned n820;
+
+	(void)state;
+	kexec_ctx_set_root(ctx, FIXTURES_DIR "/crash-x86_64");
+	kexec_ctx_set_log(ctx, capture, NULL);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64 | KEXEC_ON_CRASH);
+	/* Everything, and the entry, inside the reservation. */
+	for (size_t n = 0; n < plan.segs.nr; n++) {
+		assert_true(mem(&plan.segs.seg[n]) >= cs);
+		assert_true(mem(&plan.segs.seg[n]) + plan.segs.seg[n].memsz - 1 <= ce);
+	}
+	assert_true(plan.entry >= cs && plan.entry <= ce);
+	hdr = find(&plan, "elfcorehdr");
+	bp = find(&plan, "boot_params");
+	assert_non_null(hdr);
+	assert_non_null(bp);
+	assert_memory_equal(hdr->buf, "\177ELF", 4);
+	assert_int_equal(((const uint8_t *)hdr->buf)[4], 2); /* ELF64 by default */
+
+	/* The simulated kernel applies the crash rules and accepts it. */
+	kexec_sim_config(sim)->limits.has_crash_region = true;
+	kexec_sim_config(sim)->limits.crash_start = cs;
+	kexec_sim_config(sim)->limits.crash_end = ce;
+	kexec_ctx_use_sim(ctx, sim);
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_true(kexec_sim_loaded(sim, true));
+	assert_false(kexec_sim_loaded(sim, false));
+
+	/* The command line ends with elfcorehdr= the header's address. */
+	assert_int_equal(kexec_sim_read(sim, true, mem(bp), page, sizeof(page)), 0);
+	assert_int_equal(kexec_sim_read(sim, true, kx_le32(page + 0x228), cmd, sizeof(cmd)), 0);
+	snprintf(want, sizeof(want), "irqpoll elfcorehdr=0x%llx", (unsigned long long)mem(hdr));
+	assert_string_equal(cmd, want);
+	assert_int_equal(kexec_sim_read(sim, true, mem(hdr), ehdr, sizeof(ehdr)), 0);
+	assert_int_equal(kx_le16(ehdr + 16), 4); /* ET_CORE */
+	assert_int_equal(kx_le16(ehdr + 18), 62);
+
+	/*
+	 * The crash kernel's e820: RAM only below 1 MiB and in the reservation
+	 * minus the core header, which it must not overwrite.
+	 */
+	n820 = page[0x1e8];
+	assert_true(n820 >= 3);
+	for (unsigned k = 0; k < n820; k++) {
+		const uint8_t *e = page + 0x2d0 + 20 * k;
+		uint64_t a = kx_le64(e), sz = kx_le64(e + 8);
+
+		if (kx_le32(e + 16) != 1)
+			continue;
+		if (a < 0x100000) {
+			assert_true(a + sz <= 0x100000);
+			continue;
+		}
+		assert_true(a >= cs && a + sz - 1 <= ce);
+		assert_true(a + sz <= mem(hdr) || a >= mem(hdr) + hdr->memsz);
+	}
+	kexec_load_plan_free(&plan);
+
+	/* --elf32-core-headers: this guest's RAM is below 4 GiB, so it can. */
+	req.elf32_core_headers = true;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	hdr = find(&plan, "elfcorehdr");
+	assert_int_equal(((const uint8_t *)hdr->buf)[4], 1);
+	kexec_load_plan_free(&plan);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
+/* A reservation too small for the kernel says how much is needed. */
+static void crash_too_small(void **state)
+{
+	static uint8_t img[FAKE_SIZE];
+	struct kexec_ctx *ctx = kexec_ctx_new();
+	struct kexec_load_request req = { .kernel = NULL, .crash = true };
+	struct kexec_load_plan plan;
+	char big[64];
+
+	(void)state;
+	fake_bzimage(img);
+	fake_put32(img, 0x260, 0x18000000); /* init_size 384 MiB > 256 MiB */
+	write_tmp(big, img, sizeof(img));
+	req.kernel = big;
+	kexec_ctx_set_root(ctx, FIXTURES_DIR "/crash-x86_64");
+	kexec_ctx_set_log(ctx, capture, NULL);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_non_null(strstr(logbuf, "reservation is 256 MiB"));
+	assert_non_null(strstr(logbuf, "need at least 385 MiB"));
+	assert_non_null(strstr(logbuf, big));
+	unlink(big);
+	kexec_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -399,6 +506,8 @@ int main(void)
 		cmocka_unit_test(no_initrd_and_limits),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(elf_plan),
+		cmocka_unit_test(crash_plan),
+		cmocka_unit_test(crash_too_small),
 	};
 	return cmocka_run_group_tests_name("x86-load", tests, setup, teardown);
 }

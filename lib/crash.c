@@ -1,0 +1,1192 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kdump ELF core header ("elfcorehdr"): the program headers the crash
+ * kernel turns into /proc/vmcore. The kernel builds the same thing for
+ * kexec_file_load (kernel/crash_core.c crash_prepare_elf64_headers, in 6.1
+ * kernel/kexec_file.c; arch/x86/kernel/crash.c prepare_elf_headers); for
+ * kexec_load it is ours to build, as kexec-tools' kexec/crashdump-elf.c does.
+ *
+ * Inputs, all below the context's root:
+ *   /sys/devices/system/cpu/possible            "0-3,8"
+ *   /sys/devices/system/cpu/cpuN/crash_notes     "%llx" physical address (no 0x)
+ *   /sys/devices/system/cpu/cpuN/crash_notes_size "%zu"
+ *   /sys/kernel/vmcoreinfo                      "%pa %x": "0x0000000001346000 1024"
+ *                                                (both hex; older kernels print
+ *                                                the address without 0x)
+ *   /proc/iomem                                 System RAM, Crash kernel, Kernel code
+ *   /proc/kcore                                 only its ELF and program headers
+ *
+ * Every file is treated as hostile: numbers are range-checked, sizes bounded,
+ * and a malformed file is an -EINVAL naming it, never a silent wrap-around.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "crash.h"
+
+#define CPU_DIR "/sys/devices/system/cpu"
+#define CPU_POSSIBLE_PATH CPU_DIR "/possible"
+#define VMCOREINFO_PATH "/sys/kernel/vmcoreinfo"
+#define KCORE_PATH "/proc/kcore"
+#define IOMEM_PATH "/proc/iomem"
+
+/*
+ * CPU numbers are refused from this one on. The kernel's NR_CPUS tops out at
+ * 8192; an ELF header cannot hold more than 65534 program headers anyway, and
+ * the bound keeps a hostile "0-99999999" from costing a hundred million
+ * open() calls.
+ */
+#define MAX_CPUS 65536U
+/* A sysfs attribute is at most one page; allow for 64 KiB pages. */
+#define SYSFS_MAX 65536U
+/* note_buf_t is a few hundred bytes, the vmcoreinfo note 4 KiB + headers. */
+#define NOTE_MAX (1U << 20)
+/* include/linux/kexec.h (6.1), include/linux/crash_core.h (6.6+) */
+#define ELF_CORE_HEADER_ALIGN 4096U
+
+#define SZ_1M 0x100000ULL
+#define SZ_4G 0x100000000ULL
+#define NO_PADDR UINT64_MAX /* kcore's p_paddr for what is not RAM or text */
+
+/* x86_64 (arch/x86/include/asm/page_64_types.h). */
+#define X86_64_PAGE_OFFSET_DEFAULT 0xffff888000000000ULL /* 4-level, no KASLR */
+#define X86_64_START_KERNEL_MAP 0xffffffff80000000ULL
+/* KERNEL_IMAGE_SIZE with KASLR; the module area starts right above. */
+#define X86_64_KERNEL_IMAGE_SIZE 0x40000000ULL
+/* kexec-tools aligns the kernel text mapping down to 1 MiB (X86_64_KERN_VADDR_ALIGN). */
+#define KERN_VADDR_ALIGN SZ_1M
+#define KERN_TEXT_MAX X86_64_KERNEL_IMAGE_SIZE
+
+/* ---- Small files ------------------------------------------------------- */
+
+/*
+ * Read <root><rel> (at most SYSFS_MAX bytes) into a NUL-terminated buffer
+ * with trailing white space removed; *path receives the full path for
+ * messages. Returns a negative errno without logging: the caller knows
+ * whether a missing file is an error.
+ */
+static int read_small(struct kexec_ctx *ctx, const char *rel, char *path, size_t path_len,
+		      char **out, size_t *lenp)
+{
+	size_t len = 0;
+	char *buf;
+	int fd, r;
+
+	r = kx_path(ctx, rel, path, path_len);
+	if (r < 0) {
+		snprintf(path, path_len, "%s", rel);
+		return r;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = malloc(SYSFS_MAX + 1);
+	if (!buf) {
+		close(fd);
+		return -ENOMEM;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + len, SYSFS_MAX + 1 - len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > SYSFS_MAX) {
+			r = -EFBIG;
+			goto fail;
+		}
+	}
+	close(fd);
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EILSEQ;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
+			   buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	*out = buf;
+	if (lenp)
+		*lenp = len;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return r;
+}
+
+/* The message for a read_small() error that is not "the file is missing". */
+static int read_error(struct kexec_ctx *ctx, const char *path, int r)
+{
+	if (r == -EFBIG) {
+		kx_err(ctx, "%s: larger than %u bytes: not a sysfs attribute", path, SYSFS_MAX);
+		return -EINVAL;
+	}
+	if (r == -EILSEQ) {
+		kx_err(ctx, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
+	if (r == -ENAMETOOLONG) {
+		kx_err(ctx, "%s: path below root %s is too long", path, kexec_ctx_get_root(ctx));
+		return r;
+	}
+	kx_err(ctx, "cannot read %s: %s%s", path, strerror(-r),
+	       r == -EACCES || r == -EPERM ? " (run as root)" : "");
+	return r;
+}
+
+/* ---- Numbers ----------------------------------------------------------- */
+
+/* Not isxdigit(): that depends on the locale, and the kernel's output does not. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Exactly len hex digits (an optional 0x first), at most 64 bits of value. */
+static bool parse_hex(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		len -= 2;
+	}
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++) {
+		int d = hex_digit(s[i]);
+
+		if (d < 0 || v >> 60)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}
+
+/* Exactly len decimal digits, at most 64 bits of value. */
+static bool parse_dec(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}
+
+/* ---- CPU notes --------------------------------------------------------- */
+
+/*
+ * The kernel's cpulist format ("%*pbl"): comma-separated numbers and
+ * inclusive ranges, "0-3,8". Sets one bit per CPU in map (MAX_CPUS bits).
+ */
+static int parse_cpu_list(struct kexec_ctx *ctx, const char *path, const char *s, size_t len,
+			  uint8_t *map, size_t *count)
+{
+	size_t pos = 0;
+
+	*count = 0;
+	if (!len) {
+		kx_err(ctx, "%s: is empty: no possible CPUs", path);
+		return -EINVAL;
+	}
+	while (pos <= len) {
+		const char *tok = s + pos;
+		const char *comma = memchr(tok, ',', len - pos);
+		size_t tok_len = comma ? (size_t)(comma - tok) : len - pos;
+		const char *dash = memchr(tok, '-', tok_len);
+		uint64_t lo, hi, cpu;
+
+		if (dash) {
+			if (!parse_dec(tok, (size_t)(dash - tok), &lo) ||
+			    !parse_dec(dash + 1, tok_len - (size_t)(dash - tok) - 1, &hi)) {
+				kx_err(ctx, "%s: \"%.*s\" is not a CPU range (expected a list like "
+					    "\"0-3,8\")", path, (int)(tok_len > 40 ? 40 : tok_len), tok);
+				return -EINVAL;
+			}
+		} else if (!parse_dec(tok, tok_len, &lo)) {
+			kx_err(ctx, "%s: \"%.*s\" is not a CPU number (expected a list like "
+				    "\"0-3,8\")", path, (int)(tok_len > 40 ? 40 : tok_len), tok);
+			return -EINVAL;
+		} else {
+			hi = lo;
+		}
+		if (lo > hi) {
+			kx_err(ctx, "%s: CPU range %" PRIu64 "-%" PRIu64 " is reversed", path, lo, hi);
+			return -EINVAL;
+		}
+		if (hi >= MAX_CPUS) {
+			kx_err(ctx, "%s: CPU %" PRIu64 " is beyond the largest supported CPU number %u",
+			       path, hi, MAX_CPUS - 1);
+			return -EINVAL;
+		}
+		for (cpu = lo; cpu <= hi; cpu++) {
+			if (!(map[cpu / 8] & (1U << (cpu % 8)))) {
+				map[cpu / 8] |= (uint8_t)(1U << (cpu % 8));
+				(*count)++;
+			}
+		}
+		if (!comma)
+			break;
+		pos += tok_len + 1;
+	}
+	return 0;
+}
+
+/* 0 with *present false when the CPU has no crash notes (offline, not present). */
+static int read_cpu_note(struct kexec_ctx *ctx, unsigned cpu, struct kx_crash_note *note,
+			 bool *present)
+{
+	char rel[128], path[4096], spath[4096];
+	char *addr_s = NULL, *size_s = NULL;
+	size_t alen, slen;
+	uint64_t addr, size;
+	int r;
+
+	*present = false;
+	snprintf(rel, sizeof(rel), CPU_DIR "/cpu%u/crash_notes", cpu);
+	r = read_small(ctx, rel, path, sizeof(path), &addr_s, &alen);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		kx_dbg(ctx, "%s does not exist: CPU %u has no crash notes", path, cpu);
+		return 0;
+	}
+	if (r < 0)
+		return read_error(ctx, path, r);
+
+	snprintf(rel, sizeof(rel), CPU_DIR "/cpu%u/crash_notes_size", cpu);
+	r = read_small(ctx, rel, spath, sizeof(spath), &size_s, &slen);
+	if (r == -ENOENT || r == -ENOTDIR) {
+		kx_warn(ctx, "%s does not exist although %s does: leaving CPU %u out of the "
+			     "core header", spath, path, cpu);
+		free(addr_s);
+		return 0;
+	}
+	if (r < 0) {
+		free(addr_s);
+		return read_error(ctx, spath, r);
+	}
+
+	r = -EINVAL;
+	if (!parse_hex(addr_s, alen, &addr)) {
+		kx_err(ctx, "%s: \"%.40s\" is not a hexadecimal physical address", path, addr_s);
+		goto out;
+	}
+	if (!parse_dec(size_s, slen, &size)) {
+		kx_err(ctx, "%s: \"%.40s\" is not a decimal size", spath, size_s);
+		goto out;
+	}
+	if (size == 0 || size > NOTE_MAX) {
+		kx_err(ctx, "%s: note size %" PRIu64 " is outside 1..%u bytes", spath, size,
+		       NOTE_MAX);
+		goto out;
+	}
+	if (addr > UINT64_MAX - size) {
+		kx_err(ctx, "%s: note at %#" PRIx64 " of %" PRIu64 " bytes wraps around the "
+			    "address space", path, addr, size);
+		goto out;
+	}
+	note->addr = addr;
+	note->size = size;
+	*present = true;
+	r = 0;
+out:
+	free(addr_s);
+	free(size_s);
+	return r;
+}
+
+static int read_cpu_notes(struct kexec_ctx *ctx, struct kx_crash_info *ci)
+{
+	char path[4096];
+	uint8_t *map = NULL;
+	size_t len, count, cap = 0;
+	char *list = NULL;
+	unsigned cpu;
+	int r;
+
+	r = read_small(ctx, CPU_POSSIBLE_PATH, path, sizeof(path), &list, &len);
+	if (r < 0)
+		return read_error(ctx, path, r);
+	map = calloc(MAX_CPUS / 8, 1);
+	if (!map) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = parse_cpu_list(ctx, path, list, len, map, &count);
+	if (r < 0)
+		goto out;
+
+	for (cpu = 0; cpu < MAX_CPUS; cpu++) {
+		struct kx_crash_note note;
+		bool present;
+
+		if (!(map[cpu / 8] & (1U << (cpu % 8))))
+			continue;
+		r = read_cpu_note(ctx, cpu, &note, &present);
+		if (r < 0)
+			goto out;
+		if (!present)
+			continue;
+		r = kx_grow((void **)&ci->cpu_notes, &cap, ci->nr_cpu_notes + 1,
+			    sizeof(*ci->cpu_notes));
+		if (r < 0) {
+			kx_err(ctx, "out of memory reading the crash notes of CPU %u", cpu);
+			goto out;
+		}
+		ci->cpu_notes[ci->nr_cpu_notes++] = note;
+	}
+	if (!ci->nr_cpu_notes) {
+		kx_err(ctx, "none of the %zu possible CPUs in %s has %s%s/cpuN/crash_notes: the "
+			    "kernel keeps no crash notes (CONFIG_CRASH_DUMP off?)", count, path,
+		       ctx->root, CPU_DIR);
+		r = -ENOENT;
+		goto out;
+	}
+	kx_dbg(ctx, "crash notes for %zu of %zu possible CPUs", ci->nr_cpu_notes, count);
+	r = 0;
+out:
+	free(list);
+	free(map);
+	return r;
+}
+
+/* ---- vmcoreinfo -------------------------------------------------------- */
+
+static int read_vmcoreinfo(struct kexec_ctx *ctx, struct kx_crash_info *ci)
+{
+	char path[4096];
+	const char *sp;
+	uint64_t addr, size;
+	size_t len, alen;
+	char *s;
+	int r;
+
+	r = read_small(ctx, VMCOREINFO_PATH, path, sizeof(path), &s, &len);
+	if (r == -ENOENT) {
+		kx_warn(ctx, "%s does not exist: the core header gets no VMCOREINFO note, so "
+			     "makedumpfile and crash will need the vmlinux to read the dump", path);
+		ci->vmcoreinfo.addr = ci->vmcoreinfo.size = 0;
+		return 0;
+	}
+	if (r < 0)
+		return read_error(ctx, path, r);
+
+	r = -EINVAL;
+	sp = memchr(s, ' ', len);
+	if (!sp) {
+		kx_err(ctx, "%s: \"%.60s\" is not \"<address> <size>\"", path, s);
+		goto out;
+	}
+	alen = (size_t)(sp - s);
+	while ((size_t)(sp - s) < len && *sp == ' ')
+		sp++;
+	if (!parse_hex(s, alen, &addr)) {
+		kx_err(ctx, "%s: \"%.*s\" is not a hexadecimal physical address", path,
+		       (int)(alen > 40 ? 40 : alen), s);
+		goto out;
+	}
+	if (!parse_hex(sp, len - (size_t)(sp - s), &size)) {
+		kx_err(ctx, "%s: \"%.40s\" is not a hexadecimal size", path, sp);
+		goto out;
+	}
+	if (size == 0 || size > NOTE_MAX) {
+		kx_err(ctx, "%s: VMCOREINFO size %#" PRIx64 " is outside 1..%#x bytes", path, size,
+		       NOTE_MAX);
+		goto out;
+	}
+	if (addr > UINT64_MAX - size) {
+		kx_err(ctx, "%s: VMCOREINFO at %#" PRIx64 " of %#" PRIx64 " bytes wraps around "
+			    "the address space", path, addr, size);
+		goto out;
+	}
+	ci->vmcoreinfo.addr = addr;
+	ci->vmcoreinfo.size = size;
+	kx_dbg(ctx, "VMCOREINFO note at %#" PRIx64 ", %" PRIu64 " bytes", addr, size);
+	r = 0;
+out:
+	free(s);
+	return r;
+}
+
+/* ---- RAM --------------------------------------------------------------- */
+
+static int range_cmp(const void *a, const void *b)
+{
+	const struct kx_range *x = a, *y = b;
+
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	if (x->end != y->end)
+		return x->end < y->end ? -1 : 1;
+	return 0;
+}
+
+static bool is_top_ram(const struct kexec_mem_range *r)
+{
+	return r->type == KEXEC_MEM_RAM && r->depth == 0;
+}
+
+/* Whether [start, start + size) lies inside one top-level System RAM range. */
+static bool in_system_ram(const struct kexec_memmap *m, uint64_t start, uint64_t size)
+{
+	size_t i;
+
+	if (!size || start > UINT64_MAX - (size - 1))
+		return false;
+	for (i = 0; i < m->nr; i++) {
+		if (is_top_ram(&m->r[i]) && start >= m->r[i].start &&
+		    start + (size - 1) <= m->r[i].end)
+			return true;
+	}
+	return false;
+}
+
+static int push_range(struct kx_range **arr, size_t *nr, size_t *cap, uint64_t start, uint64_t end)
+{
+	int r = kx_grow((void **)arr, cap, *nr + 1, sizeof(**arr));
+
+	if (r < 0)
+		return r;
+	(*arr)[*nr].start = start;
+	(*arr)[*nr].end = end;
+	(*nr)++;
+	return 0;
+}
+
+/*
+ * What the kernel dumps on x86 (arch/x86/kernel/crash.c): every System RAM
+ * range, minus the low 1 MiB (elf_header_exclude_ranges; the crash kernel
+ * boots over it) and minus each "Crash kernel" range (crashk_res and, with
+ * crashkernel=X,high, crashk_low_res): the crash kernel's own memory.
+ */
+static int read_ram(struct kexec_ctx *ctx, const struct kexec_memmap *m, struct kx_crash_info *ci)
+{
+	struct kx_range *ram = NULL, *ex = NULL, *out = NULL;
+	size_t nr_ram = 0, cap_ram = 0, nr_ex = 0, cap_ex = 0, nr_out = 0, cap_out = 0;
+	size_t i, j, k;
+	int r;
+
+	r = push_range(&ex, &nr_ex, &cap_ex, 0, SZ_1M - 1);
+	if (r < 0)
+		goto oom;
+	for (i = 0; i < m->nr; i++) {
+		if (is_top_ram(&m->r[i]))
+			r = push_range(&ram, &nr_ram, &cap_ram, m->r[i].start, m->r[i].end);
+		else if (m->r[i].type == KEXEC_MEM_CRASH) {
+			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
+				    " out of the dump", m->r[i].start, m->r[i].end);
+			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
+		}
+		if (r < 0)
+			goto oom;
+	}
+	if (!nr_ram) {
+		kx_err(ctx, "%s%s has no System RAM: nothing to dump", ctx->root, IOMEM_PATH);
+		r = -EINVAL;
+		goto out;
+	}
+
+	/* Top-level resources never overlap: if these do, the file is not iomem. */
+	qsort(ram, nr_ram, sizeof(*ram), range_cmp);
+	for (i = 1; i < nr_ram; i++) {
+		if (ram[i].start <= ram[i - 1].end) {
+			kx_err(ctx, "%s%s: System RAM %#" PRIx64 "-%#" PRIx64 " overlaps %#" PRIx64
+				    "-%#" PRIx64, ctx->root, IOMEM_PATH, ram[i].start, ram[i].end,
+			       ram[i - 1].start, ram[i - 1].end);
+			r = -EINVAL;
+			goto out;
+		}
+	}
+
+	/* Merge the exclusions (the low and high crash regions may touch). */
+	qsort(ex, nr_ex, sizeof(*ex), range_cmp);
+	for (i = 1, k = 0; i < nr_ex; i++) {
+		if (ex[k].end == UINT64_MAX || ex[i].start <= ex[k].end + 1) {
+			if (ex[i].end > ex[k].end)
+				ex[k].end = ex[i].end;
+		} else {
+			ex[++k] = ex[i];
+		}
+	}
+	nr_ex = k + 1;
+
+	/* Both lists are sorted and disjoint: one sweep subtracts. */
+	for (i = 0, j = 0; i < nr_ram; i++) {
+		uint64_t cur = ram[i].start;
+		bool done = false;
+
+		while (j < nr_ex && ex[j].end < cur)
+			j++;
+		for (k = j; k < nr_ex && ex[k].start <= ram[i].end; k++) {
+			if (ex[k].start > cur) {
+				r = push_range(&out, &nr_out, &cap_out, cur, ex[k].start - 1);
+				if (r < 0)
+					goto oom;
+			}
+			if (ex[k].end >= ram[i].end) {
+				done = true;
+				break;
+			}
+			cur = ex[k].end + 1;
+		}
+		if (!done) {
+			r = push_range(&out, &nr_out, &cap_out, cur, ram[i].end);
+			if (r < 0)
+				goto oom;
+		}
+	}
+	if (!nr_out) {
+		kx_err(ctx, "%s%s: no System RAM is left outside the low 1 MiB and the crash "
+			    "kernel region: nothing to dump", ctx->root, IOMEM_PATH);
+		r = -EINVAL;
+		goto out;
+	}
+	ci->ram = out;
+	ci->nr_ram = nr_out;
+	out = NULL;
+	kx_dbg(ctx, "%zu System RAM ranges to dump", ci->nr_ram);
+	r = 0;
+	goto out;
+oom:
+	kx_err(ctx, "out of memory collecting the RAM ranges of %s%s", ctx->root, IOMEM_PATH);
+	r = -ENOMEM;
+out:
+	free(ram);
+	free(ex);
+	free(out);
+	return r;
+}
+
+/* ---- /proc/kcore ------------------------------------------------------- */
+
+struct kcore_load {
+	uint64_t vaddr, paddr, memsz;
+};
+
+/* pread exactly len bytes at off; -EIO when the file ends first. */
+static int pread_full(int fd, void *buf, size_t len, uint64_t off)
+{
+	size_t done = 0;
+
+	if (off > (uint64_t)INT64_MAX - len)
+		return -EIO;
+	while (done < len) {
+		ssize_t n = pread(fd, (uint8_t *)buf + done, len - done, (off_t)(off + done));
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		if (n == 0)
+			return -EIO;
+		done += (size_t)n;
+	}
+	return 0;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The program headers of /proc/kcore (fs/proc/kcore.c): one PT_LOAD per
+ * System RAM range in the direct map with p_paddr = __pa(vaddr), one for the
+ * kernel image (KCORE_TEXT: p_vaddr = _text, p_memsz = _end - _text, p_paddr
+ * = __pa_symbol(_text) since 4.x, -1 or garbage before), and vmalloc,
+ * modules and vmemmap with p_paddr = -1. Only the headers are read: the file
+ * claims to be as large as the address space.
+ */
+static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uint16_t *machine,
+			    struct kcore_load **loads, size_t *nr)
+{
+	uint8_t eh[sizeof(Elf64_Ehdr)];
+	uint64_t phoff;
+	uint16_t phnum, phentsize;
+	uint8_t *ph = NULL;
+	size_t i;
+	int r;
+
+	*loads = NULL;
+	*nr = 0;
+	r = pread_full(fd, eh, sizeof(eh), 0);
+	if (r < 0) {
+		kx_err(ctx, "%s: cannot read the ELF header: %s", path,
+		       r == -EIO ? "file too short" : strerror(-r));
+		return r == -EIO ? -EINVAL : r;
+	}
+	if (memcmp(eh, ELFMAG, SELFMAG) || eh[EI_CLASS] != ELFCLASS64 ||
+	    eh[EI_DATA] != ELFDATA2LSB) {
+		kx_err(ctx, "%s: not a little-endian ELF64 file", path);
+		return -EINVAL;
+	}
+	if (kx_le16(eh + offsetof(Elf64_Ehdr, e_type)) != ET_CORE) {
+		kx_err(ctx, "%s: ELF type %u is not ET_CORE", path,
+		       kx_le16(eh + offsetof(Elf64_Ehdr, e_type)));
+		return -EINVAL;
+	}
+	*machine = kx_le16(eh + offsetof(Elf64_Ehdr, e_machine));
+	phoff = kx_le64(eh + offsetof(Elf64_Ehdr, e_phoff));
+	phnum = kx_le16(eh + offsetof(Elf64_Ehdr, e_phnum));
+	phentsize = kx_le16(eh + offsetof(Elf64_Ehdr, e_phentsize));
+	if (phentsize != sizeof(Elf64_Phdr)) {
+		kx_err(ctx, "%s: program header size %u is not %zu", path, phentsize,
+		       sizeof(Elf64_Phdr));
+		return -EINVAL;
+	}
+	if (phnum == 0 || phnum == PN_XNUM) {
+		kx_err(ctx, "%s: %s", path, phnum ? "extended program header numbering "
+			    "(PN_XNUM) is not supported" : "no program headers");
+		return -EINVAL;
+	}
+	if (phoff < sizeof(Elf64_Ehdr)) {
+		kx_err(ctx, "%s: program headers at offset %" PRIu64 " overlap the ELF header",
+		       path, phoff);
+		return -EINVAL;
+	}
+	ph = malloc((size_t)phnum * sizeof(Elf64_Phdr));
+	*loads = calloc(phnum, sizeof(**loads));
+	if (!ph || !*loads) {
+		kx_err(ctx, "%s: out of memory for %u program headers", path, phnum);
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = pread_full(fd, ph, (size_t)phnum * sizeof(Elf64_Phdr), phoff);
+	if (r < 0) {
+		kx_err(ctx, "%s: cannot read %u program headers at offset %" PRIu64 ": %s", path,
+		       phnum, phoff, r == -EIO ? "file too short" : strerror(-r));
+		r = r == -EIO ? -EINVAL : r;
+		goto fail;
+	}
+	for (i = 0; i < phnum; i++) {
+		const uint8_t *p = ph + i * sizeof(Elf64_Phdr);
+		struct kcore_load l;
+
+		if (kx_le32(p + offsetof(Elf64_Phdr, p_type)) != PT_LOAD)
+			continue;
+		l.vaddr = kx_le64(p + offsetof(Elf64_Phdr, p_vaddr));
+		l.paddr = kx_le64(p + offsetof(Elf64_Phdr, p_paddr));
+		l.memsz = kx_le64(p + offsetof(Elf64_Phdr, p_memsz));
+		/* The last entry may end exactly at the top of the address space. */
+		if (!l.memsz || l.vaddr > UINT64_MAX - (l.memsz - 1)) {
+			kx_err(ctx, "%s: PT_LOAD %zu at %#" PRIx64 " has size %#" PRIx64, path, i,
+			       l.vaddr, l.memsz);
+			r = -EINVAL;
+			goto fail;
+		}
+		(*loads)[(*nr)++] = l;
+	}
+	free(ph);
+	return 0;
+fail:
+	free(ph);
+	free(*loads);
+	*loads = NULL;
+	*nr = 0;
+	return r;
+}
+
+static bool in_x86_text_window(const struct kcore_load *l)
+{
+	const uint64_t top = X86_64_START_KERNEL_MAP + X86_64_KERNEL_IMAGE_SIZE;
+
+	return l->vaddr >= X86_64_START_KERNEL_MAP && l->vaddr < top && l->memsz <= top - l->vaddr;
+}
+
+/* The iomem resources of the running kernel's image (its physical address). */
+struct kernel_res {
+	bool have_code;
+	uint64_t code_start, code_end, image_end;
+};
+
+static void find_kernel_res(const struct kexec_memmap *m, struct kernel_res *k)
+{
+	size_t i;
+
+	memset(k, 0, sizeof(*k));
+	for (i = 0; i < m->nr; i++) {
+		if (!k->have_code && !strcmp(m->r[i].name, "Kernel code")) {
+			k->have_code = true;
+			k->code_start = m->r[i].start;
+			k->code_end = m->r[i].end;
+			k->image_end = m->r[i].end;
+		} else if (k->have_code && !strcmp(m->r[i].name, "Kernel bss") &&
+			   m->r[i].end > k->image_end) {
+			k->image_end = m->r[i].end;
+		}
+	}
+}
+
+/*
+ * The direct-map base: every RAM entry satisfies p_vaddr = page_offset +
+ * p_paddr. Entries whose p_paddr is -1 or whose physical range is not System
+ * RAM (vmalloc entries of old kernels had p_paddr = __pa(vaddr), garbage) do
+ * not count. The most common difference wins (ties: the lowest, as
+ * kexec-tools takes the lowest mapping); the text entry of a kernel without
+ * a separate text window (not x86_64) is the one that disagrees at "Kernel
+ * code". Any other disagreement means the file is not a kcore.
+ */
+static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const struct kexec_memmap *m,
+			     const struct kernel_res *kres, bool x86, struct kcore_load *loads,
+			     size_t nr, const struct kcore_load **text, uint64_t *page_offset,
+			     bool *found)
+{
+	uint64_t *diffs, best = 0;
+	size_t n = 0, i, run, best_run = 0;
+
+	*found = false;
+	diffs = calloc(nr ? nr : 1, sizeof(*diffs));
+	if (!diffs) {
+		kx_err(ctx, "%s: out of memory", path);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++) {
+		const struct kcore_load *l = &loads[i];
+
+		if (l == *text || (x86 && (l->vaddr >= X86_64_START_KERNEL_MAP)) ||
+		    l->paddr == NO_PADDR || l->vaddr < l->paddr || !in_system_ram(m, l->paddr, l->memsz))
+			continue;
+		diffs[n++] = l->vaddr - l->paddr;
+	}
+	if (!n) {
+		free(diffs);
+		return 0;
+	}
+	qsort(diffs, n, sizeof(*diffs), u64_cmp);
+	for (i = 0; i < n; i += run) {
+		for (run = 1; i + run < n && diffs[i + run] == diffs[i]; run++)
+			;
+		if (run > best_run) {
+			best_run = run;
+			best = diffs[i];
+		}
+	}
+	free(diffs);
+
+	for (i = 0; i < nr; i++) {
+		const struct kcore_load *l = &loads[i];
+
+		if (l == *text || (x86 && (l->vaddr >= X86_64_START_KERNEL_MAP)) ||
+		    l->paddr == NO_PADDR || l->vaddr < l->paddr || !in_system_ram(m, l->paddr, l->memsz) ||
+		    l->vaddr - l->paddr == best)
+			continue;
+		if (!x86 && !*text && kres->have_code && l->paddr == kres->code_start) {
+			*text = l;
+			continue;
+		}
+		kx_err(ctx, "%s: inconsistent direct map: %#" PRIx64 " maps physical %#" PRIx64
+			    " but most RAM entries are at %#" PRIx64 " + physical address",
+		       path, l->vaddr, l->paddr, best);
+		return -EINVAL;
+	}
+	*page_offset = best;
+	*found = true;
+	return 0;
+}
+
+/* Kernel text and page_offset from /proc/kcore; fall back with a warning. */
+static int read_kcore(struct kexec_ctx *ctx, const struct kexec_memmap *m, struct kx_crash_info *ci)
+{
+	const struct kcore_load *text = NULL;
+	struct kcore_load *loads = NULL;
+	struct kernel_res kres;
+	char path[4096];
+	uint16_t machine = 0;
+	bool x86, found;
+	size_t nr = 0, i;
+	int fd, r;
+
+	ci->have_kernel_text = false;
+	ci->page_offset = X86_64_PAGE_OFFSET_DEFAULT;
+	r = kx_path(ctx, KCORE_PATH, path, sizeof(path));
+	if (r < 0) {
+		kx_err(ctx, "%s: path below root %s is too long", KCORE_PATH,
+		       kexec_ctx_get_root(ctx));
+		return r;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+
+		/* CAP_SYS_RAWIO, no lockdown, CONFIG_PROC_KCORE: optional, so only a warning. */
+		kx_warn(ctx, "cannot open %s (%s%s): the core header gets no kernel text segment "
+			     "and assumes the direct map at %#llx, which is wrong with KASLR",
+			path, strerror(e),
+			e == EPERM || e == EACCES ? ": not root, or lockdown" :
+			e == ENOENT ? ": CONFIG_PROC_KCORE off" : "",
+			X86_64_PAGE_OFFSET_DEFAULT);
+		return 0;
+	}
+	r = read_kcore_loads(ctx, path, fd, &machine, &loads, &nr);
+	close(fd);
+	if (r < 0)
+		return r;
+
+	find_kernel_res(m, &kres);
+	x86 = machine == EM_X86_64;
+	if (x86) {
+		/*
+		 * The kernel image lives at __START_KERNEL_map + offset, below the
+		 * module area (KERNEL_IMAGE_SIZE, 1 GiB with KASLR); the module
+		 * entry reaches beyond it, so it never fits the window.
+		 */
+		for (i = 0; i < nr; i++) {
+			if (!in_x86_text_window(&loads[i]))
+				continue;
+			if (!text || (kres.have_code && loads[i].paddr == kres.code_start &&
+				      text->paddr != kres.code_start))
+				text = &loads[i];
+		}
+	}
+	r = kcore_page_offset(ctx, path, m, &kres, x86, loads, nr, &text, &ci->page_offset,
+			      &found);
+	if (r < 0)
+		goto out;
+	if (found)
+		kx_dbg(ctx, "%s: direct map at %#" PRIx64, path, ci->page_offset);
+	else
+		kx_warn(ctx, "%s: no PT_LOAD maps System RAM: assuming the direct map at %#llx",
+			path, X86_64_PAGE_OFFSET_DEFAULT);
+
+	if (!text) {
+		kx_warn(ctx, "%s: no kernel text mapping: the core header gets no kernel text "
+			     "segment", path);
+		r = 0;
+		goto out;
+	}
+	{
+		uint64_t vaddr = text->vaddr, paddr, size = text->memsz, delta;
+		bool kpaddr_ok = text->paddr != NO_PADDR && in_system_ram(m, text->paddr, 1);
+
+		if (kres.have_code) {
+			/* "Kernel code" starts at __pa_symbol(_text). */
+			paddr = kres.code_start;
+			if (kpaddr_ok && text->paddr != paddr)
+				kx_warn(ctx, "%s: the kernel text at %#" PRIx64 " says physical %#"
+					     PRIx64 ", %s%s says %#" PRIx64 ": using the latter",
+					path, vaddr, text->paddr, ctx->root, IOMEM_PATH, paddr);
+			if (size < kres.image_end - kres.code_start + 1)
+				kx_dbg(ctx, "%s: kernel text mapping (%#" PRIx64 " bytes) is smaller "
+					    "than Kernel code..bss in %s", path, size, IOMEM_PATH);
+		} else if (kpaddr_ok) {
+			paddr = text->paddr;
+		} else {
+			kx_warn(ctx, "%s%s has no \"Kernel code\" and %s gives no physical address "
+				     "for the kernel text: the core header gets no kernel text "
+				     "segment", ctx->root, IOMEM_PATH, path);
+			r = 0;
+			goto out;
+		}
+		/* kexec-tools: start at a 1 MiB boundary, whole pages (a no-op for _text). */
+		delta = vaddr & (KERN_VADDR_ALIGN - 1);
+		if (delta <= paddr) {
+			vaddr -= delta;
+			paddr -= delta;
+			size += delta;
+		}
+		if (size > KERN_TEXT_MAX || paddr > UINT64_MAX - KERN_TEXT_MAX) {
+			kx_err(ctx, "%s: kernel text of %#" PRIx64 " bytes at physical %#" PRIx64
+				    " is implausible", path, size, paddr);
+			r = -EINVAL;
+			goto out;
+		}
+		size = (size + 4095) & ~(uint64_t)4095;
+		ci->have_kernel_text = true;
+		ci->text_vaddr = vaddr;
+		ci->text_paddr = paddr;
+		ci->text_size = size;
+		kx_dbg(ctx, "kernel text %#" PRIx64 " -> physical %#" PRIx64 ", %#" PRIx64 " bytes",
+		       vaddr, paddr, size);
+	}
+	r = 0;
+out:
+	free(loads);
+	return r;
+}
+
+/* ---- Public ------------------------------------------------------------ */
+
+void kx_crash_info_free(struct kx_crash_info *ci)
+{
+	if (!ci)
+		return;
+	free(ci->cpu_notes);
+	free(ci->ram);
+	memset(ci, 0, sizeof(*ci));
+}
+
+int kx_crash_info_read(struct kexec_ctx *ctx, struct kx_crash_info *ci)
+{
+	struct kexec_memmap m = { 0 };
+	int r;
+
+	memset(ci, 0, sizeof(*ci));
+	r = read_cpu_notes(ctx, ci);
+	if (r < 0)
+		goto fail;
+	r = read_vmcoreinfo(ctx, ci);
+	if (r < 0)
+		goto fail;
+	r = kexec_read_iomem(ctx, &m);
+	if (r < 0)
+		goto fail;
+	r = read_ram(ctx, &m, ci);
+	if (r < 0)
+		goto fail;
+	r = read_kcore(ctx, &m, ci);
+	if (r < 0)
+		goto fail;
+	kexec_memmap_free(&m);
+	return 0;
+fail:
+	kexec_memmap_free(&m);
+	kx_crash_info_free(ci);
+	return r;
+}
+
+/* ---- The header -------------------------------------------------------- */
+
+static void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)v);
+	put16(p + 2, (uint16_t)(v >> 16));
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+struct phdr {
+	uint32_t type, flags;
+	uint64_t offset, vaddr, paddr, size;
+};
+
+/* One program header in the class's layout (the two differ in field order). */
+static void put_phdr(uint8_t *p, bool elf32, const struct phdr *h)
+{
+	if (elf32) {
+		/* Virtual addresses that do not fit (x86_64's) read as -1: no mapping. */
+		uint32_t vaddr = h->vaddr > UINT32_MAX ? UINT32_MAX : (uint32_t)h->vaddr;
+
+		put32(p + offsetof(Elf32_Phdr, p_type), h->type);
+		put32(p + offsetof(Elf32_Phdr, p_offset), (uint32_t)h->offset);
+		put32(p + offsetof(Elf32_Phdr, p_vaddr), vaddr);
+		put32(p + offsetof(Elf32_Phdr, p_paddr), (uint32_t)h->paddr);
+		put32(p + offsetof(Elf32_Phdr, p_filesz), (uint32_t)h->size);
+		put32(p + offsetof(Elf32_Phdr, p_memsz), (uint32_t)h->size);
+		put32(p + offsetof(Elf32_Phdr, p_flags), h->flags);
+		put32(p + offsetof(Elf32_Phdr, p_align), 0);
+	} else {
+		put32(p + offsetof(Elf64_Phdr, p_type), h->type);
+		put32(p + offsetof(Elf64_Phdr, p_flags), h->flags);
+		put64(p + offsetof(Elf64_Phdr, p_offset), h->offset);
+		put64(p + offsetof(Elf64_Phdr, p_vaddr), h->vaddr);
+		put64(p + offsetof(Elf64_Phdr, p_paddr), h->paddr);
+		put64(p + offsetof(Elf64_Phdr, p_filesz), h->size);
+		put64(p + offsetof(Elf64_Phdr, p_memsz), h->size);
+		put64(p + offsetof(Elf64_Phdr, p_align), 0);
+	}
+}
+
+/* A physical range for a program header: non-empty, no wrap, below 4 GiB for ELF32. */
+static int check_phys(struct kexec_ctx *ctx, bool elf32, const char *what, uint64_t start,
+		      uint64_t size)
+{
+	if (!size || start > UINT64_MAX - (size - 1)) {
+		kx_err(ctx, "cannot build the ELF core header: %s at %#" PRIx64 " has size %#"
+			    PRIx64, what, start, size);
+		return -EINVAL;
+	}
+	if (elf32 && (start >= SZ_4G || size > SZ_4G - start)) {
+		kx_err(ctx, "cannot build an ELF32 core header: %s %#" PRIx64 "-%#" PRIx64
+			    " does not lie below 4 GiB (use ELF64 core headers)", what, start,
+		       start + (size - 1));
+		return -EOVERFLOW;
+	}
+	return 0;
+}
+
+int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info *ci, bool elf32,
+			      uint16_t machine, uint8_t **out, size_t *len)
+{
+	size_t ehsize = elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	size_t phsize = elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	size_t nr, i, sz;
+	struct phdr h;
+	uint8_t *buf, *p;
+	int r;
+
+	if (machine != EM_X86_64 && machine != EM_AARCH64) {
+		kx_err(ctx, "cannot build an ELF core header for machine %u: only x86_64 (%u) and "
+			    "aarch64 (%u) are supported", machine, EM_X86_64, EM_AARCH64);
+		return -EINVAL;
+	}
+	if (!ci || !out || !len || (ci->nr_cpu_notes && !ci->cpu_notes) ||
+	    (ci->nr_ram && !ci->ram)) {
+		kx_err(ctx, "cannot build the ELF core header: no crash information");
+		return -EINVAL;
+	}
+
+	/* Check everything first: the loop below cannot fail. */
+	for (i = 0; i < ci->nr_cpu_notes; i++) {
+		r = check_phys(ctx, elf32, "a CPU crash note", ci->cpu_notes[i].addr,
+			       ci->cpu_notes[i].size);
+		if (r < 0)
+			return r;
+	}
+	if (ci->vmcoreinfo.size) {
+		r = check_phys(ctx, elf32, "the VMCOREINFO note", ci->vmcoreinfo.addr,
+			       ci->vmcoreinfo.size);
+		if (r < 0)
+			return r;
+	}
+	if (ci->have_kernel_text) {
+		r = check_phys(ctx, elf32, "the kernel text", ci->text_paddr, ci->text_size);
+		if (r < 0)
+			return r;
+	}
+	for (i = 0; i < ci->nr_ram; i++) {
+		const struct kx_range *x = &ci->ram[i];
+
+		if (x->end < x->start || (x->start == 0 && x->end == UINT64_MAX)) {
+			kx_err(ctx, "cannot build the ELF core header: RAM range %#" PRIx64 "-%#"
+				    PRIx64 " is invalid", x->start, x->end);
+			return -EINVAL;
+		}
+		r = check_phys(ctx, elf32, "System RAM", x->start, x->end - x->start + 1);
+		if (r < 0)
+			return r;
+	}
+
+	/* e_phnum is 16 bits and PN_XNUM (0xffff) means "look elsewhere". */
+	nr = ci->nr_cpu_notes;
+	if (nr < PN_XNUM)
+		nr += (ci->vmcoreinfo.size ? 1 : 0) + (ci->have_kernel_text ? 1 : 0);
+	if (nr < PN_XNUM && ci->nr_ram < PN_XNUM)
+		nr += ci->nr_ram;
+	if (nr >= PN_XNUM || ci->nr_ram >= PN_XNUM) {
+		kx_err(ctx, "cannot build the ELF core header: %zu CPU notes and %zu RAM ranges "
+			    "need more than %u program headers", ci->nr_cpu_notes, ci->nr_ram,
+		       PN_XNUM - 1);
+		return -E2BIG;
+	}
+	if (!nr) {
+		kx_err(ctx, "cannot build the ELF core header: nothing to describe");
+		return -EINVAL;
+	}
+
+	/* The kernel rounds its buffer up to ELF_CORE_HEADER_ALIGN, zero-filled. */
+	sz = ehsize + nr * phsize;
+	sz = (sz + ELF_CORE_HEADER_ALIGN - 1) / ELF_CORE_HEADER_ALIGN * ELF_CORE_HEADER_ALIGN;
+	buf = calloc(1, sz);
+	if (!buf) {
+		kx_err(ctx, "out of memory for a %zu-byte ELF core header", sz);
+		return -ENOMEM;
+	}
+
+	memcpy(buf, ELFMAG, SELFMAG);
+	buf[EI_CLASS] = elf32 ? ELFCLASS32 : ELFCLASS64;
+	buf[EI_DATA] = ELFDATA2LSB;
+	buf[EI_VERSION] = EV_CURRENT;
+	buf[EI_OSABI] = ELFOSABI_NONE;
+	if (elf32) {
+		put16(buf + offsetof(Elf32_Ehdr, e_type), ET_CORE);
+		put16(buf + offsetof(Elf32_Ehdr, e_machine), machine);
+		put32(buf + offsetof(Elf32_Ehdr, e_version), EV_CURRENT);
+		put32(buf + offsetof(Elf32_Ehdr, e_phoff), (uint32_t)ehsize);
+		put16(buf + offsetof(Elf32_Ehdr, e_ehsize), (uint16_t)ehsize);
+		put16(buf + offsetof(Elf32_Ehdr, e_phentsize), (uint16_t)phsize);
+		put16(buf + offsetof(Elf32_Ehdr, e_phnum), (uint16_t)nr);
+	} else {
+		put16(buf + offsetof(Elf64_Ehdr, e_type), ET_CORE);
+		put16(buf + offsetof(Elf64_Ehdr, e_machine), machine);
+		put32(buf + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
+		put64(buf + offsetof(Elf64_Ehdr, e_phoff), ehsize);
+		put16(buf + offsetof(Elf64_Ehdr, e_ehsize), (uint16_t)ehsize);
+		put16(buf + offsetof(Elf64_Ehdr, e_phentsize), (uint16_t)phsize);
+		put16(buf + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nr);
+	}
+
+	p = buf + ehsize;
+	/* The crash kernel merges these into one PT_NOTE at boot (fs/proc/vmcore.c). */
+	for (i = 0; i < ci->nr_cpu_notes; i++, p += phsize) {
+		h = (struct phdr){ .type = PT_NOTE, .offset = ci->cpu_notes[i].addr,
+				   .paddr = ci->cpu_notes[i].addr, .size = ci->cpu_notes[i].size };
+		put_phdr(p, elf32, &h);
+	}
+	if (ci->vmcoreinfo.size) {
+		h = (struct phdr){ .type = PT_NOTE, .offset = ci->vmcoreinfo.addr,
+				   .paddr = ci->vmcoreinfo.addr, .size = ci->vmcoreinfo.size };
+		put_phdr(p, elf32, &h);
+		p += phsize;
+	}
+	if (ci->have_kernel_text) {
+		h = (struct phdr){ .type = PT_LOAD, .flags = PF_R | PF_W | PF_X,
+				   .offset = ci->text_paddr, .vaddr = ci->text_vaddr,
+				   .paddr = ci->text_paddr, .size = ci->text_size };
+		put_phdr(p, elf32, &h);
+		p += phsize;
+	}
+	for (i = 0; i < ci->nr_ram; i++, p += phsize) {
+		const struct kx_range *x = &ci->ram[i];
+
+		/* __va(): wraps only for a nonsensical page_offset; written as given. */
+		h = (struct phdr){ .type = PT_LOAD, .flags = PF_R | PF_W | PF_X, .offset = x->start,
+				   .vaddr = ci->page_offset + x->start, .paddr = x->start,
+				   .size = x->end - x->start + 1 };
+		put_phdr(p, elf32, &h);
+	}
+
+	kx_dbg(ctx, "ELF%d core header: %zu program headers (%zu CPU notes, %s, %s, %zu RAM "
+		    "ranges), %zu bytes", elf32 ? 32 : 64, nr, ci->nr_cpu_notes,
+	       ci->vmcoreinfo.size ? "VMCOREINFO" : "no VMCOREINFO",
+	       ci->have_kernel_text ? "kernel text" : "no kernel text", ci->nr_ram, sz);
+	*out = buf;
+	*len = sz;
+	return 0;
+}
