@@ -165,6 +165,13 @@ static int crash_memmap(struct priv *pv)
 				continue;
 			if (e.addr + e.size > SZ_1M)
 				e.size = SZ_1M - e.addr;
+			/* Page 0 stays reserved, as the running kernel keeps it (and its own crash loader). */
+			if (e.addr < PAGE_SIZE) {
+				if (e.size <= PAGE_SIZE - e.addr)
+					continue;
+				e.size -= PAGE_SIZE - e.addr;
+				e.addr = PAGE_SIZE;
+			}
 		}
 		r = kx_grow((void **)&out->e, &out->cap, out->nr + 1, sizeof(*out->e));
 		if (r < 0)
