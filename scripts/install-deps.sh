@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # Install what building and testing need, from Debian's packages, once.
-# Usage: scripts/install-deps.sh [build|vm|all]
+# Usage: scripts/install-deps.sh [build|vm|fuzz|all]
 set -euo pipefail
 
 build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind)
-vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4)
+vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4 binutils)
+# libFuzzer and the sanitizer runtimes come with Debian's clang.
+fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 
 case "${1:-all}" in
 build) want=("${build_pkgs[@]}") ;;
 vm) want=("${vm_pkgs[@]}") ;;
-all) want=("${build_pkgs[@]}" "${vm_pkgs[@]}") ;;
-*) echo "usage: $0 [build|vm|all]" >&2; exit 2 ;;
+fuzz) want=("${fuzz_pkgs[@]}") ;;
+all) want=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
+*) echo "usage: $0 [build|vm|fuzz|all]" >&2; exit 2 ;;
 esac
 
 missing=()

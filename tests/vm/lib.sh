@@ -16,6 +16,9 @@
 #                   linked kexec used while developing the harness)
 #   VM_OVMF         OVMF firmware image for vm_use_uefi
 #                   (default: /usr/share/ovmf/OVMF.fd, package ovmf)
+#   VM_SMP          guest CPUs (default: 1; the kdump tests use 2)
+#   VM_KDUMP_CRASHKERNEL
+#                   crashkernel= size for vm_kdump_test (default: 96M)
 #
 # Nothing here ever runs kexec on the host: kexec only runs inside guests.
 
@@ -230,6 +233,31 @@ if [ -e /proc/vmcore ]; then
 	echo "STAGE2-VMCORE-MAGIC: $(head -c 4 /proc/vmcore | od -An -tx1 | tr -d ' \n')"
 fi
 echo "STAGE2-KERNEL: $(uname -r)"
+# A crash kernel with an NVMe controller (PCI class 0x010802; the kdump tests
+# add one): save /proc/vmcore at the start of /dev/nvme0n1 for the host.
+if [ -e /proc/vmcore ] && grep -qx 0x010802 /sys/bus/pci/devices/*/class 2>/dev/null; then
+	i=0
+	# NVMe probes asynchronously: wait up to 10 s for the namespace.
+	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if [ ! -b /dev/nvme0n1 ]; then
+		echo "STAGE2-VMCORE-SAVE-FAILED: no /dev/nvme0n1 after 10 s"
+	else
+		size=$(stat -c %s /proc/vmcore)
+		echo "STAGE2-VMCORE-SIZE: $size"
+		dd if=/proc/vmcore of=/dev/nvme0n1 bs=1M oflag=direct conv=notrunc,fsync 2>/tmp/dd.err
+		rc=$?
+		sync
+		if [ $rc -eq 0 ]; then
+			echo "STAGE2-VMCORE-SAVED $size"
+		else
+			echo "STAGE2-VMCORE-SAVE-FAILED: dd exited $rc"
+			sed 's/^/STAGE2-DD: /' /tmp/dd.err
+		fi
+	fi
+fi
 echo "STAGE2-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminfo)"
 if [ -d /sys/firmware/efi ]; then echo "STAGE2-EFI: yes"; else echo "STAGE2-EFI: no"; fi
 if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE2-ACPI: yes"; else echo "STAGE2-ACPI: no"; fi
@@ -306,6 +334,16 @@ vt_memmap() {
 		echo "MEMMAP $(cat "$_d/start") $(cat "$_d/end") $(cat "$_d/type")"
 	done
 }
+# vt_iomem: one "STAGE1-IOMEM start end name" line (hex, no 0x, end
+# inclusive) per "System RAM" and "Crash kernel" range in /proc/iomem.
+vt_iomem() {
+	awk -F' : ' '$2 == "System RAM" || $2 == "Crash kernel" {
+		r = $1
+		sub(/^ +/, "", r)
+		split(r, a, "-")
+		print "STAGE1-IOMEM " a[1] " " a[2] " " $2
+	}' /proc/iomem
+}
 EOF
 }
 
@@ -368,7 +406,7 @@ vm_run() {
 	# console loglevel itself while printing "sysrq: Trigger a crash".
 	# -no-reboot: a guest reboot (panic=-1) ends qemu; kexec is no reboot.
 	timeout -k 5 "$VM_TIMEOUT" \
-		qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp 1 \
+		qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${VM_SMP:-1}" \
 		-nographic -no-reboot -nic none \
 		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
 		-append "console=ttyS0 panic=-1 quiet $extra" \
@@ -378,7 +416,7 @@ vm_run() {
 	# "---[ end Kernel panic" is printed only when the panicking kernel
 	# neither kexecs a crash kernel nor reboots: the guest is dead.
 	while kill -0 "$pid" 2>/dev/null; do
-		if grep -q -- '---\[ end Kernel panic' "$log.raw"; then
+		if grep -q -- '---\[ end Kernel panic' "$log.raw" 2>/dev/null; then
 			sleep 3
 			if kill -0 "$pid" 2>/dev/null; then
 				panicked=1
@@ -642,4 +680,295 @@ vm_boot() {
 		vm__fail "$VM_LOG" "qemu exited with status $rc"
 	fi
 	rm -f "$VM_WORK/initramfs.cpio"
+}
+
+# ---- kdump: a crash dump saved to an NVMe disk ------------------------------
+
+# vm_fetch_vmcore_dmesg: Debian's vmcore-dmesg (package kexec-tools), to read
+# the first kernel's log out of a saved vmcore on the host. The .deb is
+# downloaded into the cache and only vmcore-dmesg is unpacked: kexec-tools is
+# never installed on the host (its scripts and units touch reboot handling).
+# Sets VM_VMCORE_DMESG; returns 1 with the reason in VM__WHY when it cannot.
+vm_fetch_vmcore_dmesg() {
+	local cache dir deb tmp f rc=0
+	cache=$(vm_cache_dir)
+	dir=$cache/kexec-tools
+	if [[ ! -e $dir/.extracted ]]; then
+		mkdir -p "$cache"
+		deb=$(find "$cache" -maxdepth 1 -name 'kexec-tools_*.deb' | sort -V | tail -n 1)
+		if [[ -z $deb ]]; then
+			if ! (cd "$cache" && apt-get download -q kexec-tools) >"$cache/apt-download.log" 2>&1; then
+				VM__WHY="apt-get download kexec-tools failed (see $cache/apt-download.log)"
+				return 1
+			fi
+			deb=$(find "$cache" -maxdepth 1 -name 'kexec-tools_*.deb' | sort -V | tail -n 1)
+			if [[ -z $deb ]]; then
+				VM__WHY="apt-get download kexec-tools produced no .deb in $cache"
+				return 1
+			fi
+		fi
+		tmp=$(mktemp -d "$cache/.kexec-tools.XXXXXX")
+		if ! dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards '*/vmcore-dmesg'; then
+			rm -rf "$tmp"
+			VM__WHY="unpacking vmcore-dmesg from $deb failed"
+			return 1
+		fi
+		touch "$tmp/.extracted"
+		rm -rf "$dir"
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp" # another test won the race
+	fi
+	f=$(find "$dir" -type f -name vmcore-dmesg | head -n 1)
+	if [[ -z $f ]]; then
+		VM__WHY="no vmcore-dmesg in $dir"
+		return 1
+	fi
+	# Without arguments it prints its usage and exits 1; 126/127 means it
+	# cannot run here (it needs only libc).
+	"$f" >/dev/null 2>&1 || rc=$?
+	if ((rc >= 126)); then
+		VM__WHY="$f does not run here (exit status $rc)"
+		return 1
+	fi
+	VM_VMCORE_DMESG=$f
+}
+
+# vm__kdump_subtract START END: remove [START, END] from the intervals in
+# VM__IV (pairs "a b", inclusive ends).
+vm__kdump_subtract() {
+	local c=$1 d=$2 iv a b out=()
+	for iv in "${VM__IV[@]}"; do
+		read -r a b <<<"$iv"
+		if ((d < a || c > b)); then
+			out+=("$a $b")
+			continue
+		fi
+		if ((a < c)); then out+=("$a $((c - 1))"); fi
+		if ((d < b)); then out+=("$((d + 1)) $b"); fi
+	done
+	VM__IV=(${out[@]+"${out[@]}"})
+}
+
+# vm_kdump_check_elf IMG LOG CPUS SIZE: the vmcore saved at the start of IMG
+# (SIZE bytes, from STAGE2-VMCORE-SIZE) is an ELF core with exactly CPUS
+# NT_PRSTATUS notes and one VMCOREINFO note, and its PT_LOADs cover every
+# byte of stage 1's System RAM above 1 MiB outside the crash kernel region
+# (STAGE1-IOMEM lines in LOG), lie inside System RAM, stay out of the crash
+# region, and have their data inside the SIZE bytes. readelf's output is
+# kept in $VM_LOG_DIR/$VM_TEST_NAME.readelf.
+vm_kdump_check_elf() {
+	local img=$1 log=$2 cpus=$3 size=$4 out n
+	local _ a b s e name off paddr filesz memsz iv ld cur found gap
+	local ram=() crash=() loads=() req=() uncovered=0 first_gap='' bad_ram='' bad_crash='' bad_data='' data_end=0 cover=0 need=0
+	out=$VM_LOG_DIR/$VM_TEST_NAME.readelf
+	if [[ $(vm__hex "$img" 0 4) != 7f454c46 ]]; then
+		vm__fail "" "the disk image does not start with an ELF header (got '$(vm__hex "$img" 0 4)'): no vmcore saved"
+		return 0
+	fi
+	LC_ALL=C readelf -h -n -l -W "$img" >"$out" 2>&1 || true
+	vm_expect "$out" '^ +Type: +CORE ' "the saved vmcore is an ELF core file (readelf -h; $out)"
+	n=$(grep -Ec '^ +CORE[[:space:]]+0x[0-9a-f]+[[:space:]]+NT_PRSTATUS ' "$out" || true)
+	if [[ $n == "$cpus" ]]; then
+		vm_ok "vmcore has $n NT_PRSTATUS notes (one per CPU)"
+	else
+		vm__fail "" "vmcore has $n NT_PRSTATUS notes, want $cpus (one per CPU; $out)"
+	fi
+	n=$(grep -Ec '^ +VMCOREINFO[[:space:]]+0x[0-9a-f]+[[:space:]]' "$out" || true)
+	if [[ $n == 1 ]]; then
+		vm_ok "vmcore has a VMCOREINFO note"
+	else
+		vm__fail "" "vmcore has $n VMCOREINFO notes, want 1 ($out)"
+	fi
+
+	while read -r _ a b name; do
+		case $name in
+		"System RAM") ram+=("$((16#$a)) $((16#$b))") ;;
+		"Crash kernel") crash+=("$((16#$a)) $((16#$b))") ;;
+		esac
+	done < <(grep -E '^STAGE1-IOMEM [0-9a-f]+ [0-9a-f]+ ' "$log")
+	if ((${#ram[@]} == 0 || ${#crash[@]} == 0)); then
+		vm__fail "$log" "stage 1 printed no STAGE1-IOMEM System RAM and Crash kernel lines"
+		return 0
+	fi
+	# The RAM a dump must hold: System RAM above 1 MiB (the kernel keeps
+	# the low 1 MiB out of the crash kernel's reach and out of the
+	# header), minus the crash kernel region.
+	VM__IV=()
+	for iv in "${ram[@]}"; do
+		read -r a b <<<"$iv"
+		if ((a < 0x100000)); then a=$((0x100000)); fi
+		if ((a <= b)); then VM__IV+=("$a $b"); fi
+	done
+	for iv in "${crash[@]}"; do
+		read -r a b <<<"$iv"
+		vm__kdump_subtract "$a" "$b"
+	done
+	req=(${VM__IV[@]+"${VM__IV[@]}"})
+
+	while read -r _ off _ paddr filesz memsz _; do
+		((memsz > 0)) || continue
+		s=$((paddr))
+		e=$((paddr + memsz - 1))
+		loads+=("$s $e")
+		cover=$((cover + memsz))
+		if ((off + filesz > data_end)); then data_end=$((off + filesz)); fi
+		if ((filesz != memsz)) && [[ -z $bad_data ]]; then
+			bad_data=$(printf 'PT_LOAD paddr 0x%x has p_filesz 0x%x != p_memsz 0x%x' "$s" "$((filesz))" "$((memsz))")
+		fi
+		found=0
+		for iv in "${ram[@]}"; do
+			read -r a b <<<"$iv"
+			if ((s >= a && e <= b)); then found=1; fi
+		done
+		if ((!found)) && [[ -z $bad_ram ]]; then
+			bad_ram=$(printf '0x%x-0x%x' "$s" "$e")
+		fi
+		for iv in "${crash[@]}"; do
+			read -r a b <<<"$iv"
+			if ((s <= b && e >= a)) && [[ -z $bad_crash ]]; then
+				bad_crash=$(printf '0x%x-0x%x overlaps the crash region 0x%x-0x%x' "$s" "$e" "$a" "$b")
+			fi
+		done
+	done < <(awk '$1 == "LOAD"' "$out")
+	if ((${#loads[@]} == 0)); then
+		vm__fail "" "vmcore has no PT_LOAD segments ($out)"
+		return 0
+	fi
+	for iv in "${req[@]}"; do
+		read -r a b <<<"$iv"
+		need=$((need + b - a + 1))
+		cur=$a
+		while ((cur <= b)); do
+			found=0
+			for ld in "${loads[@]}"; do
+				read -r s e <<<"$ld"
+				if ((s <= cur && e >= cur)); then
+					cur=$((e + 1))
+					found=1
+				fi
+			done
+			if ((found)); then continue; fi
+			# Not covered: the gap runs to the next PT_LOAD start or to b.
+			gap=$b
+			for ld in "${loads[@]}"; do
+				read -r s e <<<"$ld"
+				if ((s > cur && s - 1 < gap)); then gap=$((s - 1)); fi
+			done
+			uncovered=$((uncovered + gap - cur + 1))
+			if [[ -z $first_gap ]]; then first_gap=$(printf '0x%x-0x%x' "$cur" "$gap"); fi
+			cur=$((gap + 1))
+		done
+	done
+	echo "  vmcore: ${#loads[@]} PT_LOADs, $((cover >> 20)) MiB; System RAM above 1 MiB outside the crash region: $((need >> 20)) MiB in ${#req[@]} ranges"
+	if ((uncovered == 0)); then
+		vm_ok "PT_LOADs cover all System RAM above 1 MiB outside the crash region"
+	else
+		vm__fail "" "PT_LOADs leave $uncovered bytes of System RAM uncovered (first: $first_gap; $out)"
+	fi
+	if [[ -z $bad_crash ]]; then
+		vm_ok "no PT_LOAD overlaps the crash region"
+	else
+		vm__fail "" "PT_LOAD $bad_crash ($out)"
+	fi
+	if [[ -z $bad_ram ]]; then
+		vm_ok "every PT_LOAD lies inside one System RAM range"
+	else
+		vm__fail "" "PT_LOAD $bad_ram is not inside a System RAM range ($out)"
+	fi
+	if [[ -z $bad_data ]] && ((data_end <= size)); then
+		vm_ok "every PT_LOAD's data is in the saved $size bytes (last ends at $data_end)"
+	else
+		vm__fail "" "${bad_data:-PT_LOAD data ends at $data_end, after the $size bytes saved} ($out)"
+	fi
+}
+
+# vm_kdump_check_dmesg IMG MARKER: Debian's vmcore-dmesg reads the first
+# kernel's log from the vmcore at the start of IMG: it has MARKER and then
+# the sysrq crash. Its output is kept in $VM_LOG_DIR/$VM_TEST_NAME.vmcore-dmesg.
+vm_kdump_check_dmesg() {
+	local img=$1 marker=$2 out rc=0
+	out=$VM_LOG_DIR/$VM_TEST_NAME.vmcore-dmesg
+	if ! vm_fetch_vmcore_dmesg; then
+		vm__fail "" "vmcore-dmesg is not available: $VM__WHY"
+		return 0
+	fi
+	"$VM_VMCORE_DMESG" "$img" >"$out" 2>&1 || rc=$?
+	if ((rc == 0)); then
+		vm_ok "vmcore-dmesg reads the vmcore ($(wc -l <"$out") lines in $out)"
+	else
+		vm__fail "$out" "vmcore-dmesg exited $rc"
+	fi
+	vm_expect "$out" "$(vm_re_escape "$marker")" "vmcore-dmesg shows the marker $marker"
+	vm_expect "$out" 'sysrq: Trigger a crash' "vmcore-dmesg shows 'sysrq: Trigger a crash'"
+	vm_expect "$out" 'Kernel panic - not syncing: sysrq triggered crash' "vmcore-dmesg shows the sysrq panic"
+	vm_expect_order "$out" "$(vm_re_escape "$marker")" 'sysrq: Trigger a crash' "vmcore-dmesg: the marker comes before the crash"
+}
+
+# vm_kdump_test NAME OPTION: the whole kdump test for `kexec OPTION -p`
+# (-s: kexec_file_load, -c: kexec_load). A 512 MiB, 2-CPU guest with
+# crashkernel=$VM_KDUMP_CRASHKERNEL and an NVMe disk (a sparse
+# $VM_LOG_DIR/NAME.img) writes a marker to /dev/kmsg, loads the crash kernel
+# and crashes through sysrq; the crash kernel's init copies /proc/vmcore to
+# the disk and powers off. Then readelf and Debian's vmcore-dmesg check the
+# dump on the host (vm_kdump_check_elf, vm_kdump_check_dmesg). The image is
+# removed when the test passes. Ends with vm_finish.
+vm_kdump_test() {
+	local name=$1 opt=$2 t0=$SECONDS nonce marker cmdline img ck size cpus=2
+	ck=${VM_KDUMP_CRASHKERNEL:-96M}
+	vm_test_setup "$name"
+	nonce=$(vm_nonce)
+	marker="KXMARK-$nonce"
+	cmdline="console=ttyS0 irqpoll nr_cpus=1 reset_devices kxtest=$nonce"
+	img=$VM_LOG_DIR/$name.img
+	rm -f "$img" "$VM_LOG_DIR/$name.readelf" "$VM_LOG_DIR/$name.vmcore-dmesg"
+	truncate -s 600M "$img"
+	VM_SMP=$cpus
+	VM_QEMU_ARGS+=(-drive "file=$img,if=none,id=d0,format=raw" -device "nvme,serial=kxdump,drive=d0")
+
+	{
+		echo "CMDLINE=$(vm_sh_quote "$cmdline")"
+		echo "MARKER=$(vm_sh_quote "$marker")"
+		echo "OPT=$(vm_sh_quote "$opt")"
+		cat <<'EOS'
+. /lib/vmtest.sh
+vt_iomem
+echo "STAGE1-CRASH-SIZE: $(cat /sys/kernel/kexec_crash_size)"
+echo "STAGE1-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
+echo "$MARKER" >/dev/kmsg
+vt_check crash_loaded_before "$(vt_crash_loaded)" 0
+vt_run load kexec "$OPT" -p /boot/vmlinuz --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
+vt_check crash_loaded_after "$(vt_crash_loaded)" 1
+# Without a crash kernel the panic would only hang the guest.
+[ "$(vt_crash_loaded)" = 1 ] || exit 1
+echo STAGE1-CRASH
+echo c >/proc/sysrq-trigger
+echo "STAGE1-CRASH-RETURNED"
+exit 1
+EOS
+	} >"$VM_SCENARIO"
+
+	vm_boot "crashkernel=$ck" 512M
+	local log=$VM_LOG
+	vm_expect "$log" '^STAGE1-CRASH-SIZE: [1-9][0-9]*$' "crashkernel=$ck reserved memory (got $(vm_field "$log" "STAGE1-CRASH-SIZE: ") bytes)"
+	vm_expect_line "$log" "STAGE1-CPUS: $cpus" "stage 1 runs on $cpus CPUs"
+	vm_expect_line "$log" "RC load: 0" "kexec $opt -p exits 0"
+	vm_expect_line "$log" "ERRLINES load: 0" "kexec $opt -p prints nothing on stderr"
+	vm_expect_checks "$log" 2
+	vm_expect_not "$log" '^STAGE1-CRASH-RETURNED' "sysrq-trigger c crashed the first kernel"
+	vm_expect_order "$log" 'Kernel panic - not syncing: sysrq triggered crash' '^STAGE2-CMDLINE: ' "crash kernel starts after the panic"
+	vm_expect "$log" "^STAGE2-CMDLINE: (.* )?kxtest=$nonce( |\$)" "crash kernel /proc/cmdline has kxtest=$nonce (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
+	vm_expect_line "$log" "STAGE2-VMCORE-MAGIC: 7f454c46" "/proc/vmcore starts with the ELF magic"
+	size=$(vm_field "$log" "STAGE2-VMCORE-SIZE: ")
+	vm_expect "$log" "^STAGE2-VMCORE-SAVED [1-9][0-9]*\$" "crash kernel saved /proc/vmcore ($size bytes) to /dev/nvme0n1"
+	vm_expect "$log" '^STAGE2-DONE$' "crash kernel finished"
+	if [[ $size =~ ^[0-9]+$ ]] && grep -Eq '^STAGE2-VMCORE-SAVED ' "$log"; then
+		vm_kdump_check_elf "$img" "$log" "$cpus" "$size"
+		vm_kdump_check_dmesg "$img" "$marker"
+	fi
+	echo "  time: $((SECONDS - t0))s"
+	if ((${#VM_FAILURES[@]} == 0)); then
+		rm -f "$img"
+	else
+		echo "  disk image kept: $img"
+	fi
+	vm_finish "$name"
 }
