@@ -298,13 +298,14 @@ struct kexec_load_request {
 	bool crash;                 /* -p */
 	bool no_checks;             /* -i: the purgatory skips its SHA-256 check */
 	bool elf32_core_headers;    /* crash: a 32-bit ELF core header (default 64-bit) */
+	bool segment_digests;       /* fill kexec_load_segment_info.sha256 (costs a second hash) */
 	uint64_t mem_min;           /* 0: 1 MiB */
 	uint64_t mem_max;           /* 0: no limit */
 };
 
 struct kexec_load_segment_info {
 	const char *role;           /* "kernel", "initrd", "boot_params", "purgatory", ... */
-	uint8_t sha256[32];         /* of the bufsz bytes */
+	uint8_t sha256[32];         /* of the bufsz bytes, with segment_digests; else zero */
 };
 
 /* Everything a kexec_load needs: segments built, placed and validated. */

@@ -21,8 +21,9 @@ static int reject(const char **reason, const char *why)
 	return -ENOEXEC;
 }
 
-int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
-		    const char **reason)
+/* The setup header alone: buf holds at least the first len bytes of the file. */
+static int read_header(const void *buf, size_t len, struct kexec_bzimage_info *info,
+		       const char **reason)
 {
 	const uint8_t *b = buf;
 	uint16_t kver;
@@ -76,6 +77,46 @@ int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info
 	return 0;
 }
 
+/*
+ * A bzImage cut short (an interrupted copy or download) still has a perfect
+ * setup header, and neither loader nor the kernel's probe would notice: the
+ * machine would kexec into a kernel that dies decompressing itself. The header
+ * says how long the rest is: syssize (16-byte units of protected-mode code,
+ * 32 bits wide since protocol 2.04; signed images have more after it) and,
+ * since 2.08, where the compressed kernel ends (payload_offset + payload_length).
+ */
+int kx_bzimage_check_size(const void *head, const struct kexec_bzimage_info *info,
+			  uint64_t file_len, const char **reason)
+{
+	const uint8_t *b = head;
+	uint64_t rest, syssize;
+
+	if (reason)
+		*reason = NULL;
+	if (info->setup_size >= file_len)
+		return reject(reason, "setup code (setup_sects) extends past the end of the file");
+	rest = file_len - info->setup_size;
+	syssize = info->version >= 0x0204 ? kx_le32(b + 0x1f4) : kx_le16(b + 0x1f4);
+	if (syssize * 16 > rest)
+		return reject(reason, "file is truncated: the setup header's syssize says the kernel "
+				      "continues past the end of the file");
+	if ((uint64_t)info->payload_offset + info->payload_length > rest)
+		return reject(reason, "file is truncated: the compressed kernel (payload_offset + "
+				      "payload_length) extends past the end of the file");
+	return 0;
+}
+
+/* The whole file: the header, and that nothing the header describes is missing. */
+int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
+		    const char **reason)
+{
+	int r = read_header(buf, len, info, reason);
+
+	if (r < 0)
+		return r;
+	return kx_bzimage_check_size(buf, info, len, reason);
+}
+
 /* What our kexec_load loader needs: a 64-bit entry point and a relocatable load. */
 int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const char **reason)
 {
@@ -91,7 +132,8 @@ int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const cha
 KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzimage_info *info,
 				  const char **reason)
 {
-	int r = kx_bzimage_read(buf, len, info, reason);
+	/* The header only, as the kernel's probe: buf may be just the file's start. */
+	int r = read_header(buf, len, info, reason);
 
 	if (r < 0)
 		return r;

@@ -20,11 +20,25 @@ static char *param_end(char *p)
 	return p;
 }
 
+/* No trailing blanks: the kernel would keep them. */
+static void trim_end(char *line)
+{
+	size_t n = strlen(line);
+
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' || line[n - 1] == '\n'))
+		line[--n] = '\0';
+}
+
 KX_EXPORT void kexec_cmdline_remove_param(char *line, const char *name)
 {
 	size_t nlen = strlen(name);
 	char *p = line;
 
+	/*
+	 * Trimmed first as well: a blank at the end may sit inside an unterminated
+	 * quote, and must not decide whether the last parameter matches.
+	 */
+	trim_end(line);
 	while (*p) {
 		char *end;
 
@@ -33,7 +47,9 @@ KX_EXPORT void kexec_cmdline_remove_param(char *line, const char *name)
 		if (!*p)
 			break;
 		end = param_end(p);
-		if (!strncmp(p, name, nlen) && (p[nlen] == '=' || p + nlen == end)) {
+		/* The name lies within this parameter: a name with a blank never matches across two. */
+		if ((size_t)(end - p) >= nlen && !strncmp(p, name, nlen) &&
+		    (p + nlen == end || p[nlen] == '=')) {
 			while (*end == ' ' || *end == '\t' || *end == '\n')
 				end++;
 			memmove(p, end, strlen(end) + 1);
@@ -41,11 +57,7 @@ KX_EXPORT void kexec_cmdline_remove_param(char *line, const char *name)
 		}
 		p = end;
 	}
-	/* No trailing blanks: the kernel would keep them. */
-	for (size_t n = strlen(line); n > 0 && (line[n - 1] == ' ' || line[n - 1] == '\t' ||
-						line[n - 1] == '\n');
-	     n--)
-		line[n - 1] = '\0';
+	trim_end(line);
 }
 
 KX_EXPORT int kexec_cmdline_reuse(struct kexec_ctx *ctx, bool crash, char **out)

@@ -217,6 +217,7 @@ static bool parse_dec(const char *s, size_t len, uint64_t *out)
 static int parse_cpu_list(struct kexec_ctx *ctx, const char *path, const char *s, size_t len,
 			  uint8_t *map, size_t *count)
 {
+	char shown[48];
 	size_t pos = 0;
 
 	*count = 0;
@@ -234,13 +235,14 @@ static int parse_cpu_list(struct kexec_ctx *ctx, const char *path, const char *s
 		if (dash) {
 			if (!parse_dec(tok, (size_t)(dash - tok), &lo) ||
 			    !parse_dec(dash + 1, tok_len - (size_t)(dash - tok) - 1, &hi)) {
-				kx_err(ctx, "%s: \"%.*s\" is not a CPU range (expected a list like "
-					    "\"0-3,8\")", path, (int)(tok_len > 40 ? 40 : tok_len), tok);
+				kx_err(ctx, "%s: \"%s\" is not a CPU range (expected a list like "
+					    "\"0-3,8\")", path,
+				       kx_printable(tok, tok_len, shown, sizeof(shown)));
 				return -EINVAL;
 			}
 		} else if (!parse_dec(tok, tok_len, &lo)) {
-			kx_err(ctx, "%s: \"%.*s\" is not a CPU number (expected a list like "
-				    "\"0-3,8\")", path, (int)(tok_len > 40 ? 40 : tok_len), tok);
+			kx_err(ctx, "%s: \"%s\" is not a CPU number (expected a list like "
+				    "\"0-3,8\")", path, kx_printable(tok, tok_len, shown, sizeof(shown)));
 			return -EINVAL;
 		} else {
 			hi = lo;
@@ -271,6 +273,7 @@ static int parse_cpu_list(struct kexec_ctx *ctx, const char *path, const char *s
 static int read_cpu_note(struct kexec_ctx *ctx, unsigned cpu, struct kx_crash_note *note,
 			 bool *present)
 {
+	char shown[48];
 	char rel[128], path[4096], spath[4096];
 	char *addr_s = NULL, *size_s = NULL;
 	size_t alen, slen;
@@ -302,11 +305,13 @@ static int read_cpu_note(struct kexec_ctx *ctx, unsigned cpu, struct kx_crash_no
 
 	r = -EINVAL;
 	if (!parse_hex(addr_s, alen, &addr)) {
-		kx_err(ctx, "%s: \"%.40s\" is not a hexadecimal physical address", path, addr_s);
+		kx_err(ctx, "%s: \"%s\" is not a hexadecimal physical address", path,
+		       kx_printable(addr_s, alen, shown, sizeof(shown)));
 		goto out;
 	}
 	if (!parse_dec(size_s, slen, &size)) {
-		kx_err(ctx, "%s: \"%.40s\" is not a decimal size", spath, size_s);
+		kx_err(ctx, "%s: \"%s\" is not a decimal size", spath,
+		       kx_printable(size_s, slen, shown, sizeof(shown)));
 		goto out;
 	}
 	if (size == 0 || size > NOTE_MAX) {
@@ -388,6 +393,7 @@ out:
 
 static int read_vmcoreinfo(struct kexec_ctx *ctx, struct kx_crash_info *ci)
 {
+	char shown[48];
 	char path[4096];
 	const char *sp;
 	uint64_t addr, size;
@@ -408,19 +414,21 @@ static int read_vmcoreinfo(struct kexec_ctx *ctx, struct kx_crash_info *ci)
 	r = -EINVAL;
 	sp = memchr(s, ' ', len);
 	if (!sp) {
-		kx_err(ctx, "%s: \"%.60s\" is not \"<address> <size>\"", path, s);
+		kx_err(ctx, "%s: \"%s\" is not \"<address> <size>\"", path,
+		       kx_printable(s, len, shown, sizeof(shown)));
 		goto out;
 	}
 	alen = (size_t)(sp - s);
 	while ((size_t)(sp - s) < len && *sp == ' ')
 		sp++;
 	if (!parse_hex(s, alen, &addr)) {
-		kx_err(ctx, "%s: \"%.*s\" is not a hexadecimal physical address", path,
-		       (int)(alen > 40 ? 40 : alen), s);
+		kx_err(ctx, "%s: \"%s\" is not a hexadecimal physical address", path,
+		       kx_printable(s, alen, shown, sizeof(shown)));
 		goto out;
 	}
 	if (!parse_hex(sp, len - (size_t)(sp - s), &size)) {
-		kx_err(ctx, "%s: \"%.40s\" is not a hexadecimal size", path, sp);
+		kx_err(ctx, "%s: \"%s\" is not a hexadecimal size", path,
+		       kx_printable(sp, len - (size_t)(sp - s), shown, sizeof(shown)));
 		goto out;
 	}
 	if (size == 0 || size > NOTE_MAX) {

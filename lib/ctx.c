@@ -86,15 +86,27 @@ KX_EXPORT bool kexec_ctx_is_simulated(const struct kexec_ctx *ctx)
 
 void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...)
 {
-	char msg[1024];
+	char small[1024], *msg = NULL;
 	va_list ap;
+	int n;
 
 	if (!ctx || !ctx->log_fn || priority > ctx->log_priority)
 		return;
+	/*
+	 * Whole: the reason comes last ("cannot open kernel PATH: why"), and a
+	 * long path must not cut it off. Without memory, as much as fits.
+	 */
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	n = vasprintf(&msg, fmt, ap);
 	va_end(ap);
-	ctx->log_fn(ctx->log_data, priority, msg);
+	if (n < 0) {
+		msg = NULL;
+		va_start(ap, fmt);
+		vsnprintf(small, sizeof(small), fmt, ap);
+		va_end(ap);
+	}
+	ctx->log_fn(ctx->log_data, priority, msg ? msg : small);
+	free(msg);
 }
 
 int kx_path(const struct kexec_ctx *ctx, const char *path, char *buf, size_t len)
@@ -104,6 +116,24 @@ int kx_path(const struct kexec_ctx *ctx, const char *path, char *buf, size_t len
 	if (n < 0 || (size_t)n >= len)
 		return -ENAMETOOLONG;
 	return 0;
+}
+
+const char *kx_printable(const void *s, size_t len, char *buf, size_t size)
+{
+	const unsigned char *p = s;
+	size_t n = 0, i;
+
+	if (!size)
+		return buf;
+	for (i = 0; i < len && n + 1 < size; i++)
+		buf[n++] = p[i] >= 0x20 && p[i] < 0x7f ? (char)p[i] : '?';
+	if (i < len && size >= 4) {
+		n = n > size - 4 ? size - 4 : n;
+		memcpy(buf + n, "...", 3);
+		n += 3;
+	}
+	buf[n] = '\0';
+	return buf;
 }
 
 int kx_grow(void **arr, size_t *cap, size_t want, size_t elem)
@@ -182,48 +212,86 @@ KX_EXPORT const char *kexec_version(void)
 
 #define SZ_4G 0x100000000ULL
 
+/* What kx_open_input() accepts: 0, or the error after logging it. */
+static int check_input(struct kexec_ctx *ctx, const char *what, const char *path,
+		       const struct stat *st)
+{
+	if (S_ISDIR(st->st_mode)) {
+		kx_err(ctx, "cannot load %s %s: is a directory", what, path);
+		return -EISDIR;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		kx_err(ctx, "cannot load %s %s: not a regular file (kexec_file_load reads only regular files)",
+		       what, path);
+		return -EINVAL;
+	}
+	if (st->st_size == 0) {
+		kx_err(ctx, "cannot load %s %s: file is empty", what, path);
+		return -EINVAL;
+	}
+	if ((uint64_t)st->st_size >= SZ_4G) {
+		kx_err(ctx, "cannot load %s %s: file is %" PRIu64 " bytes; the kernel reads at most 4 GiB",
+		       what, path, (uint64_t)st->st_size);
+		return -EFBIG;
+	}
+	return 0;
+}
+
 int kx_open_input(struct kexec_ctx *ctx, const char *what, const char *path, uint64_t *size)
 {
 	struct stat st;
-	int fd;
+	int fd, r;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/*
+	 * Hostile paths: a FIFO would block open() until a writer comes, and
+	 * opening a device can have effects (a watchdog starts counting). So the
+	 * path is checked before it is opened, and the descriptor again after
+	 * (the path may have changed in between): O_NONBLOCK keeps the open from
+	 * waiting, O_NOCTTY keeps a terminal from becoming ours. If stat() fails,
+	 * open() says why.
+	 */
+	if (stat(path, &st) == 0) {
+		r = check_input(ctx, what, path, &st);
+		if (r < 0)
+			return r;
+	}
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0) {
-		int r = -errno;
-
+		r = -errno;
 		kx_err(ctx, "cannot open %s %s: %s", what, path, strerror(-r));
 		return r;
 	}
 	if (fstat(fd, &st) < 0) {
-		int r = -errno;
-
+		r = -errno;
 		kx_err(ctx, "cannot stat %s %s: %s", what, path, strerror(-r));
 		close(fd);
 		return r;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		kx_err(ctx, "cannot load %s %s: is a directory", what, path);
-		close(fd);
-		return -EISDIR;
+	r = check_input(ctx, what, path, &st);
+	/* For a regular file O_NONBLOCK means nothing; clear it all the same. */
+	if (r == 0 && fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) < 0) {
+		r = -errno;
+		kx_err(ctx, "cannot read %s %s: %s", what, path, strerror(-r));
 	}
-	if (!S_ISREG(st.st_mode)) {
-		kx_err(ctx, "cannot load %s %s: not a regular file (kexec_file_load reads only regular files)",
-		       what, path);
+	if (r < 0) {
 		close(fd);
-		return -EINVAL;
-	}
-	if (st.st_size == 0) {
-		kx_err(ctx, "cannot load %s %s: file is empty", what, path);
-		close(fd);
-		return -EINVAL;
-	}
-	if ((uint64_t)st.st_size >= SZ_4G) {
-		kx_err(ctx, "cannot load %s %s: file is %" PRIu64 " bytes; the kernel reads at most 4 GiB",
-		       what, path, (uint64_t)st.st_size);
-		close(fd);
-		return -EFBIG;
+		return r;
 	}
 	*size = (uint64_t)st.st_size;
 	return fd;
 }
 
+
+uint64_t kx_totalram_pages(struct kexec_ctx *ctx)
+{
+	unsigned long long kib = 0;
+	char *buf, *p;
+
+	if (kexec_read_sysfile(ctx, "/proc/meminfo", &buf, NULL) < 0)
+		return 0;
+	p = strstr(buf, "MemTotal:");
+	if (!p || sscanf(p + 9, "%llu", &kib) != 1)
+		kib = 0;
+	free(buf);
+	return kib / 4;
+}

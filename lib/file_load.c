@@ -109,15 +109,24 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		}
 		r = kexec_bzimage_parse(head, got < plan->kernel_size ? got : plan->kernel_size,
 					&plan->image, &reason);
+		/* The kernel's probe reads the header only; a truncated file would pass it. */
+		if (r == 0)
+			r = kx_bzimage_check_size(head, &plan->image, plan->kernel_size, &reason);
 		if (r < 0) {
 			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
 			goto fail;
 		}
 		if (plan->cmdline_len + MAX_ELFCOREHDR_STR_LEN > plan->image.cmdline_size) {
-			kx_err(ctx, "cannot load kernel %s: command line is %lu bytes, this kernel "
-				    "accepts at most %u through kexec_file_load",
-			       req->kernel, plan->cmdline_len - 1,
-			       plan->image.cmdline_size - MAX_ELFCOREHDR_STR_LEN - 1);
+			/* A hostile header's cmdline_size may leave no room at all. */
+			if (plan->image.cmdline_size <= MAX_ELFCOREHDR_STR_LEN)
+				kx_err(ctx, "cannot load kernel %s: its cmdline_size (%u) leaves no room "
+					    "for a command line through kexec_file_load",
+				       req->kernel, plan->image.cmdline_size);
+			else
+				kx_err(ctx, "cannot load kernel %s: command line is %lu bytes, this kernel "
+					    "accepts at most %u through kexec_file_load",
+				       req->kernel, plan->cmdline_len - 1,
+				       plan->image.cmdline_size - MAX_ELFCOREHDR_STR_LEN - 1);
 			r = -E2BIG;
 			goto fail;
 		}

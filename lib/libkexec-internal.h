@@ -29,6 +29,12 @@ void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...) KX_
 int kx_path(const struct kexec_ctx *ctx, const char *path, char *buf, size_t len);
 /* Read a whole file (any size, also /proc files that report size 0). */
 int kx_read_file(const char *path, char **out, size_t *len);
+/*
+ * Text from a file that may be hostile, fit for a one-line message: the len
+ * bytes at s (not NUL-terminated), each control character or byte outside
+ * printable ASCII shown as '?', cut with "..." to fit size. Returns buf.
+ */
+const char *kx_printable(const void *s, size_t len, char *buf, size_t size);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */
 int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
 
@@ -37,6 +43,13 @@ int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsign
 
 int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
 		    const char **reason);
+/*
+ * The rest of the file is there: setup code, syssize, the compressed payload.
+ * head is the file's first 1024 bytes at least (as kx_bzimage_read() needs),
+ * file_len its full size. kx_bzimage_read() does this on the buffer it gets.
+ */
+int kx_bzimage_check_size(const void *head, const struct kexec_bzimage_info *info,
+			  uint64_t file_len, const char **reason);
 int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const char **reason);
 
 /*
@@ -45,6 +58,9 @@ int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const cha
  * or a negative errno, logging "<verb> <what> <path>: <reason>" once.
  */
 int kx_open_input(struct kexec_ctx *ctx, const char *what, const char *path, uint64_t *size);
+
+/* MemTotal from <root>/proc/meminfo in 4 KiB pages (the kernel's totalram_pages); 0 if unknown. */
+uint64_t kx_totalram_pages(struct kexec_ctx *ctx);
 
 /* Simulator entry points used by the context's syscall routing. */
 int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,

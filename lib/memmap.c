@@ -57,10 +57,15 @@ static enum kexec_mem_type classify(const char *name, size_t len)
 
 static void set_name(struct kexec_mem_range *r, const char *name, size_t len)
 {
-	/* The name is for display only; the type was decided on the full name. */
+	/*
+	 * The name is for display only; the type was decided on the full name.
+	 * It ends up in messages: no control characters (a newline would split
+	 * the one line a failure gets, an escape sequence would reach the terminal).
+	 */
 	if (len > sizeof(r->name) - 1)
 		len = sizeof(r->name) - 1;
-	memcpy(r->name, name, len);
+	for (size_t i = 0; i < len; i++)
+		r->name[i] = (unsigned char)name[i] >= 0x20 && name[i] != 0x7f ? name[i] : '?';
 	r->name[len] = '\0';
 }
 
@@ -360,8 +365,12 @@ static int fw_read_addr(struct kexec_ctx *ctx, const char *entry, const char *fi
 		r = parse_hex(s + 2, len - 2, val) ? 0 : -EINVAL;
 	else
 		r = parse_hex(s, len, val) ? 0 : -EINVAL;
-	if (r < 0)
-		kx_err(ctx, "%s: not a 64-bit hex address: \"%.40s\"", path, s);
+	if (r < 0) {
+		char shown[44];
+
+		kx_err(ctx, "%s: not a 64-bit hex address: \"%s\"", path,
+		       kx_printable(s, len, shown, sizeof(shown)));
+	}
 	free(s);
 	return r;
 }

@@ -202,6 +202,12 @@ int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uin
 	return 0;
 }
 
+/* A symbol name for a message: the blob is parsed as hostile, so are its names. */
+static const char *shown(const char *name, char *buf, size_t size)
+{
+	return kx_printable(name, strlen(name), buf, size);
+}
+
 /* Width in bytes of the field a relocation writes; 0 for a type we do not apply. */
 static unsigned int reloc_width(uint16_t machine, uint32_t type)
 {
@@ -236,6 +242,7 @@ static int apply_x86_64(struct kexec_ctx *ctx, uint8_t *loc, uint32_t type, uint
 {
 	uint64_t v = s + (uint64_t)a;
 	uint32_t v32;
+	char buf[64];
 
 	switch (type) {
 	case R_X86_64_NONE:
@@ -267,7 +274,7 @@ static int apply_x86_64(struct kexec_ctx *ctx, uint8_t *loc, uint32_t type, uint
 	return 0;
 overflow:
 	kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: place the "
-	       "purgatory lower", type, name, (unsigned long long)pc);
+	       "purgatory lower", type, shown(name, buf, sizeof(buf)), (unsigned long long)pc);
 	return -ERANGE;
 }
 
@@ -282,6 +289,7 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 	struct symtab st;
 	unsigned int i;
 	size_t j;
+	char buf[64];
 	int r;
 
 	r = find_symtab(ctx, p, &st);
@@ -339,7 +347,7 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 			sym = sym_of(&st, ELF64_R_SYM(rel.r_info));
 			name = st.strtab + sym.st_name;
 			if (sym.st_shndx == SHN_UNDEF) {
-				kx_err(ctx, "purgatory: undefined symbol '%s'", name);
+				kx_err(ctx, "purgatory: undefined symbol '%s'", shown(name, buf, sizeof(buf)));
 				return -ENOEXEC;
 			}
 			if (sym.st_shndx == SHN_ABS) {
@@ -348,7 +356,7 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 				s = base + p->sec_off[sym.st_shndx] + sym.st_value;
 			} else {
 				kx_err(ctx, "purgatory: symbol '%s' is in section %u, which is not loaded",
-				       name, sym.st_shndx);
+				       shown(name, buf, sizeof(buf)), sym.st_shndx);
 				return -ENOEXEC;
 			}
 			if (!apply)
@@ -465,9 +473,11 @@ static int check_symbols(struct kexec_ctx *ctx, const struct kx_purgatory *p)
 		if (sym.st_shndx == SHN_UNDEF || sym.st_shndx == SHN_ABS)
 			continue;
 		if (sym.st_shndx >= ehdr_of(p).e_shnum) {
+			char buf[64];
+
 			kx_err(ctx, "purgatory: symbol '%s' has section index %u of %u (common "
-			       "symbols need -fno-common)", st.strtab + sym.st_name, sym.st_shndx,
-			       ehdr_of(p).e_shnum);
+			       "symbols need -fno-common)", shown(st.strtab + sym.st_name, buf, sizeof(buf)),
+			       sym.st_shndx, ehdr_of(p).e_shnum);
 			return -ENOEXEC;
 		}
 	}

@@ -244,7 +244,10 @@ static int read_hex_file(struct kexec_ctx *ctx, const char *rel, uint64_t *val)
 	}
 	len = trim_end(buf, len);
 	if (memchr(buf, '\0', len) || !parse_hex64(buf, len, val)) {
-		kx_err(ctx, "%s: not a 64-bit hex value: \"%.*s\"", path, (int)len, buf);
+		char shown[68];
+
+		kx_err(ctx, "%s: not a 64-bit hex value: \"%s\"", path,
+		       kx_printable(buf, len, shown, sizeof(shown)));
 		return -EINVAL;
 	}
 	return 0;

@@ -53,6 +53,9 @@ struct priv {
 	size_t elfcorehdr_len;
 	uint64_t elfcorehdr_addr;
 	char *cmdline;                /* the command line with elfcorehdr= */
+	char what_kernel[96], what_initrd[96]; /* "kernel <path>" for placement errors */
+	const char *kernel_path;
+	bool segment_digests;
 	struct kx_e820 crash_e820;    /* the crash kernel's memory map */
 };
 
@@ -101,9 +104,13 @@ static int add_segment(struct kexec_load_plan *plan, const char *role, const voi
 		return -ENOMEM;
 	plan->info = info;
 	info[r].role = role;
-	kx_sha256_init(&sha);
-	kx_sha256_update(&sha, buf, bufsz);
-	kx_sha256_final(&sha, info[r].sha256);
+	memset(info[r].sha256, 0, sizeof(info[r].sha256));
+	/* Only for display: the purgatory's digest is the one that matters, hash once. */
+	if (((struct priv *)plan->priv)->segment_digests) {
+		kx_sha256_init(&sha);
+		kx_sha256_update(&sha, buf, bufsz);
+		kx_sha256_final(&sha, info[r].sha256);
+	}
 	return 0;
 }
 
@@ -132,7 +139,8 @@ static int load_initrd(struct kexec_ctx *ctx, const struct kexec_load_request *r
 	if (r < 0)
 		return r;
 	/* High, like the kernel's own loader: out of the way of the kernel's decompression. */
-	r = place(ctx, a, "initrd", PAGE_ALIGN(pv->initrd.len), PAGE_SIZE, SZ_1M, max, true, addr);
+	r = place(ctx, a, pv->what_initrd, PAGE_ALIGN(pv->initrd.len), PAGE_SIZE, SZ_1M, max, true,
+		  addr);
 	if (r < 0)
 		return r;
 	*size = pv->initrd.len;
@@ -245,6 +253,22 @@ static int load_params(struct kexec_ctx *ctx, struct kexec_load_plan *plan, stru
 		pv->si.e820 = pv->crash_e820;
 		lay->cmdline = pv->cmdline;
 	}
+	/* Never truncated: refused, naming the kernel whose header sets the limit. */
+	if (lay->image_len > 0x23b) {
+		uint32_t max = kx_le32(lay->image + 0x238);
+		size_t have = strlen(lay->cmdline) + 1;
+
+		if (kx_le16(lay->image + 0x206) < 0x0206)
+			max = 256;
+		if (have > max) {
+			kx_err(ctx, "cannot load kernel %s: command line is %zu bytes%s, this kernel "
+				    "accepts at most %u (cmdline_size in its setup header)",
+			       pv->kernel_path, have - 1, pv->crash ? " with elfcorehdr=" : "",
+			       max ? max - 1 : 0);
+			r = -E2BIG;
+			goto out;
+		}
+	}
 	lay->params_addr = 0;
 	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &tmp, &len);
 	if (r < 0)
@@ -332,11 +356,11 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 		min = pv->crash_start;
 	}
 	if (info.relocatable) {
-		r = place(ctx, a, "kernel", kmemsz, align, min, 0, false, &kaddr);
+		r = place(ctx, a, pv->what_kernel, kmemsz, align, min, 0, false, &kaddr);
 	} else {
 		/* Not relocatable: only its preferred address will do. */
 		kaddr = info.pref_address ? info.pref_address : SZ_1M;
-		r = kx_alloc_reserve(a, kaddr, kmemsz);
+		r = kx_alloc_is_ram(a, kaddr, kmemsz) ? kx_alloc_reserve(a, kaddr, kmemsz) : -EADDRNOTAVAIL;
 		if (r < 0)
 			kx_err(ctx, "cannot load kernel %s: it is not relocatable and %#" PRIx64
 				    "-%#" PRIx64 " is not free RAM",
@@ -490,7 +514,9 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 		if (r < 0)
 			return r;
 		/* The entry is physical in vmlinux; translate it if it is virtual. */
-		if (e_entry >= vaddr && e_entry - vaddr < memsz)
+		if (e_entry >= paddr && e_entry - paddr < memsz)
+			phys_entry = e_entry;
+		else if (e_entry >= vaddr && e_entry - vaddr < memsz)
 			phys_entry = paddr + (e_entry - vaddr);
 		nloads++;
 	}
@@ -498,7 +524,13 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 		kx_err(ctx, "cannot load kernel %s: ELF file has no PT_LOAD segment", req->kernel);
 		return -ENOEXEC;
 	}
-	*entry = phys_entry ? phys_entry : e_entry;
+	if (!phys_entry) {
+		kx_err(ctx, "cannot load kernel %s: the ELF entry point %#" PRIx64
+			    " lies in no PT_LOAD segment",
+		       req->kernel, e_entry);
+		return -ENOEXEC;
+	}
+	*entry = phys_entry;
 
 	r = load_initrd(ctx, req, plan, a, 0, &lay.initrd_addr, &lay.initrd_size);
 	if (r < 0)
@@ -603,6 +635,11 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		return -ENOMEM;
 	plan->priv = pv;
 	pv->crash = req->crash;
+	pv->kernel_path = req->kernel;
+	pv->segment_digests = req->segment_digests;
+	snprintf(pv->what_kernel, sizeof(pv->what_kernel), "kernel %s", req->kernel);
+	snprintf(pv->what_initrd, sizeof(pv->what_initrd), "initrd %s",
+		 req->initrd ? req->initrd : "");
 	if (pv->crash) {
 		r = kexec_find_crash_region(ctx, &pv->crash_start, &pv->crash_end);
 		if (r == -ENOENT) {
@@ -659,15 +696,22 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	plan->flags = KEXEC_ARCH_X86_64 | (pv->crash ? KEXEC_ON_CRASH : 0);
 	/* What the kernel will check, checked now, so that it never says no for these. */
 	kexec_limits_native(&lim);
+	lim.totalram_pages = kx_totalram_pages(ctx);
+	/* No /proc/meminfo (a fixture root): the firmware's RAM is close enough. */
+	if (!lim.totalram_pages)
+		for (size_t i = 0; i < pv->si.e820.nr; i++)
+			if (pv->si.e820.e[i].type == 1)
+				lim.totalram_pages += pv->si.e820.e[i].size / PAGE_SIZE;
 	lim.has_crash_region = pv->crash;
 	lim.crash_start = pv->crash_start;
 	lim.crash_end = pv->crash_end;
 	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
 			   &bad);
 	if (r < 0) {
-		kx_err(ctx, "cannot load kernel %s: internal error, the segments break a kernel rule "
-			    "(segment %d: %s)",
-		       req->kernel, bad, reason);
+		kx_err(ctx, "cannot load %s: the kernel would refuse the %s segment: %s",
+		       bad >= 0 && !strcmp(plan->info[bad].role, "initrd") ? pv->what_initrd
+									   : pv->what_kernel,
+		       bad >= 0 ? plan->info[bad].role : "", reason);
 		goto fail;
 	}
 	kx_alloc_free(&a);

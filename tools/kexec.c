@@ -28,7 +28,7 @@
  */
 struct logstate {
 	bool defer;
-	char held[1024];
+	char held[8192];
 };
 
 static void log_stderr(void *data, int priority, const char *msg)
@@ -137,18 +137,27 @@ static void print_load_plan(const struct kexec_load_plan *plan)
 static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 {
 	struct kexec_limits *lim = &kexec_sim_config(sim)->limits;
-	uint64_t start, end, size;
+	uint64_t start, end, size = 0;
 
+	/*
+	 * The size is world-readable; the address only to root (/proc/iomem
+	 * reads as zeros otherwise), so look for it quietly and only if there
+	 * is a reservation at all.
+	 */
+	if (kexec_status_crash_size(ctx, &size) == 0 && size == 0)
+		return;
+	logstate.defer = true;
 	if (kexec_find_crash_region(ctx, &start, &end) == 0) {
 		lim->has_crash_region = true;
 		lim->crash_start = start;
 		lim->crash_end = end;
-	} else if (kexec_status_crash_size(ctx, &size) == 0 && size) {
+	} else if (size) {
 		/* The address is hidden from non-root; the size is what matters here. */
 		lim->has_crash_region = true;
 		lim->crash_start = 0x1000000;
 		lim->crash_end = 0x1000000 + size - 1;
 	}
+	logstate.defer = false;
 }
 
 static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
@@ -194,6 +203,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.crash = o->crash,
 		.no_checks = o->no_checks,
 		.elf32_core_headers = o->elf32_core_headers,
+		.segment_digests = o->dry_run,
 		.mem_min = o->have_mem_min ? o->mem_min : 0,
 		.mem_max = o->have_mem_max ? o->mem_max : 0,
 	};
@@ -272,11 +282,14 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 
 static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 {
-	char *reused = NULL, *cmdline = NULL, err1[1024] = "", err2[1024] = "";
+	static char err1[8192], err2[8192];
+	char *reused = NULL, *cmdline = NULL;
 	int r, ret = EXIT_LOAD_FAILED;
 	bool may_fall_back;
 	/* The kernel frees the loaded crash kernel before it checks a new one. */
 	bool crash_was_loaded = o->crash && kexec_status_loaded(ctx, true) == 1;
+
+	err1[0] = err2[0] = '\0';
 
 	if (!o->kernel) {
 		die_line("no kernel specified (usage: kexec -l KERNEL [--initrd=FILE] "
@@ -414,10 +427,12 @@ static int print_ckr_size(struct kexec_ctx *ctx)
 {
 	uint64_t size = 0, start, end;
 
-	if (kexec_find_crash_region(ctx, &start, &end) == 0)
-		size = end - start + 1;
-	else if (kexec_status_crash_size(ctx, &size) < 0)
+	/* /sys/kernel/kexec_crash_size is readable by anyone; iomem needs root. */
+	if (kexec_status_crash_size(ctx, &size) < 0) {
 		size = 0;
+		if (kexec_find_crash_region(ctx, &start, &end) == 0)
+			size = end - start + 1;
+	}
 	printf("%" PRIu64 "\n", size);
 	return 0;
 }
@@ -449,8 +464,9 @@ int main(int argc, char **argv)
 	}
 	kexec_ctx_set_log(ctx, log_stderr, &logstate);
 	kexec_ctx_set_log_priority(ctx, o.debug ? LOG_DEBUG : LOG_ERR);
-	if (getenv("KEXEC_ROOT"))
-		kexec_ctx_set_root(ctx, getenv("KEXEC_ROOT"));
+	/* A test hook: read /proc and /sys below another root. Ignored when set-id. */
+	if (secure_getenv("KEXEC_ROOT"))
+		kexec_ctx_set_root(ctx, secure_getenv("KEXEC_ROOT"));
 	if (o.print_ckr_size) {
 		ret = print_ckr_size(ctx);
 		goto out;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,6 +126,38 @@ static int parse_addr(const char *opt, const char *arg, uint64_t *out, char *err
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The option getopt_long() refused, as the user typed it. optopt cannot say:
+ * for a long option it holds the option's value (OPT_INITRD is not a
+ * character), and for an unknown long one it is 0. The argument it stopped
+ * at can: "--name[=value]" is a long option, anything else a short one.
+ */
+static void bad_option(char **argv, bool missing_value, char *err, size_t errlen)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : NULL;
+
+	if (arg && !strncmp(arg, "--", 2) && arg[2]) {
+		size_t n = strcspn(arg, "=");
+		bool known = false;
+
+		for (const struct option *lo = long_options; lo->name; lo++)
+			known |= strlen(lo->name) == n - 2 && !strncmp(lo->name, arg + 2, n - 2);
+		if (missing_value)
+			snprintf(err, errlen, "option %.*s needs a value", (int)n, arg);
+		else if (known && arg[n] == '=')
+			snprintf(err, errlen, "option %.*s takes no value", (int)n, arg);
+		else
+			snprintf(err, errlen, "unknown option %.*s", (int)n, arg);
+	} else if (optopt > ' ' && optopt < 0x7f) {
+		if (missing_value)
+			snprintf(err, errlen, "option -%c needs a value", optopt);
+		else
+			snprintf(err, errlen, "unknown option -%c", optopt);
+	} else {
+		snprintf(err, errlen, "unknown option %s", arg ? arg : "");
+	}
 }
 
 int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
@@ -269,16 +302,10 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			o->reuse_initrd = true;
 			break;
 		case ':':
-			if (optopt)
-				snprintf(err, errlen, "option -%c needs a value", optopt);
-			else
-				snprintf(err, errlen, "option %s needs a value", argv[optind - 1]);
+			bad_option(argv, true, err, errlen);
 			return -1;
 		default:
-			if (optopt)
-				snprintf(err, errlen, "unknown option -%c", optopt);
-			else
-				snprintf(err, errlen, "unknown option %s", argv[optind - 1]);
+			bad_option(argv, false, err, errlen);
 			return -1;
 		}
 	}
@@ -289,6 +316,12 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 	if (o->do_status) {
 		o->do_load = o->do_unload = o->do_shutdown = false;
 		o->do_sync = o->do_ifdown = o->do_exec = false;
+	}
+	/* kexec-tools would search an empty window and say it found no room. */
+	if (o->have_mem_min && o->have_mem_max && o->mem_min > o->mem_max) {
+		snprintf(err, errlen, "--mem-min=%#" PRIx64 " is above --mem-max=%#" PRIx64,
+			 o->mem_min, o->mem_max);
+		return -1;
 	}
 	if (optind < argc)
 		o->kernel = argv[optind];

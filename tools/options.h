@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 enum kx_syscall {
 	KX_SYSCALL_AUTO = 0, /* -a, the default: kexec_file_load, then kexec_load */

@@ -222,12 +222,48 @@ static void addresses(void **state)
 	assert_int_equal(o.mem_max, 0xffffffffULL);
 }
 
+/* What a usage error says names the option as it was typed (tests/bad-inputs). */
+static void errors(void **state)
+{
+	static const struct {
+		const char *argv[6];
+		const char *want;
+	} cases[] = {
+		/* optopt holds OPT_INITRD here, which is no character: "option - needs..." */
+		{ { "kexec", "-l", "/k", "--initrd" }, "option --initrd needs a value" },
+		{ { "kexec", "-l", "/k", "--append" }, "option --append needs a value" },
+		{ { "kexec", "-l", "-t" }, "option -t needs a value" },
+		{ { "kexec", "--frobnicate=1", "/k" }, "unknown option --frobnicate" },
+		{ { "kexec", "-lQ", "/k" }, "unknown option -Q" },
+		{ { "kexec", "--help=yes" }, "option --help takes no value" },
+		{ { "kexec", "--mem-min=zz", "/k" }, "bad value for --mem-min: zz" },
+		{ { "kexec", "-c", "--mem-min=0x2000", "--mem-max=0x1000", "/k" },
+		  "--mem-min=0x2000 is above --mem-max=0x1000" },
+	};
+	struct kx_opts o;
+	char err[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *argv[7] = { 0 };
+		int argc = 0;
+
+		while (argc < 6 && cases[i].argv[argc]) {
+			argv[argc] = (char *)cases[i].argv[argc];
+			argc++;
+		}
+		assert_int_equal(kx_parse_options(argc, argv, &o, err, sizeof(err)), -1);
+		assert_string_equal(err, cases[i].want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(table),
 		cmocka_unit_test(reparse),
 		cmocka_unit_test(addresses),
+		cmocka_unit_test(errors),
 	};
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
 }

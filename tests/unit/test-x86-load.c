@@ -202,6 +202,7 @@ static void bzimage_plan(void **state)
 	struct kexec_sim *sim = kexec_sim_new();
 	struct kexec_load_request req = {
 		.kernel = kernel, .initrd = initrd, .cmdline = "root=/dev/vda console=ttyS0",
+		.segment_digests = true,
 	};
 	const struct kexec_segment *k, *i, *bp, *pg;
 	struct kexec_load_plan plan;
@@ -323,7 +324,8 @@ static void bad_inputs(void **state)
 	memset(big, 'a', sizeof(big) - 1);
 	req.cmdline = big;
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -E2BIG);
-	assert_non_null(strstr(logbuf, "2048"));
+	assert_non_null(strstr(logbuf, "accepts at most 2047"));
+	assert_non_null(strstr(logbuf, kernel));
 
 	req.cmdline = NULL;
 	req.crash = true;
@@ -382,6 +384,13 @@ static void elf_plan(void **state)
 	write_tmp(bad, e, make_elf(e, 0x1200000, 0x4000));
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "impossible"));
+	unlink(bad);
+	/* An entry point in no PT_LOAD. */
+	make_elf(e, 0x1200000, 0x1000);
+	fake_put32(e, 24, 0x5000000);
+	write_tmp(bad, e, 0x3000);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "entry point"));
 	unlink(bad);
 	/* Wrong machine. */
 	make_elf(e, 0x1200000, 0x1000);
