@@ -1,13 +1,21 @@
 # Front door: `make` builds, `make run` is the main job, `make check` runs every test.
 BUILD ?= build
 MESON_ARGS ?=
+# Extra build dirs for the hostile-input checks (scripts/build-variant.sh).
+FUZZ_BUILD ?= build-fuzz
+ASAN_BUILD ?= build-asan
+VALGRIND_BUILD ?= build-valgrind
+FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps run check unit cli vm clean
+.PHONY: all build deps deps-fuzz run check fuzz fuzz-build asan-build valgrind-build clean
 
 all: build
 
 deps:
 	@scripts/install-deps.sh build
+
+deps-fuzz:
+	@scripts/install-deps.sh fuzz
 
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_ARGS)
@@ -15,15 +23,32 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 
+# libFuzzer targets (clang, ASan + UBSan), unit tests under ASan + UBSan, and a
+# dynamically linked kexec for valgrind.
+fuzz-build: deps-fuzz
+	scripts/build-variant.sh fuzz $(FUZZ_BUILD)
+
+asan-build: deps
+	scripts/build-variant.sh asan $(ASAN_BUILD)
+
+valgrind-build: deps
+	scripts/build-variant.sh valgrind $(VALGRIND_BUILD)
+
+# Each fuzz target for FUZZ_SECONDS; new corpus entries stay in $(FUZZ_BUILD)/fuzz-corpus.
+fuzz: fuzz-build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD) fuzz
+
 # Boot a VM in which our kexec loads and boots a second kernel.
 run: build
 	@scripts/install-deps.sh vm
 	tests/vm/run-main.sh
 
-# Unit tests, command tests, VM tests; ends with "N passed, N failed".
-check: build
+# Unit, command, hostile-input (bad inputs, unprivileged, ASan, valgrind, fuzz
+# corpora) and VM tests; ends with "N passed, N failed".
+check: build fuzz-build asan-build valgrind-build
 	@scripts/install-deps.sh vm
-	tests/run-checks.sh $(BUILD)
+	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
+		tests/run-checks.sh $(BUILD)
 
 clean:
-	rm -rf $(BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD)

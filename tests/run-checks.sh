@@ -1,10 +1,19 @@
 #!/usr/bin/env bash
-# Every test: unit (cmocka, through meson), command (tests/cli), VM (tests/vm).
+# Every test: unit (cmocka, through meson), command (tests/cli), hostile input
+# (bad inputs, unprivileged use, unit tests under ASan + UBSan, the command
+# under valgrind, the fuzz targets over their corpora), VM (tests/vm).
 # Prints each group's result and ends with one line "N passed, N failed".
+# The extra build dirs come from scripts/build-variant.sh (make check builds
+# them; this script builds whatever is out of date): FUZZ_BUILD, ASAN_BUILD,
+# VALGRIND_BUILD, by default build-fuzz, build-asan, build-valgrind.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
 case "$build" in /*) ;; *) build="$top/$build" ;; esac
+abs() { case "$1" in /*) echo "$1" ;; *) echo "$top/$1" ;; esac; }
+fuzz_build=$(abs "${FUZZ_BUILD:-build-fuzz}")
+asan_build=$(abs "${ASAN_BUILD:-build-asan}")
+valgrind_build=$(abs "${VALGRIND_BUILD:-build-valgrind}")
 passed=0
 failed=0
 
@@ -43,6 +52,44 @@ run_group() {
 }
 
 run_group cli "$top/tests/cli/test-cli.sh" "$build/kexec"
+
+# ---- Hostile input and faults ------------------------------------------------
+
+# Build (or bring up to date) a variant dir; a failure is one FAIL line.
+variant() { # VARIANT DIR
+	mkdir -p "$2"
+	if ! "$top/scripts/build-variant.sh" "$1" "$2" >"$2/variant-build.out" 2>&1; then
+		echo "FAIL: $1: cannot build $2 (see $2/variant-build.out)"
+		tail -5 "$2/variant-build.out"
+		return 1
+	fi
+}
+
+# The unit tests under ASan + UBSan: one line per test program.
+asan_unit() {
+	variant asan "$asan_build" || return
+	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		meson test -C "$asan_build" --suite unit --print-errorlogs >"$asan_build/asan.out" 2>&1
+	awk '$1 ~ /^[0-9]+\/[0-9]+$/ && NF >= 3 {
+		if ($3 == "OK") print "PASS: asan: " $2; else print "FAIL: asan: " $2 ": " $3 }' \
+		"$asan_build/asan.out"
+	grep -m5 -E 'ERROR: (Address|Leak)Sanitizer|runtime error|SUMMARY' \
+		"$asan_build/meson-logs/testlog.txt" | sed 's/^/  /'
+}
+
+valgrind_run() {
+	variant valgrind "$valgrind_build" && "$top/tests/valgrind/run.sh" "$valgrind_build/kexec"
+}
+
+fuzz_check() {
+	variant fuzz "$fuzz_build" && "$top/fuzz/run.sh" "$fuzz_build" check
+}
+
+run_group unprivileged "$top/tests/cli/test-unprivileged.sh" "$build/kexec"
+run_group bad-inputs "$top/tests/bad-inputs/run.sh" "$build/kexec"
+run_group asan asan_unit
+run_group valgrind valgrind_run
+run_group fuzz fuzz_check
 KEXEC_BIN="$build/kexec" run_group vm "$top/tests/vm/run-all.sh"
 
 echo "$passed passed, $failed failed"

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The purgatory ELF loader (ET_REL: sections, symbols, RELA relocations) on
+ * mutated blobs: init, setting and reading variables, symbol addresses, and
+ * relocation at a low, a 4 GiB-edge and a high base.
+ */
+#include "purgatory.h"
+
+#include "fuzz-common.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static const uint64_t bases[] = { 0x102000, 0xfffff000, 0x7ffffffff000 };
+	struct kexec_ctx *ctx = fuzz_ctx(NULL);
+	struct kx_purgatory p;
+	uint8_t regions[KX_SHA_REGIONS_MAX * 16], digest[32], back[32];
+	uint64_t v = 0x1000200, addr;
+
+	if (kx_purgatory_init(ctx, &p, data, size) < 0) {
+		kexec_ctx_free(ctx);
+		return 0;
+	}
+	FUZZ_CHECK(p.buf != NULL);
+	FUZZ_CHECK(p.bufsz <= p.memsz);
+	FUZZ_CHECK(p.align >= 16 && p.align <= 4096 && !(p.align & (p.align - 1)));
+
+	/* The variables the x86_64 loader sets, whatever this blob makes of them. */
+	memset(regions, 0x5a, sizeof(regions));
+	memset(digest, 0xa5, sizeof(digest));
+	kx_purgatory_set(&p, "kx_sha_regions", regions, sizeof(regions));
+	if (kx_purgatory_set(&p, "kx_sha256_digest", digest, sizeof(digest)) == 0) {
+		FUZZ_CHECK(kx_purgatory_get(&p, "kx_sha256_digest", back, sizeof(back)) == 0);
+		FUZZ_CHECK(!memcmp(back, digest, sizeof(digest)));
+	}
+	kx_purgatory_set(&p, "kx_entry64", &v, sizeof(v));
+	kx_purgatory_set(&p, "kx_boot_params", &v, sizeof(v));
+	kx_purgatory_symbol_addr(&p, "purgatory_start", &addr);
+
+	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {
+		if (kx_purgatory_relocate(ctx, &p, bases[i]) == 0) {
+			FUZZ_CHECK(p.base == bases[i]);
+			kx_purgatory_symbol_addr(&p, "purgatory_start", &addr);
+		}
+	}
+	kx_purgatory_free(&p);
+	kexec_ctx_free(ctx);
+	return 0;
+}
