@@ -7,7 +7,7 @@ ASAN_BUILD ?= build-asan
 VALGRIND_BUILD ?= build-valgrind
 FUZZ_SECONDS ?= 60
 
-.PHONY: all build deps deps-fuzz run check fuzz fuzz-build asan-build valgrind-build clean
+.PHONY: all build deps deps-fuzz run check fuzz fuzz-build asan-build valgrind-build clean bench
 
 all: build
 
@@ -49,6 +49,13 @@ check: build fuzz-build asan-build valgrind-build
 	@scripts/install-deps.sh vm
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
 		tests/run-checks.sh $(BUILD)
+
+# Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
+# cost on this host, handover in QEMU with icount): bench/run.sh writes
+# docs/bench.md, docs/bench.png and the raw numbers. Not part of check.
+bench: build
+	@scripts/install-deps.sh vm
+	bench/run.sh
 
 clean:
 	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD)

@@ -35,8 +35,14 @@ purgatory_start:
 	movl	%eax, %fs
 	movl	%eax, %gs
 
-	/* Verifies the segments' SHA-256; never returns on a mismatch. */
+	/*
+	 * Verifies the segments' SHA-256; never returns on a mismatch. Around
+	 * it, SSE goes on for the SHA extensions where the CPU has them, and
+	 * CR0/CR4 go back to what the old kernel left (purgatory.c).
+	 */
+	call	purgatory_cpu_setup
 	call	purgatory
+	call	purgatory_cpu_restore
 
 	/*
 	 * The kernel's 64-bit entry wants RSI = boot_params and (for old

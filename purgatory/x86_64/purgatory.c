@@ -2,8 +2,14 @@
 /*
  * x86_64 purgatory, the C part: check that the segments the old kernel copied
  * are the ones the loader hashed, before jumping into them. Freestanding: no
- * libc, no SSE (CR4.OSFXSR is off at entry), compiled -mcmodel=large so that it
- * runs wherever the loader puts it once relocated.
+ * libc, no SSE in the C (CR4.OSFXSR is off at entry), compiled -mcmodel=large
+ * so that it runs wherever the loader puts it once relocated.
+ *
+ * The hashing is most of the purgatory's time, so it uses the CPU's SHA
+ * extensions (sha256-ni.S) where CPUID has them: that needs SSE, which the
+ * old kernel's relocate_kernel left off (CR4 = PAE, CR0 without EM and TS).
+ * We turn it on around the check and restore CR0 and CR4 before the jump, so
+ * the new kernel starts in the state it would have without us.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -59,6 +65,81 @@ static void serial_puts(const char *s)
 	}
 }
 
+#define X86_CR0_MP (1UL << 1)
+#define X86_CR0_EM (1UL << 2)
+#define X86_CR0_TS (1UL << 3)
+#define X86_CR4_OSFXSR (1UL << 9)
+#define X86_CR4_OSXMMEXCPT (1UL << 10)
+
+/*
+ * Nonzero: purgatory/sha256.c hashes with sha256-ni.S. Set at run time by
+ * purgatory_cpu_setup(), never by the loader; in .data so that tests can set
+ * it by name and run purgatory() in user space on either path.
+ */
+KX_VAR uint32_t kx_sha_ni = 0;
+
+int kx_sha256_ni_usable(void);
+int kx_sha256_ni_usable(void)
+{
+	return kx_sha_ni != 0;
+}
+
+static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static int cpu_has_sha_ni(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+	if (a < 7)
+		return 0;
+	cpuid(1, &a, &b, &c, &d);
+	if (!(c & (1U << 9)) || !(c & (1U << 19))) /* SSSE3, SSE4.1 */
+		return 0;
+	cpuid(7, &a, &b, &c, &d);
+	return (b >> 29) & 1; /* SHA */
+}
+
+static inline unsigned long read_cr0(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline unsigned long read_cr4(void)
+{
+	unsigned long v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(unsigned long v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline void write_cr4(unsigned long v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+/* The SHA code leaves message words and state in xmm0-xmm10: wipe them all. */
+static inline void clear_xmm(void)
+{
+	__asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
+			 "pxor %%xmm2, %%xmm2\n\tpxor %%xmm3, %%xmm3\n\t"
+			 "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
+			 "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7\n\t"
+			 "pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\t"
+			 "pxor %%xmm10, %%xmm10" ::: "memory");
+}
+
 static int sha256_regions_match(void)
 {
 	struct kx_sha256 s;
@@ -76,6 +157,38 @@ static int sha256_regions_match(void)
 	for (i = 0; i < sizeof(digest); i++)
 		diff |= digest[i] ^ kx_sha256_digest[i];
 	return diff == 0;
+}
+
+/* CR0 and CR4 as the old kernel left them, while SSE is on. */
+static unsigned long saved_cr0, saved_cr4;
+
+void purgatory_cpu_setup(void);
+void purgatory_cpu_restore(void);
+
+/*
+ * Ring 0 only (entry.S calls these around purgatory()): SSE on, with no FPU
+ * emulation, no lazy-FPU trap, FXSR and SIMD exceptions, when the SHA code can
+ * run; otherwise nothing changes and the portable code hashes.
+ */
+void purgatory_cpu_setup(void)
+{
+	if (!cpu_has_sha_ni())
+		return;
+	saved_cr0 = read_cr0();
+	saved_cr4 = read_cr4();
+	write_cr0((saved_cr0 & ~(X86_CR0_EM | X86_CR0_TS)) | X86_CR0_MP);
+	write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
+	kx_sha_ni = 1;
+}
+
+void purgatory_cpu_restore(void)
+{
+	if (!kx_sha_ni)
+		return;
+	clear_xmm();
+	kx_sha_ni = 0;
+	write_cr4(saved_cr4);
+	write_cr0(saved_cr0);
 }
 
 void purgatory(void)

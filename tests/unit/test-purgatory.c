@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SHA-256 against the FIPS 180-2 vectors; the embedded x86_64 purgatory:
+ * SHA-256 against the FIPS 180-2 vectors, on every block function this machine
+ * has (portable C; on x86_64 with SHA extensions also sha256-ni.S), and the
+ * block functions against each other; the embedded x86_64 purgatory:
  * parsed, its variables set and read back, relocated at two bases and the
  * relocated fields recomputed from the object's own relocation list, its C
  * part run in this process (verification passes, and a mismatch reaches the
@@ -30,6 +32,7 @@
 
 #include "libkexec.h"
 #include "purgatory.h"
+#include "sha256-x86.h"
 
 /* ---- Log capture ---------------------------------------------------------- */
 
@@ -174,6 +177,103 @@ static void test_sha256_boundaries(void **state)
 			assert_digest(d, v[i].digest);
 		}
 	}
+}
+
+/* ---- Both block functions ------------------------------------------------- */
+
+/* The tests above again, with kx_sha256_update() on the portable code. */
+static int force_portable(void **state)
+{
+	(void)state;
+	kx_sha256_ni_disabled = true;
+	return 0;
+}
+
+static int unforce_portable(void **state)
+{
+	(void)state;
+	kx_sha256_ni_disabled = false;
+	return 0;
+}
+
+static void test_portable_fips(void **state)
+{
+	assert_int_equal(kx_sha256_ni_usable(), 0);
+	test_sha256_fips(state);
+}
+
+static void test_portable_million_a(void **state)
+{
+	test_sha256_million_a(state);
+}
+
+static void test_portable_boundaries(void **state)
+{
+	test_sha256_boundaries(state);
+}
+
+/* "abc" as one padded block: the state after it is the digest. */
+static void block_abc(void (*blocks)(uint32_t *, const uint8_t *, size_t))
+{
+	static const uint32_t want[8] = { 0xba7816bf, 0x8f01cfea, 0x414140de, 0x5dae2223,
+					  0xb00361a3, 0x96177a9c, 0xb410ff61, 0xf20015ad };
+	uint32_t h[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+			  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	uint8_t b[64 + 1] = { 0 };
+
+	/* At an odd address: neither function may assume alignment. */
+	memcpy(b + 1, "abc\x80", 4);
+	b[64] = 24; /* the length in bits, big-endian, in the last byte */
+	blocks(h, b + 1, 1);
+	assert_memory_equal(h, want, sizeof(want));
+	blocks(h, b + 1, 0); /* no blocks: nothing changes */
+	assert_memory_equal(h, want, sizeof(want));
+}
+
+static void test_block_portable(void **state)
+{
+	(void)state;
+	block_abc(kx_sha256_blocks_portable);
+}
+
+/*
+ * The SHA-NI code on this CPU (skipped without SHA extensions; valgrind's
+ * CPUID hides them): a known block, then both functions on the same data
+ * from the same states, for 0..40 blocks at every alignment mod 16 and for
+ * one large call, must agree word for word.
+ */
+static void test_block_sha_ni(void **state)
+{
+	(void)state;
+#ifdef __x86_64__
+	static uint8_t data[(1 << 20) + 16];
+	uint32_t a[8], b[8];
+	uint32_t x = 0x12345678;
+
+	if (!kx_sha256_ni_usable())
+		skip();
+	block_abc(kx_sha256_ni_blocks);
+	for (size_t i = 0; i < sizeof(data); i++) {
+		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
+		data[i] = (uint8_t)x;
+	}
+	for (size_t n = 0; n <= 40; n++) {
+		for (size_t off = 0; off < 16; off++) {
+			for (int k = 0; k < 8; k++)
+				a[k] = b[k] = (uint32_t)(0x9e3779b9u * (unsigned)(k + 1) + n + off);
+			kx_sha256_blocks_portable(a, data + off, n);
+			kx_sha256_ni_blocks(b, data + off, n);
+			assert_memory_equal(a, b, sizeof(a));
+		}
+	}
+	memset(a, 0, sizeof(a));
+	memset(b, 0, sizeof(b));
+	kx_sha256_blocks_portable(a, data + 3, (sizeof(data) - 16) / 64);
+	kx_sha256_ni_blocks(b, data + 3, (sizeof(data) - 16) / 64);
+	assert_memory_equal(a, b, sizeof(a));
+#else
+	skip();
+#endif
 }
 
 #ifdef __x86_64__
@@ -808,7 +908,7 @@ struct host_purgatory {
 };
 
 static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
-		     const struct kx_sha_region *regions, const uint8_t digest[32])
+		     const struct kx_sha_region *regions, const uint8_t digest[32], uint32_t sha_ni)
 {
 	struct kx_purgatory p;
 	uint64_t addr;
@@ -820,6 +920,8 @@ static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
 	assert_int_equal(kx_purgatory_set(&p, "kx_sha_regions", regions,
 					  KX_SHA_REGIONS_MAX * sizeof(*regions)), 0);
 	assert_int_equal(kx_purgatory_set(&p, "kx_sha256_digest", digest, 32), 0);
+	/* entry.S's purgatory_cpu_setup() sets it in a real handover. */
+	assert_int_equal(kx_purgatory_set(&p, "kx_sha_ni", &sha_ni, sizeof(sha_ni)), 0);
 	assert_int_equal(kx_purgatory_relocate(ctx, &p, (uintptr_t)h->mem), 0);
 	assert_int_equal(kx_purgatory_symbol_addr(&p, "purgatory", &addr), 0);
 	memcpy(h->mem, p.buf, p.bufsz);
@@ -835,7 +937,8 @@ static void on_segv(int sig)
 	_exit(42);
 }
 
-static void test_host_run(void **state)
+/* sha_ni: the purgatory hashes with sha256-ni.S (user space has SSE on). */
+static void host_run(uint32_t sha_ni)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kx_sha_region regions[KX_SHA_REGIONS_MAX] = { { 0, 0 } };
@@ -846,7 +949,6 @@ static void test_host_run(void **state)
 	pid_t pid;
 	int status;
 
-	(void)state;
 	for (size_t i = 0; i < sizeof(one); i++)
 		one[i] = (uint8_t)(i * 31 + (i >> 8));
 	memset(two, 0x5a, sizeof(two));
@@ -858,7 +960,7 @@ static void test_host_run(void **state)
 	kx_sha256_update(&s, two, sizeof(two));
 	kx_sha256_final(&s, digest);
 
-	if (host_load(ctx, &h, regions, digest)) {
+	if (host_load(ctx, &h, regions, digest, sha_ni)) {
 		munmap(h.mem, h.size);
 		kexec_ctx_free(ctx);
 		skip();
@@ -880,6 +982,21 @@ static void test_host_run(void **state)
 			 status);
 	munmap(h.mem, h.size);
 	kexec_ctx_free(ctx);
+}
+
+static void test_host_run(void **state)
+{
+	(void)state;
+	host_run(0);
+}
+
+/* The purgatory's own copy of the SHA-NI code, where this CPU has it. */
+static void test_host_run_sha_ni(void **state)
+{
+	(void)state;
+	if (!kx_sha256_ni_usable())
+		skip();
+	host_run(1);
 }
 
 /* ---- The whole purgatory, run in a KVM virtual machine --------------------- */
@@ -1122,6 +1239,13 @@ int main(void)
 		cmocka_unit_test(test_sha256_fips),
 		cmocka_unit_test(test_sha256_million_a),
 		cmocka_unit_test(test_sha256_boundaries),
+		cmocka_unit_test_setup_teardown(test_portable_fips, force_portable, unforce_portable),
+		cmocka_unit_test_setup_teardown(test_portable_million_a, force_portable,
+						unforce_portable),
+		cmocka_unit_test_setup_teardown(test_portable_boundaries, force_portable,
+						unforce_portable),
+		cmocka_unit_test(test_block_portable),
+		cmocka_unit_test(test_block_sha_ni),
 #ifdef __x86_64__
 		cmocka_unit_test(test_blob_parses),
 		cmocka_unit_test(test_blob_set_get),
@@ -1130,6 +1254,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_and_corrupted),
 		cmocka_unit_test(test_relocation_overflow),
 		cmocka_unit_test(test_host_run),
+		cmocka_unit_test(test_host_run_sha_ni),
 		cmocka_unit_test(test_kvm_boot),
 #endif
 	};

@@ -1,0 +1,102 @@
+#!/bin/bash
+# `make bench`: our kexec against Debian's kexec-tools, on the same kernel and
+# initrds. Writes docs/bench.md (tables, ratios ours / kexec-tools, the
+# machine and versions), docs/bench.png (the plot) and the raw numbers
+# (docs/bench-load.tsv, docs/bench-handover.tsv). Logs and helper binaries
+# stay in $BENCH_OUT (build/bench).
+#
+#   bench/run.sh
+#
+# Environment (besides bench/lib.sh's): BENCH_BASE_REV, a git revision of
+# this repository to build and measure as "base" too (before/after numbers);
+# BENCH_REPEAT, boots per handover case (default 2: shows that they agree);
+# BENCH_DOCS, where the results go (default <repo>/docs). See bench/load.sh
+# and bench/handover.sh for what is measured and how.
+#
+# Never runs kexec -e on this machine: the load syscalls fail here (no kexec
+# in the host kernel) and the handovers run inside QEMU guests (TCG).
+set -euo pipefail
+# The body is one compound command: bash reads all of it before running any,
+# so editing this file during a run cannot change that run.
+{
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+t_start=$SECONDS
+docs=${BENCH_DOCS:-$BENCH_REPO/docs}
+mkdir -p "$BENCH_OUT" "$docs"
+
+# What the benchmark needs beyond `make` and the VM tests' packages.
+need=()
+for p in hyperfine gnuplot-nox time valgrind strace; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need+=("$p")
+done
+if ((${#need[@]})); then
+	[[ $(id -u) -eq 0 ]] || bench_die "missing packages: ${need[*]} (run as root, or install them)"
+	bench_log "installing ${need[*]}"
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+vm_fetch_kernel
+bench_fetch_kexec_tools
+
+# Optional baseline: an older revision of ours, built in its own tree.
+if [[ -n ${BENCH_BASE_REV:-} ]]; then
+	src=$BENCH_OUT/base-src
+	rm -rf "$src"
+	mkdir -p "$src"
+	git -C "$BENCH_REPO" archive "$BENCH_BASE_REV" | tar -x -C "$src"
+	bench_log "building $BENCH_BASE_REV as the baseline"
+	(cd "$src" && meson setup -Dtests=false build >/dev/null && ninja -C build kexec >/dev/null) ||
+		bench_die "building $BENCH_BASE_REV failed"
+	export BENCH_BASE_KEXEC=$src/build/kexec
+fi
+
+# The machine and the versions, for the report.
+{
+	echo "date	$(date -u +%Y-%m-%d)"
+	echo "cpu	$(awk -F': ' '/^model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) CPUs"
+	echo "sha_ni	$(grep -qw sha_ni /proc/cpuinfo && echo yes || echo no)"
+	echo "memory	$(awk '/^MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo)"
+	echo "host_kernel	$(uname -r)"
+	echo "os	$(. /etc/os-release && echo "$PRETTY_NAME")"
+	echo "ours	$("$BENCH_KEXEC" -v 2>&1 | head -n 1) ($(git -C "$BENCH_REPO" describe --always --dirty 2>/dev/null || echo unknown))"
+	echo "kexec_tools	$KT_VERSION (Debian $(sed 's/^kexec-tools_//; s/_amd64\.deb$//; s/%3a/:/' "$(bench_cache)/kexec-tools/deb"))"
+	echo "kernel	$VM_KVER ($(stat -c %s "$VM_KERNEL") bytes)"
+	echo "gcc	$(gcc -dumpfullversion)"
+	echo "qemu	$(qemu-system-x86_64 --version | head -n 1)"
+	echo "valgrind	$(valgrind --version)"
+	echo "hyperfine	$(hyperfine --version)"
+	# Instructions per 64-byte block in the purgatory: the portable C block
+	# function (straight-line) and the SHA-NI loop body.
+	po=$BENCH_REPO/build/purgatory/x86_64/purgatory-x86_64.o
+	if [[ -f $po ]]; then
+		echo "purgatory_block_portable	$(objdump -d --no-show-raw-insn "$po" | awk '
+			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<sha256_block>:"); next }
+			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
+		echo "purgatory_block_sha_ni	$(objdump -d --no-show-raw-insn "$po" | awk '
+			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<kx_sha256_ni_loop>:"); next }
+			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
+	fi
+	if [[ -n ${BENCH_BASE_REV:-} ]]; then
+		echo "base	$BENCH_BASE_REV ($(git -C "$BENCH_REPO" rev-parse --short "$BENCH_BASE_REV"))"
+	fi
+} >"$BENCH_OUT/meta.tsv"
+
+t=$SECONDS
+bash "$BENCH_DIR/load.sh"
+echo "load	$((SECONDS - t))" >"$BENCH_OUT/times.tsv"
+
+t=$SECONDS
+rm -f "$BENCH_OUT/handover.tsv"
+hcases=(ours ours-i kt kt-i)
+[[ -z ${BENCH_BASE_KEXEC:-} ]] || hcases+=(base)
+bash "$BENCH_DIR/handover.sh" -r "${BENCH_REPEAT:-2}" "${hcases[@]}"
+echo "handover	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+
+echo "total	$((SECONDS - t_start))" >>"$BENCH_OUT/times.tsv"
+python3 "$BENCH_DIR/report.py" "$BENCH_OUT" "$docs"
+bench_log "done in $((SECONDS - t_start)) s: $docs/bench.md, $docs/bench.png"
+exit
+}

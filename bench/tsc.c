@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The guest's clock for the handover benchmark (bench/handover.sh), static so
+ * that it runs in both initramfs images.
+ *
+ *   tsc CMD ARGS...   read the TSC, print "BENCH-TSC-EXEC <ticks>", exec CMD
+ *                     (stage 1: `tsc kexec -e`, so the reading is the last
+ *                     thing before kexec -e starts)
+ *   /init             stage 2: read the TSC first of all, then mount /dev and
+ *                     /proc, print "BENCH-TSC-INIT <ticks>", the kernel's own
+ *                     timing lines from /dev/kmsg and the command line, and
+ *                     power off
+ *
+ * Under qemu -icount shift=0 the TSC counts guest instructions (1 ns each), so
+ * two runs print the same numbers.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/mount.h>
+#include <sys/reboot.h>
+#include <sys/stat.h>
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* The kernel log lines whose timestamps (µs since sched_clock started) we want. */
+static void kmsg_report(void)
+{
+	static const char *const keys[] = { "Run /init", "tsc: Detected", "tsc: Refined",
+					    "Linux version", "Kernel command line" };
+	char buf[8192];
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
+
+	if (fd < 0) {
+		printf("BENCH-KMSG-ERROR %s\n", strerror(errno));
+		return;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		char *msg, *ts;
+
+		if (n < 0 && errno == EPIPE)
+			continue; /* overwritten records: skip ahead */
+		if (n <= 0)
+			break;
+		buf[n] = 0;
+		/* "prio,seq,usec,flags;message\n" */
+		msg = strchr(buf, ';');
+		if (!msg)
+			continue;
+		*msg++ = 0;
+		msg[strcspn(msg, "\n")] = 0;
+		ts = strchr(buf, ',');
+		ts = ts ? strchr(ts + 1, ',') : NULL;
+		if (!ts)
+			continue;
+		ts++;
+		ts[strcspn(ts, ",")] = 0;
+		for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+			if (!strncmp(msg, keys[i], strlen(keys[i]))) {
+				printf("BENCH-KMSG %s %s\n", ts, msg);
+				break;
+			}
+	}
+	close(fd);
+}
+
+static __attribute__((noreturn)) void stage2_init(uint64_t t)
+{
+	char line[4096];
+	FILE *f;
+	int fd;
+
+	mkdir("/dev", 0755);
+	mkdir("/proc", 0755);
+	mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+	mount("proc", "/proc", "proc", 0, NULL);
+	fd = open("/dev/console", O_RDWR);
+	if (fd >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	printf("\nBENCH-TSC-INIT %llu\n", (unsigned long long)t);
+	kmsg_report();
+	f = fopen("/proc/cmdline", "r");
+	if (f && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = 0;
+		printf("STAGE2-CMDLINE: %s\n", line);
+	}
+	if (f)
+		fclose(f);
+	printf("STAGE2-DONE\n");
+	fflush(stdout);
+	sync();
+	reboot(RB_POWER_OFF);
+	for (;;)
+		pause();
+}
+
+int main(int argc, char **argv)
+{
+	uint64_t t = rdtsc();
+
+	if (getpid() == 1)
+		stage2_init(t);
+	if (argc < 2) {
+		printf("BENCH-TSC %llu\n", (unsigned long long)t);
+		return 0;
+	}
+	printf("BENCH-TSC-EXEC %llu\n", (unsigned long long)t);
+	fflush(stdout);
+	execvp(argv[1], argv + 1);
+	fprintf(stderr, "tsc: cannot run %s: %s\n", argv[1], strerror(errno));
+	return 127;
+}
