@@ -151,63 +151,6 @@ static int read_error(struct kexec_ctx *ctx, const char *path, int r)
 
 /* ---- Numbers ----------------------------------------------------------- */
 
-/* Not isxdigit(): that depends on the locale, and the kernel's output does not. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Exactly len hex digits (an optional 0x first), at most 64 bits of value. */
-static bool parse_hex(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		len -= 2;
-	}
-	if (!len)
-		return false;
-	for (i = 0; i < len; i++) {
-		int d = hex_digit(s[i]);
-
-		if (d < 0 || v >> 60)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return true;
-}
-
-/* Exactly len decimal digits, at most 64 bits of value. */
-static bool parse_dec(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len)
-		return false;
-	for (i = 0; i < len; i++) {
-		unsigned d;
-
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		d = (unsigned)(s[i] - '0');
-		if (v > (UINT64_MAX - d) / 10)
-			return false;
-		v = v * 10 + d;
-	}
-	*out = v;
-	return true;
-}
-
 /* ---- CPU notes --------------------------------------------------------- */
 
 /*
@@ -233,14 +176,14 @@ static int parse_cpu_list(struct kexec_ctx *ctx, const char *path, const char *s
 		uint64_t lo, hi, cpu;
 
 		if (dash) {
-			if (!parse_dec(tok, (size_t)(dash - tok), &lo) ||
-			    !parse_dec(dash + 1, tok_len - (size_t)(dash - tok) - 1, &hi)) {
+			if (!kx_parse_dec(tok, (size_t)(dash - tok), &lo) ||
+			    !kx_parse_dec(dash + 1, tok_len - (size_t)(dash - tok) - 1, &hi)) {
 				kx_err(ctx, "%s: \"%s\" is not a CPU range (expected a list like "
 					    "\"0-3,8\")", path,
 				       kx_printable(tok, tok_len, shown, sizeof(shown)));
 				return -EINVAL;
 			}
-		} else if (!parse_dec(tok, tok_len, &lo)) {
+		} else if (!kx_parse_dec(tok, tok_len, &lo)) {
 			kx_err(ctx, "%s: \"%s\" is not a CPU number (expected a list like "
 				    "\"0-3,8\")", path, kx_printable(tok, tok_len, shown, sizeof(shown)));
 			return -EINVAL;
@@ -304,12 +247,12 @@ static int read_cpu_note(struct kexec_ctx *ctx, unsigned cpu, struct kx_crash_no
 	}
 
 	r = -EINVAL;
-	if (!parse_hex(addr_s, alen, &addr)) {
+	if (!kx_parse_hex(addr_s, alen, true, &addr)) {
 		kx_err(ctx, "%s: \"%s\" is not a hexadecimal physical address", path,
 		       kx_printable(addr_s, alen, shown, sizeof(shown)));
 		goto out;
 	}
-	if (!parse_dec(size_s, slen, &size)) {
+	if (!kx_parse_dec(size_s, slen, &size)) {
 		kx_err(ctx, "%s: \"%s\" is not a decimal size", spath,
 		       kx_printable(size_s, slen, shown, sizeof(shown)));
 		goto out;
@@ -421,12 +364,12 @@ static int read_vmcoreinfo(struct kexec_ctx *ctx, struct kx_crash_info *ci)
 	alen = (size_t)(sp - s);
 	while ((size_t)(sp - s) < len && *sp == ' ')
 		sp++;
-	if (!parse_hex(s, alen, &addr)) {
+	if (!kx_parse_hex(s, alen, true, &addr)) {
 		kx_err(ctx, "%s: \"%s\" is not a hexadecimal physical address", path,
 		       kx_printable(s, alen, shown, sizeof(shown)));
 		goto out;
 	}
-	if (!parse_hex(sp, len - (size_t)(sp - s), &size)) {
+	if (!kx_parse_hex(sp, len - (size_t)(sp - s), true, &size)) {
 		kx_err(ctx, "%s: \"%s\" is not a hexadecimal size", path,
 		       kx_printable(sp, len - (size_t)(sp - s), shown, sizeof(shown)));
 		goto out;

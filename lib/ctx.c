@@ -295,3 +295,59 @@ uint64_t kx_totalram_pages(struct kexec_ctx *ctx)
 	free(buf);
 	return kib / 4;
 }
+
+/* Not isxdigit(): that depends on the locale, and the kernel's output does not. */
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+bool kx_parse_hex(const char *s, size_t len, bool allow_0x, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (allow_0x && len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		s += 2;
+		len -= 2;
+	}
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++) {
+		int d = hex_digit(s[i]);
+
+		/* More than 64 bits is refused, never wrapped: a wrapped address looks valid. */
+		if (d < 0 || v >> 60)
+			return false;
+		v = v << 4 | (uint64_t)d;
+	}
+	*out = v;
+	return true;
+}
+
+bool kx_parse_dec(const char *s, size_t len, uint64_t *out)
+{
+	uint64_t v = 0;
+	size_t i;
+
+	if (!len)
+		return false;
+	for (i = 0; i < len; i++) {
+		unsigned d;
+
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		d = (unsigned)(s[i] - '0');
+		if (v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	*out = v;
+	return true;
+}

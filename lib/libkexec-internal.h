@@ -62,6 +62,13 @@ int kx_open_input(struct kexec_ctx *ctx, const char *what, const char *path, uin
 /* MemTotal from <root>/proc/meminfo in 4 KiB pages (the kernel's totalram_pages); 0 if unknown. */
 uint64_t kx_totalram_pages(struct kexec_ctx *ctx);
 
+/*
+ * Exactly len hex (decimal) digits, at least one, at most 64 bits of value;
+ * with allow_0x an optional "0x" first. No locale, no sign, no blanks.
+ */
+bool kx_parse_hex(const char *s, size_t len, bool allow_0x, uint64_t *out);
+bool kx_parse_dec(const char *s, size_t len, uint64_t *out);
+
 /* Simulator entry points used by the context's syscall routing. */
 int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 		const struct kexec_segment *segs, unsigned long flags);

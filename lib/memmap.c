@@ -69,41 +69,6 @@ static void set_name(struct kexec_mem_range *r, const char *name, size_t len)
 	r->name[len] = '\0';
 }
 
-/* Not isxdigit(): that depends on the locale, and the kernel's output does not. */
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Exactly len hex digits, at least one. Leading zeros are fine (the kernel pads
- * to 8 or 16 digits); a value that needs more than 64 bits is refused rather
- * than wrapped, since a wrapped address would look valid.
- */
-static bool parse_hex(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (!len)
-		return false;
-	for (i = 0; i < len; i++) {
-		int d = hex_digit(s[i]);
-
-		if (d < 0 || v >> 60)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return true;
-}
-
 static bool is_blank(const char *s, size_t len)
 {
 	size_t i;
@@ -146,7 +111,7 @@ static int parse_iomem_line(const char *line, size_t len, struct kexec_mem_range
 		*why = "has no '-' between start and end address";
 		return -EINVAL;
 	}
-	if (!parse_hex(line + field, i - field, &r->start)) {
+	if (!kx_parse_hex(line + field, i - field, false, &r->start)) {
 		*why = "has a start address that is not a 64-bit hex number";
 		return -EINVAL;
 	}
@@ -154,7 +119,7 @@ static int parse_iomem_line(const char *line, size_t len, struct kexec_mem_range
 	field = i + 1;
 	for (i = field; i < len && line[i] != ' '; i++)
 		;
-	if (!parse_hex(line + field, i - field, &r->end)) {
+	if (!kx_parse_hex(line + field, i - field, false, &r->end)) {
 		*why = "has an end address that is not a 64-bit hex number";
 		return -EINVAL;
 	}
@@ -361,10 +326,7 @@ static int fw_read_addr(struct kexec_ctx *ctx, const char *entry, const char *fi
 	r = fw_read_field(ctx, entry, field, &s, &len, path, sizeof(path));
 	if (r < 0)
 		return r;
-	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
-		r = parse_hex(s + 2, len - 2, val) ? 0 : -EINVAL;
-	else
-		r = parse_hex(s, len, val) ? 0 : -EINVAL;
+	r = kx_parse_hex(s, len, true, val) ? 0 : -EINVAL;
 	if (r < 0) {
 		char shown[44];
 

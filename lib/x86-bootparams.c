@@ -174,44 +174,6 @@ static int read_small(const struct kexec_ctx *ctx, const char *rel, void *buf, s
 	return 0;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * "0x" and 1 to 16 significant hex digits (leading zeros allowed), exactly len
- * bytes. The kernel prints "0x%lx"; a bare number is accepted as well. A value
- * that needs more than 64 bits is refused, never wrapped.
- */
-static bool parse_hex64(const char *s, size_t len, uint64_t *out)
-{
-	uint64_t v = 0;
-	size_t i;
-
-	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-		s += 2;
-		len -= 2;
-	}
-	if (!len)
-		return false;
-	for (i = 0; i < len; i++) {
-		int d = hex_digit(s[i]);
-
-		if (d < 0 || v >> 60)
-			return false;
-		v = v << 4 | (uint64_t)d;
-	}
-	*out = v;
-	return true;
-}
-
 static size_t trim_end(const char *s, size_t len)
 {
 	while (len && (s[len - 1] == '\n' || s[len - 1] == ' ' || s[len - 1] == '\t' ||
@@ -243,7 +205,7 @@ static int read_hex_file(struct kexec_ctx *ctx, const char *rel, uint64_t *val)
 		return r;
 	}
 	len = trim_end(buf, len);
-	if (memchr(buf, '\0', len) || !parse_hex64(buf, len, val)) {
+	if (memchr(buf, '\0', len) || !kx_parse_hex(buf, len, true, val)) {
 		char shown[68];
 
 		kx_err(ctx, "%s: not a 64-bit hex value: \"%s\"", path,
@@ -542,7 +504,7 @@ static int read_systab(struct kexec_ctx *ctx, struct systab_value sv[SYSTAB_NR])
 		}
 		if (k == SYSTAB_NR || sv[k].have)
 			continue;
-		if (!parse_hex64(eq + 1, line_len - key_len - 1, &sv[k].val)) {
+		if (!kx_parse_hex(eq + 1, line_len - key_len - 1, true, &sv[k].val)) {
 			kx_err(ctx, "%s: line %zu: %s= is not a 64-bit hex address", path, lineno,
 			       keys[k]);
 			return -EINVAL;
