@@ -76,57 +76,13 @@
 static int read_small(struct kexec_ctx *ctx, const char *rel, char *path, size_t path_len,
 		      char **out, size_t *lenp)
 {
-	size_t len = 0;
-	char *buf;
-	int fd, r;
+	int r = kx_path(ctx, rel, path, path_len);
 
-	r = kx_path(ctx, rel, path, path_len);
 	if (r < 0) {
 		snprintf(path, path_len, "%s", rel);
 		return r;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	buf = malloc(SYSFS_MAX + 1);
-	if (!buf) {
-		close(fd);
-		return -ENOMEM;
-	}
-	for (;;) {
-		ssize_t n = read(fd, buf + len, SYSFS_MAX + 1 - len);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		len += (size_t)n;
-		if (len > SYSFS_MAX) {
-			r = -EFBIG;
-			goto fail;
-		}
-	}
-	close(fd);
-	if (memchr(buf, '\0', len)) {
-		free(buf);
-		return -EILSEQ;
-	}
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
-			   buf[len - 1] == '\r'))
-		len--;
-	buf[len] = '\0';
-	*out = buf;
-	if (lenp)
-		*lenp = len;
-	return 0;
-fail:
-	close(fd);
-	free(buf);
-	return r;
+	return kx_read_attr(path, SYSFS_MAX, out, lenp);
 }
 
 /* The message for a read_small() error that is not "the file is missing". */

@@ -157,7 +157,7 @@ int kx_grow(void **arr, size_t *cap, size_t want, size_t elem)
 	return 0;
 }
 
-int kx_read_file(const char *path, char **out, size_t *lenp)
+int kx_read_file_max(const char *path, size_t max, char **out, size_t *lenp)
 {
 	size_t len = 0, cap = 0;
 	char *buf = NULL;
@@ -182,6 +182,10 @@ int kx_read_file(const char *path, char **out, size_t *lenp)
 		if (n == 0)
 			break;
 		len += (size_t)n;
+		if (len > max) {
+			r = -EFBIG;
+			goto fail;
+		}
 	}
 	close(fd);
 	buf[len] = '\0';
@@ -193,6 +197,33 @@ fail:
 	close(fd);
 	free(buf);
 	return r;
+}
+
+int kx_read_file(const char *path, char **out, size_t *lenp)
+{
+	return kx_read_file_max(path, SIZE_MAX - 1, out, lenp);
+}
+
+int kx_read_attr(const char *path, size_t max, char **out, size_t *lenp)
+{
+	size_t len;
+	char *buf;
+	int r = kx_read_file_max(path, max, &buf, &len);
+
+	if (r < 0)
+		return r;
+	if (memchr(buf, '\0', len)) {
+		free(buf);
+		return -EILSEQ;
+	}
+	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t' ||
+			   buf[len - 1] == '\r'))
+		len--;
+	buf[len] = '\0';
+	*out = buf;
+	if (lenp)
+		*lenp = len;
+	return 0;
 }
 
 KX_EXPORT int kexec_read_sysfile(struct kexec_ctx *ctx, const char *path, char **out, size_t *len)

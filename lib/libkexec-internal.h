@@ -27,8 +27,15 @@ void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...) KX_
 
 /* <root><path> into buf; -ENAMETOOLONG when it does not fit. */
 int kx_path(const struct kexec_ctx *ctx, const char *path, char *buf, size_t len);
-/* Read a whole file (any size, also /proc files that report size 0). */
+/* Read a whole file (any size, also /proc files that report size 0); NUL-terminated. */
 int kx_read_file(const char *path, char **out, size_t *len);
+/* The same, refusing files of more than max bytes with -EFBIG. */
+int kx_read_file_max(const char *path, size_t max, char **out, size_t *len);
+/*
+ * A sysfs attribute: at most max bytes (-EFBIG), no NUL byte (-EILSEQ),
+ * trailing blanks and newlines removed. Errors are returned unlogged.
+ */
+int kx_read_attr(const char *path, size_t max, char **out, size_t *len);
 /*
  * Text from a file that may be hostile, fit for a one-line message: the len
  * bytes at s (not NUL-terminated), each control character or byte outside

@@ -293,7 +293,11 @@ static int fw_read_field(struct kexec_ctx *ctx, const char *entry, const char *f
 		kx_err(ctx, "%s/%s: path too long", FW_MEMMAP_PATH, entry);
 		return r;
 	}
-	r = kx_read_file(path, out, len);
+	r = kx_read_attr(path, SIZE_MAX - 1, out, len);
+	if (r == -EILSEQ) {
+		kx_err(ctx, "%s: contains a NUL byte", path);
+		return -EINVAL;
+	}
 	if (r < 0) {
 		kx_err(ctx, "cannot read %s: %s", path, strerror(-r));
 		/*
@@ -303,14 +307,6 @@ static int fw_read_field(struct kexec_ctx *ctx, const char *entry, const char *f
 		 */
 		return r == -ENOENT ? -EINVAL : r;
 	}
-	if (memchr(*out, '\0', *len)) {
-		kx_err(ctx, "%s: contains a NUL byte", path);
-		free(*out);
-		return -EINVAL;
-	}
-	while (*len > 0 && ((*out)[*len - 1] == '\n' || (*out)[*len - 1] == ' ' ||
-			    (*out)[*len - 1] == '\t' || (*out)[*len - 1] == '\r'))
-		(*out)[--*len] = '\0';
 	return 0;
 }
 

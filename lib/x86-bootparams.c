@@ -137,40 +137,17 @@ static void put64(uint8_t *b, size_t off, uint64_t v)
 static int read_small(const struct kexec_ctx *ctx, const char *rel, void *buf, size_t max,
 		      size_t *len, char *path, size_t path_len)
 {
-	size_t got = 0;
-	int fd, r;
+	char *data;
+	int r;
 
 	r = kx_path(ctx, rel, path, path_len);
 	if (r < 0)
 		return r;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	for (;;) {
-		uint8_t extra;
-		ssize_t n;
-
-		if (got < max)
-			n = read(fd, (uint8_t *)buf + got, max - got);
-		else
-			n = read(fd, &extra, 1);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			r = -errno;
-			close(fd);
-			return r;
-		}
-		if (n == 0)
-			break;
-		if (got >= max) {
-			close(fd);
-			return -EFBIG;
-		}
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
+	r = kx_read_file_max(path, max, &data, len);
+	if (r < 0)
+		return r;
+	memcpy(buf, data, *len);
+	free(data);
 	return 0;
 }
 
