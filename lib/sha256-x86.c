@@ -12,6 +12,13 @@
 #endif
 
 bool kx_sha256_ni_disabled;
+bool kx_sha256_x4_disabled;
+
+/* Vectors of four 32-bit lanes: SSE2 is part of x86_64, NEON of arm64. */
+int kx_sha256_x4_usable(void)
+{
+	return !kx_sha256_x4_disabled;
+}
 
 #if defined(__x86_64__)
 static int detect(void)

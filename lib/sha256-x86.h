@@ -20,6 +20,12 @@ void kx_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks);
 void kx_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
 #endif
 
+/* Four messages at once (purgatory/sha256x4.c); state[n] is message n's a..h. */
+void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks);
+/* Nonzero unless kx_sha256_x4_disabled (tests) is set. */
+int kx_sha256_x4_usable(void);
+extern bool kx_sha256_x4_disabled;
+
 /* Nonzero when the CPU has SHA, SSSE3 and SSE4.1 and kx_sha256_ni_disabled is false. */
 int kx_sha256_ni_usable(void);
 /* Tests set this to run kx_sha256_update() on the portable code. */

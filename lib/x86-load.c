@@ -572,7 +572,7 @@ static int load_purgatory(struct kexec_ctx *ctx, const struct kexec_load_request
 	for (size_t i = 0; !req->no_checks && i < nr; i++) {
 		regions[i].start = (uintptr_t)plan->segs.seg[i].mem;
 		regions[i].len = plan->segs.seg[i].bufsz;
-		kx_sha256_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
+		kx_sha256_lanes_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
 	}
 	kx_sha256_final(&sha, digest);
 	r = kx_purgatory_set(&pv->purg, "kx_sha_regions", regions, sizeof(regions));

@@ -4,6 +4,11 @@
 
   build-purgatory.py --output O --depfile D --machine x86_64
                      --cc CC... --cflags FLAGS... --sources SRC...
+                     [--vector-cflags FLAGS... --vector-sources SRC...]
+
+The vector sources are compiled with the vector flags after the others (e.g.
+-msse -msse2 after -mno-sse -mno-sse2): code that only runs once the purgatory
+has enabled the vector unit.
 
 The checks make the build fail rather than the loader at run time: the object
 must be ET_REL for the expected machine, have no undefined symbols (`ld -r`
@@ -29,7 +34,7 @@ SHN_UNDEF, SHN_COMMON = 0, 0xfff2
 
 def parse_args(argv):
     single = ('--output', '--depfile', '--machine')
-    groups = ('--cc', '--cflags', '--sources')
+    groups = ('--cc', '--cflags', '--sources', '--vector-cflags', '--vector-sources')
     opts = {g: [] for g in groups}
     cur = None
     i = 0
@@ -106,10 +111,12 @@ def main():
     workdir = out + '.p'
     os.makedirs(workdir, exist_ok=True)
     objs, deps = [], []
-    for src in opts['--sources']:
+    sources = [(src, []) for src in opts['--sources']]
+    sources += [(src, opts['--vector-cflags']) for src in opts['--vector-sources']]
+    for src, extra in sources:
         base = os.path.join(workdir, os.path.basename(src))
         obj, dep = base + '.o', base + '.d'
-        subprocess.run(opts['--cc'] + opts['--cflags'] +
+        subprocess.run(opts['--cc'] + opts['--cflags'] + extra +
                        ['-MD', '-MF', dep, '-c', src, '-o', obj], check=True)
         objs.append(obj)
         deps += read_deps(dep)

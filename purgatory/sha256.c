@@ -7,14 +7,13 @@
  *
  * Speed matters twice: the loader hashes every segment before the syscall,
  * and the purgatory hashes them again between `kexec -e` and the new kernel,
- * where nothing else runs. So the block function is fully unrolled (the round
- * constants are immediates, the variables rotate by renaming, not by moves),
- * computes the message schedule on the fly in 16 words, reads the big-endian
- * words straight from the caller's buffer (compilers turn the byte loads into
- * one load and a byte swap), and whole blocks never go through s->buf. The
- * rotations are written in their nested form, e.g. Sigma1(e) =
- * ror(ror(ror(e, 14) ^ e, 5) ^ e, 6): three rotations and two XORs with one
- * temporary, where the textbook form needs two temporaries and more moves.
+ * where nothing else runs. So the block function is fully unrolled
+ * (sha256-rounds.h), reads the big-endian words straight from the caller's
+ * buffer (compilers turn the byte loads into one load and a byte swap), and
+ * whole blocks never go through s->buf. And the purgatory's digest is not
+ * SHA-256 of the segments but of their four-lane digests
+ * (kx_sha256_lanes_update() below), which vector registers hash four blocks
+ * at a time (sha256x4.c).
  *
  * On x86_64, kx_sha256_ni_blocks() (purgatory/x86_64/sha256-ni.S, the CPU's SHA
  * extensions) takes over whole blocks when kx_sha256_ni_usable() says so: in
@@ -27,6 +26,7 @@
 #include "purgatory.h"
 #include "sha256-x86.h"
 #endif
+#include "sha256-rounds.h"
 
 #if defined(__x86_64__)
 int kx_sha256_ni_usable(void);
@@ -34,50 +34,8 @@ void kx_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
 #endif
 void kx_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks);
 
-#define ROR(x, n) ((x) >> (n) | (x) << (32 - (n)))
-#define BSIG0(x) ROR(ROR(ROR(x, 9) ^ (x), 11) ^ (x), 2)   /* ror 2 ^ ror 13 ^ ror 22 */
-#define BSIG1(x) ROR(ROR(ROR(x, 14) ^ (x), 5) ^ (x), 6)   /* ror 6 ^ ror 11 ^ ror 25 */
-#define SSIG0(x) (ROR(ROR(x, 11) ^ (x), 7) ^ ((x) >> 3))  /* ror 7 ^ ror 18 ^ shr 3 */
-#define SSIG1(x) (ROR(ROR(x, 2) ^ (x), 17) ^ ((x) >> 10)) /* ror 17 ^ ror 19 ^ shr 10 */
-#define CH(e, f, g) ((((f) ^ (g)) & (e)) ^ (g))
-#define MAJ(a, b, c) ((((a) ^ (b)) & ((b) ^ (c))) ^ (b))
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* One round; the caller rotates the roles of a..h instead of the values. */
-#define R(a, b, c, d, e, f, g, h, k, w)                               \
-	do {                                                           \
-		uint32_t t1_ = (h) + BSIG1(e) + CH(e, f, g) + (k) + (w); \
-		(d) += t1_;                                            \
-		(h) = t1_ + BSIG0(a) + MAJ(a, b, c);                   \
-	} while (0)
-
 /* Message word i (0..15) of this block, straight from the input. */
 #define L(i) (w[i] = get_be32(p + 4 * (i)))
-/* Message word i (16..63), in place of word i - 16 of the 16-word ring. */
-#define S(i) (w[(i) & 15] += SSIG1(w[((i) - 2) & 15]) + w[((i) - 7) & 15] + SSIG0(w[((i) - 15) & 15]))
-
-/* Eight rounds from word i on, with the words given by M (L or S). */
-#define R8(i, M, k0, k1, k2, k3, k4, k5, k6, k7)           \
-	R(a, b, c, d, e, f, g, h, k0, M((i) + 0));         \
-	R(h, a, b, c, d, e, f, g, k1, M((i) + 1));         \
-	R(g, h, a, b, c, d, e, f, k2, M((i) + 2));         \
-	R(f, g, h, a, b, c, d, e, k3, M((i) + 3));         \
-	R(e, f, g, h, a, b, c, d, k4, M((i) + 4));         \
-	R(d, e, f, g, h, a, b, c, k5, M((i) + 5));         \
-	R(c, d, e, f, g, h, a, b, k6, M((i) + 6));         \
-	R(b, c, d, e, f, g, h, a, k7, M((i) + 7))
 
 /*
  * One 64-byte block. Not inlined into the loop: one call per block keeps the
@@ -92,22 +50,7 @@ static void sha256_block(uint32_t st[8], const uint8_t *p)
 		 h = st[7];
 	uint32_t w[16];
 
-	R8(0, L, 0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1,
-	   0x923f82a4, 0xab1c5ed5);
-	R8(8, L, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
-	   0x9bdc06a7, 0xc19bf174);
-	R8(16, S, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa,
-	   0x5cb0a9dc, 0x76f988da);
-	R8(24, S, 0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147,
-	   0x06ca6351, 0x14292967);
-	R8(32, S, 0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb,
-	   0x81c2c92e, 0x92722c85);
-	R8(40, S, 0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624,
-	   0xf40e3585, 0x106aa070);
-	R8(48, S, 0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a,
-	   0x5b9cca4f, 0x682e6ff3);
-	R8(56, S, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb,
-	   0xbef9a3f7, 0xc67178f2);
+	SHA256_ROUNDS();
 	st[0] += a;
 	st[1] += b;
 	st[2] += c;
@@ -201,4 +144,50 @@ void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32])
 	sha256_blocks(s->h, s->buf, 1);
 	for (i = 0; i < 8; i++)
 		put_be32(out + 4 * i, s->h[i]);
+}
+
+/*
+ * The digest the purgatory checks, one region at a time: each region of len
+ * bytes is split into four lanes, lanes 0-2 of q = 64 * (len / 256) bytes
+ * each and lane 3 the rest (q + len % 256 bytes), each lane is hashed as a
+ * message of its own, and the four SHA-256 digests, in lane order, go into
+ * the outer hash. So the check is SHA-256 over
+ *   SHA-256(lane 0) || SHA-256(lane 1) || SHA-256(lane 2) || SHA-256(lane 3)
+ * of each non-empty region in turn: as collision-resistant as SHA-256 of the
+ * regions, but four independent messages, which a CPU without SHA extensions
+ * hashes four at a time in vector registers (sha256x4.c). With SHA
+ * extensions, one lane after the other is fastest.
+ */
+void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	size_t q = len / 256 * 64;
+	struct kx_sha256 lane[4];
+	uint8_t digest[32];
+	unsigned int i;
+
+	if (!len)
+		return;
+	for (i = 0; i < 4; i++)
+		kx_sha256_init(&lane[i]);
+	if (q && kx_sha256_x4_usable()
+#if defined(__x86_64__)
+	    && !kx_sha256_ni_usable()
+#endif
+	) {
+		uint32_t *const h[4] = { lane[0].h, lane[1].h, lane[2].h, lane[3].h };
+		const uint8_t *const start[4] = { p, p + q, p + 2 * q, p + 3 * q };
+
+		kx_sha256_x4_blocks(h, start, q / 64);
+		for (i = 0; i < 4; i++)
+			lane[i].len = q;
+	} else if (q) {
+		for (i = 0; i < 4; i++)
+			kx_sha256_update(&lane[i], p + i * q, q);
+	}
+	kx_sha256_update(&lane[3], p + 4 * q, len - 4 * q);
+	for (i = 0; i < 4; i++) {
+		kx_sha256_final(&lane[i], digest);
+		kx_sha256_update(outer, digest, sizeof(digest));
+	}
 }

@@ -20,5 +20,14 @@ struct kx_sha256 {
 void kx_sha256_init(struct kx_sha256 *s);
 void kx_sha256_update(struct kx_sha256 *s, const void *data, size_t len);
 void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
+/*
+ * Feeds one region into the purgatory's digest (sha256.c): the SHA-256 of
+ * each of its four lanes. Empty regions add nothing.
+ */
+void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len);
+
+/* Four messages at once (sha256x4.c), when kx_sha256_x4_usable() says so. */
+int kx_sha256_x4_usable(void);
+void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks);
 
 #endif

@@ -5,11 +5,13 @@
  * libc, no SSE in the C (CR4.OSFXSR is off at entry), compiled -mcmodel=large
  * so that it runs wherever the loader puts it once relocated.
  *
- * The hashing is most of the purgatory's time, so it uses the CPU's SHA
- * extensions (sha256-ni.S) where CPUID has them: that needs SSE, which the
- * old kernel's relocate_kernel left off (CR4 = PAE, CR0 without EM and TS).
- * We turn it on around the check and restore CR0 and CR4 before the jump, so
- * the new kernel starts in the state it would have without us.
+ * The hashing is most of the purgatory's time, so it runs in vector registers:
+ * with the CPU's SHA extensions (sha256-ni.S) where CPUID has them, otherwise
+ * four lanes at once with SSE2 (../sha256x4.c), which every x86_64 CPU has.
+ * Both need SSE, which the old kernel's relocate_kernel left off (CR4 = PAE,
+ * CR0 without EM and TS). We turn it on around the check and restore CR0 and
+ * CR4 (and zero the vector registers) before the jump, so the new kernel
+ * starts in the state it would have without us.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -72,16 +74,24 @@ static void serial_puts(const char *s)
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
 
 /*
- * Nonzero: purgatory/sha256.c hashes with sha256-ni.S. Set at run time by
- * purgatory_cpu_setup(), never by the loader; in .data so that tests can set
- * it by name and run purgatory() in user space on either path.
+ * Nonzero: SSE is on, so purgatory/sha256.c may hash four lanes at once with
+ * SSE2 (kx_sse) and with sha256-ni.S (kx_sha_ni, where the CPU has it). Set at
+ * run time by purgatory_cpu_setup(), never by the loader; in .data so that
+ * tests can set them by name and run purgatory() in user space on each path.
  */
+KX_VAR uint32_t kx_sse = 0;
 KX_VAR uint32_t kx_sha_ni = 0;
 
 int kx_sha256_ni_usable(void);
 int kx_sha256_ni_usable(void)
 {
 	return kx_sha_ni != 0;
+}
+
+int kx_sha256_x4_usable(void);
+int kx_sha256_x4_usable(void)
+{
+	return kx_sse != 0;
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
@@ -129,7 +139,7 @@ static inline void write_cr4(unsigned long v)
 	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
 }
 
-/* The SHA code leaves message words and state in xmm0-xmm10: wipe them all. */
+/* The SHA code leaves message words and state in the xmm registers: wipe them all. */
 static inline void clear_xmm(void)
 {
 	__asm__ volatile("pxor %%xmm0, %%xmm0\n\tpxor %%xmm1, %%xmm1\n\t"
@@ -137,7 +147,9 @@ static inline void clear_xmm(void)
 			 "pxor %%xmm4, %%xmm4\n\tpxor %%xmm5, %%xmm5\n\t"
 			 "pxor %%xmm6, %%xmm6\n\tpxor %%xmm7, %%xmm7\n\t"
 			 "pxor %%xmm8, %%xmm8\n\tpxor %%xmm9, %%xmm9\n\t"
-			 "pxor %%xmm10, %%xmm10" ::: "memory");
+			 "pxor %%xmm10, %%xmm10\n\tpxor %%xmm11, %%xmm11\n\t"
+			 "pxor %%xmm12, %%xmm12\n\tpxor %%xmm13, %%xmm13\n\t"
+			 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15" ::: "memory");
 }
 
 static int sha256_regions_match(void)
@@ -148,11 +160,9 @@ static int sha256_regions_match(void)
 	unsigned int i;
 
 	kx_sha256_init(&s);
-	for (i = 0; i < KX_SHA_REGIONS_MAX; i++) {
-		if (kx_sha_regions[i].len)
-			kx_sha256_update(&s, (const void *)(uintptr_t)kx_sha_regions[i].start,
-					 (size_t)kx_sha_regions[i].len);
-	}
+	for (i = 0; i < KX_SHA_REGIONS_MAX; i++)
+		kx_sha256_lanes_update(&s, (const void *)(uintptr_t)kx_sha_regions[i].start,
+				       (size_t)kx_sha_regions[i].len);
 	kx_sha256_final(&s, digest);
 	for (i = 0; i < sizeof(digest); i++)
 		diff |= digest[i] ^ kx_sha256_digest[i];
@@ -167,25 +177,23 @@ void purgatory_cpu_restore(void);
 
 /*
  * Ring 0 only (entry.S calls these around purgatory()): SSE on, with no FPU
- * emulation, no lazy-FPU trap, FXSR and SIMD exceptions, when the SHA code can
- * run; otherwise nothing changes and the portable code hashes.
+ * emulation, no lazy-FPU trap, FXSR and SIMD exceptions (FXSR and SSE2 are
+ * part of x86_64, so no CPUID check); the SHA extensions where CPUID has them.
  */
 void purgatory_cpu_setup(void)
 {
-	if (!cpu_has_sha_ni())
-		return;
 	saved_cr0 = read_cr0();
 	saved_cr4 = read_cr4();
 	write_cr0((saved_cr0 & ~(X86_CR0_EM | X86_CR0_TS)) | X86_CR0_MP);
 	write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
-	kx_sha_ni = 1;
+	kx_sse = 1;
+	kx_sha_ni = (uint32_t)cpu_has_sha_ni();
 }
 
 void purgatory_cpu_restore(void)
 {
-	if (!kx_sha_ni)
-		return;
 	clear_xmm();
+	kx_sse = 0;
 	kx_sha_ni = 0;
 	write_cr4(saved_cr4);
 	write_cr0(saved_cr0);
