@@ -11,6 +11,8 @@
 #   VM_LOG_DIR      where serial logs and scenario scripts go
 #                   (default: <repo>/build/vm-logs)
 #   VM_TIMEOUT      seconds before a guest is killed (default: 90)
+#   VM_STOP_PATTERN a fixed string: once the serial log has it, the guest is
+#                   stopped (for guests that halt on purpose instead of ending)
 #   VM_EXTRA_ROOT   optional directory whose contents are copied into the
 #                   stage-1 initramfs (e.g. shared libraries for a dynamically
 #                   linked kexec used while developing the harness)
@@ -395,9 +397,10 @@ vm_build_initramfs() {
 # serial console (with CRs stripped) ends up in LOGFILE. Returns qemu's exit status: 124 when killed
 # after $VM_TIMEOUT seconds, 125 when killed because a guest kernel panicked
 # and halted (a kernel booted without panic=-1, e.g. a crash kernel, spins
-# forever after a panic: stopping it early saves the rest of the timeout).
+# forever after a panic: stopping it early saves the rest of the timeout),
+# 126 when stopped because the log has $VM_STOP_PATTERN.
 vm_run() {
-	local log=$1 extra=$2 mem=${3:-1G} rc=0 pid panicked=0
+	local log=$1 extra=$2 mem=${3:-1G} rc=0 pid panicked=0 stopped=0
 	[[ -n $VM_KERNEL ]] || vm_die "vm_run: VM_KERNEL not set (call vm_fetch_kernel)"
 	[[ -n $VM_INITRD ]] || vm_die "vm_run: VM_INITRD not set (call vm_build_initramfs)"
 	mkdir -p "$(dirname "$log")"
@@ -416,6 +419,15 @@ vm_run() {
 	# "---[ end Kernel panic" is printed only when the panicking kernel
 	# neither kexecs a crash kernel nor reboots: the guest is dead.
 	while kill -0 "$pid" 2>/dev/null; do
+		if [[ -n ${VM_STOP_PATTERN:-} ]] && grep -qF -- "$VM_STOP_PATTERN" "$log.raw" 2>/dev/null; then
+			# A moment for whatever follows it on the console.
+			sleep 2
+			if kill -0 "$pid" 2>/dev/null; then
+				stopped=1
+				kill "$pid" 2>/dev/null || true
+			fi
+			break
+		fi
 		if grep -q -- '---\[ end Kernel panic' "$log.raw" 2>/dev/null; then
 			sleep 3
 			if kill -0 "$pid" 2>/dev/null; then
@@ -432,6 +444,9 @@ vm_run() {
 	if ((panicked)); then
 		rc=125
 		echo "VM-HARNESS: a guest kernel panicked and halted; qemu stopped" >>"$log"
+	elif ((stopped)); then
+		rc=126
+		echo "VM-HARNESS: the log has '$VM_STOP_PATTERN'; qemu stopped" >>"$log"
 	elif [[ $rc -eq 124 ]]; then
 		echo "VM-HARNESS: qemu killed after ${VM_TIMEOUT}s timeout" >>"$log"
 	fi
@@ -676,6 +691,8 @@ vm_boot() {
 		vm__fail "$VM_LOG" "guest timed out after ${VM_TIMEOUT}s"
 	elif [[ $rc -eq 125 ]]; then
 		vm__fail "$VM_LOG" "a guest kernel panicked: $(grep -o 'Kernel panic - not syncing: .*' "$VM_LOG" | tail -n 1)"
+	elif [[ $rc -eq 126 ]]; then
+		: # stopped at $VM_STOP_PATTERN, as the test asked
 	elif [[ $rc -ne 0 ]]; then
 		vm__fail "$VM_LOG" "qemu exited with status $rc"
 	fi

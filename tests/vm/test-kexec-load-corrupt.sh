@@ -1,0 +1,47 @@
+#!/bin/bash
+# The purgatory's check in a real handover: tests/vm/helpers/corrupt-load.c
+# loads the kernel and initrd as `kexec -c -l` does, but flips one byte of the
+# initrd segment after the loader hashed it. After `kexec -e` the purgatory
+# must print "purgatory: sha256 mismatch" on the serial port and stop: the
+# second kernel never starts. (kexec-load-nochecks shows -i skipping the
+# check; the host unit tests run the purgatory's mismatch path on every
+# hashing path it has.)
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+vm_test_setup kexec-load-corrupt
+helper=$(dirname "$(vm_kexec_bin)")/tests/kexec-corrupt-load
+[[ -f $helper ]] || vm_die "$helper does not exist (meson builds it with the tests)"
+vm_file_is_static "$helper" || vm_die "$helper is not static"
+vm_add_file "$helper" /bin/kexec-corrupt-load
+nonce=$(vm_nonce)
+cmdline="console=ttyS0 kxtest=c-CORRUPT-$nonce quiet"
+
+{
+	echo "CMDLINE=$(vm_sh_quote "$cmdline")"
+	cat <<'EOS'
+. /lib/vmtest.sh
+vt_check loaded_before "$(vt_loaded)" 0
+vt_run load kexec-corrupt-load /boot/vmlinuz /boot/stage2.cpio.gz "$CMDLINE"
+vt_check loaded_after "$(vt_loaded)" 1
+echo STAGE1-EXEC
+kexec -e
+echo "STAGE1-EXEC-RETURNED rc=$?"
+exit 1
+EOS
+} >"$VM_SCENARIO"
+
+# The purgatory halts with interrupts off: stop the guest once it has spoken.
+VM_STOP_PATTERN="purgatory: sha256 mismatch"
+VM_TIMEOUT=60
+vm_boot ""
+log=$VM_LOG
+vm_expect_line "$log" "RC load: 0" "the corrupting loader exits 0"
+vm_expect "$log" '^OUT load: corrupted initrd byte [0-9]+ of [0-9]+$' "it flipped one initrd byte"
+vm_expect_checks "$log" 2
+vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
+vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: sha256 mismatch$' "the purgatory reports the mismatch after kexec -e"
+vm_expect "$log" "^VM-HARNESS: the log has 'purgatory: sha256 mismatch'; qemu stopped$" "the guest stayed halted after the report"
+vm_expect_not "$log" '^STAGE2-' "the second kernel never starts"
+vm_finish kexec-load-corrupt
