@@ -680,6 +680,47 @@ vm_test_setup() {
 	[[ -n $VM_KVER ]] || VM_KVER=${VM_KERNEL##*/vmlinuz-}
 }
 
+# vm_scenario_exec CMDLINE BODY: writes $VM_SCENARIO for a test that loads a
+# kernel and boots it: $CMDLINE set to CMDLINE, /lib/vmtest.sh sourced, the
+# guest shell lines BODY (which load the image; the load step is named
+# "load"), a check that an image is loaded, and `kexec -e`, which must not
+# return (the stage-2 init then prints STAGE2-* lines).
+vm_scenario_exec() {
+	{
+		echo "CMDLINE=$(vm_sh_quote "$1")"
+		echo '. /lib/vmtest.sh'
+		printf '%s\n' "$2"
+		cat <<'EOS'
+vt_check loaded_after "$(vt_loaded)" 1
+echo STAGE1-EXEC
+kexec -e
+echo "STAGE1-EXEC-RETURNED rc=$?"
+exit 1
+EOS
+	} >"$VM_SCENARIO"
+}
+
+# vm_expect_load_ok LOG WHAT: the step "load" (WHAT names it) exited 0 and
+# printed nothing on stderr.
+vm_expect_load_ok() {
+	vm_expect_line "$1" "RC load: 0" "$2 exits 0"
+	vm_expect_line "$1" "ERRLINES load: 0" "$2 prints nothing on stderr"
+}
+
+# vm_expect_stage2 LOG CMDLINE [KVER]: kexec -e did not return, the second
+# kernel's init ran after it with /proc/cmdline exactly CMDLINE (and the
+# kernel is release KVER, when given), and stage 2 finished.
+vm_expect_stage2() {
+	local log=$1 cmdline=$2 kver=${3:-}
+	vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
+	vm_expect_order "$log" '^STAGE1-EXEC$' '^STAGE2-CMDLINE: ' "second kernel starts after kexec -e"
+	vm_expect_line "$log" "STAGE2-CMDLINE: $cmdline" "second kernel /proc/cmdline is exactly '$cmdline' (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
+	if [[ -n $kver ]]; then
+		vm_expect_line "$log" "STAGE2-KERNEL: $kver" "second kernel is $kver (got '$(vm_field "$log" "STAGE2-KERNEL: ")')"
+	fi
+	vm_expect "$log" '^STAGE2-DONE$' "stage 2 finished"
+}
+
 # vm_boot CMDLINE_EXTRA [MEM]: build the initramfs around $VM_SCENARIO, boot
 # it and log to $VM_LOG. Records a failure when qemu fails or times out.
 vm_boot() {

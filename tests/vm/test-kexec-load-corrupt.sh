@@ -18,19 +18,12 @@ vm_add_file "$helper" /bin/kexec-corrupt-load
 nonce=$(vm_nonce)
 cmdline="console=ttyS0 kxtest=c-CORRUPT-$nonce quiet"
 
-{
-	echo "CMDLINE=$(vm_sh_quote "$cmdline")"
+vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'
-. /lib/vmtest.sh
 vt_check loaded_before "$(vt_loaded)" 0
 vt_run load kexec-corrupt-load /boot/vmlinuz /boot/stage2.cpio.gz "$CMDLINE"
-vt_check loaded_after "$(vt_loaded)" 1
-echo STAGE1-EXEC
-kexec -e
-echo "STAGE1-EXEC-RETURNED rc=$?"
-exit 1
 EOS
-} >"$VM_SCENARIO"
+)"
 
 # The purgatory halts with interrupts off: stop the guest once it has spoken.
 VM_STOP_PATTERN="purgatory: sha256 mismatch"
