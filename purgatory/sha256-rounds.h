@@ -14,7 +14,7 @@
  * moves.
  *
  * The includer defines L(i), which loads message word i (0..15) of the block
- * into w[i] and yields it, and declares `w` and the variables a..h.
+ * into w[i] and yields it, and calls SHA256_BLOCK().
  */
 #ifndef KX_SHA256_ROUNDS_H
 #define KX_SHA256_ROUNDS_H
@@ -98,5 +98,25 @@ static inline void put_be32(uint8_t *p, uint32_t v)
 	   0x5b9cca4f, 0x682e6ff3);                                                        \
 	R8(56, S, 0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, \
 	   0xbef9a3f7, 0xc67178f2)
+
+/*
+ * One block: a..h of type T from st[0..7], the 64 rounds (with L(i) reading
+ * this block's words), then st[i] += a..h.
+ */
+#define SHA256_BLOCK(T, st)                                                          \
+	do {                                                                          \
+		T a = (st)[0], b = (st)[1], c = (st)[2], d = (st)[3], e = (st)[4],     \
+		  f = (st)[5], g = (st)[6], h = (st)[7];                               \
+		T w[16];                                                               \
+		SHA256_ROUNDS();                                                       \
+		(st)[0] += a;                                                          \
+		(st)[1] += b;                                                          \
+		(st)[2] += c;                                                          \
+		(st)[3] += d;                                                          \
+		(st)[4] += e;                                                          \
+		(st)[5] += f;                                                          \
+		(st)[6] += g;                                                          \
+		(st)[7] += h;                                                          \
+	} while (0)
 
 #endif

@@ -46,19 +46,7 @@ __attribute__((noinline))
 #endif
 static void sha256_block(uint32_t st[8], const uint8_t *p)
 {
-	uint32_t a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6],
-		 h = st[7];
-	uint32_t w[16];
-
-	SHA256_ROUNDS();
-	st[0] += a;
-	st[1] += b;
-	st[2] += c;
-	st[3] += d;
-	st[4] += e;
-	st[5] += f;
-	st[6] += g;
-	st[7] += h;
+	SHA256_BLOCK(uint32_t, st);
 }
 
 void kx_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks)

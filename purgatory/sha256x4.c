@@ -37,19 +37,7 @@ __attribute__((noinline)) static void sha256_x4_block(kx_v4 st[8], const uint8_t
 						       const uint8_t *p1, const uint8_t *p2,
 						       const uint8_t *p3)
 {
-	kx_v4 a = st[0], b = st[1], c = st[2], d = st[3], e = st[4], f = st[5], g = st[6],
-	      h = st[7];
-	kx_v4 w[16];
-
-	SHA256_ROUNDS();
-	st[0] += a;
-	st[1] += b;
-	st[2] += c;
-	st[3] += d;
-	st[4] += e;
-	st[5] += f;
-	st[6] += g;
-	st[7] += h;
+	SHA256_BLOCK(kx_v4, st);
 }
 
 void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks)
