@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /* The library context: logging, the /proc and /sys root, the backend. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -381,4 +382,76 @@ bool kx_parse_dec(const char *s, size_t len, uint64_t *out)
 	}
 	*out = v;
 	return true;
+}
+
+static int u64_cmp(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int kx_list_numbered(struct kexec_ctx *ctx, const char *rel, size_t max, uint64_t **idxp,
+		     size_t *nrp)
+{
+	uint64_t *idx = NULL, index;
+	size_t nr = 0, cap = 0, len;
+	struct dirent *de;
+	char path[4096];
+	DIR *dir;
+	int r;
+
+	*idxp = NULL;
+	*nrp = 0;
+	r = kx_path(ctx, rel, path, sizeof(path));
+	if (r < 0) {
+		kx_err(ctx, "%s: path below root %s is too long", rel, ctx->root);
+		return r;
+	}
+	dir = opendir(path);
+	if (!dir) {
+		r = -errno;
+		if (r == -ENOENT)
+			kx_dbg(ctx, "%s does not exist", path);
+		else
+			kx_err(ctx, "cannot open %s: %s", path, strerror(-r));
+		return r;
+	}
+	/* readdir() order is the file system's (hashed, or "0 1 10 11 2"): sorted below. */
+	for (;;) {
+		errno = 0;
+		de = readdir(dir);
+		if (!de) {
+			if (errno) {
+				r = -errno;
+				kx_err(ctx, "cannot list %s: %s", path, strerror(-r));
+				goto fail;
+			}
+			break;
+		}
+		len = strlen(de->d_name);
+		if ((len > 1 && de->d_name[0] == '0') || !kx_parse_dec(de->d_name, len, &index))
+			continue;
+		if (nr >= max) {
+			kx_err(ctx, "%s: more than %zu entries", path, max);
+			r = -E2BIG;
+			goto fail;
+		}
+		r = kx_grow((void **)&idx, &cap, nr + 1, sizeof(*idx));
+		if (r < 0) {
+			kx_err(ctx, "%s: out of memory", path);
+			goto fail;
+		}
+		idx[nr++] = index;
+	}
+	closedir(dir);
+	if (nr)
+		qsort(idx, nr, sizeof(*idx), u64_cmp);
+	*idxp = idx;
+	*nrp = nr;
+	return 0;
+fail:
+	closedir(dir);
+	free(idx);
+	return r;
 }

@@ -42,6 +42,15 @@ int kx_read_attr(const char *path, size_t max, char **out, size_t *len);
  * printable ASCII shown as '?', cut with "..." to fit size. Returns buf.
  */
 const char *kx_printable(const void *s, size_t len, char *buf, size_t size);
+/*
+ * The entries of the sysfs directory <root><rel> named by decimal numbers as
+ * the kernel names them (no sign, no leading zero, at most 64 bits), sorted,
+ * in *idx (malloc'd; NULL when none) and *nr. Other names are skipped. More
+ * than max of them: -E2BIG. A missing directory: -ENOENT, logged at debug
+ * level only (callers decide what its absence means); other errors logged.
+ */
+int kx_list_numbered(struct kexec_ctx *ctx, const char *rel, size_t max, uint64_t **idx,
+		     size_t *nr);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */
 int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
 

@@ -10,8 +10,8 @@
  * so every line is treated as hostile (no fixed buffers, no trust in NULs or
  * newlines, no silent wrap-around of 64-bit numbers).
  */
-#include <dirent.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -254,26 +254,6 @@ static int fw_entry_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Directory entries that are not numbers are not memmap entries: skip them. */
-static bool numeric_name(const char *s, unsigned long long *index)
-{
-	unsigned long long v = 0;
-
-	if (!*s)
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9')
-			return false;
-		/* Saturate: the number only orders entries with equal ranges. */
-		if (v > (ULLONG_MAX - 9) / 10)
-			v = ULLONG_MAX;
-		else
-			v = v * 10 + (unsigned long long)(*s - '0');
-	}
-	*index = v;
-	return true;
-}
-
 /*
  * <root>/sys/firmware/memmap/<entry>/<field>, trailing newline and blanks
  * stripped. The value is returned NUL-terminated in *out, owned by the caller.
@@ -366,83 +346,49 @@ KX_EXPORT int kexec_read_firmware_memmap(struct kexec_ctx *ctx, struct kexec_mem
 {
 	struct kexec_memmap m = { 0 };
 	struct fw_entry *e = NULL;
-	size_t nr = 0, cap = 0, i;
-	struct dirent *de;
-	char path[4096];
-	DIR *dir;
+	uint64_t *idx = NULL;
+	size_t nr = 0, i;
+	char name[24];
 	int r;
 
-	r = kx_path(ctx, FW_MEMMAP_PATH, path, sizeof(path));
-	if (r < 0) {
-		kx_err(ctx, "%s: path below root %s is too long", FW_MEMMAP_PATH,
-		       kexec_ctx_get_root(ctx));
+	/* -ENOENT: no CONFIG_FIRMWARE_MEMMAP, and callers use /proc/iomem. */
+	r = kx_list_numbered(ctx, FW_MEMMAP_PATH, INT_MAX, &idx, &nr);
+	if (r < 0)
 		return r;
-	}
-	dir = opendir(path);
-	if (!dir) {
-		r = -errno;
-		/* Kernels without CONFIG_FIRMWARE_MEMMAP: callers use /proc/iomem. */
-		if (r == -ENOENT)
-			kx_dbg(ctx, "%s does not exist", path);
-		else
-			kx_err(ctx, "cannot open %s: %s", path, strerror(-r));
-		return r;
-	}
-
-	/* readdir() order is the file system's (hashed, or "0 1 10 11 2"): sort below. */
-	for (;;) {
-		unsigned long long index;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			if (errno) {
-				r = -errno;
-				kx_err(ctx, "cannot list %s: %s", path, strerror(-r));
-				goto fail;
-			}
-			break;
-		}
-		if (!numeric_name(de->d_name, &index))
-			continue;
-		if (nr >= INT_MAX) {
-			kx_err(ctx, "%s: more than %d entries", path, INT_MAX);
-			r = -E2BIG;
+	if (nr) {
+		e = calloc(nr, sizeof(*e));
+		if (!e) {
+			kx_err(ctx, "%s%s: out of memory", kexec_ctx_get_root(ctx), FW_MEMMAP_PATH);
+			r = -ENOMEM;
 			goto fail;
 		}
-		r = kx_grow((void **)&e, &cap, nr + 1, sizeof(*e));
-		if (r < 0) {
-			kx_err(ctx, "%s: out of memory", path);
-			goto fail;
-		}
-		memset(&e[nr], 0, sizeof(e[nr]));
-		e[nr].index = index;
-		r = fw_read_entry(ctx, de->d_name, &e[nr].r);
+	}
+	for (i = 0; i < nr; i++) {
+		snprintf(name, sizeof(name), "%" PRIu64, idx[i]);
+		e[i].index = idx[i];
+		r = fw_read_entry(ctx, name, &e[i].r);
 		if (r < 0)
 			goto fail;
-		nr++;
 	}
-	closedir(dir);
-	dir = NULL;
-
+	/* By range: the numbering is the firmware's, not always in address order. */
 	if (nr)
 		qsort(e, nr, sizeof(*e), fw_entry_cmp);
 	r = kx_grow((void **)&m.r, &m.cap, nr, sizeof(*m.r));
 	if (r < 0) {
-		kx_err(ctx, "%s: out of memory", path);
+		kx_err(ctx, "%s%s: out of memory", kexec_ctx_get_root(ctx), FW_MEMMAP_PATH);
 		goto fail;
 	}
 	for (i = 0; i < nr; i++)
 		m.r[i] = e[i].r;
 	m.nr = nr;
 	free(e);
-	kx_dbg(ctx, "%s: %zu entries", path, m.nr);
+	free(idx);
+	kx_dbg(ctx, "%s%s: %zu entries", kexec_ctx_get_root(ctx), FW_MEMMAP_PATH, m.nr);
 	return commit_map(map, &m);
 
 fail:
-	if (dir)
-		closedir(dir);
 	free(e);
+	free(idx);
 	kexec_memmap_free(&m);
 	return r;
 }

@@ -19,9 +19,9 @@
  * caller can point anywhere. Files are read with a size limit, numbers are
  * parsed strictly, and counts are bounded before anything is allocated.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -492,29 +492,7 @@ static int read_systab(struct kexec_ctx *ctx, struct systab_value sv[SYSTAB_NR])
 }
 
 /* A runtime-map directory name: a decimal number without leading zeros. */
-static bool runtime_map_index(const char *s, unsigned long *index)
-{
-	unsigned long v = 0;
-
-	if (!*s || (s[0] == '0' && s[1]))
-		return false;
-	for (; *s; s++) {
-		if (*s < '0' || *s > '9' || v > (ULONG_MAX - 9) / 10)
-			return false;
-		v = v * 10 + (unsigned long)(*s - '0');
-	}
-	*index = v;
-	return true;
-}
-
-static int ulong_cmp(const void *a, const void *b)
-{
-	unsigned long x = *(const unsigned long *)a, y = *(const unsigned long *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int read_runtime_desc(struct kexec_ctx *ctx, unsigned long index, uint8_t *desc)
+static int read_runtime_desc(struct kexec_ctx *ctx, uint64_t index, uint8_t *desc)
 {
 	static const struct {
 		const char *name;
@@ -530,7 +508,7 @@ static int read_runtime_desc(struct kexec_ctx *ctx, unsigned long index, uint8_t
 		char rel[256];
 		uint64_t v;
 
-		snprintf(rel, sizeof(rel), EFI_RUNTIME_MAP_DIR "/%lu/%s", index, fields[i].name);
+		snprintf(rel, sizeof(rel), EFI_RUNTIME_MAP_DIR "/%" PRIu64 "/%s", index, fields[i].name);
 		r = read_hex_file(ctx, rel, &v);
 		if (r == -ENOENT) {
 			kx_err(ctx, "%s%s does not exist", ctx->root, rel);
@@ -559,87 +537,41 @@ static int read_runtime_desc(struct kexec_ctx *ctx, unsigned long index, uint8_t
  */
 static int read_runtime_map(struct kexec_ctx *ctx, struct kx_x86_sysinfo *si)
 {
-	unsigned long *idx = NULL;
-	size_t nr = 0, cap = 0, i;
-	struct dirent *de;
-	char path[4096];
+	uint64_t *idx;
+	size_t nr, i;
 	uint8_t *map;
-	DIR *dir;
 	int r;
 
-	r = kx_path(ctx, EFI_RUNTIME_MAP_DIR, path, sizeof(path));
-	if (r < 0) {
-		kx_err(ctx, "%s: path below root %s is too long", EFI_RUNTIME_MAP_DIR, ctx->root);
+	r = kx_list_numbered(ctx, EFI_RUNTIME_MAP_DIR, EFI_RUNTIME_MAP_MAX, &idx, &nr);
+	if (r == -ENOENT)
+		return 0; /* CONFIG_EFI_RUNTIME_MAP=n, or efi=noruntime. */
+	if (r < 0)
 		return r;
-	}
-	dir = opendir(path);
-	if (!dir) {
-		r = -errno;
-		if (r == -ENOENT) {
-			/* CONFIG_EFI_RUNTIME_MAP=n, or efi=noruntime. */
-			kx_dbg(ctx, "%s does not exist", path);
-			return 0;
-		}
-		kx_err(ctx, "cannot open %s: %s", path, strerror(-r));
-		return r;
-	}
-	for (;;) {
-		unsigned long index;
-
-		errno = 0;
-		de = readdir(dir);
-		if (!de) {
-			if (errno) {
-				r = -errno;
-				kx_err(ctx, "cannot list %s: %s", path, strerror(-r));
-				goto out;
-			}
-			break;
-		}
-		if (!runtime_map_index(de->d_name, &index))
-			continue;
-		if (nr >= EFI_RUNTIME_MAP_MAX) {
-			kx_err(ctx, "%s: more than %d entries: not an EFI runtime map", path,
-			       EFI_RUNTIME_MAP_MAX);
-			r = -E2BIG;
-			goto out;
-		}
-		r = kx_grow((void **)&idx, &cap, nr + 1, sizeof(*idx));
-		if (r < 0) {
-			kx_err(ctx, "%s: out of memory", path);
-			goto out;
-		}
-		idx[nr++] = index;
-	}
 	if (!nr) {
-		kx_dbg(ctx, "%s is empty", path);
-		r = 0;
-		goto out;
+		kx_dbg(ctx, "%s%s is empty", ctx->root, EFI_RUNTIME_MAP_DIR);
+		return 0;
 	}
-	qsort(idx, nr, sizeof(*idx), ulong_cmp);
-
 	/* Both bounded: at most 4096 * 4096 bytes. */
 	map = calloc(nr, si->efi_desc_size);
 	if (!map) {
-		kx_err(ctx, "%s: out of memory", path);
-		r = -ENOMEM;
-		goto out;
+		kx_err(ctx, "%s%s: out of memory", ctx->root, EFI_RUNTIME_MAP_DIR);
+		free(idx);
+		return -ENOMEM;
 	}
 	for (i = 0; i < nr; i++) {
 		r = read_runtime_desc(ctx, idx[i], map + i * si->efi_desc_size);
 		if (r < 0) {
 			free(map);
-			goto out;
+			free(idx);
+			return r;
 		}
 	}
+	free(idx);
 	si->efi_runtime_map = map;
 	si->efi_runtime_map_size = nr * si->efi_desc_size;
-	kx_dbg(ctx, "%s: %zu descriptors of %u bytes", path, nr, si->efi_desc_size);
-	r = 0;
-out:
-	closedir(dir);
-	free(idx);
-	return r;
+	kx_dbg(ctx, "%s%s: %zu descriptors of %u bytes", ctx->root, EFI_RUNTIME_MAP_DIR, nr,
+	       si->efi_desc_size);
+	return 0;
 }
 
 static int read_efi(struct kexec_ctx *ctx, struct kx_x86_sysinfo *si)

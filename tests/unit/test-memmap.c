@@ -596,6 +596,30 @@ static void test_iomem_all_types(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/*
+ * Entries are the directories named as the kernel names them (decimal, no
+ * leading zero, 64 bits at most), read in any readdir() order: others are
+ * skipped unread, even when they hold garbage.
+ */
+static void test_memmap_entry_names(void **state)
+{
+	static const char *const skipped[] = { "01", "00", "+1", "-1", " 1", "1 ", "0x1",
+						"18446744073709551616", "99999999999999999999999" };
+	struct tmp *t = *state;
+	struct kexec_ctx *ctx = ctx_at(t->dir);
+	struct kexec_memmap map = { 0 };
+
+	for (size_t i = 0; i < ARRAY_SIZE(skipped); i++)
+		write_fw_entry(t->dir, skipped[i], "0xzz\n", "0xzz\n", "\n");
+	write_fw_entry(t->dir, "18446744073709551615", "0x3000\n", "0x3fff\n", "Reserved\n");
+	write_fw_entry(t->dir, "0", "0x1000\n", "0x1fff\n", "System RAM\n");
+	assert_int_equal(kexec_read_firmware_memmap(ctx, &map), 2);
+	assert_range(&map.r[0], &(struct want){ 0x1000, 0x1fff, RAM, 0, "System RAM" }, 0);
+	assert_range(&map.r[1], &(struct want){ 0x3000, 0x3fff, RES, 0, "Reserved" }, 1);
+	kexec_memmap_free(&map);
+	kexec_ctx_free(ctx);
+}
+
 static void test_memmap_malformed(void **state)
 {
 	struct tmp *t = *state;
@@ -787,6 +811,7 @@ int main(void)
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_iomem_all_types, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_memmap_malformed, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_memmap_entry_names, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_big_machine, tmp_setup, tmp_teardown),
 	};
 
