@@ -301,6 +301,8 @@ struct kexec_load_request {
 	bool segment_digests;       /* fill kexec_load_segment_info.sha256 (costs a second hash) */
 	uint64_t mem_min;           /* 0: 1 MiB */
 	uint64_t mem_max;           /* 0: no limit */
+	bool no_efi;                /* --no-efi: no EFI state for the next kernel, which then
+				       finds ACPI through acpi_rsdp_addr */
 };
 
 struct kexec_load_segment_info {

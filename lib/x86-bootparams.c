@@ -811,7 +811,11 @@ int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo 
 		return -E2BIG;
 	}
 
-	if (si->efi) {
+	if (si->efi && lay->no_efi) {
+		kx_info(ctx, "not passing the EFI state on, as asked (--no-efi): the next kernel "
+			     "runs without EFI runtime services and finds ACPI through "
+			     "acpi_rsdp_addr");
+	} else if (si->efi) {
 		no_efi = efi_unusable(si);
 		use_efi = !no_efi;
 		if (no_efi)

@@ -60,6 +60,7 @@ struct kx_x86_boot_layout {
 	const char *cmdline;      /* NUL-terminated */
 	uint64_t params_addr;     /* where the returned buffer will be loaded */
 	bool rng_seed;            /* add a SETUP_RNG_SEED (getrandom) */
+	bool no_efi;              /* pass no EFI state on even where it could be (--no-efi) */
 };
 
 /*

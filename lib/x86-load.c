@@ -387,6 +387,7 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 	lay.kernel_addr = kaddr;
 	lay.cmdline = req->cmdline ? req->cmdline : "";
 	lay.rng_seed = true;
+	lay.no_efi = req->no_efi;
 	r = load_params(ctx, plan, a, &lay, params);
 	if (r < 0)
 		return r;
@@ -546,6 +547,7 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 	lay.kernel_addr = *entry;
 	lay.cmdline = req->cmdline ? req->cmdline : "";
 	lay.rng_seed = true;
+	lay.no_efi = req->no_efi;
 	return load_params(ctx, plan, a, &lay, params);
 }
 

@@ -206,6 +206,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.segment_digests = o->dry_run,
 		.mem_min = o->have_mem_min ? o->mem_min : 0,
 		.mem_max = o->have_mem_max ? o->mem_max : 0,
+		.no_efi = o->no_efi,
 	};
 	struct kexec_load_plan plan;
 	char buf[768];
@@ -251,6 +252,14 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	if (o->preserve_context) {
 		*may_fall_back = true;
 		snprintf(err, errlen, "cannot load %s: --load-preserve-context is not supported with "
+				      "kexec_file_load",
+			 o->kernel);
+		return -EOPNOTSUPP;
+	}
+	if (o->no_efi) {
+		/* The kernel's own loader always passes the EFI state on. */
+		*may_fall_back = true;
+		snprintf(err, errlen, "cannot load %s: --no-efi is not supported with "
 				      "kexec_file_load",
 			 o->kernel);
 		return -EOPNOTSUPP;

@@ -147,6 +147,7 @@ elf=$in/good.elf
 control control-bzimage-file-load -- -s -l "$good" --append="console=ttyS0"
 control control-bzimage-kexec-load -- -c -l "$good" --append="console=ttyS0"
 control control-elf-kexec-load -- -c -l "$elf"
+control control-no-efi-kexec-load -- -c --no-efi -l "$good" --append="console=ttyS0"
 
 # ---- bzImage cut at every setup-header field, and past the header ----------
 # Both loaders (the default -a tries kexec_file_load's checks, then kexec_load's).
@@ -286,6 +287,7 @@ bad opt-type-unknown-kexec-load "$good" "multiboot" -- -c -t multiboot -l "$good
 bad opt-dtb-file-load "$good" "--dtb" -- -s --dtb="$tmp/empty" -l "$good"
 bad opt-preserve-context-file-load "$good" "--load-preserve-context" -- \
 	-s --load-preserve-context "$good"
+bad opt-no-efi-file-load "$good" "--no-efi" "kexec_file_load" -- -s --no-efi -l "$good"
 bad opt-crash-no-reservation-file-load "$good" "crashkernel=" -- -s -p "$good"
 bad opt-crash-no-reservation-kexec-load "$good" "crashkernel=" -- -c -p "$good"
 # qemu-x86_64 reserves 256 MiB; this kernel wants 4 GiB to unpack.

@@ -847,6 +847,40 @@ static void test_build_efi(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/*
+ * --no-efi on an EFI machine: no efi_info, runtime map or SETUP_EFI, though
+ * everything for them is there; ACPI still reaches the next kernel; said at
+ * info level, not as a warning.
+ */
+static void test_build_efi_no_efi(void **state)
+{
+	struct kexec_ctx *ctx = ctx_fixture("x86-efi");
+	struct kx_x86_sysinfo *si;
+	struct kx_x86_boot_layout lay = layout("console=ttyS0", 0x20000);
+	size_t nodes[8], n, len = 0, i;
+	uint8_t *b = NULL;
+
+	(void)state;
+	lay.rng_seed = true;
+	lay.no_efi = true;
+	si = sysinfo_of(ctx);
+	log_reset();
+	assert_int_equal(kx_x86_build_boot_params(ctx, si, &lay, &b, &len), 0);
+	assert_logged("not passing the EFI state on, as asked (--no-efi)");
+	assert_true(log_worst > LOG_WARNING);
+	/* page, cmdline (14) -> 4112, RNG 48: no runtime map, no SETUP_EFI. */
+	assert_int_equal(len, 4112 + 48);
+	for (i = 0x1c0; i < 0x1e0; i++)
+		assert_int_equal(b[i], 0);                  /* efi_info */
+	assert_int_equal(g64(b, 0x070), 0x3f77d014);        /* RSDP from systab ACPI20= */
+	n = chain(b, len, 0x20000, nodes, 8);
+	assert_int_equal(n, 1);
+	assert_int_equal(g32(b, nodes[0] + 8), 9);          /* SETUP_RNG_SEED only */
+	free(b);
+	sysinfo_done(si);
+	kexec_ctx_free(ctx);
+}
+
 /* EFI directory, but no boot_params: no efi_info (no system table address), a warning. */
 static void test_build_efi_without_boot_params(void **state)
 {
@@ -1252,6 +1286,7 @@ int main(void)
 		cmocka_unit_test(test_build_bios),
 		cmocka_unit_test(test_build_copies_running),
 		cmocka_unit_test(test_build_efi),
+		cmocka_unit_test(test_build_efi_no_efi),
 		cmocka_unit_test_setup_teardown(test_build_efi_without_boot_params, tmp_setup,
 						tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_build_big_machine, tmp_setup, tmp_teardown),
