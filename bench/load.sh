@@ -18,8 +18,9 @@
 # /usr/bin/time the peak RSS. The floors get the same treatment: `cat K I`
 # into /dev/null (reading the files) and bench/copy.c (one memcpy of every
 # byte). Valgrind's CPUID hides the SHA extensions, so under callgrind our
-# kexec hashes without them (four lanes at once in SSE2 registers, the rest
-# with the portable block function); column ir_shani is the count on the
+# kexec hashes without them (eight lanes at once in AVX2 registers where the
+# CPU has AVX2, else four in SSE2 registers; the rest with the portable block
+# function); column ir_shani is the count on the
 # SHA-NI path: callgrind's total minus the instructions of both block
 # functions, plus blocks x the SHA-NI loop body's instructions (objdump of the
 # binary; the loop is straight-line) plus calls x its prologue and epilogue.
@@ -134,21 +135,28 @@ for cs in "${cases[@]}"; do
 	# Instructions; for ours -c also the SHA-NI-path count.
 	cg=$work/cg.$tool$mode.$size
 	grep -q '^totals:\|^summary:' "$cg" 2>/dev/null || bench_die "callgrind failed for $tool $mode $size (see $cg.log)"
-	read -r ir blocks incl x4blocks x4calls x4incl updates finals < <(python3 "$BENCH_DIR/cgstat.py" "$cg" \
-		sha256_block sha256_x4_block kx_sha256_x4_blocks kx_sha256_update kx_sha256_final |
+	read -r ir blocks incl x4blocks x4calls x4incl x8blocks x8calls x8incl updates finals < <(
+		python3 "$BENCH_DIR/cgstat.py" "$cg" sha256_block sha256_x4_block kx_sha256_x4_blocks \
+			sha256_x8_block kx_sha256_x8_blocks kx_sha256_update kx_sha256_final |
 		awk '$1 == "total" { t = $2 } $1 == "calls" && $2 == "sha256_block" { b = $3 }
 		     $1 == "incl" && $2 == "sha256_block" { i = $3 }
 		     $1 == "calls" && $2 == "sha256_x4_block" { xb = $3 }
 		     $1 == "calls" && $2 == "kx_sha256_x4_blocks" { xc = $3 }
 		     $1 == "incl" && $2 == "kx_sha256_x4_blocks" { xi = $3 }
+		     $1 == "calls" && $2 == "sha256_x8_block" { yb = $3 }
+		     $1 == "calls" && $2 == "kx_sha256_x8_blocks" { yc = $3 }
+		     $1 == "incl" && $2 == "kx_sha256_x8_blocks" { yi = $3 }
 		     $1 == "calls" && $2 == "kx_sha256_update" { u = $3 } $1 == "calls" && $2 == "kx_sha256_final" { f = $3 }
-		     END { printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n", t, b, i, xb, xc, xi, u, f }')
+		     END { printf "%.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f %.0f\n",
+			   t, b, i, xb, xc, xi, yb, yc, yi, u, f }')
 	ir_shani=-
-	if [[ $tool == ours && $((blocks + x4blocks)) -gt 0 && $ni_loop -gt 0 ]]; then
+	if [[ $tool == ours && $((blocks + x4blocks + x8blocks)) -gt 0 && $ni_loop -gt 0 ]]; then
 		# Each update or final call makes at most two block-function calls;
-		# each four-lane call stands for four updates on the SHA-NI path.
-		ir_shani=$((ir - incl - x4incl + (blocks + 4 * x4blocks) * ni_loop +
-			(2 * (updates + finals) + 4 * x4calls) * (ni_pre + ni_post)))
+		# each four-lane (eight-lane) call stands for four (eight) updates on
+		# the SHA-NI path.
+		ir_shani=$((ir - incl - x4incl - x8incl +
+			(blocks + 4 * x4blocks + 8 * x8blocks) * ni_loop +
+			(2 * (updates + finals) + 4 * x4calls + 8 * x8calls) * (ni_pre + ni_post)))
 	fi
 
 	# Wall time: hyperfine, no shell, failures (the syscall's) ignored.

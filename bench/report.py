@@ -123,9 +123,10 @@ def main():
       '(kexec_file_load) up to the syscall, which this host\'s kernel refuses with ENOSYS '
       'after all the work is done; "syscall" says what strace saw. Instructions: '
       'callgrind (deterministic). Valgrind\'s CPUID hides the SHA extensions, so under '
-      'callgrind our kexec hashes as on a CPU without them: four lanes at once in SSE2 '
-      'registers; "SHA-NI" is the count on the path this CPU takes (callgrind minus both '
-      'block functions, plus blocks x the SHA-NI loop body, counted from the binary). Wall: median of hyperfine runs, '
+      'callgrind our kexec hashes as on a CPU without them: eight lanes at once in AVX2 '
+      'registers (four in SSE2 registers on CPUs without AVX2); "SHA-NI" is the count on '
+      'the path this CPU takes (callgrind minus the block functions, plus blocks x the '
+      'SHA-NI loop body, counted from the binary). Wall: median of hyperfine runs, '
       'page cache warm. RSS: peak, /usr/bin/time. Initrd 0 MiB: no --initrd (both tools '
       'refuse an empty file); the initrds are random bytes.')
     w('')
@@ -202,8 +203,8 @@ def main():
       'second kernel\'s /init, in guest TSC ticks: bench/tsc.c reads the TSC in stage 1 '
       'and then execs `kexec -e`, and is stage 2\'s /init. QEMU TCG with `-icount '
       'shift=0,sleep=off` (one guest instruction = one virtual ns = one TSC tick), one '
-      'vCPU, `-cpu qemu64` (no SHA extensions: our purgatory hashes four lanes at once '
-      'with SSE2, kexec-tools\' one block at a time in C), '
+      'vCPU, `-cpu qemu64` (no SHA extensions, no AVX2: our purgatory hashes four lanes at '
+      'once with SSE2, kexec-tools\' one block at a time in C), '
       'no network, 1 GiB. Both tools load the same kernel and the same 1 MiB initrd '
       '(a cpio with /init, zero-padded) with kexec_load (ours: `-c`; kexec-tools 2.0.25\'s '
       'default) and the same command line. The floor is the second kernel\'s own boot: '
@@ -236,15 +237,20 @@ def main():
         w('')
         pp, pn = num(meta.get('purgatory_block_portable')), num(meta.get('purgatory_block_sha_ni'))
         px = num(meta.get('purgatory_block_x4'))
-        if pp and pn and px:
-            px = px / 4
+        py = num(meta.get('purgatory_block_x8'))
+        if pp and pn and px and py:
+            px, py = px / 4, py / 8
             est = med['ours-i'] + (med['ours'] - med['ours-i']) * pn / px
+            est8 = med['ours-i'] + (med['ours'] - med['ours-i']) * py / px
             w(f'Per 64-byte block our purgatory executes {px:.0f} instructions in its four-lane '
-              f'SSE2 SHA-256 (the path measured here), {int(pp)} in its one-block portable C, and '
-              f'{int(pn)} with the SHA extensions, which QEMU\'s TCG (7.2) does not emulate, so '
-              f'they cannot be measured here. Scaling the check by {int(pn)}/{px:.0f} estimates '
-              f'the handover with the check on a CPU that has them: {est:.4g} ticks, '
-              f'{fmt_r(ratio(est, med["kt"]))}x kexec-tools (its purgatory has no such path).')
+              f'SSE2 SHA-256 (the path measured here), {py:.0f} in its eight-lane AVX2 code (the '
+              f'path of CPUs with AVX2 but no SHA extensions; `-cpu max` guests take it, but '
+              f'they cannot run under icount), {int(pp)} in its one-block portable C, and '
+              f'{int(pn)} with the SHA extensions, which QEMU\'s TCG (7.2) does not emulate. '
+              f'Scaling the check by those ratios estimates the handover with the check: '
+              f'{est8:.4g} ticks with AVX2 ({fmt_r(ratio(est8, med["kt"]))}x kexec-tools), '
+              f'{est:.4g} with SHA extensions ({fmt_r(ratio(est, med["kt"]))}x; kexec-tools\' '
+              f'purgatory has neither path).')
             w('')
 
     # ---- Targets -----------------------------------------------------------
@@ -258,7 +264,7 @@ def main():
     if r_port is not None:
         w(f'| load instructions, -c, 32 MiB initrd: at most {TARGET_LOAD_IR}x kexec-tools '
           f'| {fmt_r(r_ni)} on the SHA-NI path this CPU takes; {fmt_r(r_port)} under callgrind\'s '
-          f'CPUID (no SHA extensions: four-lane SSE2) '
+          f'CPUID (no SHA extensions: eight lanes in AVX2, or four in SSE2 without AVX2) '
           f'| {"yes" if r_ni is not None and r_ni <= TARGET_LOAD_IR else "no"}'
           f' (without SHA extensions: {"yes" if r_port <= TARGET_LOAD_IR else "no"}) |')
     if 'ours' in med and 'kt' in med:
@@ -276,11 +282,11 @@ def main():
     w('- Our load path maps the kernel and the initrd (no read(), no copy: the syscall copies '
       'from the mapped pages) and hashes each byte once, for the purgatory\'s digest (the '
       'per-segment SHA-256 that `--dry-run` prints is computed only for --dry-run). The '
-      'digest is SHA-256 over each segment\'s four lane digests (purgatory/sha256.c: the '
-      'segment cut into four parts, each hashed as a message of its own), so that a CPU '
-      'without SHA extensions hashes four blocks at once in SSE2 registers '
-      '(purgatory/sha256x4.c); with them, the lanes are hashed one after the other by '
-      'sha256-ni.S (lib/sha256-x86.c chooses from CPUID). The purgatory runs the same code. '
+      'digest is SHA-256 over each segment\'s eight lane digests (purgatory/sha256.c: the '
+      'segment cut into eight parts, each hashed as a message of its own), so that a CPU '
+      'without SHA extensions hashes eight blocks at once in AVX2 registers, or four in SSE2 '
+      'registers (purgatory/sha256-lanes.c); with them, the lanes are hashed one after the '
+      'other by sha256-ni.S (lib/sha256-x86.c chooses from CPUID). The purgatory runs the same code. '
       'kexec-tools reads both files into malloc\'d buffers and hashes every segment, zero '
       'padding included, one block at a time in C.')
     w('- Peak RSS is the same for both tools with -c: both hold every byte of K and I (ours '

@@ -70,7 +70,8 @@ fi
 	echo "hyperfine	$(hyperfine --version)"
 	# Instructions per 64-byte block in the purgatory: the portable C block
 	# function (straight-line), the SHA-NI loop body, and the four-lane SSE2
-	# block function (straight-line, four blocks per call).
+	# and eight-lane AVX2 block functions (straight-line, four or eight
+	# blocks per call).
 	po=$BENCH_REPO/build/purgatory/x86_64/purgatory-x86_64.o
 	if [[ -f $po ]]; then
 		echo "purgatory_block_portable	$(objdump -d --no-show-raw-insn "$po" | awk '
@@ -81,6 +82,9 @@ fi
 			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
 		echo "purgatory_block_x4	$(objdump -d --no-show-raw-insn "$po" | awk '
 			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<sha256_x4_block>:"); next }
+			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
+		echo "purgatory_block_x8	$(objdump -d --no-show-raw-insn "$po" | awk '
+			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<sha256_x8_block>:"); next }
 			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
 	fi
 	if [[ -n ${BENCH_BASE_REV:-} ]]; then

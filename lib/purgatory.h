@@ -59,7 +59,7 @@ void kx_sha256_update(struct kx_sha256 *s, const void *data, size_t len);
 void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
 /*
  * Feeds one region into the purgatory's digest (sha256.c): the SHA-256 of
- * each of its four lanes. Empty regions add nothing.
+ * each of its eight lanes. Empty regions add nothing.
  */
 void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len);
 

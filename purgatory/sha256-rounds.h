@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The SHA-256 compression function (FIPS 180-4) as macros, written once for
- * both block functions: the one-message C code (sha256.c, on uint32_t) and the
- * four-message code (sha256x4.c, on vectors of four uint32_t, one lane per
- * message). The operators are the same for both: C's on integers, GCC's
- * vector extensions lane by lane on vectors.
+ * every block function: the one-message C code (sha256.c, on uint32_t) and the
+ * many-message code (sha256-lanes.c, on vectors of four or eight uint32_t, one
+ * lane per message). The operators are the same for all: C's on integers,
+ * GCC's vector extensions lane by lane on vectors.
  *
  * Fully unrolled: the round constants are immediates, the variables rotate by
  * renaming, not by moves, and the message schedule is computed on the fly in

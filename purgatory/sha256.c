@@ -11,9 +11,9 @@
  * (sha256-rounds.h), reads the big-endian words straight from the caller's
  * buffer (compilers turn the byte loads into one load and a byte swap), and
  * whole blocks never go through s->buf. And the purgatory's digest is not
- * SHA-256 of the segments but of their four-lane digests
- * (kx_sha256_lanes_update() below), which vector registers hash four blocks
- * at a time (sha256x4.c).
+ * SHA-256 of the segments but of their eight lanes' digests
+ * (kx_sha256_lanes_update() below), which vector registers hash four or eight
+ * blocks at a time (sha256-lanes.c).
  *
  * On x86_64, kx_sha256_ni_blocks() (purgatory/x86_64/sha256-ni.S, the CPU's SHA
  * extensions) takes over whole blocks when kx_sha256_ni_usable() says so: in
@@ -27,6 +27,8 @@
 #include "sha256-x86.h"
 #endif
 #include "sha256-rounds.h"
+
+#include <stdbool.h>
 
 #if defined(__x86_64__)
 int kx_sha256_ni_usable(void);
@@ -136,45 +138,58 @@ void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32])
 
 /*
  * The digest the purgatory checks, one region at a time: each region of len
- * bytes is split into four lanes, lanes 0-2 of q = 64 * (len / 256) bytes
- * each and lane 3 the rest (q + len % 256 bytes), each lane is hashed as a
- * message of its own, and the four SHA-256 digests, in lane order, go into
- * the outer hash. So the check is SHA-256 over
- *   SHA-256(lane 0) || SHA-256(lane 1) || SHA-256(lane 2) || SHA-256(lane 3)
+ * bytes is cut into KX_SHA256_LANES (8) lanes, lanes 0-6 of q = 64 * (len /
+ * 512) bytes each and lane 7 the rest (q + len % 512 bytes), each lane is
+ * hashed as a message of its own, and the eight SHA-256 digests, in lane
+ * order, go into the outer hash. So the check is SHA-256 over
+ *   SHA-256(lane 0) || SHA-256(lane 1) || ... || SHA-256(lane 7)
  * of each non-empty region in turn: as collision-resistant as SHA-256 of the
- * regions, but four independent messages, which a CPU without SHA extensions
- * hashes four at a time in vector registers (sha256x4.c). With SHA
- * extensions, one lane after the other is fastest.
+ * regions, but eight independent messages, which a CPU without SHA
+ * extensions hashes eight at a time with AVX2 or four at a time with SSE2
+ * (sha256-lanes.c). With SHA extensions, one lane after the other is fastest.
  */
 void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len)
 {
 	const uint8_t *p = data;
-	size_t q = len / 256 * 64;
-	struct kx_sha256 lane[4];
+	size_t q = len / (64 * KX_SHA256_LANES) * 64;
+	struct kx_sha256 lane[KX_SHA256_LANES];
+	uint32_t *h[KX_SHA256_LANES];
+	const uint8_t *start[KX_SHA256_LANES];
 	uint8_t digest[32];
+	bool vectors = false;
 	unsigned int i;
 
 	if (!len)
 		return;
-	for (i = 0; i < 4; i++)
+	for (i = 0; i < KX_SHA256_LANES; i++) {
 		kx_sha256_init(&lane[i]);
-	if (q && kx_sha256_x4_usable()
+		h[i] = lane[i].h;
+		start[i] = p + i * q;
+	}
+#if defined(__x86_64__)
+	if (q && !kx_sha256_ni_usable() && kx_sha256_x8_usable()) {
+		kx_sha256_x8_blocks(h, start, q / 64);
+		vectors = true;
+	}
+#endif
+	if (q && !vectors && kx_sha256_x4_usable()
 #if defined(__x86_64__)
 	    && !kx_sha256_ni_usable()
 #endif
 	) {
-		uint32_t *const h[4] = { lane[0].h, lane[1].h, lane[2].h, lane[3].h };
-		const uint8_t *const start[4] = { p, p + q, p + 2 * q, p + 3 * q };
-
 		kx_sha256_x4_blocks(h, start, q / 64);
-		for (i = 0; i < 4; i++)
-			lane[i].len = q;
-	} else if (q) {
-		for (i = 0; i < 4; i++)
-			kx_sha256_update(&lane[i], p + i * q, q);
+		kx_sha256_x4_blocks(h + 4, start + 4, q / 64);
+		vectors = true;
 	}
-	kx_sha256_update(&lane[3], p + 4 * q, len - 4 * q);
-	for (i = 0; i < 4; i++) {
+	for (i = 0; i < KX_SHA256_LANES; i++) {
+		if (vectors)
+			lane[i].len = q;
+		else
+			kx_sha256_update(&lane[i], start[i], q);
+	}
+	kx_sha256_update(&lane[KX_SHA256_LANES - 1], p + KX_SHA256_LANES * q,
+			 len - KX_SHA256_LANES * q);
+	for (i = 0; i < KX_SHA256_LANES; i++) {
 		kx_sha256_final(&lane[i], digest);
 		kx_sha256_update(outer, digest, sizeof(digest));
 	}

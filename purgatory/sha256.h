@@ -22,12 +22,19 @@ void kx_sha256_update(struct kx_sha256 *s, const void *data, size_t len);
 void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
 /*
  * Feeds one region into the purgatory's digest (sha256.c): the SHA-256 of
- * each of its four lanes. Empty regions add nothing.
+ * each of its eight lanes. Empty regions add nothing.
  */
 void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len);
 
-/* Four messages at once (sha256x4.c), when kx_sha256_x4_usable() says so. */
+/* The number of lanes each region is cut into (kx_sha256_lanes_update()). */
+#define KX_SHA256_LANES 8
+/* Four (eight) messages at once (sha256-lanes.c), when kx_sha256_x4_usable() (x8) says so. */
 int kx_sha256_x4_usable(void);
 void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks);
+#if defined(__x86_64__)
+int kx_sha256_ni_usable(void);
+int kx_sha256_x8_usable(void);
+void kx_sha256_x8_blocks(uint32_t *const state[8], const uint8_t *const p[8], size_t nblocks);
+#endif
 
 #endif

@@ -7,11 +7,13 @@
  *
  * The hashing is most of the purgatory's time, so it runs in vector registers:
  * with the CPU's SHA extensions (sha256-ni.S) where CPUID has them, otherwise
- * four lanes at once with SSE2 (../sha256x4.c), which every x86_64 CPU has.
- * Both need SSE, which the old kernel's relocate_kernel left off (CR4 = PAE,
- * CR0 without EM and TS). We turn it on around the check and restore CR0 and
- * CR4 (and zero the vector registers) before the jump, so the new kernel
- * starts in the state it would have without us.
+ * eight lanes at once with AVX2 where CPUID has it, otherwise four with SSE2,
+ * which every x86_64 CPU has (../sha256-lanes.c). All need SSE, which the old
+ * kernel's relocate_kernel left off (CR4 = PAE, CR0 without EM and TS); AVX
+ * also needs CR4.OSXSAVE and the AVX state in XCR0. We turn them on around
+ * the check and restore XCR0, CR0 and CR4 (and zero the vector registers)
+ * before the jump, so the new kernel starts in the state it would have
+ * without us.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -72,26 +74,33 @@ static void serial_puts(const char *s)
 #define X86_CR0_TS (1UL << 3)
 #define X86_CR4_OSFXSR (1UL << 9)
 #define X86_CR4_OSXMMEXCPT (1UL << 10)
+#define X86_CR4_OSXSAVE (1UL << 18)
+#define XFEATURE_MASK_FP_SSE_AVX 0x7 /* x87, SSE, AVX (the upper halves of ymm) */
 
 /*
  * Nonzero: SSE is on, so purgatory/sha256.c may hash four lanes at once with
- * SSE2 (kx_sse) and with sha256-ni.S (kx_sha_ni, where the CPU has it). Set at
+ * SSE2 (kx_sse), eight with AVX2 (kx_avx2: the AVX state is on too) and with
+ * sha256-ni.S (kx_sha_ni), where the CPU has them. Set at
  * run time by purgatory_cpu_setup(), never by the loader; in .data so that
  * tests can set them by name and run purgatory() in user space on each path.
  */
 KX_VAR uint32_t kx_sse = 0;
 KX_VAR uint32_t kx_sha_ni = 0;
+KX_VAR uint32_t kx_avx2 = 0;
 
-int kx_sha256_ni_usable(void);
 int kx_sha256_ni_usable(void)
 {
 	return kx_sha_ni != 0;
 }
 
-int kx_sha256_x4_usable(void);
 int kx_sha256_x4_usable(void)
 {
 	return kx_sse != 0;
+}
+
+int kx_sha256_x8_usable(void)
+{
+	return kx_avx2 != 0;
 }
 
 static inline void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
@@ -111,6 +120,34 @@ static int cpu_has_sha_ni(void)
 		return 0;
 	cpuid(7, &a, &b, &c, &d);
 	return (b >> 29) & 1; /* SHA */
+}
+
+static int cpu_has_avx2(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, &a, &b, &c, &d);
+	if (a < 7)
+		return 0;
+	cpuid(1, &a, &b, &c, &d);
+	if (!(c & (1U << 26)) || !(c & (1U << 28))) /* XSAVE, AVX */
+		return 0;
+	cpuid(7, &a, &b, &c, &d);
+	return (b >> 5) & 1; /* AVX2 */
+}
+
+static inline uint64_t xgetbv0(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void xsetbv0(uint64_t v)
+{
+	__asm__ volatile("xsetbv" : : "a"((uint32_t)v), "d"((uint32_t)(v >> 32)), "c"(0)
+			 : "memory");
 }
 
 static inline unsigned long read_cr0(void)
@@ -169,8 +206,9 @@ static int sha256_regions_match(void)
 	return diff == 0;
 }
 
-/* CR0 and CR4 as the old kernel left them, while SSE is on. */
+/* CR0, CR4 and XCR0 (with kx_avx2) as the old kernel left them, while SSE is on. */
 static unsigned long saved_cr0, saved_cr4;
+static uint64_t saved_xcr0;
 
 void purgatory_cpu_setup(void);
 void purgatory_cpu_restore(void);
@@ -188,10 +226,23 @@ void purgatory_cpu_setup(void)
 	write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
 	kx_sse = 1;
 	kx_sha_ni = (uint32_t)cpu_has_sha_ni();
+	if (!kx_sha_ni && cpu_has_avx2()) {
+		/* XCR0 keeps the old kernel's value; it is readable once OSXSAVE is on. */
+		write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE);
+		saved_xcr0 = xgetbv0();
+		xsetbv0(saved_xcr0 | XFEATURE_MASK_FP_SSE_AVX);
+		kx_avx2 = 1;
+	}
 }
 
 void purgatory_cpu_restore(void)
 {
+	if (kx_avx2) {
+		/* All of every ymm register, while the AVX state is still on. */
+		__asm__ volatile("vzeroall" ::: "memory");
+		xsetbv0(saved_xcr0);
+		kx_avx2 = 0;
+	}
 	clear_xmm();
 	kx_sse = 0;
 	kx_sha_ni = 0;

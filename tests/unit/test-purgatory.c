@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * SHA-256 against the FIPS 180-2 vectors, on every block function this machine
- * has (portable C, four lanes at once in vectors; on x86_64 with SHA extensions
+ * has (portable C, four and eight lanes at once in vectors; on x86_64 with SHA extensions
  * also sha256-ni.S), the block functions against each other, and the
- * purgatory's four-lane digest against Python's; the embedded x86_64 purgatory:
+ * purgatory's eight-lane digest against Python's; the embedded x86_64 purgatory:
  * parsed, its variables set and read back, relocated at two bases and the
  * relocated fields recomputed from the object's own relocation list, its C
  * part run in this process (verification passes, and a mismatch reaches the
@@ -277,32 +277,35 @@ static void test_block_sha_ni(void **state)
 #endif
 }
 
+typedef void lanes_fn(uint32_t *const *state, const uint8_t *const *p, size_t nblocks);
+
 /*
- * The four-lane code: "abc" in every lane from different addresses, then each
- * lane against the one-message code on the same data from different states,
- * for 0..24 blocks at several alignments, and one large call.
+ * A many-lane block function: "abc" in every lane from different addresses,
+ * then each lane against the one-message code on the same data from different
+ * states, for 0..24 blocks at several alignments, and one large call.
  */
-static void test_block_x4(void **state)
+static void check_lanes_fn(unsigned int lanes, lanes_fn *fn)
 {
-	static uint8_t data[(1 << 20) + 64];
-	uint32_t ref[4][8], got[4][8];
-	uint32_t *const h[4] = { got[0], got[1], got[2], got[3] };
-	uint8_t abc[4][64 + 4];
+	static uint8_t data[(1 << 21) + 64];
+	uint32_t ref[8][8], got[8][8];
+	uint32_t *h[8];
+	const uint8_t *p[8];
+	uint8_t abc[8][64 + 8];
 	uint32_t x = 0x2545f491;
 
-	(void)state;
-	for (int l = 0; l < 4; l++) {
-		uint32_t init[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
-				     0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
+	for (unsigned int l = 0; l < lanes; l++) {
+		static const uint32_t init[8] = { 0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+						  0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19 };
 
 		memset(abc[l], 0, sizeof(abc[l]));
 		memcpy(abc[l] + l, "abc\x80", 4);
 		abc[l][l + 63] = 24;
 		memcpy(got[l], init, sizeof(init));
+		h[l] = got[l];
+		p[l] = abc[l] + l;
 	}
-	kx_sha256_x4_blocks(h, (const uint8_t *const[4]){ abc[0], abc[1] + 1, abc[2] + 2, abc[3] + 3 },
-			    1);
-	for (int l = 0; l < 4; l++)
+	fn(h, p, 1);
+	for (unsigned int l = 0; l < lanes; l++)
 		assert_int_equal(got[l][0], 0xba7816bf), assert_int_equal(got[l][7], 0xf20015ad);
 
 	for (size_t i = 0; i < sizeof(data); i++) {
@@ -311,38 +314,58 @@ static void test_block_x4(void **state)
 	}
 	for (size_t n = 0; n <= 24; n++) {
 		for (size_t off = 0; off < 8; off++) {
-			const uint8_t *p[4] = { data + off, data + 4096 + 3 * off, data + 9999,
-						data + 65536 + 7 };
-
-			for (int l = 0; l < 4; l++)
+			for (unsigned int l = 0; l < lanes; l++) {
+				p[l] = data + l * 4099 + (l + 1) * off;
 				for (int k = 0; k < 8; k++)
 					ref[l][k] = got[l][k] =
-						(uint32_t)(0x9e3779b9u * (unsigned)(k + 1) + n + off + 77u * (unsigned)l);
-			for (int l = 0; l < 4; l++)
+						(uint32_t)(0x9e3779b9u * (unsigned)(k + 1) + n + off + 77u * l);
 				kx_sha256_blocks_portable(ref[l], p[l], n);
-			kx_sha256_x4_blocks(h, p, n);
-			assert_memory_equal(ref, got, sizeof(ref));
+			}
+			fn(h, p, n);
+			assert_memory_equal(ref, got, lanes * sizeof(ref[0]));
 		}
 	}
-	memset(ref, 0, sizeof(ref));
-	memset(got, 0, sizeof(got));
-	for (int l = 0; l < 4; l++)
-		kx_sha256_blocks_portable(ref[l], data + 1 + (size_t)l * 262144, 4095);
-	kx_sha256_x4_blocks(h, (const uint8_t *const[4]){ data + 1, data + 262145, data + 524289,
-							  data + 786433 }, 4095);
-	assert_memory_equal(ref, got, sizeof(ref));
+	for (unsigned int l = 0; l < lanes; l++) {
+		memset(ref[l], 0, sizeof(ref[l]));
+		memset(got[l], 0, sizeof(got[l]));
+		p[l] = data + 1 + (size_t)l * 262144;
+		kx_sha256_blocks_portable(ref[l], p[l], 4095);
+	}
+	fn(h, p, 4095);
+	assert_memory_equal(ref, got, lanes * sizeof(ref[0]));
+}
+
+/* Four lanes (SSE2 on x86_64). */
+static void test_block_x4(void **state)
+{
+	(void)state;
+	check_lanes_fn(4, kx_sha256_x4_blocks);
+}
+
+/* Eight lanes with AVX2, where this CPU has it (valgrind's CPUID shows it). */
+static void test_block_x8(void **state)
+{
+	(void)state;
+#ifdef __x86_64__
+	if (!kx_sha256_x8_usable())
+		skip();
+	check_lanes_fn(8, kx_sha256_x8_blocks);
+#else
+	skip();
+#endif
 }
 
 /*
- * The purgatory's digest: SHA-256 over each region's four lane digests
+ * The purgatory's digest: SHA-256 over each region's eight lane digests
  * (purgatory/sha256.c). The expected value is from Python's hashlib, with the
  * lanes cut as the comment there says; every hashing path must give it.
  */
-static const char lanes_want[] = "136d0e6bb612753e1403924ab9e3ec73561c920a041488de03f0f132dad8008f";
+static const char lanes_want[] = "20b4ab20184d65474053c7bb73b07f591ca2ac7789de1eb40079b677421089ba";
 static const struct {
 	size_t off, len;
 } lanes_regions[] = { { 0, 100000 }, { 5, 0 }, { 100001, 777 }, { 3, 1 }, { 7, 255 },
-		      { 11, 256 }, { 13, 257 }, { 17, 4096 + 77 }, { 19, 64 * 3 + 63 } };
+		      { 11, 256 }, { 13, 257 }, { 17, 4096 + 77 }, { 19, 64 * 3 + 63 },
+		      { 23, 511 }, { 29, 512 }, { 31, 513 } };
 
 static uint8_t *lanes_data(void)
 {
@@ -370,13 +393,17 @@ static void test_lanes(void **state)
 	uint8_t d[32];
 
 	(void)state;
-	kx_sha256_ni_disabled = true; /* four lanes at once */
+	kx_sha256_ni_disabled = true; /* eight lanes at once, where this CPU has AVX2 */
+	lanes_digest(d);
+	assert_digest(d, lanes_want);
+	kx_sha256_x8_disabled = true; /* four lanes at once, twice */
 	lanes_digest(d);
 	assert_digest(d, lanes_want);
 	kx_sha256_x4_disabled = true; /* one block at a time, portable */
 	lanes_digest(d);
 	assert_digest(d, lanes_want);
 	kx_sha256_x4_disabled = false;
+	kx_sha256_x8_disabled = false;
 	kx_sha256_ni_disabled = ni; /* SHA extensions where this CPU has them */
 	lanes_digest(d);
 	assert_digest(d, lanes_want);
@@ -1013,9 +1040,14 @@ struct host_purgatory {
 	void (*fn)(void);
 };
 
+/* The purgatory's hashing path, as purgatory_cpu_setup() would set it. */
+struct host_path {
+	uint32_t sse, avx2, sha_ni;
+};
+
 static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
-		     const struct kx_sha_region *regions, const uint8_t digest[32], uint32_t sse,
-		     uint32_t sha_ni)
+		     const struct kx_sha_region *regions, const uint8_t digest[32],
+		     struct host_path path)
 {
 	struct kx_purgatory p;
 	uint64_t addr;
@@ -1028,8 +1060,9 @@ static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
 					  KX_SHA_REGIONS_MAX * sizeof(*regions)), 0);
 	assert_int_equal(kx_purgatory_set(&p, "kx_sha256_digest", digest, 32), 0);
 	/* entry.S's purgatory_cpu_setup() sets them in a real handover. */
-	assert_int_equal(kx_purgatory_set(&p, "kx_sse", &sse, sizeof(sse)), 0);
-	assert_int_equal(kx_purgatory_set(&p, "kx_sha_ni", &sha_ni, sizeof(sha_ni)), 0);
+	assert_int_equal(kx_purgatory_set(&p, "kx_sse", &path.sse, 4), 0);
+	assert_int_equal(kx_purgatory_set(&p, "kx_avx2", &path.avx2, 4), 0);
+	assert_int_equal(kx_purgatory_set(&p, "kx_sha_ni", &path.sha_ni, 4), 0);
 	assert_int_equal(kx_purgatory_relocate(ctx, &p, (uintptr_t)h->mem), 0);
 	assert_int_equal(kx_purgatory_symbol_addr(&p, "purgatory", &addr), 0);
 	memcpy(h->mem, p.buf, p.bufsz);
@@ -1046,10 +1079,11 @@ static void on_segv(int sig)
 }
 
 /*
- * sse: the purgatory hashes four lanes at once (sha256x4.c); sha_ni: with
- * sha256-ni.S (user space has SSE on); neither: one block at a time, portable.
+ * sse: the purgatory hashes four lanes at once (sha256-lanes.c); avx2: eight;
+ * sha_ni: with sha256-ni.S (user space has SSE and AVX on); none: one block at
+ * a time, portable.
  */
-static void host_run(uint32_t sse, uint32_t sha_ni)
+static void host_run(struct host_path path)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kx_sha_region regions[KX_SHA_REGIONS_MAX] = { { 0, 0 } };
@@ -1071,7 +1105,7 @@ static void host_run(uint32_t sse, uint32_t sha_ni)
 	kx_sha256_lanes_update(&s, two, sizeof(two));
 	kx_sha256_final(&s, digest);
 
-	if (host_load(ctx, &h, regions, digest, sse, sha_ni)) {
+	if (host_load(ctx, &h, regions, digest, path)) {
 		munmap(h.mem, h.size);
 		kexec_ctx_free(ctx);
 		skip();
@@ -1098,14 +1132,23 @@ static void host_run(uint32_t sse, uint32_t sha_ni)
 static void test_host_run(void **state)
 {
 	(void)state;
-	host_run(0, 0);
+	host_run((struct host_path){ 0, 0, 0 });
 }
 
 /* The purgatory's own copy of the four-lane SSE2 code. */
 static void test_host_run_sse(void **state)
 {
 	(void)state;
-	host_run(1, 0);
+	host_run((struct host_path){ 1, 0, 0 });
+}
+
+/* Its eight-lane AVX2 code, where this CPU has AVX2. */
+static void test_host_run_avx2(void **state)
+{
+	(void)state;
+	if (!kx_sha256_x8_usable())
+		skip();
+	host_run((struct host_path){ 1, 1, 0 });
 }
 
 /* The purgatory's own copy of the SHA-NI code, where this CPU has it. */
@@ -1114,7 +1157,7 @@ static void test_host_run_sha_ni(void **state)
 	(void)state;
 	if (!kx_sha256_ni_usable())
 		skip();
-	host_run(1, 1);
+	host_run((struct host_path){ 1, 0, 1 });
 }
 
 /* ---- The whole purgatory, run in a KVM virtual machine --------------------- */
@@ -1365,6 +1408,7 @@ int main(void)
 		cmocka_unit_test(test_block_portable),
 		cmocka_unit_test(test_block_sha_ni),
 		cmocka_unit_test(test_block_x4),
+		cmocka_unit_test(test_block_x8),
 		cmocka_unit_test(test_lanes),
 #ifdef __x86_64__
 		cmocka_unit_test(test_blob_parses),
@@ -1375,6 +1419,7 @@ int main(void)
 		cmocka_unit_test(test_relocation_overflow),
 		cmocka_unit_test(test_host_run),
 		cmocka_unit_test(test_host_run_sse),
+		cmocka_unit_test(test_host_run_avx2),
 		cmocka_unit_test(test_host_run_sha_ni),
 		cmocka_unit_test(test_kvm_boot),
 #endif
