@@ -74,18 +74,16 @@ fi
 	# blocks per call).
 	po=$BENCH_REPO/build/purgatory/x86_64/purgatory-x86_64.o
 	if [[ -f $po ]]; then
-		echo "purgatory_block_portable	$(objdump -d --no-show-raw-insn "$po" | awk '
-			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<sha256_block>:"); next }
-			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
-		echo "purgatory_block_sha_ni	$(objdump -d --no-show-raw-insn "$po" | awk '
-			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<kx_sha256_ni_loop>:"); next }
-			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
-		echo "purgatory_block_x4	$(objdump -d --no-show-raw-insn "$po" | awk '
-			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<sha256_x4_block>:"); next }
-			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
-		echo "purgatory_block_x8	$(objdump -d --no-show-raw-insn "$po" | awk '
-			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<sha256_x8_block>:"); next }
-			f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }')"
+		# insns FUNCTION: how many instructions its disassembly lists.
+		insns() {
+			objdump -d --no-show-raw-insn "$po" | awk -v fn="<$1>:" '
+				/^[0-9a-f]+ <.*>:$/ { f = ($2 == fn); next }
+				f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }'
+		}
+		echo "purgatory_block_portable	$(insns sha256_block)"
+		echo "purgatory_block_sha_ni	$(insns kx_sha256_ni_loop)"
+		echo "purgatory_block_x4	$(insns sha256_x4_block)"
+		echo "purgatory_block_x8	$(insns sha256_x8_block)"
 	fi
 	if [[ -n ${BENCH_BASE_REV:-} ]]; then
 		echo "base	$BENCH_BASE_REV ($(git -C "$BENCH_REPO" rev-parse --short "$BENCH_BASE_REV"))"

@@ -59,21 +59,26 @@ static int detect(void)
 }
 #endif
 
+#if defined(__x86_64__)
+/* detect()'s answer, asked once: *have is -1 until then. Racing threads store the same. */
+static int cached(int *have, int (*detect_fn)(void))
+{
+	int h = __atomic_load_n(have, __ATOMIC_RELAXED);
+
+	if (h < 0) {
+		h = detect_fn();
+		__atomic_store_n(have, h, __ATOMIC_RELAXED);
+	}
+	return h;
+}
+#endif
+
 int kx_sha256_ni_usable(void)
 {
 #if defined(__x86_64__)
-	/* -1: not asked yet. Threads that race both store the same answer. */
 	static int have = -1;
-	int h;
 
-	if (kx_sha256_ni_disabled)
-		return 0;
-	h = __atomic_load_n(&have, __ATOMIC_RELAXED);
-	if (h < 0) {
-		h = detect();
-		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
-	}
-	return h;
+	return !kx_sha256_ni_disabled && cached(&have, detect);
 #else
 	return 0;
 #endif
@@ -83,16 +88,8 @@ int kx_sha256_x8_usable(void)
 {
 #if defined(__x86_64__)
 	static int have = -1;
-	int h;
 
-	if (kx_sha256_x8_disabled)
-		return 0;
-	h = __atomic_load_n(&have, __ATOMIC_RELAXED);
-	if (h < 0) {
-		h = detect_avx2();
-		__atomic_store_n(&have, h, __ATOMIC_RELAXED);
-	}
-	return h;
+	return !kx_sha256_x8_disabled && cached(&have, detect_avx2);
 #else
 	return 0;
 #endif
