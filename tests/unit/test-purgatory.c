@@ -409,6 +409,43 @@ static void test_lanes(void **state)
 	assert_digest(d, lanes_want);
 }
 
+/*
+ * Every length from 0 to 2 KiB + 63 at two alignments, and a few large ones:
+ * the vector paths (AVX2 where this CPU has it, SSE2) and SHA-NI give the
+ * digest of the portable path, whatever is left over after the lanes.
+ */
+static void test_lanes_every_length(void **state)
+{
+	static const size_t big[] = { 4096 * 8, 4096 * 8 + 511, 4096 * 8 + 512, 99999 };
+	bool ni = kx_sha256_ni_disabled;
+	const uint8_t *data = lanes_data();
+	uint8_t want[32], got[32];
+	struct kx_sha256 s;
+
+	(void)state;
+	/* Each length once, at offset 3 when odd. */
+	for (size_t i = 0; i < 2112 + sizeof(big) / sizeof(big[0]); i++) {
+		size_t len = i < 2112 ? i : big[i - 2112], off = i & 1 ? 3 : 0;
+
+		kx_sha256_x4_disabled = kx_sha256_x8_disabled = kx_sha256_ni_disabled = true;
+		kx_sha256_init(&s);
+		kx_sha256_lanes_update(&s, data + off, len);
+		kx_sha256_final(&s, want);
+		for (int path = 0; path < 3; path++) {
+			kx_sha256_x4_disabled = path != 1;
+			kx_sha256_x8_disabled = path != 0;
+			kx_sha256_ni_disabled = path != 2 || ni;
+			kx_sha256_init(&s);
+			kx_sha256_lanes_update(&s, data + off, len);
+			kx_sha256_final(&s, got);
+			if (memcmp(want, got, 32))
+				fail_msg("length %zu at offset %zu: path %d differs", len, off, path);
+		}
+	}
+	kx_sha256_x4_disabled = kx_sha256_x8_disabled = false;
+	kx_sha256_ni_disabled = ni;
+}
+
 #ifdef __x86_64__
 /* ---- The embedded x86_64 purgatory ---------------------------------------- */
 
@@ -1410,6 +1447,7 @@ int main(void)
 		cmocka_unit_test(test_block_x4),
 		cmocka_unit_test(test_block_x8),
 		cmocka_unit_test(test_lanes),
+		cmocka_unit_test(test_lanes_every_length),
 #ifdef __x86_64__
 		cmocka_unit_test(test_blob_parses),
 		cmocka_unit_test(test_blob_set_get),
