@@ -24,6 +24,7 @@
 #include "alloc.h"
 #include "crash.h"
 #include "purgatory.h"
+#include "sha256-x86.h"
 #include "x86-bootparams.h"
 
 #define PAGE_SIZE 4096ULL
@@ -580,6 +581,12 @@ static int load_purgatory(struct kexec_ctx *ctx, const struct kexec_load_request
 	r = kx_purgatory_set(&pv->purg, "kx_sha_regions", regions, sizeof(regions));
 	if (r == 0)
 		r = kx_purgatory_set(&pv->purg, "kx_sha256_digest", digest, sizeof(digest));
+	if (r == 0) {
+		/* The purgatory may use AVX2 only where this kernel uses AVX. */
+		uint32_t avx2 = kx_sha256_x8_usable() ? 1 : 0;
+
+		r = kx_purgatory_set(&pv->purg, "kx_avx2_allowed", &avx2, sizeof(avx2));
+	}
 	if (r == 0)
 		r = kx_purgatory_set(&pv->purg, "kx_entry64", &kentry, sizeof(kentry));
 	if (r == 0)

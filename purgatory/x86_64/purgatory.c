@@ -36,6 +36,12 @@ KX_VAR uint64_t kx_entry64 = 0;
 KX_VAR uint64_t kx_boot_params = 0;
 KX_VAR uint8_t kx_sha256_digest[32] = { 0 };
 KX_VAR struct kx_sha_region kx_sha_regions[KX_SHA_REGIONS_MAX] = { { 0, 0 } };
+/*
+ * Nonzero when the loader saw the running kernel use AVX (CPUID AVX2, and the
+ * AVX state in XCR0): only then may we. A kernel booted with noxsave, or
+ * clearcpuid=avx2 for an erratum, keeps us on SSE2.
+ */
+KX_VAR uint32_t kx_avx2_allowed = 0;
 
 void purgatory(void);
 
@@ -226,7 +232,7 @@ void purgatory_cpu_setup(void)
 	write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
 	kx_sse = 1;
 	kx_sha_ni = (uint32_t)cpu_has_sha_ni();
-	if (!kx_sha_ni && cpu_has_avx2()) {
+	if (!kx_sha_ni && kx_avx2_allowed && cpu_has_avx2()) {
 		/* XCR0 keeps the old kernel's value; it is readable once OSXSAVE is on. */
 		write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE);
 		saved_xcr0 = xgetbv0();

@@ -16,6 +16,7 @@
 
 #include "libkexec-internal.h"
 #include "purgatory.h"
+#include "sha256-x86.h"
 #include "fake-bzimage.h"
 
 #define ROOT FIXTURES_DIR "/x86-bios"
@@ -271,6 +272,71 @@ static void bzimage_plan(void **state)
 	kexec_sim_free(sim);
 }
 
+/* The value of the purgatory variable name in the plan's purgatory segment. */
+static void purgatory_var(struct kexec_ctx *ctx, const struct kexec_load_plan *plan,
+			  const char *name, void *out, size_t len)
+{
+	const struct kexec_segment *pg = find(plan, "purgatory");
+	struct kx_purgatory p;
+	uint64_t off;
+
+	assert_non_null(pg);
+	assert_int_equal(kx_purgatory_init(ctx, &p, kx_purgatory_x86_64_blob,
+					   kx_purgatory_x86_64_blob_size), 0);
+	assert_int_equal(kx_purgatory_symbol_addr(&p, name, &off), 0); /* base 0: the offset */
+	kx_purgatory_free(&p);
+	assert_true(off + len <= pg->bufsz);
+	memcpy(out, (const uint8_t *)pg->buf + off, len);
+}
+
+/*
+ * What the loader tells the purgatory: every other segment as a region, the
+ * eight-lane digest of their bytes, and whether it may use AVX2 (only where
+ * this kernel does: the library's own check, so also never when tests turn
+ * the AVX2 path off).
+ */
+static void purgatory_contract(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_load_request req = { .kernel = kernel, .initrd = initrd, .cmdline = "quiet" };
+	struct kx_sha_region regions[KX_SHA_REGIONS_MAX];
+	struct kexec_load_plan plan;
+	uint8_t digest[32], want[32];
+	struct kx_sha256 s;
+	uint32_t avx2;
+	size_t n = 0;
+
+	(void)state;
+	for (int off = 0; off < 2; off++) {
+		kx_sha256_x8_disabled = off;
+		assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+		purgatory_var(ctx, &plan, "kx_avx2_allowed", &avx2, sizeof(avx2));
+		assert_int_equal(avx2, off ? 0 : (uint32_t)kx_sha256_x8_usable());
+		if (off) {
+			kexec_load_plan_free(&plan);
+			break;
+		}
+		purgatory_var(ctx, &plan, "kx_sha_regions", regions, sizeof(regions));
+		purgatory_var(ctx, &plan, "kx_sha256_digest", digest, sizeof(digest));
+		kx_sha256_init(&s);
+		for (size_t i = 0; i < plan.segs.nr; i++) {
+			if (!strcmp(plan.info[i].role, "purgatory"))
+				continue;
+			assert_int_equal(regions[n].start, (uintptr_t)plan.segs.seg[i].mem);
+			assert_int_equal(regions[n].len, plan.segs.seg[i].bufsz);
+			kx_sha256_lanes_update(&s, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
+			n++;
+		}
+		kx_sha256_final(&s, want);
+		assert_int_equal(n, 3); /* kernel, initrd, boot_params */
+		assert_int_equal(regions[n].len, 0);
+		assert_memory_equal(digest, want, 32);
+		kexec_load_plan_free(&plan);
+	}
+	kx_sha256_x8_disabled = false;
+	kexec_ctx_free(ctx);
+}
+
 static void no_initrd_and_limits(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
@@ -513,6 +579,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(header_cases),
 		cmocka_unit_test(bzimage_plan),
+		cmocka_unit_test(purgatory_contract),
 		cmocka_unit_test(no_initrd_and_limits),
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(elf_plan),
