@@ -86,9 +86,9 @@ static void serial_puts(const char *s)
 /*
  * Nonzero: SSE is on, so purgatory/sha256.c may hash four lanes at once with
  * SSE2 (kx_sse), eight with AVX2 (kx_avx2: the AVX state is on too) and with
- * sha256-ni.S (kx_sha_ni), where the CPU has them. Set at
- * run time by purgatory_cpu_setup(), never by the loader; in .data so that
- * tests can set them by name and run purgatory() in user space on each path.
+ * sha256-ni.S (kx_sha_ni), where the CPU has them. Set at run time by
+ * purgatory_cpu_setup(), never by the loader; in .data so that tests can set
+ * them by name and run purgatory() in user space on each path.
  */
 KX_VAR uint32_t kx_sse = 0;
 KX_VAR uint32_t kx_sha_ni = 0;
@@ -222,7 +222,9 @@ void purgatory_cpu_restore(void);
 /*
  * Ring 0 only (entry.S calls these around purgatory()): SSE on, with no FPU
  * emulation, no lazy-FPU trap, FXSR and SIMD exceptions (FXSR and SSE2 are
- * part of x86_64, so no CPUID check); the SHA extensions where CPUID has them.
+ * part of x86_64, so no CPUID check); the SHA extensions where CPUID has them;
+ * otherwise AVX2 where CPUID has it and the loader allows it, with XSAVE and
+ * the AVX state turned on for it.
  */
 void purgatory_cpu_setup(void)
 {
