@@ -244,31 +244,24 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 		.crash = o->crash,
 		.debug = o->debug,
 	};
+	const char *only_kexec_load = NULL, *where = "";
 	struct kexec_file_plan plan;
 	char buf[768];
 	int r;
 
-	*may_fall_back = false;
-	if (o->preserve_context) {
-		*may_fall_back = true;
-		snprintf(err, errlen, "cannot load %s: --load-preserve-context is not supported with "
-				      "kexec_file_load",
-			 o->kernel);
-		return -EOPNOTSUPP;
+	/* Options only kexec_load honours: -a goes there for them. */
+	if (o->preserve_context)
+		only_kexec_load = "--load-preserve-context";
+	else if (o->no_efi) /* the kernel's own loader always passes the EFI state on */
+		only_kexec_load = "--no-efi";
+	else if (o->dtb) {
+		only_kexec_load = "--dtb";
+		where = " on this architecture";
 	}
-	if (o->no_efi) {
-		/* The kernel's own loader always passes the EFI state on. */
-		*may_fall_back = true;
-		snprintf(err, errlen, "cannot load %s: --no-efi is not supported with "
-				      "kexec_file_load",
-			 o->kernel);
-		return -EOPNOTSUPP;
-	}
-	if (o->dtb) {
-		*may_fall_back = true;
-		snprintf(err, errlen, "cannot load %s: --dtb is not supported with kexec_file_load on "
-				      "this architecture",
-			 o->kernel);
+	*may_fall_back = only_kexec_load != NULL;
+	if (only_kexec_load) {
+		snprintf(err, errlen, "cannot load %s: %s is not supported with kexec_file_load%s",
+			 o->kernel, only_kexec_load, where);
 		return -EOPNOTSUPP;
 	}
 	r = kexec_file_plan_prepare(ctx, &req, &plan);
