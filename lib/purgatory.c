@@ -133,12 +133,10 @@ static size_t lookup(const struct symtab *st, const char *name)
 	return local;
 }
 
-/* Where a variable's bytes are in the buffer, if it is one the loader can set. */
-static int variable(const struct kx_purgatory *p, const char *name, size_t len, size_t *off)
+/* The symbol called name: -ENOENT if there is none. */
+static int find_symbol(const struct kx_purgatory *p, const char *name, Elf64_Sym *sym)
 {
 	struct symtab st;
-	Elf64_Sym sym;
-	Elf64_Shdr sh;
 	size_t i;
 
 	if (!p->elf || find_symtab(NULL, p, &st))
@@ -146,7 +144,19 @@ static int variable(const struct kx_purgatory *p, const char *name, size_t len, 
 	i = lookup(&st, name);
 	if (!i)
 		return -ENOENT;
-	sym = sym_of(&st, i);
+	*sym = sym_of(&st, i);
+	return 0;
+}
+
+/* Where a variable's bytes are in the buffer, if it is one the loader can set. */
+static int variable(const struct kx_purgatory *p, const char *name, size_t len, size_t *off)
+{
+	Elf64_Sym sym;
+	Elf64_Shdr sh;
+	int r = find_symbol(p, name, &sym);
+
+	if (r)
+		return r;
 	if (sym.st_size != len || sym.st_shndx >= ehdr_of(p).e_shnum ||
 	    p->sec_off[sym.st_shndx] == UINT64_MAX)
 		return -EINVAL;
@@ -182,16 +192,11 @@ int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, 
 
 int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uint64_t *addr)
 {
-	struct symtab st;
 	Elf64_Sym sym;
-	size_t i;
+	int r = find_symbol(p, name, &sym);
 
-	if (!p->elf || find_symtab(NULL, p, &st))
-		return -EINVAL;
-	i = lookup(&st, name);
-	if (!i)
-		return -ENOENT;
-	sym = sym_of(&st, i);
+	if (r)
+		return r;
 	if (sym.st_shndx == SHN_ABS) {
 		*addr = sym.st_value;
 		return 0;
