@@ -49,18 +49,6 @@ int kx_purgatory_relocate(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_
 void kx_purgatory_free(struct kx_purgatory *p);
 
 /* SHA-256, the same code the purgatory runs (purgatory/sha256.c). */
-struct kx_sha256 {
-	uint32_t h[8];
-	uint64_t len;
-	uint8_t buf[64];
-};
-void kx_sha256_init(struct kx_sha256 *s);
-void kx_sha256_update(struct kx_sha256 *s, const void *data, size_t len);
-void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
-/*
- * Feeds one region into the purgatory's digest (sha256.c): the SHA-256 of
- * each of its eight lanes. Empty regions add nothing.
- */
-void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len);
+#include "sha256.h"
 
 #endif

@@ -15,12 +15,7 @@
  * purgatory calls them only after turning SSE (and, for AVX2, XSAVE with the
  * AVX state) on: purgatory/x86_64/purgatory.c.
  */
-#ifdef KX_PURGATORY
 #include "sha256.h"
-#else
-#include "purgatory.h"
-#include "sha256-x86.h"
-#endif
 #define KX_SHA256_SHIFTS
 #include "sha256-rounds.h"
 

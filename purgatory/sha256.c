@@ -20,21 +20,10 @@
  * the library when CPUID reports SHA, SSSE3 and SSE4.1 (lib/sha256-x86.c), in
  * the purgatory once it has also enabled SSE (purgatory/x86_64/purgatory.c).
  */
-#ifdef KX_PURGATORY
-#include "sha256.h"
-#else
-#include "purgatory.h"
-#include "sha256-x86.h"
-#endif
-#include "sha256-rounds.h"
-
 #include <stdbool.h>
 
-#if defined(__x86_64__)
-int kx_sha256_ni_usable(void);
-void kx_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
-#endif
-void kx_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks);
+#include "sha256.h"
+#include "sha256-rounds.h"
 
 /* Message word i (0..15) of this block, straight from the input. */
 #define L(i) (w[i] = get_be32(p + 4 * (i)))
