@@ -240,7 +240,8 @@ static int load_elfcorehdr(struct kexec_ctx *ctx, const struct kexec_load_reques
 }
 
 /* boot_params + command line + setup_data, below 4 GiB so every pointer to it fits. */
-static int load_params(struct kexec_ctx *ctx, struct kexec_load_plan *plan, struct kx_alloc *a,
+static int load_params(struct kexec_ctx *ctx, const struct kexec_load_request *req,
+		       struct kexec_load_plan *plan, struct kx_alloc *a,
 		       struct kx_x86_boot_layout *lay, uint64_t *addr)
 {
 	struct priv *pv = plan->priv;
@@ -249,11 +250,15 @@ static int load_params(struct kexec_ctx *ctx, struct kexec_load_plan *plan, stru
 	uint8_t *tmp;
 	int r;
 
-	/* A crash kernel sees only its own region as RAM. */
+	/* A crash kernel sees only its own region as RAM, and gets elfcorehdr=. */
 	if (pv->crash) {
 		pv->si.e820 = pv->crash_e820;
 		lay->cmdline = pv->cmdline;
+	} else {
+		lay->cmdline = req->cmdline ? req->cmdline : "";
 	}
+	lay->rng_seed = true;
+	lay->no_efi = req->no_efi;
 	/* Never truncated: refused, naming the kernel whose header sets the limit. */
 	if (lay->image_len > 0x23b) {
 		uint32_t max = kx_le32(lay->image + 0x238);
@@ -386,10 +391,7 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 	lay.image = img;
 	lay.image_len = pv->kernel.len;
 	lay.kernel_addr = kaddr;
-	lay.cmdline = req->cmdline ? req->cmdline : "";
-	lay.rng_seed = true;
-	lay.no_efi = req->no_efi;
-	r = load_params(ctx, plan, a, &lay, params);
+	r = load_params(ctx, req, plan, a, &lay, params);
 	if (r < 0)
 		return r;
 	*entry = kaddr + X86_64_ENTRY_OFFSET;
@@ -546,10 +548,7 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 	lay.image = pv->elf_header;
 	lay.image_len = sizeof(pv->elf_header);
 	lay.kernel_addr = *entry;
-	lay.cmdline = req->cmdline ? req->cmdline : "";
-	lay.rng_seed = true;
-	lay.no_efi = req->no_efi;
-	return load_params(ctx, plan, a, &lay, params);
+	return load_params(ctx, req, plan, a, &lay, params);
 }
 
 /* The purgatory: checks every other segment, then enters the kernel. */
