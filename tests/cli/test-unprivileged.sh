@@ -14,16 +14,9 @@ case "$KEXEC" in /*) ;; *) KEXEC="$PWD/$KEXEC" ;; esac
 fixtures=$top/tests/fixtures
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-chmod 755 "$tmp"
-# nobody must reach the binary and the fixtures even when the checkout lies in
-# a private directory (a fresh clone under a 0700 mktemp -d does): use copies.
-if ! cp "$KEXEC" "$tmp/kexec" || ! cp -r "$fixtures" "$tmp/fixtures"; then
-	echo "FAIL: unprivileged: cannot stage $KEXEC and the fixtures in $tmp"
-	exit 1
-fi
-KEXEC=$tmp/kexec
-fixtures=$tmp/fixtures
-chmod -R a+rX "$tmp/kexec" "$tmp/fixtures"
+# shellcheck source=tests/stage-for-nobody.sh
+. "$top/tests/stage-for-nobody.sh"
+stage_for_nobody unprivileged
 
 if [ "$(id -u)" = 0 ]; then
 	if ! setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then

@@ -16,17 +16,10 @@ fixtures=$top/tests/fixtures
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # The real-syscall scenarios run as nobody, who must reach the files and the log.
-chmod 755 "$tmp"
 mkdir -m 1777 "$tmp/logs"
-# nobody must reach the binary and the fixtures even when the checkout lies in
-# a private directory (a fresh clone under a 0700 mktemp -d does): use copies.
-if ! cp "$KEXEC" "$tmp/kexec" || ! cp -r "$fixtures" "$tmp/fixtures"; then
-	echo "FAIL: valgrind: cannot stage $KEXEC and the fixtures in $tmp"
-	exit 1
-fi
-KEXEC=$tmp/kexec
-fixtures=$tmp/fixtures
-chmod -R a+rX "$tmp/kexec" "$tmp/fixtures"
+# shellcheck source=tests/stage-for-nobody.sh
+. "$top/tests/stage-for-nobody.sh"
+stage_for_nobody valgrind
 
 if ! command -v valgrind >/dev/null; then
 	echo "FAIL: valgrind: not installed (scripts/install-deps.sh build)"
