@@ -526,13 +526,6 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
-static int u64_cmp(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /*
  * The program headers of /proc/kcore (fs/proc/kcore.c): one PT_LOAD per
  * System RAM range in the direct map with p_paddr = __pa(vaddr), one for the
@@ -696,7 +689,7 @@ static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const stru
 		free(diffs);
 		return 0;
 	}
-	qsort(diffs, n, sizeof(*diffs), u64_cmp);
+	qsort(diffs, n, sizeof(*diffs), kx_u64_cmp);
 	for (i = 0; i < n; i += run) {
 		for (run = 1; i + run < n && diffs[i + run] == diffs[i]; run++)
 			;

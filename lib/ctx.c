@@ -384,7 +384,7 @@ bool kx_parse_dec(const char *s, size_t len, uint64_t *out)
 	return true;
 }
 
-static int u64_cmp(const void *a, const void *b)
+int kx_u64_cmp(const void *a, const void *b)
 {
 	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
@@ -446,7 +446,7 @@ int kx_list_numbered(struct kexec_ctx *ctx, const char *rel, size_t max, uint64_
 	}
 	closedir(dir);
 	if (nr)
-		qsort(idx, nr, sizeof(*idx), u64_cmp);
+		qsort(idx, nr, sizeof(*idx), kx_u64_cmp);
 	*idxp = idx;
 	*nrp = nr;
 	return 0;

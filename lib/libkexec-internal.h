@@ -51,6 +51,8 @@ const char *kx_printable(const void *s, size_t len, char *buf, size_t size);
  */
 int kx_list_numbered(struct kexec_ctx *ctx, const char *rel, size_t max, uint64_t **idx,
 		     size_t *nr);
+/* qsort() order of uint64_t values. */
+int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */
 int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
 
