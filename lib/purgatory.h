@@ -48,7 +48,7 @@ int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uin
 int kx_purgatory_relocate(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t base);
 void kx_purgatory_free(struct kx_purgatory *p);
 
-/* SHA-256, the same code the purgatory runs (purgatory/sha256.c). */
+/* SHA-256, the same code the purgatory runs (purgatory/common/sha256.c). */
 #include "sha256.h"
 
 #endif

@@ -84,7 +84,7 @@ static void serial_puts(const char *s)
 #define XFEATURE_MASK_FP_SSE_AVX 0x7 /* x87, SSE, AVX (the upper halves of ymm) */
 
 /*
- * Nonzero: SSE is on, so purgatory/sha256.c may hash four lanes at once with
+ * Nonzero: SSE is on, so purgatory/common/sha256.c may hash four lanes at once with
  * SSE2 (kx_sse), eight with AVX2 (kx_avx2: the AVX state is on too) and with
  * sha256-ni.S (kx_sha_ni), where the CPU has them. Set at run time by
  * purgatory_cpu_setup(), never by the loader; in .data so that tests can set

@@ -5,7 +5,7 @@
  *
  *   void kx_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
  *
- * Same contract as kx_sha256_blocks_portable() in purgatory/sha256.c: h is the
+ * Same contract as kx_sha256_blocks_portable() in purgatory/common/sha256.c: h is the
  * state as FIPS 180-4 orders it (a..h), p any alignment, nblocks >= 0.
  * Assembled into the x86_64 purgatory and into the library, so the loader and
  * the purgatory use the same code. Callers check CPUID first (SHA, SSSE3,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The x86 zero page builder (lib/x86-bootparams.c) on fixture roots captured
+ * The x86 zero page builder (lib/arch/x86_64/bootparams.c) on fixture roots captured
  * from real QEMU guests (tests/fixtures/x86-bios: SeaBIOS, x86-efi: OVMF,
  * x86-iomem-only) and on trees the tests write into a mkdtemp() directory
  * under $TMPDIR: a 300-entry machine, hostile sysfs files, a system without

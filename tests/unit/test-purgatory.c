@@ -357,7 +357,7 @@ static void test_block_x8(void **state)
 
 /*
  * The purgatory's digest: SHA-256 over each region's eight lane digests
- * (purgatory/sha256.c). The expected value is from Python's hashlib, with the
+ * (purgatory/common/sha256.c). The expected value is from Python's hashlib, with the
  * lanes cut as the comment there says; every hashing path must give it.
  */
 static const char lanes_want[] = "20b4ab20184d65474053c7bb73b07f591ca2ac7789de1eb40079b677421089ba";

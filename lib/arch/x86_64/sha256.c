@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Run-time choice of the SHA-256 block function (purgatory/sha256.c): the
+ * Run-time choice of the SHA-256 block function (purgatory/common/sha256.c): the
  * CPU's SHA extensions (purgatory/x86_64/sha256-ni.S) when CPUID reports SHA
  * (leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX bits 9 and 19);
  * otherwise, for the purgatory's digest, eight lanes at once with AVX2 (leaf
  * 7 EBX bit 5, with AVX, OSXSAVE and the AVX state enabled in XCR0) or four
- * with SSE2 (purgatory/sha256-lanes.c); the portable C for the rest (and for
+ * with SSE2 (purgatory/common/sha256-lanes.c); the portable C for the rest (and for
  * everything on other CPUs; valgrind's CPUID hides SHA).
  */
 #include "sha256-x86.h"

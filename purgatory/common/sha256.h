@@ -3,7 +3,7 @@
  * SHA-256 as the purgatories and the library share it (sha256.c,
  * sha256-lanes.c): freestanding, so that both builds include this one header
  * (the library through lib/purgatory.h). What only the library has, the
- * switches that choose a block function at run time, is in lib/sha256-x86.h.
+ * switches that choose a block function at run time, is in lib/arch/x86_64/sha256-x86.h.
  */
 #ifndef KX_PURGATORY_SHA256_H
 #define KX_PURGATORY_SHA256_H

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The library's run-time choice of SHA-256 block function (lib/sha256-x86.c):
+ * The library's run-time choice of SHA-256 block function (lib/arch/x86_64/sha256.c):
  * the CPU's SHA extensions, AVX2 or SSE2 lanes, or the portable C, from CPUID
- * (purgatory/sha256.h declares them all). Internal; the tests turn paths off
+ * (purgatory/common/sha256.h declares them all). Internal; the tests turn paths off
  * with these switches to run every one on this machine.
  */
 #ifndef LIBKEXEC_SHA256_X86_H

@@ -17,7 +17,7 @@
  *
  * On x86_64, kx_sha256_ni_blocks() (purgatory/x86_64/sha256-ni.S, the CPU's SHA
  * extensions) takes over whole blocks when kx_sha256_ni_usable() says so: in
- * the library when CPUID reports SHA, SSSE3 and SSE4.1 (lib/sha256-x86.c), in
+ * the library when CPUID reports SHA, SSSE3 and SSE4.1 (lib/arch/x86_64/sha256.c), in
  * the purgatory once it has also enabled SSE (purgatory/x86_64/purgatory.c).
  */
 #include <stdbool.h>

@@ -1,0 +1,48 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the loader tells a purgatory: one structure, declared here once for
+ * every purgatory (purgatory/<arch>/) and for the library (lib/purgatory.h),
+ * so that the two never disagree on a name, a size or an offset. Each
+ * purgatory defines one instance named KX_PURGATORY_PARAMS in its .data; the
+ * loader writes it by that name with kx_purgatory_set_params().
+ * Freestanding: no libc header but <stdint.h>.
+ */
+#ifndef KX_PURGATORY_PARAMS_H
+#define KX_PURGATORY_PARAMS_H
+
+#include <stdint.h>
+
+#define KX_SHA_REGIONS_MAX 16
+
+struct kx_sha_region {
+	uint64_t start; /* physical address of a segment's first byte */
+	uint64_t len;   /* its bufsz: the bytes the loader hashed */
+};
+
+/* console_kind: where the purgatory prints its progress and errors. */
+#define KX_CONSOLE_NONE 0
+#define KX_CONSOLE_X86_PIO 1    /* 8250 UART at I/O port console_base (x86) */
+#define KX_CONSOLE_PL011 2      /* ARM PL011 at MMIO console_base */
+#define KX_CONSOLE_8250_MMIO8 3 /* 8250 UART, byte registers at MMIO console_base */
+#define KX_CONSOLE_8250_MMIO32 4 /* 8250 UART, 32-bit registers (reg-shift 2) */
+
+/* flags */
+#define KX_PF_AVX2 0x1u /* x86_64: the running kernel uses AVX, so the purgatory may */
+
+struct kx_purgatory_params {
+	uint64_t entry;          /* the new kernel's entry point (physical) */
+	uint64_t boot_data;      /* x86_64: boot_params (RSI); arm64, riscv64: the DTB */
+	uint64_t console_base;
+	uint32_t console_kind;   /* KX_CONSOLE_* */
+	uint32_t flags;          /* KX_PF_* */
+	uint64_t arch[4];        /* per architecture, documented in purgatory/<arch>/ */
+	uint8_t sha256[32];      /* the digest of the regions (sha256.c's lane digest) */
+	struct kx_sha_region regions[KX_SHA_REGIONS_MAX]; /* -i: all zero */
+};
+
+/* The instance's symbol, and the purgatory's entry point. */
+#define KX_PURGATORY_PARAMS kx_purgatory_params
+#define KX_PURGATORY_PARAMS_NAME "kx_purgatory_params"
+#define KX_PURGATORY_ENTRY_NAME "purgatory_start"
+
+#endif
