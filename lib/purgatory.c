@@ -30,9 +30,11 @@
 #endif
 
 /* The machines whose relocations kx_purgatory_relocate() knows. */
+static const struct kx_reloc_ops *reloc_ops(uint16_t machine);
+
 static bool machine_supported(uint16_t machine)
 {
-	return machine == EM_X86_64; /* EM_AARCH64: with purgatory/arm64 */
+	return reloc_ops(machine) != NULL;
 }
 
 /* Reads of structures validated by kx_purgatory_init(). */
@@ -213,74 +215,15 @@ static const char *shown(const char *name, char *buf, size_t size)
 	return kx_printable(name, strlen(name), buf, size);
 }
 
-/* Width in bytes of the field a relocation writes; 0 for a type we do not apply. */
-static unsigned int reloc_width(uint16_t machine, uint32_t type)
+/* The relocation functions of the purgatory's machine (lib/arch/<arch>/reloc.c). */
+static const struct kx_reloc_ops *reloc_ops(uint16_t machine)
 {
-	if (machine != EM_X86_64)
-		return 0;
-	switch (type) {
-	case R_X86_64_NONE:
-		return 1; /* writes nothing; 1 keeps the offset check meaningful */
-	case R_X86_64_64:
-	case R_X86_64_PC64:
-		return 8;
-	case R_X86_64_32:
-	case R_X86_64_32S:
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-		return 4;
-	}
-	return 0;
-}
+	static const struct kx_reloc_ops *const all[] = { &kx_reloc_x86_64, &kx_reloc_aarch64 };
 
-static bool fits_s32(int64_t v)
-{
-	return v >= INT32_MIN && v <= INT32_MAX;
-}
-
-/*
- * S + A (- P) into the field, as arch_kexec_apply_relocations_add() does, but
- * refusing values that do not fit (the kernel does not check PC32).
- */
-static int apply_x86_64(struct kexec_ctx *ctx, uint8_t *loc, uint32_t type, uint64_t s,
-			int64_t a, uint64_t pc, const char *name)
-{
-	uint64_t v = s + (uint64_t)a;
-	uint32_t v32;
-	char buf[64];
-
-	switch (type) {
-	case R_X86_64_NONE:
-		return 0;
-	case R_X86_64_64:
-		memcpy(loc, &v, 8);
-		return 0;
-	case R_X86_64_32:
-		if (v > UINT32_MAX)
-			goto overflow;
-		break;
-	case R_X86_64_32S:
-		if (!fits_s32((int64_t)v))
-			goto overflow;
-		break;
-	case R_X86_64_PC32:
-	case R_X86_64_PLT32:
-		v -= pc;
-		if (!fits_s32((int64_t)v))
-			goto overflow;
-		break;
-	case R_X86_64_PC64:
-		v -= pc;
-		memcpy(loc, &v, 8);
-		return 0;
-	}
-	v32 = (uint32_t)v;
-	memcpy(loc, &v32, 4);
-	return 0;
-overflow:
-	kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: place the "
-	       "purgatory lower", type, shown(name, buf, sizeof(buf)), (unsigned long long)pc);
-	return -ERANGE;
+	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
+		if (all[i]->e_machine == machine)
+			return all[i];
+	return NULL;
 }
 
 /*
@@ -329,12 +272,12 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 			Elf64_Sym sym;
 			uint32_t type;
 			unsigned int width;
-			uint64_t s;
+			uint64_t s, pc;
 			const char *name;
 
 			memcpy(&rel, p->elf + rs.sh_offset + j * sizeof(rel), sizeof(rel));
 			type = (uint32_t)ELF64_R_TYPE(rel.r_info);
-			width = reloc_width(eh.e_machine, type);
+			width = reloc_ops(eh.e_machine)->width(type);
 			if (!width) {
 				kx_err(ctx, "purgatory: unsupported relocation type %u", type);
 				return -ENOEXEC;
@@ -366,9 +309,13 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 			}
 			if (!apply)
 				continue;
-			r = apply_x86_64(ctx, p->buf + p->sec_off[rs.sh_info] + rel.r_offset, type, s,
-					 rel.r_addend, base + p->sec_off[rs.sh_info] + rel.r_offset,
-					 name);
+			pc = base + p->sec_off[rs.sh_info] + rel.r_offset;
+			r = reloc_ops(eh.e_machine)->apply(p->buf + p->sec_off[rs.sh_info] + rel.r_offset,
+							 type, s + (uint64_t)rel.r_addend, pc);
+			if (r == -ERANGE)
+				kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: "
+					    "place the purgatory lower",
+				       type, shown(name, buf, sizeof(buf)), (unsigned long long)pc);
 			if (r)
 				return r;
 		}
@@ -414,7 +361,8 @@ static int check_header(struct kexec_ctx *ctx, const uint8_t *elf, size_t len, E
 	}
 	if (eh->e_type != ET_REL || !machine_supported(eh->e_machine)) {
 		kx_err(ctx, "purgatory: ELF type %u machine %u, want a relocatable object (%u) "
-		       "for x86_64 (%u)", eh->e_type, eh->e_machine, ET_REL, EM_X86_64);
+		       "for a machine whose relocations we apply (%u x86_64, %u aarch64)",
+		       eh->e_type, eh->e_machine, ET_REL, EM_X86_64, EM_AARCH64);
 		return -ENOEXEC;
 	}
 	/* e_shnum 0 means more than 0xff00 sections (count in section 0): not a purgatory. */

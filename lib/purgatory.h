@@ -21,6 +21,23 @@ struct kx_sha_region {
 	uint64_t len;
 };
 
+/*
+ * One machine's RELA relocations (lib/arch/<arch>/reloc.c), as the kernel's
+ * arch_kexec_apply_relocations_add() applies them.
+ */
+struct kx_reloc_ops {
+	uint16_t e_machine;
+	/* Bytes the field of this type spans; 0 for a type that is not applied. */
+	unsigned int (*width)(uint32_t type);
+	/*
+	 * Write the field at loc for value sa = S + A at address pc = P. 0, or
+	 * -ERANGE when the value does not fit the field (nothing written).
+	 */
+	int (*apply)(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc);
+};
+extern const struct kx_reloc_ops kx_reloc_x86_64;
+extern const struct kx_reloc_ops kx_reloc_aarch64;
+
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
 	size_t bufsz;
