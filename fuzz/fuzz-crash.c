@@ -9,6 +9,7 @@
  */
 #include <elf.h>
 
+#include "arch.h"
 #include "crash.h"
 #include "fuzz-common.h"
 
@@ -60,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	machine = how & 2 ? EM_AARCH64 : how & 4 ? fuzz_u16(&opts) : EM_X86_64;
 
 	ctx = fuzz_ctx(fuzz_root_dir());
-	if (kx_crash_info_read(ctx, &ci) < 0) {
+	if (kx_crash_info_read(ctx, kx_arch_x86_64.crash, &ci) < 0) {
 		kexec_ctx_free(ctx);
 		return 0;
 	}

@@ -47,7 +47,7 @@ static struct kexec_sim *new_sim(void)
 static void load_plan(struct kexec_ctx *ctx, bool crash)
 {
 	struct kexec_load_request req = {
-		.kernel = kernel_path,
+		.sz = sizeof(struct kexec_load_request), .kernel = kernel_path,
 		.initrd = initrd_path,
 		.cmdline = "console=ttyS0 quiet",
 		.crash = crash,
@@ -108,7 +108,7 @@ static void load_plan(struct kexec_ctx *ctx, bool crash)
 static void file_plan(struct kexec_ctx *ctx, size_t size)
 {
 	struct kexec_file_request req = {
-		.kernel = kernel_path,
+		.sz = sizeof(struct kexec_file_request), .kernel = kernel_path,
 		.initrd = initrd_path,
 		.cmdline = "console=ttyS0",
 	};

@@ -145,7 +145,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	kexec_sim_config(sim)->limits = lim;
 	ctx = fuzz_ctx(NULL);
 	kexec_ctx_use_sim(ctx, sim);
-	s = kexec_load(ctx, entry, nr, seg, flags);
+	s = kexec_do_load(ctx, entry, nr, seg, flags);
 	if (s != v) {
 		fprintf(stderr, "validator %d (%s, segment %d), simulated kernel %d\n", v,
 			why ? why : "accepted", bad, s);

@@ -20,52 +20,47 @@ extern "C" {
 #endif
 
 /*
- * Kernel ABI (include/uapi/linux/kexec.h). glibc exports none of these, so the
- * project carries its own definitions; the values are the kernel's.
+ * Kernel ABI: <linux/kexec.h> (struct kexec_segment, KEXEC_* flags and
+ * KEXEC_ARCH_* values) is the kernel's own header, so that this one compiles
+ * beside it in either order. Flags newer than the installed kernel headers
+ * are defined here with the kernel's values.
  */
-#define KEXEC_ON_CRASH 0x00000001UL
-#define KEXEC_PRESERVE_CONTEXT 0x00000002UL
-#define KEXEC_UPDATE_ELFCOREHDR 0x00000004UL
-#define KEXEC_CRASH_HOTPLUG_SUPPORT 0x00000008UL
-#define KEXEC_ARCH_MASK 0xffff0000UL
+#include <linux/kexec.h>
+#ifndef KEXEC_UPDATE_ELFCOREHDR
+#define KEXEC_UPDATE_ELFCOREHDR 0x00000004
+#endif
+#ifndef KEXEC_CRASH_HOTPLUG_SUPPORT
+#define KEXEC_CRASH_HOTPLUG_SUPPORT 0x00000008
+#endif
+#ifndef KEXEC_FILE_DEBUG
+#define KEXEC_FILE_DEBUG 0x00000008
+#endif
+#ifndef KEXEC_FILE_NO_CMA
+#define KEXEC_FILE_NO_CMA 0x00000010
+#endif
+#ifndef KEXEC_FILE_FORCE_DTB
+#define KEXEC_FILE_FORCE_DTB 0x00000020
+#endif
+#ifndef KEXEC_ARCH_LOONGARCH
+#define KEXEC_ARCH_LOONGARCH (258 << 16)
+#endif
 
-#define KEXEC_ARCH_DEFAULT (0UL << 16)
-#define KEXEC_ARCH_386 (3UL << 16)
-#define KEXEC_ARCH_68K (4UL << 16)
-#define KEXEC_ARCH_MIPS (8UL << 16)
-#define KEXEC_ARCH_MIPS_LE (10UL << 16)
-#define KEXEC_ARCH_PARISC (15UL << 16)
-#define KEXEC_ARCH_PPC (20UL << 16)
-#define KEXEC_ARCH_PPC64 (21UL << 16)
-#define KEXEC_ARCH_S390 (22UL << 16)
-#define KEXEC_ARCH_ARM (40UL << 16)
-#define KEXEC_ARCH_SH (42UL << 16)
-#define KEXEC_ARCH_IA_64 (50UL << 16)
-#define KEXEC_ARCH_X86_64 (62UL << 16)
-#define KEXEC_ARCH_AARCH64 (183UL << 16)
-#define KEXEC_ARCH_RISCV (243UL << 16)
-#define KEXEC_ARCH_LOONGARCH (258UL << 16)
-
-#define KEXEC_FILE_UNLOAD 0x00000001UL
-#define KEXEC_FILE_ON_CRASH 0x00000002UL
-#define KEXEC_FILE_NO_INITRAMFS 0x00000004UL
-#define KEXEC_FILE_DEBUG 0x00000008UL
-#define KEXEC_FILE_NO_CMA 0x00000010UL
-#define KEXEC_FILE_FORCE_DTB 0x00000020UL
-
-#define KEXEC_SEGMENT_MAX 16
-
+/* reboot(2) for kexec (not in <linux/kexec.h>). */
 #define KEXEC_REBOOT_MAGIC1 0xfee1deadU
 #define KEXEC_REBOOT_MAGIC2 672274793U
 #define KEXEC_REBOOT_CMD_KEXEC 0x45584543U
 
-/* Same layout as the kernel's struct kexec_segment. */
-struct kexec_segment {
-	const void *buf;
-	size_t bufsz;
-	const void *mem;
-	size_t memsz;
-};
+/*
+ * Versions: LIBKEXEC_VERSION_MAJOR/MINOR of this header. Request structures
+ * begin with a size field (sz) that the caller sets with KEXEC_REQUEST(), so
+ * that fields added later are zero for programs built against an older
+ * header, and the library refuses (-E2BIG) a request that sets fields it does
+ * not know.
+ */
+#define LIBKEXEC_VERSION_MAJOR 0
+#define LIBKEXEC_VERSION_MINOR 2
+#define KEXEC_REQUEST(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
 
 /* The syscall numbers for the architecture this library was built for. */
 long kexec_sys_nr_kexec_load(void);
@@ -104,12 +99,65 @@ const char *kexec_ctx_get_root(const struct kexec_ctx *ctx);
 void kexec_ctx_use_sim(struct kexec_ctx *ctx, struct kexec_sim *sim);
 bool kexec_ctx_is_simulated(const struct kexec_ctx *ctx);
 
-/* Syscalls routed through the context's backend (real kernel or simulator). */
-int kexec_load(struct kexec_ctx *ctx, unsigned long entry, unsigned long nr_segments,
-	       const struct kexec_segment *segments, unsigned long flags);
-int kexec_file_load(struct kexec_ctx *ctx, int kernel_fd, int initrd_fd,
-		    unsigned long cmdline_len, const char *cmdline, unsigned long flags);
-int kexec_reboot(struct kexec_ctx *ctx);
+/*
+ * Syscalls routed through the context's backend (real kernel or simulator).
+ * Not named kexec_load()/kexec_file_load(): programs define those themselves.
+ */
+int kexec_do_load(struct kexec_ctx *ctx, unsigned long entry, unsigned long nr_segments,
+		  const struct kexec_segment *segments, unsigned long flags);
+int kexec_do_file_load(struct kexec_ctx *ctx, int kernel_fd, int initrd_fd,
+		       unsigned long cmdline_len, const char *cmdline, unsigned long flags);
+int kexec_do_reboot(struct kexec_ctx *ctx);
+
+/*
+ * The architecture the context plans loads for: KEXEC_ARCH_* (default: the
+ * one this library runs on). Another one is for planning and the simulator
+ * (--dry-run): its loads go nowhere else. -EOPNOTSUPP for an architecture
+ * this library has no loader for.
+ */
+int kexec_ctx_set_arch(struct kexec_ctx *ctx, unsigned long kexec_arch);
+unsigned long kexec_ctx_get_arch(const struct kexec_ctx *ctx);
+/* Its name ("x86_64", "arm64"), NULL when unknown. */
+const char *kexec_arch_name(unsigned long kexec_arch);
+
+/* ---- Image formats ------------------------------------------------------ */
+
+/* One image format of an architecture, as kexec_image_types() lists them. */
+struct kexec_image_type {
+	const char *name;           /* for -t/--type: "bzImage", "elf-x86_64", "Image" */
+	const char *const *aliases; /* other names -t accepts; NULL-terminated */
+	const char *summary;        /* one line */
+	bool kexec_file_load;       /* the kernel's own loader takes it (if the kernel has one) */
+	bool kexec_load;            /* this library loads it through kexec_load */
+};
+
+/*
+ * The formats of the context's architecture, in the order they are probed.
+ * Returns their number and sets *types (static storage).
+ */
+size_t kexec_image_types(const struct kexec_ctx *ctx, const struct kexec_image_type **types);
+
+/* What a probe learnt about a kernel image, whatever its format. */
+struct kexec_image_info {
+	const char *format;         /* the format's name (static) */
+	const char *compression;    /* "none" (static) */
+	char kernel_version[64];    /* "6.1.0-28-cloud-amd64" when the image says; else "" */
+	uint32_t cmdline_max;       /* longest command line in bytes, NUL excluded;
+				       UINT32_MAX: no limit known */
+	uint64_t unpacked_size;     /* memory the kernel needs once unpacked (0: unknown) */
+	uint64_t file_size;
+	uint32_t protocol;          /* bzImage boot protocol (0x020f), arm64/riscv64 header version */
+	uint64_t arch_flags;        /* the header's flags word (arm64: endianness, page size) */
+};
+
+/*
+ * Which format of the context's architecture the file at buf (len bytes, the
+ * whole file) is: 0 and *info filled, or -ENOEXEC with a one-line *reason
+ * that names each format tried and why it refused (static or thread-local
+ * storage; valid until the next call).
+ */
+int kexec_image_probe(const struct kexec_ctx *ctx, const void *buf, size_t len,
+		      struct kexec_image_info *info, const char **reason);
 
 /* ---- Status ------------------------------------------------------------ */
 
@@ -228,35 +276,10 @@ int kexec_read_firmware_memmap(struct kexec_ctx *ctx, struct kexec_memmap *map);
 int kexec_find_crash_region(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end);
 const char *kexec_mem_type_name(enum kexec_mem_type type);
 
-/* ---- x86 bzImage ------------------------------------------------------- */
-
-struct kexec_bzimage_info {
-	uint16_t version;
-	uint8_t setup_sects;
-	uint8_t loadflags;
-	uint16_t xloadflags;
-	uint32_t cmdline_size;
-	uint32_t kernel_alignment;
-	uint8_t relocatable;
-	uint64_t pref_address;
-	uint32_t init_size;
-	uint32_t initrd_addr_max;
-	uint32_t payload_offset;
-	uint32_t payload_length;
-	size_t setup_size;          /* (setup_sects + 1) * 512 */
-	char kernel_version[64];    /* from kernel_version at 0x20E, "" when absent */
-};
-
-/*
- * Parse an x86 bzImage's setup header. Returns 0 when the image is one that the
- * x86_64 kexec_file_load loader accepts, else -ENOEXEC with *reason set.
- */
-int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzimage_info *info,
-			const char **reason);
-
 /* ---- Loading through kexec_file_load ------------------------------------ */
 
 struct kexec_file_request {
+	size_t sz;                  /* sizeof(struct kexec_file_request): KEXEC_REQUEST() */
 	const char *kernel;         /* path */
 	const char *initrd;         /* path or NULL */
 	const char *cmdline;        /* NULL: empty */
@@ -273,7 +296,7 @@ struct kexec_file_plan {
 	char *cmdline;              /* owned; includes no trailing NUL in len below */
 	unsigned long cmdline_len;  /* counts the NUL, as the syscall wants */
 	unsigned long flags;        /* KEXEC_FILE_* */
-	struct kexec_bzimage_info image;
+	struct kexec_image_info image;
 	char *kernel_path;
 	char *initrd_path;
 };
@@ -291,10 +314,11 @@ void kexec_file_plan_free(struct kexec_file_plan *plan);
 /* ---- Loading through kexec_load ---------------------------------------- */
 
 struct kexec_load_request {
-	const char *kernel;         /* path: a bzImage or an ELF vmlinux */
+	size_t sz;                  /* sizeof(struct kexec_load_request): KEXEC_REQUEST() */
+	const char *kernel;         /* path: any format kexec_image_types() lists */
 	const char *initrd;         /* path or NULL */
 	const char *cmdline;        /* NULL: empty */
-	const char *type;           /* NULL: detect; "bzImage" or "elf-x86_64" */
+	const char *type;           /* NULL: detect; else a name or alias from kexec_image_types() */
 	bool crash;                 /* -p */
 	bool no_checks;             /* -i: the purgatory skips its SHA-256 check */
 	bool elf32_core_headers;    /* crash: a 32-bit ELF core header (default 64-bit) */
@@ -303,6 +327,9 @@ struct kexec_load_request {
 	uint64_t mem_max;           /* 0: no limit */
 	bool no_efi;                /* --no-efi: no EFI state for the next kernel, which then
 				       finds ACPI through acpi_rsdp_addr */
+	/* Since 0.2 */
+	const char *dtb;            /* device-tree architectures: the blob to start from
+				       (NULL: the running kernel's, /sys/firmware/fdt) */
 };
 
 struct kexec_load_segment_info {
@@ -316,7 +343,7 @@ struct kexec_load_plan {
 	struct kexec_load_segment_info *info;  /* one per segment */
 	unsigned long entry;
 	unsigned long flags;        /* KEXEC_* for the syscall */
-	const char *format;         /* "bzImage", "ELF vmlinux" */
+	const char *format;         /* the format's name: "bzImage", "elf-x86_64", "Image" */
 	void *priv;
 };
 

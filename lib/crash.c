@@ -30,6 +30,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "arch.h"
 #include "crash.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
@@ -56,14 +57,11 @@
 #define SZ_4G 0x100000000ULL
 #define NO_PADDR UINT64_MAX /* kcore's p_paddr for what is not RAM or text */
 
-/* x86_64 (arch/x86/include/asm/page_64_types.h). */
-#define X86_64_PAGE_OFFSET_DEFAULT 0xffff888000000000ULL /* 4-level, no KASLR */
-#define X86_64_START_KERNEL_MAP 0xffffffff80000000ULL
 /* KERNEL_IMAGE_SIZE with KASLR; the module area starts right above. */
-#define X86_64_KERNEL_IMAGE_SIZE 0x40000000ULL
 /* kexec-tools aligns the kernel text mapping down to 1 MiB (X86_64_KERN_VADDR_ALIGN). */
 #define KERN_VADDR_ALIGN SZ_1M
-#define KERN_TEXT_MAX X86_64_KERNEL_IMAGE_SIZE
+/* No kernel image is larger than this (x86_64's KERNEL_IMAGE_SIZE with KASLR). */
+#define KERN_TEXT_MAX 0x40000000ULL
 
 /* ---- Small files ------------------------------------------------------- */
 
@@ -400,16 +398,19 @@ static int push_range(struct kx_range **arr, size_t *nr, size_t *cap, uint64_t s
  * boots over it) and minus each "Crash kernel" range (crashk_res and, with
  * crashkernel=X,high, crashk_low_res): the crash kernel's own memory.
  */
-static int read_ram(struct kexec_ctx *ctx, const struct kexec_memmap *m, struct kx_crash_info *ci)
+static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		    const struct kexec_memmap *m, struct kx_crash_info *ci)
 {
 	struct kx_range *ram = NULL, *ex = NULL, *out = NULL;
 	size_t nr_ram = 0, cap_ram = 0, nr_ex = 0, cap_ex = 0, nr_out = 0, cap_out = 0;
 	size_t i, j, k;
 	int r;
 
-	r = push_range(&ex, &nr_ex, &cap_ex, 0, SZ_1M - 1);
-	if (r < 0)
-		goto oom;
+	if (pol->exclude_low) {
+		r = push_range(&ex, &nr_ex, &cap_ex, 0, pol->exclude_low - 1);
+		if (r < 0)
+			goto oom;
+	}
 	for (i = 0; i < m->nr; i++) {
 		if (is_top_ram(&m->r[i]))
 			r = push_range(&ram, &nr_ram, &cap_ram, m->r[i].start, m->r[i].end);
@@ -477,8 +478,8 @@ static int read_ram(struct kexec_ctx *ctx, const struct kexec_memmap *m, struct 
 		}
 	}
 	if (!nr_out) {
-		kx_err(ctx, "%s%s: no System RAM is left outside the low 1 MiB and the crash "
-			    "kernel region: nothing to dump", ctx->root, IOMEM_PATH);
+		kx_err(ctx, "%s%s: no System RAM is left outside the crash kernel region%s: nothing "
+			    "to dump", ctx->root, IOMEM_PATH, pol->exclude_low ? " and the low memory" : "");
 		r = -EINVAL;
 		goto out;
 	}
@@ -623,11 +624,13 @@ fail:
 	return r;
 }
 
-static bool in_x86_text_window(const struct kcore_load *l)
+/* Inside the architecture's own kernel image mapping (x86_64's __START_KERNEL_map). */
+static bool in_text_window(const struct kx_crash_policy *pol, const struct kcore_load *l)
 {
-	const uint64_t top = X86_64_START_KERNEL_MAP + X86_64_KERNEL_IMAGE_SIZE;
+	const uint64_t top = pol->text_window_start + pol->text_window_size;
 
-	return l->vaddr >= X86_64_START_KERNEL_MAP && l->vaddr < top && l->memsz <= top - l->vaddr;
+	return pol->text_window_size && l->vaddr >= pol->text_window_start && l->vaddr < top &&
+	       l->memsz <= top - l->vaddr;
 }
 
 /* The iomem resources of the running kernel's image (its physical address). */
@@ -664,7 +667,8 @@ static void find_kernel_res(const struct kexec_memmap *m, struct kernel_res *k)
  * code". Any other disagreement means the file is not a kcore.
  */
 static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const struct kexec_memmap *m,
-			     const struct kernel_res *kres, bool x86, struct kcore_load *loads,
+			     const struct kernel_res *kres, const struct kx_crash_policy *pol,
+			     struct kcore_load *loads,
 			     size_t nr, const struct kcore_load **text, uint64_t *page_offset,
 			     bool *found)
 {
@@ -680,7 +684,7 @@ static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const stru
 	for (i = 0; i < nr; i++) {
 		const struct kcore_load *l = &loads[i];
 
-		if (l == *text || (x86 && (l->vaddr >= X86_64_START_KERNEL_MAP)) ||
+		if (l == *text || (pol->text_window_size && l->vaddr >= pol->text_window_start) ||
 		    l->paddr == NO_PADDR || l->vaddr < l->paddr || !in_system_ram(m, l->paddr, l->memsz))
 			continue;
 		diffs[n++] = l->vaddr - l->paddr;
@@ -703,11 +707,16 @@ static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const stru
 	for (i = 0; i < nr; i++) {
 		const struct kcore_load *l = &loads[i];
 
-		if (l == *text || (x86 && (l->vaddr >= X86_64_START_KERNEL_MAP)) ||
+		if (l == *text || (pol->text_window_size && l->vaddr >= pol->text_window_start) ||
 		    l->paddr == NO_PADDR || l->vaddr < l->paddr || !in_system_ram(m, l->paddr, l->memsz) ||
 		    l->vaddr - l->paddr == best)
 			continue;
-		if (!x86 && !*text && kres->have_code && l->paddr == kres->code_start) {
+		/*
+		 * arm64's "Kernel code" starts at _stext, 64 KiB into the image
+		 * that the text entry maps from _text: the entry holds it.
+		 */
+		if (!pol->text_window_size && !*text && kres->have_code &&
+		    l->paddr <= kres->code_start && kres->code_start - l->paddr < l->memsz) {
 			*text = l;
 			continue;
 		}
@@ -722,19 +731,20 @@ static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const stru
 }
 
 /* Kernel text and page_offset from /proc/kcore; fall back with a warning. */
-static int read_kcore(struct kexec_ctx *ctx, const struct kexec_memmap *m, struct kx_crash_info *ci)
+static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		      const struct kexec_memmap *m, struct kx_crash_info *ci)
 {
 	const struct kcore_load *text = NULL;
 	struct kcore_load *loads = NULL;
 	struct kernel_res kres;
 	char path[4096];
 	uint16_t machine = 0;
-	bool x86, found;
+	bool found;
 	size_t nr = 0, i;
 	int fd, r;
 
 	ci->have_kernel_text = false;
-	ci->page_offset = X86_64_PAGE_OFFSET_DEFAULT;
+	ci->page_offset = pol->default_page_offset;
 	r = kx_path(ctx, KCORE_PATH, path, sizeof(path));
 	if (r < 0) {
 		kx_err(ctx, "%s: path below root %s is too long", KCORE_PATH,
@@ -751,7 +761,7 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kexec_memmap *m, struc
 			path, strerror(e),
 			e == EPERM || e == EACCES ? ": not root, or lockdown" :
 			e == ENOENT ? ": CONFIG_PROC_KCORE off" : "",
-			X86_64_PAGE_OFFSET_DEFAULT);
+			(unsigned long long)pol->default_page_offset);
 		return 0;
 	}
 	r = read_kcore_loads(ctx, path, fd, &machine, &loads, &nr);
@@ -760,22 +770,23 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kexec_memmap *m, struc
 		return r;
 
 	find_kernel_res(m, &kres);
-	x86 = machine == EM_X86_64;
-	if (x86) {
+	if (machine != pol->e_machine)
+		kx_warn(ctx, "%s: ELF machine %u, not the %u expected", path, machine, pol->e_machine);
+	if (pol->text_window_size) {
 		/*
 		 * The kernel image lives at __START_KERNEL_map + offset, below the
 		 * module area (KERNEL_IMAGE_SIZE, 1 GiB with KASLR); the module
 		 * entry reaches beyond it, so it never fits the window.
 		 */
 		for (i = 0; i < nr; i++) {
-			if (!in_x86_text_window(&loads[i]))
+			if (!in_text_window(pol, &loads[i]))
 				continue;
 			if (!text || (kres.have_code && loads[i].paddr == kres.code_start &&
 				      text->paddr != kres.code_start))
 				text = &loads[i];
 		}
 	}
-	r = kcore_page_offset(ctx, path, m, &kres, x86, loads, nr, &text, &ci->page_offset,
+	r = kcore_page_offset(ctx, path, m, &kres, pol, loads, nr, &text, &ci->page_offset,
 			      &found);
 	if (r < 0)
 		goto out;
@@ -783,7 +794,7 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kexec_memmap *m, struc
 		kx_dbg(ctx, "%s: direct map at %#" PRIx64, path, ci->page_offset);
 	else
 		kx_warn(ctx, "%s: no PT_LOAD maps System RAM: assuming the direct map at %#llx",
-			path, X86_64_PAGE_OFFSET_DEFAULT);
+			path, (unsigned long long)pol->default_page_offset);
 
 	if (!text) {
 		kx_warn(ctx, "%s: no kernel text mapping: the core header gets no kernel text "
@@ -795,8 +806,16 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kexec_memmap *m, struc
 		uint64_t vaddr = text->vaddr, paddr, size = text->memsz, delta;
 		bool kpaddr_ok = text->paddr != NO_PADDR && in_system_ram(m, text->paddr, 1);
 
-		if (kres.have_code) {
-			/* "Kernel code" starts at __pa_symbol(_text). */
+		if (kpaddr_ok && kres.have_code && text->paddr <= kres.code_start &&
+		    kres.code_start - text->paddr < size && text->paddr != kres.code_start) {
+			/*
+			 * kcore's text entry holds "Kernel code" without starting
+			 * there (arm64: _text vs _stext): both agree, and kcore's
+			 * address is the one of this mapping's first byte.
+			 */
+			paddr = text->paddr;
+		} else if (kres.have_code) {
+			/* "Kernel code" starts at __pa_symbol(_text) (x86). */
 			paddr = kres.code_start;
 			if (kpaddr_ok && text->paddr != paddr)
 				kx_warn(ctx, "%s: the kernel text at %#" PRIx64 " says physical %#"
@@ -852,7 +871,8 @@ void kx_crash_info_free(struct kx_crash_info *ci)
 	memset(ci, 0, sizeof(*ci));
 }
 
-int kx_crash_info_read(struct kexec_ctx *ctx, struct kx_crash_info *ci)
+int kx_crash_info_read(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		       struct kx_crash_info *ci)
 {
 	struct kexec_memmap m = { 0 };
 	int r;
@@ -867,10 +887,10 @@ int kx_crash_info_read(struct kexec_ctx *ctx, struct kx_crash_info *ci)
 	r = kexec_read_iomem(ctx, &m);
 	if (r < 0)
 		goto fail;
-	r = read_ram(ctx, &m, ci);
+	r = read_ram(ctx, pol, &m, ci);
 	if (r < 0)
 		goto fail;
-	r = read_kcore(ctx, &m, ci);
+	r = read_kcore(ctx, pol, &m, ci);
 	if (r < 0)
 		goto fail;
 	kexec_memmap_free(&m);
@@ -961,9 +981,9 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 	uint8_t *buf, *p;
 	int r;
 
-	if (machine != EM_X86_64 && machine != EM_AARCH64) {
-		kx_err(ctx, "cannot build an ELF core header for machine %u: only x86_64 (%u) and "
-			    "aarch64 (%u) are supported", machine, EM_X86_64, EM_AARCH64);
+	/* Any machine the architecture table names; none of them is EM_NONE. */
+	if (machine == EM_NONE) {
+		kx_err(ctx, "cannot build an ELF core header for machine %u (EM_NONE)", machine);
 		return -EINVAL;
 	}
 	if (!ci || !out || !len || (ci->nr_cpu_notes && !ci->cpu_notes) ||

@@ -43,7 +43,9 @@ struct kx_crash_info {
  * unopenable /proc/kcore (have_kernel_text false, page_offset
  * 0xffff888000000000) is only a warning. On failure *ci is left empty.
  */
-int kx_crash_info_read(struct kexec_ctx *ctx, struct kx_crash_info *ci);
+struct kx_crash_policy;
+int kx_crash_info_read(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		       struct kx_crash_info *ci);
 void kx_crash_info_free(struct kx_crash_info *ci);
 
 /*

@@ -455,3 +455,30 @@ fail:
 	free(idx);
 	return r;
 }
+
+int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, size_t in_sz,
+		    void *out, size_t out_sz)
+{
+	/* sz itself and the first pointer: every request has them. */
+	const size_t min = sizeof(size_t) + sizeof(void *);
+
+	memset(out, 0, out_sz);
+	if (in_sz < min) {
+		kx_err(ctx, "%s request: its size field sz is %zu (set it with KEXEC_REQUEST())", what,
+		       in_sz);
+		return -EINVAL;
+	}
+	if (in_sz > out_sz) {
+		/* Fields from a newer header: refuse any this library would ignore. */
+		for (size_t i = out_sz; i < in_sz; i++)
+			if (((const uint8_t *)in)[i]) {
+				kx_err(ctx, "%s request sets fields this libkexec (%s) does not know",
+				       what, kexec_version());
+				return -E2BIG;
+			}
+		in_sz = out_sz;
+	}
+	memcpy(out, in, in_sz);
+	memcpy(out, &out_sz, sizeof(size_t));
+	return 0;
+}

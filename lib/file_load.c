@@ -12,32 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "libkexec-internal.h"
+#include "arch.h"
 
 #define PAGE_ALIGN(x) (((x) + 4095) & ~(uint64_t)4095)
-/* bzImage64_load() keeps this much of cmdline_size for " elfcorehdr=0x...". */
-#define MAX_ELFCOREHDR_STR_LEN 30
-
-static int read_head(int fd, uint8_t *buf, size_t want, size_t *got)
-{
-	size_t done = 0;
-
-	while (done < want) {
-		ssize_t n = pread(fd, buf + done, want - done, (off_t)done);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			break;
-		done += (size_t)n;
-	}
-	*got = done;
-	return 0;
-}
 
 static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_file_plan *plan)
 {
@@ -59,33 +39,83 @@ static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_file_plan 
 		       plan->kernel_path);
 		return -EADDRNOTAVAIL;
 	}
-	need = PAGE_ALIGN(plan->image.init_size) + PAGE_ALIGN(plan->initrd_size);
-	if (plan->image.init_size && need > size) {
+	need = PAGE_ALIGN(plan->image.unpacked_size) + PAGE_ALIGN(plan->initrd_size);
+	if (plan->image.unpacked_size && need > size) {
 		kx_err(ctx, "cannot load crash kernel %s: the crashkernel= reservation is %" PRIu64
 			    " MiB but the kernel (%" PRIu64 " MiB when unpacked) and initrd (%" PRIu64
 			    " MiB) need at least %" PRIu64 " MiB",
-		       plan->kernel_path, size >> 20, PAGE_ALIGN(plan->image.init_size) >> 20,
+		       plan->kernel_path, size >> 20, PAGE_ALIGN(plan->image.unpacked_size) >> 20,
 		       PAGE_ALIGN(plan->initrd_size) >> 20, (need + (1 << 20) - 1) >> 20);
 		return -EADDRNOTAVAIL;
 	}
 	return 0;
 }
 
-KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_request *req,
+/*
+ * What the running kernel's loader will say of the image, said first: its
+ * probe (by the format table: the first format that takes the file and that
+ * the kernel's kexec_file_load loads), its extra checks, the command-line
+ * length. A wrong format gets the kernel's own errno for one (x86_64 ENOEXEC,
+ * arm64 EINVAL), so that -a falls back exactly as it would after the syscall.
+ */
+static int check_image(struct kexec_ctx *ctx, const struct kexec_file_request *req,
+		       struct kexec_file_plan *plan, const uint8_t *head, size_t len)
+{
+	const struct kx_arch *arch = kx_arch_of(ctx);
+	const struct kx_format *fmt = NULL;
+	const char *reason = NULL;
+	char why[1024];
+	int r;
+
+	if (!arch) {
+		kx_err(ctx, "cannot load kernel %s: this library knows no image format of this "
+			    "architecture",
+		       req->kernel);
+		return -EOPNOTSUPP;
+	}
+	r = kx_format_probe(arch, head, len, &fmt, &plan->image, why, sizeof(why));
+	if (r < 0) {
+		kx_err(ctx, "cannot load kernel %s: not a kernel image for %s (%s)", req->kernel,
+		       arch->name, why);
+		return arch->nr_formats ? -arch->formats[0]->file_wrong_format_errno : r;
+	}
+	plan->image.file_size = plan->kernel_size;
+	if (!fmt->type.kexec_file_load) {
+		kx_err(ctx, "cannot load kernel %s: the kernel's kexec_file_load does not load %s "
+			    "images (kexec_load does: -c)",
+		       req->kernel, fmt->type.name);
+		return -fmt->file_wrong_format_errno;
+	}
+	if (fmt->file_check) {
+		r = fmt->file_check(head, len, plan->kernel_size, &plan->image, &reason);
+		if (r < 0) {
+			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
+			return r;
+		}
+	}
+	return kx_cmdline_check(ctx, fmt, &plan->image, req->kernel, plan->cmdline_len - 1, true,
+				NULL);
+}
+
+KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_request *in,
 				      struct kexec_file_plan *plan)
 {
-	const char *cmdline = req->cmdline ? req->cmdline : "";
-	uint8_t head[65536];
-	size_t got = 0;
+	struct kexec_file_request reqbuf, *req = &reqbuf;
+	const char *cmdline;
+	uint8_t *head;
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
 	plan->kernel_fd = -1;
 	plan->initrd_fd = -1;
+	r = kx_request_copy(ctx, "kexec_file_load", in, in->sz, req, sizeof(*req));
+	if (r < 0)
+		return r;
 	if (!req->kernel) {
 		kx_err(ctx, "no kernel specified");
 		return -EINVAL;
 	}
+	cmdline = req->cmdline ? req->cmdline : "";
 	plan->kernel_path = strdup(req->kernel);
 	plan->cmdline = strdup(cmdline);
 	if (!plan->kernel_path || !plan->cmdline) {
@@ -99,38 +129,17 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		goto fail;
 	plan->kernel_fd = r;
 
-	if (kexec_native_arch() == KEXEC_ARCH_X86_64) {
-		const char *reason;
-
-		r = read_head(plan->kernel_fd, head, sizeof(head), &got);
-		if (r < 0) {
-			kx_err(ctx, "cannot read kernel %s: %s", req->kernel, strerror(-r));
-			goto fail;
-		}
-		r = kexec_bzimage_parse(head, got < plan->kernel_size ? got : plan->kernel_size,
-					&plan->image, &reason);
-		/* The kernel's probe reads the header only; a truncated file would pass it. */
-		if (r == 0)
-			r = kx_bzimage_check_size(head, &plan->image, plan->kernel_size, &reason);
-		if (r < 0) {
-			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
-			goto fail;
-		}
-		if (plan->cmdline_len + MAX_ELFCOREHDR_STR_LEN > plan->image.cmdline_size) {
-			/* A hostile header's cmdline_size may leave no room at all. */
-			if (plan->image.cmdline_size <= MAX_ELFCOREHDR_STR_LEN)
-				kx_err(ctx, "cannot load kernel %s: its cmdline_size (%u) leaves no room "
-					    "for a command line through kexec_file_load",
-				       req->kernel, plan->image.cmdline_size);
-			else
-				kx_err(ctx, "cannot load kernel %s: command line is %lu bytes, this kernel "
-					    "accepts at most %u through kexec_file_load",
-				       req->kernel, plan->cmdline_len - 1,
-				       plan->image.cmdline_size - MAX_ELFCOREHDR_STR_LEN - 1);
-			r = -E2BIG;
-			goto fail;
-		}
+	/* Mapped, not read: the probes look at a few headers, the kernel reads the file. */
+	head = mmap(NULL, (size_t)plan->kernel_size, PROT_READ, MAP_PRIVATE, plan->kernel_fd, 0);
+	if (head == MAP_FAILED) {
+		r = -errno;
+		kx_err(ctx, "cannot read kernel %s: %s", req->kernel, strerror(-r));
+		goto fail;
 	}
+	r = check_image(ctx, req, plan, head, (size_t)plan->kernel_size);
+	munmap(head, (size_t)plan->kernel_size);
+	if (r < 0)
+		goto fail;
 
 	if (req->initrd) {
 		plan->initrd_path = strdup(req->initrd);
@@ -161,7 +170,7 @@ fail:
 
 KX_EXPORT int kexec_file_plan_load(struct kexec_ctx *ctx, const struct kexec_file_plan *plan)
 {
-	return kexec_file_load(ctx, plan->kernel_fd, plan->initrd_fd, plan->cmdline_len,
+	return kexec_do_file_load(ctx, plan->kernel_fd, plan->initrd_fd, plan->cmdline_len,
 			       plan->cmdline, plan->flags);
 }
 

@@ -11,12 +11,15 @@
 #define KX_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+struct kx_arch;
+
 struct kexec_ctx {
 	kexec_log_fn log_fn;
 	void *log_data;
 	int log_priority;
 	char *root; /* "" for the real root */
 	struct kexec_sim *sim;
+	const struct kx_arch *arch; /* NULL: the running one */
 };
 
 void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...) KX_PRINTF(3, 4);
@@ -56,19 +59,18 @@ int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */
 int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
 
+/*
+ * A caller's request of in_sz bytes (its sz field, KEXEC_REQUEST()) as this
+ * library's structure of out_sz bytes: zero-extended when older, refused
+ * (-E2BIG) when it sets fields this library does not know, -EINVAL when sz is
+ * too small to hold the first fields. Logged, naming what.
+ */
+int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, size_t in_sz,
+		    void *out, size_t out_sz);
+
 int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsigned long flags,
 			const char **reason);
 
-int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
-		    const char **reason);
-/*
- * The rest of the file is there: setup code, syssize, the compressed payload.
- * head is the file's first 1024 bytes at least (as kx_bzimage_read() needs),
- * file_len its full size. kx_bzimage_read() does this on the buffer it gets.
- */
-int kx_bzimage_check_size(const void *head, const struct kexec_bzimage_info *info,
-			  uint64_t file_len, const char **reason);
-int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const char **reason);
 
 /*
  * Open a file to load: a regular, non-empty file below 4 GiB, as the kernel

@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "libkexec-internal.h"
+#include "arch.h"
 
 struct sim_segment {
 	uint64_t mem;
@@ -303,7 +303,11 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 	const struct kexec_limits *lim = &sim->cfg.limits;
 	bool crash = flags & KEXEC_FILE_ON_CRASH;
 	struct sim_image img = { .file = true };
-	struct kexec_bzimage_info info;
+	const struct kx_arch *arch = kx_arch_by_kexec_arch(lim->native_arch);
+	const struct kx_format *fmt = NULL;
+	struct kexec_image_info info;
+	const char *reason;
+	char why[512];
 	int r;
 
 	sim->calls++;
@@ -325,10 +329,22 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 	r = read_fd(kfd, &img.kernel, &img.kernel_size);
 	if (r < 0)
 		goto out;
-	/* The x86_64 probe; other architectures reject what is not theirs with EINVAL. */
-	r = kexec_bzimage_parse(img.kernel, img.kernel_size, &info, NULL);
+	/*
+	 * The simulated kernel's probe: the first format of its architecture
+	 * that its kexec_file_load loads; otherwise that loader's errno
+	 * (x86_64's bzImage64 ENOEXEC, arm64's Image EINVAL).
+	 */
+	if (!arch || !arch->nr_formats) {
+		r = -ENOEXEC;
+		goto out;
+	}
+	r = kx_format_probe(arch, img.kernel, img.kernel_size, &fmt, &info, why, sizeof(why));
+	if (r == 0 && !fmt->type.kexec_file_load)
+		r = -ENOEXEC;
+	if (r == 0 && fmt->file_check)
+		r = fmt->file_check(img.kernel, img.kernel_size, img.kernel_size, &info, &reason);
 	if (r < 0) {
-		r = lim->native_arch == KEXEC_ARCH_X86_64 ? -ENOEXEC : -EINVAL;
+		r = -arch->formats[0]->file_wrong_format_errno;
 		goto out;
 	}
 	if (!pe_signed(img.kernel, img.kernel_size)) {
@@ -361,13 +377,14 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 		r = -ENOMEM;
 		goto out;
 	}
-	/* bzImage64_load(): room for " elfcorehdr=<addr>" (MAX_ELFCOREHDR_STR_LEN 30). */
-	if (cmdline_len + 30 > info.cmdline_size) {
+	/* The format's limit (x86: bzImage64_load() keeps 30 bytes for " elfcorehdr=0x..."). */
+	if (info.cmdline_max != UINT32_MAX &&
+	    cmdline_len - (cmdline_len ? 1 : 0) + fmt->file_cmdline_reserve > info.cmdline_max) {
 		r = -EINVAL;
 		goto out;
 	}
 	if (crash) {
-		uint64_t need = ((uint64_t)info.init_size + 4095) / 4096 * 4096 +
+		uint64_t need = (info.unpacked_size + 4095) / 4096 * 4096 +
 				(img.initrd_size + 4095) / 4096 * 4096;
 
 		if (!lim->has_crash_region || lim->crash_end - lim->crash_start + 1 < need) {

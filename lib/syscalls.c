@@ -89,7 +89,7 @@ KX_EXPORT int kexec_sys_reboot(void)
 	return 0;
 }
 
-KX_EXPORT int kexec_load(struct kexec_ctx *ctx, unsigned long entry, unsigned long nr_segments,
+KX_EXPORT int kexec_do_load(struct kexec_ctx *ctx, unsigned long entry, unsigned long nr_segments,
 			 const struct kexec_segment *segments, unsigned long flags)
 {
 	int r;
@@ -102,7 +102,7 @@ KX_EXPORT int kexec_load(struct kexec_ctx *ctx, unsigned long entry, unsigned lo
 	return r;
 }
 
-KX_EXPORT int kexec_file_load(struct kexec_ctx *ctx, int kernel_fd, int initrd_fd,
+KX_EXPORT int kexec_do_file_load(struct kexec_ctx *ctx, int kernel_fd, int initrd_fd,
 			      unsigned long cmdline_len, const char *cmdline, unsigned long flags)
 {
 	int r;
@@ -115,7 +115,7 @@ KX_EXPORT int kexec_file_load(struct kexec_ctx *ctx, int kernel_fd, int initrd_f
 	return r;
 }
 
-KX_EXPORT int kexec_reboot(struct kexec_ctx *ctx)
+KX_EXPORT int kexec_do_reboot(struct kexec_ctx *ctx)
 {
 	kx_dbg(ctx, "reboot(LINUX_REBOOT_CMD_KEXEC)%s", ctx->sim ? " [simulated]" : "");
 	return ctx->sim ? kx_sim_reboot(ctx->sim) : kexec_sys_reboot();
@@ -124,9 +124,9 @@ KX_EXPORT int kexec_reboot(struct kexec_ctx *ctx)
 KX_EXPORT int kexec_unload(struct kexec_ctx *ctx, bool crash, bool file_syscall)
 {
 	if (file_syscall)
-		return kexec_file_load(ctx, -1, -1, 0, NULL,
+		return kexec_do_file_load(ctx, -1, -1, 0, NULL,
 				       KEXEC_FILE_UNLOAD | (crash ? KEXEC_FILE_ON_CRASH : 0));
-	return kexec_load(ctx, 0, 0, NULL, (crash ? KEXEC_ON_CRASH : 0) | KEXEC_ARCH_DEFAULT);
+	return kexec_do_load(ctx, 0, 0, NULL, (crash ? KEXEC_ON_CRASH : 0) | KEXEC_ARCH_DEFAULT);
 }
 
 static int read_sys_u64(struct kexec_ctx *ctx, const char *path, uint64_t *val)

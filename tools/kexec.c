@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -97,9 +98,11 @@ static void print_plan(const struct kexec_file_plan *plan)
 	flags_string(plan->flags, flags, sizeof(flags));
 	printf("syscall: kexec_file_load\n");
 	printf("flags: %#lx (%s)\n", plan->flags, flags);
-	printf("kernel: %s (%" PRIu64 " bytes, bzImage protocol %u.%02u%s%s)\n", plan->kernel_path,
-	       plan->kernel_size, plan->image.version >> 8, plan->image.version & 0xff,
-	       plan->image.kernel_version[0] ? ", " : "", plan->image.kernel_version);
+	printf("kernel: %s (%" PRIu64 " bytes, %s", plan->kernel_path, plan->kernel_size,
+	       plan->image.format);
+	if (plan->image.protocol)
+		printf(" protocol %u.%02u", plan->image.protocol >> 8, plan->image.protocol & 0xff);
+	printf("%s%s)\n", plan->image.kernel_version[0] ? ", " : "", plan->image.kernel_version);
 	if (plan->initrd_path)
 		printf("initrd: %s (%" PRIu64 " bytes)\n", plan->initrd_path, plan->initrd_size);
 	else
@@ -195,7 +198,7 @@ static bool fallback_errno(int r)
 static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 				const char *cmdline, char *err, size_t errlen)
 {
-	struct kexec_load_request req = {
+	KEXEC_REQUEST(kexec_load_request, req,
 		.kernel = o->kernel,
 		.initrd = o->initrd,
 		.cmdline = cmdline,
@@ -207,7 +210,8 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.mem_min = o->have_mem_min ? o->mem_min : 0,
 		.mem_max = o->have_mem_max ? o->mem_max : 0,
 		.no_efi = o->no_efi,
-	};
+		.dtb = o->dtb,
+	);
 	struct kexec_load_plan plan;
 	char buf[768];
 	int r;
@@ -237,14 +241,14 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 				     const char *cmdline, char *err, size_t errlen,
 				     bool *may_fall_back)
 {
-	struct kexec_file_request req = {
+	KEXEC_REQUEST(kexec_file_request, req,
 		.kernel = o->kernel,
 		.initrd = o->initrd,
 		.cmdline = cmdline,
 		.crash = o->crash,
 		.debug = o->debug,
-	};
-	const char *only_kexec_load = NULL, *where = "";
+	);
+	const char *only_kexec_load = NULL;
 	struct kexec_file_plan plan;
 	char buf[768];
 	int r;
@@ -254,14 +258,13 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 		only_kexec_load = "--load-preserve-context";
 	else if (o->no_efi) /* the kernel's own loader always passes the EFI state on */
 		only_kexec_load = "--no-efi";
-	else if (o->dtb) {
+	else if (o->dtb) /* the kernel's loader builds the DTB from its own */
 		only_kexec_load = "--dtb";
-		where = " on this architecture";
-	}
 	*may_fall_back = only_kexec_load != NULL;
 	if (only_kexec_load) {
-		snprintf(err, errlen, "cannot load %s: %s is not supported with kexec_file_load%s",
-			 o->kernel, only_kexec_load, where);
+		snprintf(err, errlen, "cannot load %s: %s is not supported with kexec_file_load "
+			 "(kexec_load honours it: -c)",
+			 o->kernel, only_kexec_load);
 		return -EOPNOTSUPP;
 	}
 	r = kexec_file_plan_prepare(ctx, &req, &plan);
@@ -280,6 +283,39 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 			 o->crash ? "crash kernel " : "", o->kernel,
 			 why(ctx, KEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)));
 	return r;
+}
+
+/* One load attempt through either syscall, its errors held back (see logstate). */
+static int attempt(struct kexec_ctx *ctx, const struct kx_opts *o, const char *cmdline,
+		   bool file_syscall, char *err, size_t errlen, bool *may_fall_back)
+{
+	int r;
+
+	logstate.defer = true;
+	if (file_syscall)
+		r = load_with_kexec_file_load(ctx, o, cmdline, err, errlen, may_fall_back);
+	else
+		r = load_with_kexec_load(ctx, o, cmdline, err, errlen);
+	logstate.defer = false;
+	return r;
+}
+
+/* Whether the format named by -t is one the kernel's kexec_file_load takes. */
+static bool file_load_takes(const struct kexec_ctx *ctx, const char *type)
+{
+	const struct kexec_image_type *t;
+	size_t n = kexec_image_types(ctx, &t);
+
+	for (size_t i = 0; i < n; i++) {
+		bool match = !strcasecmp(t[i].name, type);
+
+		for (const char *const *al = t[i].aliases; al && *al && !match; al++)
+			match = !strcasecmp(*al, type);
+		if (match)
+			return t[i].kexec_file_load;
+	}
+	/* Unknown: kexec_load names the known ones in its refusal. */
+	return false;
 }
 
 static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
@@ -307,56 +343,33 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 		return 1;
 	}
 
-	if (o->syscall == KX_SYSCALL_LOAD) {
-		logstate.defer = true;
-		r = load_with_kexec_load(ctx, o, cmdline, err1, sizeof(err1));
-		logstate.defer = false;
-		if (r < 0) {
-			die_line("%s", err1);
-			goto out;
-		}
-		goto done;
-	}
-	if (o->type && strcmp(o->type, "bzImage") && strcmp(o->type, "bzImage64")) {
+	/* -c, or a -t format the kernel's own loader does not take: kexec_load only. */
+	if (o->syscall == KX_SYSCALL_LOAD || (o->type && !file_load_takes(ctx, o->type))) {
 		if (o->syscall == KX_SYSCALL_FILE) {
-			die_line("cannot load %s: kexec_file_load loads only bzImage kernels, not type "
-				 "\"%s\" (try -c)",
+			die_line("cannot load %s: kexec_file_load does not load kernels of type \"%s\" "
+				 "(try -c)",
 				 o->kernel, o->type);
 			ret = 1;
 			goto out;
 		}
-		/* -a with another type: straight to kexec_load. */
-		logstate.defer = true;
-		r = load_with_kexec_load(ctx, o, cmdline, err1, sizeof(err1));
-		logstate.defer = false;
-		if (r < 0) {
-			die_line("%s", err1);
-			goto out;
+		r = attempt(ctx, o, cmdline, false, err1, sizeof(err1), NULL);
+	} else {
+		r = attempt(ctx, o, cmdline, true, err1, sizeof(err1), &may_fall_back);
+		if (r < 0 && o->syscall == KX_SYSCALL_AUTO && may_fall_back) {
+			if (o->debug)
+				die_line("debug: kexec_file_load failed (%s); falling back to kexec_load",
+					 err1);
+			r = attempt(ctx, o, cmdline, false, err2, sizeof(err2), NULL);
+			if (r < 0) {
+				die_line("%s; then %s", err1, err2);
+				goto out;
+			}
 		}
-		goto done;
-	}
-
-	logstate.defer = true;
-	r = load_with_kexec_file_load(ctx, o, cmdline, err1, sizeof(err1), &may_fall_back);
-	logstate.defer = false;
-	if (r < 0 && o->syscall == KX_SYSCALL_AUTO && may_fall_back) {
-		if (o->debug)
-			die_line("debug: kexec_file_load failed (%s); falling back to kexec_load",
-				 err1);
-		logstate.defer = true;
-		r = load_with_kexec_load(ctx, o, cmdline, err2, sizeof(err2));
-		logstate.defer = false;
-		if (r < 0) {
-			die_line("%s; then %s", err1, err2);
-			goto out;
-		}
-		goto done;
 	}
 	if (r < 0) {
 		die_line("%s", err1);
 		goto out;
 	}
-done:
 	if (o->dry_run)
 		printf("dry run: the simulated kernel accepted the load; nothing was loaded\n");
 	ret = 0;
@@ -406,7 +419,7 @@ static int do_exec(struct kexec_ctx *ctx, const struct kx_opts *o)
 		       o->do_sync ? "sync, " : "", o->do_ifdown ? "take interfaces down, " : "");
 		return 0;
 	}
-	r = kexec_reboot(ctx);
+	r = kexec_do_reboot(ctx);
 	/* Only a failure returns. */
 	die_line("cannot boot the loaded kernel: reboot: %s",
 		 why(ctx, KEXEC_OP_REBOOT, false, r < 0 ? r : -EIO, buf, sizeof(buf)));
@@ -469,6 +482,22 @@ int main(int argc, char **argv)
 	/* A test hook: read /proc and /sys below another root. Ignored when set-id. */
 	if (secure_getenv("KEXEC_ROOT"))
 		kexec_ctx_set_root(ctx, secure_getenv("KEXEC_ROOT"));
+	/* Another test hook: plan for another architecture, only against the simulator. */
+	if (secure_getenv("KEXEC_ARCH") && o.dry_run) {
+		const char *want = secure_getenv("KEXEC_ARCH");
+		static const unsigned long archs[] = { KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64,
+						       KEXEC_ARCH_RISCV };
+		bool found = false;
+
+		for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]) && !found; i++)
+			if (kexec_arch_name(archs[i]) && !strcmp(kexec_arch_name(archs[i]), want))
+				found = kexec_ctx_set_arch(ctx, archs[i]) == 0;
+		if (!found) {
+			die_line("KEXEC_ARCH=%s: no such architecture in this libkexec", want);
+			ret = 1;
+			goto out;
+		}
+	}
 	if (o.print_ckr_size) {
 		ret = print_ckr_size(ctx);
 		goto out;
@@ -480,6 +509,8 @@ int main(int argc, char **argv)
 			ret = 1;
 			goto out;
 		}
+		/* The simulated kernel runs the architecture the plan is for. */
+		kexec_sim_config(sim)->limits.native_arch = kexec_ctx_get_arch(ctx);
 		sim_like_this_machine(ctx, sim);
 		kexec_ctx_use_sim(ctx, sim);
 	}

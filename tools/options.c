@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "libkexec.h"
 #include "options.h"
 
 enum {
@@ -75,7 +76,16 @@ static const char short_options[] = ":hvfxylupet:dSisca";
 
 void kx_usage(FILE *out)
 {
-	fputs("Usage: kexec [OPTION]... [KERNEL]\n"
+	const struct kexec_image_type *t;
+	size_t n = kexec_image_types(NULL, &t), used = 0;
+	char types[1024] = "";
+
+	/* The formats of this architecture, from the library's table. */
+	for (size_t i = 0; i < n && used < sizeof(types); i++)
+		used += (size_t)snprintf(types + used, sizeof(types) - used,
+					 "                             %-11s %s\n", t[i].name,
+					 t[i].summary);
+	fprintf(out, "Usage: kexec [OPTION]... [KERNEL]\n"
 	      "Load a kernel for later execution with kexec_file_load(2) or kexec_load(2),\n"
 	      "and boot it with reboot(LINUX_REBOOT_CMD_KEXEC).\n"
 	      "\n"
@@ -92,7 +102,8 @@ void kx_usage(FILE *out)
 	      " -a, --kexec-syscall-auto  Try kexec_file_load(2), fall back to kexec_load(2)\n"
 	      "                           on ENOSYS, EINVAL, ENOEXEC or EOPNOTSUPP (default).\n"
 	      " -i, --no-checks           Skip the purgatory's checksum of the loaded segments.\n"
-	      " -t, --type=TYPE           Kernel image type (bzImage).\n"
+	      " -t, --type=TYPE           Kernel image type (detected when not given):\n"
+	      "%s"
 	      " -S, --status              Exit 1 if a kernel is loaded, 0 if not: the crash\n"
 	      "                           kernel by default, the normal one with -l.\n"
 	      " -d, --debug               Print each step, syscall and fallback.\n"
@@ -114,7 +125,7 @@ void kx_usage(FILE *out)
 	      "\n"
 	      "With no mode option, KERNEL is loaded and `shutdown -r now` is run.\n"
 	      "Exit status: 0 success, 1 usage or fatal error, 255 a load or boot failed.\n",
-	      out);
+	      types);
 }
 
 static int parse_addr(const char *opt, const char *arg, uint64_t *out, char *err, size_t errlen)

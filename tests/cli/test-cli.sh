@@ -11,7 +11,9 @@ trap 'rm -rf "$tmp"' EXIT
 # A kernel to point at: any bzImage we can find (the VM fixture, or /boot).
 kernel=""
 for k in "${LIBKEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libkexec}"/*/boot/vmlinuz-* /boot/vmlinuz-*; do
-	[ -f "$k" ] && [ -r "$k" ] && kernel=$k && break
+	# A bzImage ("HdrS" at 0x202): the cache also holds other architectures' kernels.
+	[ -f "$k" ] && [ -r "$k" ] && [ "$(dd if="$k" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] &&
+		kernel=$k && break
 done
 
 have_strace=0

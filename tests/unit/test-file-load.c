@@ -103,7 +103,7 @@ static void plan_ok(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_file_request req = { .kernel = kernel, .initrd = initrd, .cmdline = "a=1 b" };
+	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request), .kernel = kernel, .initrd = initrd, .cmdline = "a=1 b" };
 	struct kexec_file_plan plan;
 	const char *cmd;
 	size_t is;
@@ -115,7 +115,11 @@ static void plan_ok(void **state)
 	assert_string_equal(plan.cmdline, "a=1 b");
 	assert_int_equal(plan.kernel_size, FAKE_SIZE);
 	assert_int_equal(plan.initrd_size, 10);
-	assert_int_equal(plan.image.version, 0x020f);
+	assert_int_equal(plan.image.protocol, 0x020f);
+	assert_string_equal(plan.image.format, "bzImage");
+	assert_string_equal(plan.image.compression, "none");
+	assert_int_equal(plan.image.cmdline_max, 2047);
+	assert_int_equal(plan.image.unpacked_size, 0x2000000);
 	assert_string_equal(plan.image.kernel_version, "6.1.0-fake");
 	assert_int_equal(nlines, 0);
 	kexec_ctx_use_sim(ctx, sim);
@@ -155,7 +159,7 @@ static void expect_fail(struct kexec_file_request *req, int err, const char *fil
 
 static void plan_bad_inputs(void **state)
 {
-	struct kexec_file_request req = { .kernel = notkernel };
+	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request), .kernel = notkernel };
 	static char big[4096];
 
 	(void)state;
@@ -183,7 +187,7 @@ static void plan_bad_inputs(void **state)
 
 static void plan_crash(void **state)
 {
-	struct kexec_file_request req = { .kernel = kernel, .initrd = initrd, .crash = true };
+	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request), .kernel = kernel, .initrd = initrd, .crash = true };
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_file_plan plan;
 

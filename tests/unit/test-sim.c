@@ -69,7 +69,7 @@ static void load_copies_and_zero_fills(void **state)
 	memset(data, 0xab, sizeof(data));
 	s[0] = seg(data, sizeof(data), 0x100000, 0x2000);
 	s[1] = seg("xyz", 3, 0x200000, 0x1000);
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 2, s, KEXEC_ARCH_DEFAULT), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 2, s, KEXEC_ARCH_DEFAULT), 0);
 	assert_true(kexec_sim_loaded(fx->sim, false));
 	assert_int_equal(kexec_status_loaded(fx->ctx, false), 1);
 	assert_int_equal(kexec_status_loaded(fx->ctx, true), 0);
@@ -97,10 +97,10 @@ static void unload(void **state)
 	struct fx *fx = *state;
 	struct kexec_segment s[1] = { seg("a", 1, 0x100000, 0x1000) };
 
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), 0);
 	assert_int_equal(kexec_unload(fx->ctx, false, false), 0);
 	assert_false(kexec_sim_loaded(fx->sim, false));
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), 0);
 	assert_int_equal(kexec_unload(fx->ctx, false, true), 0);
 	assert_false(kexec_sim_loaded(fx->sim, false));
 }
@@ -112,8 +112,8 @@ static void normal_and_crash_are_separate(void **state)
 	struct kexec_segment c[1] = { seg("c", 1, 0x30000000, 0x1000) };
 	uint8_t b;
 
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, n, 0), 0);
-	assert_int_equal(kexec_load(fx->ctx, 0x30000000, 1, c, KEXEC_ON_CRASH), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, n, 0), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x30000000, 1, c, KEXEC_ON_CRASH), 0);
 	assert_int_equal(kexec_status_loaded(fx->ctx, true), 1);
 	assert_int_equal(kexec_sim_read(fx->sim, true, 0x30000000, &b, 1), 0);
 	assert_int_equal(b, 'c');
@@ -131,12 +131,12 @@ static void failed_crash_load_frees_old_crash_image(void **state)
 	struct kexec_segment n[1] = { seg("n", 1, 0x100000, 0x1000) };
 	struct kexec_segment nbad[1] = { seg("n", 1, 0x100800, 0x1000) };
 
-	assert_int_equal(kexec_load(fx->ctx, 0x30000000, 1, c, KEXEC_ON_CRASH), 0);
-	assert_int_equal(kexec_load(fx->ctx, 0x30000000, 1, bad, KEXEC_ON_CRASH), -EADDRNOTAVAIL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x30000000, 1, c, KEXEC_ON_CRASH), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x30000000, 1, bad, KEXEC_ON_CRASH), -EADDRNOTAVAIL);
 	assert_false(kexec_sim_loaded(fx->sim, true));
 	/* A failed normal load keeps the loaded normal image. */
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, n, 0), 0);
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, nbad, 0), -EADDRNOTAVAIL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, n, 0), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, nbad, 0), -EADDRNOTAVAIL);
 	assert_true(kexec_sim_loaded(fx->sim, false));
 	kexec_unload(fx->ctx, false, false);
 }
@@ -147,24 +147,24 @@ static void permissions(void **state)
 	struct kexec_segment s[1] = { seg("a", 1, 0x100000, 0x1000) };
 
 	fx->cfg->cap_sys_boot = false;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
-	assert_int_equal(kexec_file_load(fx->ctx, -1, -1, 0, NULL, KEXEC_FILE_UNLOAD), -EPERM);
-	assert_int_equal(kexec_reboot(fx->ctx), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
+	assert_int_equal(kexec_do_file_load(fx->ctx, -1, -1, 0, NULL, KEXEC_FILE_UNLOAD), -EPERM);
+	assert_int_equal(kexec_do_reboot(fx->ctx), -EPERM);
 	fx->cfg->cap_sys_boot = true;
 
 	fx->cfg->load_disabled = true;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
 	fx->cfg->load_disabled = false;
 
 	/* Lockdown refuses kexec_load, even when everything else is wrong too. */
 	fx->cfg->lockdown = true;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0x10), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EPERM);
 	fx->cfg->lockdown = false;
 	/* Permission comes before flags. */
 	fx->cfg->cap_sys_boot = false;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0x10), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EPERM);
 	fx->cfg->cap_sys_boot = true;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0x10), -EINVAL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EINVAL);
 }
 
 static void load_limit_counts_every_call(void **state)
@@ -174,9 +174,9 @@ static void load_limit_counts_every_call(void **state)
 	struct kexec_segment bad[1] = { seg("a", 1, 0x100800, 0x1000) };
 
 	fx->cfg->load_limit_reboot = 2;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, bad, 0), -EADDRNOTAVAIL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, bad, 0), -EADDRNOTAVAIL);
 	assert_int_equal(kexec_unload(fx->ctx, false, false), 0);
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
 	/* The panic counter is separate. */
 	assert_int_equal(kexec_unload(fx->ctx, true, false), 0);
 	fx->cfg->load_limit_reboot = -1;
@@ -188,16 +188,16 @@ static void busy_and_enosys(void **state)
 	struct kexec_segment s[1] = { seg("a", 1, 0x100000, 0x1000) };
 
 	fx->cfg->busy = true;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), -EBUSY);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EBUSY);
 	assert_int_equal(kexec_unload(fx->ctx, true, true), -EBUSY);
 	/* Flags are checked before the lock. */
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0x10), -EINVAL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EINVAL);
 	fx->cfg->busy = false;
 	fx->cfg->have_kexec_file_load = false;
 	assert_int_equal(kexec_unload(fx->ctx, false, true), -ENOSYS);
 	fx->cfg->have_kexec_file_load = true;
 	fx->cfg->have_kexec_load = false;
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), -ENOSYS);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -ENOSYS);
 	fx->cfg->have_kexec_load = true;
 }
 
@@ -207,10 +207,10 @@ static void reboot_needs_a_loaded_image(void **state)
 	struct kexec_segment s[1] = { seg("a", 1, 0x100000, 0x1000) };
 	unsigned calls = kexec_sim_calls(fx->sim);
 
-	assert_int_equal(kexec_reboot(fx->ctx), -EINVAL);
+	assert_int_equal(kexec_do_reboot(fx->ctx), -EINVAL);
 	assert_false(kexec_sim_executed(fx->sim));
-	assert_int_equal(kexec_load(fx->ctx, 0x100000, 1, s, 0), 0);
-	assert_int_equal(kexec_reboot(fx->ctx), 0);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), 0);
+	assert_int_equal(kexec_do_reboot(fx->ctx), 0);
 	assert_true(kexec_sim_executed(fx->sim));
 	assert_int_equal(kexec_sim_calls(fx->sim), calls + 3);
 	kexec_unload(fx->ctx, false, false);
@@ -242,7 +242,7 @@ static void file_load(void **state)
 	ifd = open_file("initrd!", 7, ip);
 	efd = open_file(NULL, 0, ep);
 
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, ifd, 6, "a b=c", 0), 0);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, ifd, 6, "a b=c", 0), 0);
 	assert_int_equal(kexec_sim_file_image(fx->sim, false, &k, &ks, &i, &is, &cmd), 0);
 	assert_int_equal(ks, sizeof(img));
 	assert_memory_equal(k, img, sizeof(img));
@@ -251,47 +251,47 @@ static void file_load(void **state)
 	assert_string_equal(cmd, "a b=c");
 
 	/* The command line must be NUL-terminated within cmdline_len. */
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, ifd, 5, "a b=c", 0), -EINVAL);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, ifd, 5, "a b=c", 0), -EINVAL);
 	/* Room for elfcorehdr=: cmdline_len + 30 <= cmdline_size (2048). */
 	{
 		static char big[2048];
 
 		memset(big, 'x', sizeof(big));
 		big[2018] = '\0';
-		assert_int_equal(kexec_file_load(fx->ctx, kfd, -1, 2019, big, KEXEC_FILE_NO_INITRAMFS),
+		assert_int_equal(kexec_do_file_load(fx->ctx, kfd, -1, 2019, big, KEXEC_FILE_NO_INITRAMFS),
 				 -EINVAL);
 		big[2017] = '\0';
-		assert_int_equal(kexec_file_load(fx->ctx, kfd, -1, 2018, big, KEXEC_FILE_NO_INITRAMFS),
+		assert_int_equal(kexec_do_file_load(fx->ctx, kfd, -1, 2018, big, KEXEC_FILE_NO_INITRAMFS),
 				 0);
 	}
 	/* Empty file, not a regular file, bad fd, no initrd without NO_INITRAMFS. */
-	assert_int_equal(kexec_file_load(fx->ctx, efd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EINVAL);
+	assert_int_equal(kexec_do_file_load(fx->ctx, efd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EINVAL);
 	dfd = open("/tmp", O_RDONLY | O_DIRECTORY);
-	assert_int_equal(kexec_file_load(fx->ctx, dfd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EINVAL);
-	assert_int_equal(kexec_file_load(fx->ctx, 1000, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EBADF);
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, -1, 0, NULL, 0), -EBADF);
+	assert_int_equal(kexec_do_file_load(fx->ctx, dfd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EINVAL);
+	assert_int_equal(kexec_do_file_load(fx->ctx, 1000, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EBADF);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, -1, 0, NULL, 0), -EBADF);
 	/* Not a kernel: the x86_64 probe says ENOEXEC. */
-	assert_int_equal(kexec_file_load(fx->ctx, ifd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS),
+	assert_int_equal(kexec_do_file_load(fx->ctx, ifd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS),
 			 -ENOEXEC);
 	/* Illegal flags. */
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, -1, 0, NULL, 0x1000), -EINVAL);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, -1, 0, NULL, 0x1000), -EINVAL);
 	/* Unsigned image under lockdown, and with enforced signatures. */
 	fx->cfg->lockdown = true;
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EPERM);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -EPERM);
 	fx->cfg->lockdown = false;
 	fx->cfg->sig_enforce = true;
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -ENODATA);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, -1, 0, NULL, KEXEC_FILE_NO_INITRAMFS), -ENODATA);
 	fx->cfg->sig_enforce = false;
 
 	/* Crash: the reservation must hold init_size + initrd. */
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, ifd, 0, NULL, KEXEC_FILE_ON_CRASH), 0);
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, ifd, 0, NULL, KEXEC_FILE_ON_CRASH), 0);
 	assert_true(kexec_sim_loaded(fx->sim, true));
 	fx->cfg->limits.crash_end = fx->cfg->limits.crash_start + 0x1000000 - 1; /* 16 MiB */
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, ifd, 0, NULL, KEXEC_FILE_ON_CRASH),
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, ifd, 0, NULL, KEXEC_FILE_ON_CRASH),
 			 -EADDRNOTAVAIL);
 	assert_false(kexec_sim_loaded(fx->sim, true)); /* the old one is gone */
 	fx->cfg->limits.has_crash_region = false;
-	assert_int_equal(kexec_file_load(fx->ctx, kfd, ifd, 0, NULL, KEXEC_FILE_ON_CRASH),
+	assert_int_equal(kexec_do_file_load(fx->ctx, kfd, ifd, 0, NULL, KEXEC_FILE_ON_CRASH),
 			 -EADDRNOTAVAIL);
 	fx->cfg->limits.has_crash_region = true;
 	fx->cfg->limits.crash_end = 0x3fffffff;

@@ -18,6 +18,7 @@
 #include "purgatory.h"
 #include "sha256-x86.h"
 #include "fake-bzimage.h"
+#include "x86.h"
 
 #define ROOT FIXTURES_DIR "/x86-bios"
 #define MiB 0x100000ULL
@@ -109,10 +110,24 @@ static struct kexec_ctx *new_ctx(void)
 
 /* ---- setup header parsing ---- */
 
+/* kexec_file_load's view: the bzImage format's probe, then its file_check. */
+static int file_probe(const uint8_t *b, size_t len, const char **why)
+{
+	struct kexec_image_info ii;
+	int r;
+
+	memset(&ii, 0, sizeof(ii));
+	r = kx_format_bzimage.probe(b, len, &ii, why);
+	if (r == 0)
+		r = kx_format_bzimage.file_check(b, len, len, &ii, why);
+	return r;
+}
+
 static void header_cases(void **state)
 {
 	static uint8_t b[FAKE_SIZE];
-	struct kexec_bzimage_info info;
+	struct kx_bzimage_info info;
+	struct kexec_image_info ii;
 	const char *why;
 
 	(void)state;
@@ -126,8 +141,14 @@ static void header_cases(void **state)
 	assert_int_equal(info.pref_address, 0x1000000);
 	assert_int_equal(info.kernel_alignment, 0x200000);
 	assert_string_equal(info.kernel_version, "6.1.0-fake");
-	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), 0);
-	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(file_probe(b, sizeof(b), &why), 0);
+	/* The neutral view the plan and the table report. */
+	memset(&ii, 0, sizeof(ii));
+	assert_int_equal(kx_format_bzimage.probe(b, sizeof(b), &ii, &why), 0);
+	assert_int_equal(ii.cmdline_max, 2047);
+	assert_int_equal(ii.unpacked_size, 0x2000000);
+	assert_int_equal(ii.protocol, 0x020f);
+	assert_string_equal(ii.kernel_version, "6.1.0-fake");
 
 	/* Truncated: shorter than the boot sector + header. */
 	assert_int_equal(kx_bzimage_read(b, 1000, &info, &why), -ENOEXEC);
@@ -153,32 +174,29 @@ static void header_cases(void **state)
 
 	/* Old protocol: both loaders refuse. */
 	fake_put16(b, 0x206, 0x0209);
-	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
-	assert_int_equal(info.init_size, 0); /* not there before 2.10 */
-	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), -ENOEXEC);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
 	assert_non_null(strstr(why, "2.12"));
-	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_int_equal(info.init_size, 0); /* not there before 2.10 */
+	assert_int_equal(file_probe(b, sizeof(b), &why), -ENOEXEC);
 	fake_bzimage(b);
 
 	/* 32-bit only: no 64-bit entry point. */
 	fake_put16(b, 0x236, 0x7e);
-	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
-	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), -ENOEXEC);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
 	assert_non_null(strstr(why, "64-bit"));
-	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_int_equal(file_probe(b, sizeof(b), &why), -ENOEXEC);
 	fake_bzimage(b);
 
 	/* Not loadable above 4 GiB: kexec_file_load refuses, kexec_load does not. */
 	fake_put16(b, 0x236, 0x7d);
-	assert_int_equal(kexec_bzimage_parse(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_int_equal(file_probe(b, sizeof(b), &why), -ENOEXEC);
 	assert_non_null(strstr(why, "ABOVE_4G"));
-	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), 0);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
 	fake_bzimage(b);
 
 	/* A zImage (LOADED_HIGH clear). */
 	b[0x211] = 0;
-	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
-	assert_int_equal(kx_bzimage_check_kexec_load(&info, &why), -ENOEXEC);
+	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
 	assert_non_null(strstr(why, "zImage"));
 }
 
@@ -202,7 +220,7 @@ static void bzimage_plan(void **state)
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
 	struct kexec_load_request req = {
-		.kernel = kernel, .initrd = initrd, .cmdline = "root=/dev/vda console=ttyS0",
+		.sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "root=/dev/vda console=ttyS0",
 		.segment_digests = true,
 	};
 	const struct kexec_segment *k, *i, *bp, *pg;
@@ -298,20 +316,22 @@ static void purgatory_var(struct kexec_ctx *ctx, const struct kexec_load_plan *p
 static void purgatory_contract(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .kernel = kernel, .initrd = initrd, .cmdline = "quiet" };
-	struct kx_sha_region regions[KX_SHA_REGIONS_MAX];
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "quiet" };
+	struct kx_purgatory_params pp;
+	struct kx_sha_region *regions = pp.regions;
 	struct kexec_load_plan plan;
-	uint8_t digest[32], want[32];
+	uint8_t *digest = pp.sha256, want[32];
 	struct kx_sha256 s;
 	uint32_t avx2;
 	size_t n = 0;
 
 	(void)state;
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
-	purgatory_var(ctx, &plan, "kx_avx2_allowed", &avx2, sizeof(avx2));
+	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
+	avx2 = (pp.flags & KX_PF_AVX2) != 0;
 	assert_int_equal(avx2, (uint32_t)kx_sha256_x8_usable());
-	purgatory_var(ctx, &plan, "kx_sha_regions", regions, sizeof(regions));
-	purgatory_var(ctx, &plan, "kx_sha256_digest", digest, sizeof(digest));
+	assert_int_equal(pp.console_kind, KX_CONSOLE_X86_PIO);
+	assert_int_equal(pp.console_base, 0x3f8);
 	kx_sha256_init(&s);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
 		if (!strcmp(plan.info[i].role, "purgatory"))
@@ -329,8 +349,8 @@ static void purgatory_contract(void **state)
 
 	kx_sha256_x8_disabled = true;
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
-	purgatory_var(ctx, &plan, "kx_avx2_allowed", &avx2, sizeof(avx2));
-	assert_int_equal(avx2, 0);
+	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
+	assert_int_equal(pp.flags & KX_PF_AVX2, 0);
 	kexec_load_plan_free(&plan);
 	kx_sha256_x8_disabled = false;
 	kexec_ctx_free(ctx);
@@ -339,7 +359,7 @@ static void purgatory_contract(void **state)
 static void no_initrd_and_limits(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .kernel = kernel };
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel };
 	struct kexec_load_plan plan;
 
 	(void)state;
@@ -370,7 +390,7 @@ static void no_initrd_and_limits(void **state)
 static void bad_inputs(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .kernel = junk };
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = junk };
 	struct kexec_load_plan plan;
 	static char big[4000];
 
@@ -409,14 +429,14 @@ static void bad_inputs(void **state)
 static void elf_plan(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .kernel = elf, .initrd = initrd, .cmdline = "x" };
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = elf, .initrd = initrd, .cmdline = "x" };
 	struct kexec_load_plan plan;
 	static uint8_t e[0x3000];
 	char bad[64];
 
 	(void)state;
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
-	assert_string_equal(plan.format, "ELF vmlinux");
+	assert_string_equal(plan.format, "elf-x86_64");
 	assert_int_equal(plan.segs.nr, 5); /* 2 PT_LOADs, initrd, boot_params, purgatory */
 	assert_int_equal(mem(&plan.segs.seg[0]), 0x1000000);
 	assert_int_equal(plan.segs.seg[0].memsz, 0x3000);
@@ -462,7 +482,7 @@ static void elf_plan(void **state)
 	fake_put16(e, 18, 183);
 	write_tmp(bad, e, 0x3000);
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
-	assert_non_null(strstr(logbuf, "not x86_64"));
+	assert_non_null(strstr(logbuf, "ELF file for machine 183, not this architecture's (62)"));
 	unlink(bad);
 	kexec_ctx_free(ctx);
 }
@@ -472,7 +492,7 @@ static void crash_plan(void **state)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .kernel = kernel, .initrd = initrd, .cmdline = "irqpoll",
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "irqpoll",
 					  .crash = true };
 	const uint64_t cs = 0x3000000, ce = 0x12ffffff;
 	const struct kexec_segment *hdr, *bp;
@@ -554,7 +574,7 @@ static void crash_too_small(void **state)
 {
 	static uint8_t img[FAKE_SIZE];
 	struct kexec_ctx *ctx = kexec_ctx_new();
-	struct kexec_load_request req = { .kernel = NULL, .crash = true };
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = NULL, .crash = true };
 	struct kexec_load_plan plan;
 	char big[64];
 

@@ -11,8 +11,8 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 vm_test_setup kexec-load-corrupt
-helper=$(dirname "$(vm_kexec_bin)")/tests/kexec-corrupt-load
-[[ -f $helper ]] || vm_die "$helper does not exist (meson builds it with the tests)"
+helper=$(dirname "$(vm_kexec_bin)")/kexec-corrupt-load
+[[ -f $helper ]] || vm_die "$helper does not exist (meson builds it beside kexec)"
 vm_file_is_static "$helper" || vm_die "$helper is not static"
 vm_add_file "$helper" /bin/kexec-corrupt-load
 nonce=$(vm_nonce)

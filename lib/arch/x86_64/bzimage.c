@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst).
- * kexec_bzimage_parse() accepts exactly what the kernel's bzImage64 probe
- * (arch/x86/kernel/kexec-bzimage64.c) accepts, so that a file the kernel would
- * refuse with ENOEXEC is refused here first, with the reason.
+ * The x86 boot protocol's setup header (Documentation/arch/x86/boot.rst), and
+ * the two x86_64 image formats: bzImage, and ELF vmlinux (kexec_load only).
+ * One chain of checks: the probe accepts what our kexec_load loader and the
+ * kernel's bzImage64 loader (arch/x86/kernel/kexec-bzimage64.c) both need;
+ * file_check adds the one thing only the kernel's loader asks for.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "libkexec-internal.h"
+#include "elf-vmlinux.h"
+#include "x86.h"
 
 #define LOADED_HIGH 0x01
 #define XLF_KERNEL_64 0x01
 #define XLF_CAN_BE_LOADED_ABOVE_4G 0x02
+/* bzImage64_load() keeps this much of cmdline_size for " elfcorehdr=0x...". */
+#define MAX_ELFCOREHDR_STR_LEN 30
 
 static int reject(const char **reason, const char *why)
 {
@@ -22,7 +26,7 @@ static int reject(const char **reason, const char *why)
 }
 
 /* The setup header alone: buf holds at least the first len bytes of the file. */
-static int read_header(const void *buf, size_t len, struct kexec_bzimage_info *info,
+static int read_header(const void *buf, size_t len, struct kx_bzimage_info *info,
 		       const char **reason)
 {
 	const uint8_t *b = buf;
@@ -52,7 +56,7 @@ static int read_header(const void *buf, size_t len, struct kexec_bzimage_info *i
 	if (info->version >= 0x0206)
 		info->cmdline_size = kx_le32(b + 0x238);
 	else
-		info->cmdline_size = 255;
+		info->cmdline_size = 256;
 	if (info->version >= 0x0208) {
 		info->payload_offset = kx_le32(b + 0x248);
 		info->payload_length = kx_le32(b + 0x24c);
@@ -85,17 +89,12 @@ static int read_header(const void *buf, size_t len, struct kexec_bzimage_info *i
  * 32 bits wide since protocol 2.04; signed images have more after it) and,
  * since 2.08, where the compressed kernel ends (payload_offset + payload_length).
  */
-int kx_bzimage_check_size(const void *head, const struct kexec_bzimage_info *info,
-			  uint64_t file_len, const char **reason)
+static int check_size(const void *head, const struct kx_bzimage_info *info, uint64_t file_len,
+		      const char **reason)
 {
 	const uint8_t *b = head;
-	uint64_t rest, syssize;
+	uint64_t rest = file_len - info->setup_size, syssize;
 
-	if (reason)
-		*reason = NULL;
-	if (info->setup_size >= file_len)
-		return reject(reason, "setup code (setup_sects) extends past the end of the file");
-	rest = file_len - info->setup_size;
 	syssize = info->version >= 0x0204 ? kx_le32(b + 0x1f4) : kx_le16(b + 0x1f4);
 	if (syssize * 16 > rest)
 		return reject(reason, "file is truncated: the setup header's syssize says the kernel "
@@ -106,19 +105,8 @@ int kx_bzimage_check_size(const void *head, const struct kexec_bzimage_info *inf
 	return 0;
 }
 
-/* The whole file: the header, and that nothing the header describes is missing. */
-int kx_bzimage_read(const void *buf, size_t len, struct kexec_bzimage_info *info,
-		    const char **reason)
-{
-	int r = read_header(buf, len, info, reason);
-
-	if (r < 0)
-		return r;
-	return kx_bzimage_check_size(buf, info, len, reason);
-}
-
-/* What our kexec_load loader needs: a 64-bit entry point and a relocatable load. */
-int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const char **reason)
+/* What both loaders need, in the order of the kernel's bzImage64_probe(). */
+static int check_protocol(const struct kx_bzimage_info *info, const char **reason)
 {
 	if (info->version < 0x020c)
 		return reject(reason, "boot protocol older than 2.12 (no 64-bit entry point)");
@@ -129,22 +117,84 @@ int kx_bzimage_check_kexec_load(const struct kexec_bzimage_info *info, const cha
 	return 0;
 }
 
-KX_EXPORT int kexec_bzimage_parse(const void *buf, size_t len, struct kexec_bzimage_info *info,
-				  const char **reason)
+int kx_bzimage_read(const void *buf, size_t len, struct kx_bzimage_info *info,
+		    const char **reason)
 {
-	/* The header only, as the kernel's probe: buf may be just the file's start. */
 	int r = read_header(buf, len, info, reason);
+
+	if (r == 0)
+		r = check_size(buf, info, len, reason);
+	if (r == 0)
+		r = check_protocol(info, reason);
+	return r;
+}
+
+static int probe(const void *buf, size_t len, struct kexec_image_info *out, const char **reason)
+{
+	struct kx_bzimage_info info;
+	int r = kx_bzimage_read(buf, len, &info, reason);
 
 	if (r < 0)
 		return r;
-	/* bzImage64_probe(), in its order. */
-	if (info->version < 0x020c)
-		return reject(reason, "boot protocol older than 2.12: too old for kexec_file_load");
-	if (!(info->loadflags & LOADED_HIGH))
-		return reject(reason, "a zImage, not a bzImage (LOADED_HIGH not set)");
-	if (!(info->xloadflags & XLF_KERNEL_64))
-		return reject(reason, "not a 64-bit kernel (XLF_KERNEL_64 not set)");
-	if (!(info->xloadflags & XLF_CAN_BE_LOADED_ABOVE_4G))
-		return reject(reason, "kernel cannot be loaded above 4 GiB (XLF_CAN_BE_LOADED_ABOVE_4G not set)");
+	memcpy(out->kernel_version, info.kernel_version, sizeof(out->kernel_version));
+	/* cmdline_size counts the NUL (protocol 2.06+; 255 bytes before). */
+	out->cmdline_max = info.cmdline_size ? info.cmdline_size - 1 : 0; /* 0: not even a NUL */
+	out->unpacked_size = info.init_size;
+	out->protocol = info.version;
+	out->arch_flags = info.xloadflags;
 	return 0;
 }
+
+/* The one thing the kernel's bzImage64 probe asks beyond ours. */
+static int file_check(const void *head, size_t head_len, uint64_t file_len,
+		      const struct kexec_image_info *info, const char **reason)
+{
+	(void)head, (void)head_len, (void)file_len;
+	if (!(info->arch_flags & XLF_CAN_BE_LOADED_ABOVE_4G))
+		return reject(reason, "kernel cannot be loaded above 4 GiB "
+				      "(XLF_CAN_BE_LOADED_ABOVE_4G not set)");
+	return 0;
+}
+
+static const char *const bzimage_aliases[] = { "bzImage64", NULL };
+
+const struct kx_format kx_format_bzimage = {
+	.type = {
+		.name = "bzImage",
+		.aliases = bzimage_aliases,
+		.summary = "x86 boot protocol 2.12+ bzImage (what /boot/vmlinuz is)",
+		.kexec_file_load = true,
+		.kexec_load = true,
+	},
+	.probe = probe,
+	.file_check = file_check,
+	.file_cmdline_reserve = MAX_ELFCOREHDR_STR_LEN,
+	.file_wrong_format_errno = ENOEXEC,
+	.load = kx_x86_load_bzimage,
+};
+
+static int elf_probe(const void *buf, size_t len, struct kexec_image_info *out,
+		     const char **reason)
+{
+	int r = kx_elf_vmlinux_probe(buf, len, 62, reason);
+
+	if (r < 0)
+		return r;
+	out->cmdline_max = 2047; /* COMMAND_LINE_SIZE 2048 */
+	return 0;
+}
+
+static const char *const elf_aliases[] = { "elf", "vmlinux", NULL };
+
+const struct kx_format kx_format_elf_x86_64 = {
+	.type = {
+		.name = "elf-x86_64",
+		.aliases = elf_aliases,
+		.summary = "ELF vmlinux for x86_64 (kexec_load only)",
+		.kexec_file_load = false,
+		.kexec_load = true,
+	},
+	.probe = elf_probe,
+	.file_wrong_format_errno = ENOEXEC,
+	.load = kx_x86_load_elf,
+};

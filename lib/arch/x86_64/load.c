@@ -1,16 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * kexec_load on x86_64: user space builds everything the kernel does not.
- * A bzImage (boot protocol 2.12+) or an ELF vmlinux becomes up to four kinds
- * of segments, placed by the one allocator over the firmware's RAM:
+ * kexec_load on x86_64, the formats' loaders and the architecture's hooks
+ * for the generic pipeline (lib/load.c). A bzImage (boot protocol 2.12+) or
+ * an ELF vmlinux becomes up to five kinds of segments, placed by the one
+ * allocator over the firmware's RAM:
  *   kernel       the protected-mode kernel (bzImage) or each PT_LOAD (ELF)
  *   initrd       the initramfs, page-aligned
  *   elfcorehdr   crash loads: the ELF core header the crash kernel exposes as /proc/vmcore
  *   boot_params  the zero page, the command line and the setup_data chain
  *   purgatory    our freestanding blob: checks every other segment's SHA-256,
  *                then enters the kernel's 64-bit entry with RSI = boot_params
- * Everything is built and validated against the kernel's rules before the
- * syscall; the syscall itself is kexec_load_plan_load().
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -18,136 +17,30 @@
 #include <string.h>
 #include <stdio.h>
 #include <unistd.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 
-#include "alloc.h"
-#include "crash.h"
+#include "arch.h"
 #include "purgatory.h"
-#include "sha256-x86.h"
 #include "x86-bootparams.h"
+#include "x86.h"
 
+/* x86_64's pages are always 4 KiB. */
 #define PAGE_SIZE 4096ULL
 #define PAGE_ALIGN(x) (((x) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))
 #define SZ_1M 0x100000ULL
 #define SZ_4G 0x100000000ULL
 #define X86_64_ENTRY_OFFSET 0x200 /* the 64-bit entry: load address + 0x200 */
 
-struct mapped {
-	void *addr;
-	size_t len;
-};
-
+/* What the x86_64 loaders keep until the plan is freed (kx_load.arch_priv). */
 struct priv {
-	struct mapped kernel, initrd;
 	uint8_t *params;              /* boot_params + command line + setup_data */
 	size_t params_len;
-	uint8_t *elf_pad[KEXEC_SEGMENT_MAX]; /* copies of unaligned ELF segments */
-	struct kx_purgatory purg;
 	struct kx_x86_sysinfo si;
 	bool have_si;
 	uint8_t elf_header[0x400];    /* the setup header an ELF vmlinux lacks */
-	/* Crash loads */
-	bool crash;
-	uint64_t crash_start, crash_end;
-	uint8_t *elfcorehdr;
-	size_t elfcorehdr_len;
-	uint64_t elfcorehdr_addr;
-	char *cmdline;                /* the command line with elfcorehdr= */
-	char what_kernel[96], what_initrd[96]; /* "kernel <path>" for placement errors */
-	const char *kernel_path;
-	bool segment_digests;
+	char *cmdline;                /* crash: the command line with elfcorehdr= */
 	struct kx_e820 crash_e820;    /* the crash kernel's memory map */
 };
-
-static void unmap(struct mapped *m)
-{
-	if (m->addr && m->addr != MAP_FAILED)
-		munmap(m->addr, m->len);
-	m->addr = NULL;
-	m->len = 0;
-}
-
-/* Map a file read-only: the syscall copies from these pages, we never do. */
-static int map_input(struct kexec_ctx *ctx, const char *what, const char *path, struct mapped *m)
-{
-	uint64_t size;
-	int fd = kx_open_input(ctx, what, path, &size);
-
-	if (fd < 0)
-		return fd;
-	m->addr = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
-	if (m->addr == MAP_FAILED) {
-		int r = -errno;
-
-		kx_err(ctx, "cannot read %s %s: %s", what, path, strerror(-r));
-		m->addr = NULL;
-		close(fd);
-		return r;
-	}
-	m->len = (size_t)size;
-	close(fd);
-	return 0;
-}
-
-static int add_segment(struct kexec_load_plan *plan, const char *role, const void *buf,
-		       size_t bufsz, uint64_t mem, uint64_t memsz)
-{
-	struct kexec_load_segment_info *info;
-	struct kx_sha256 sha;
-	int r;
-
-	r = kexec_segment_list_add(&plan->segs, buf, bufsz, mem, memsz);
-	if (r < 0)
-		return r;
-	info = realloc(plan->info, plan->segs.nr * sizeof(*info));
-	if (!info)
-		return -ENOMEM;
-	plan->info = info;
-	info[r].role = role;
-	memset(info[r].sha256, 0, sizeof(info[r].sha256));
-	/* Only for display: the purgatory's digest is the one that matters, hash once. */
-	if (((struct priv *)plan->priv)->segment_digests) {
-		kx_sha256_init(&sha);
-		kx_sha256_update(&sha, buf, bufsz);
-		kx_sha256_final(&sha, info[r].sha256);
-	}
-	return 0;
-}
-
-static int place(struct kexec_ctx *ctx, struct kx_alloc *a, const char *what, uint64_t size,
-		 uint64_t align, uint64_t min, uint64_t max, bool top_down, uint64_t *addr)
-{
-	struct kx_place p = {
-		.what = what, .size = size, .align = align, .min = min, .max = max,
-		.top_down = top_down,
-	};
-
-	return kx_alloc_place(ctx, a, &p, addr);
-}
-
-static int load_initrd(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-		       struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t max,
-		       uint64_t *addr, uint64_t *size)
-{
-	struct priv *pv = plan->priv;
-	int r;
-
-	*addr = *size = 0;
-	if (!req->initrd)
-		return 0;
-	r = map_input(ctx, "initrd", req->initrd, &pv->initrd);
-	if (r < 0)
-		return r;
-	/* High, like the kernel's own loader: out of the way of the kernel's decompression. */
-	r = place(ctx, a, pv->what_initrd, PAGE_ALIGN(pv->initrd.len), PAGE_SIZE, SZ_1M, max, true,
-		  addr);
-	if (r < 0)
-		return r;
-	*size = pv->initrd.len;
-	return add_segment(plan, "initrd", pv->initrd.addr, pv->initrd.len, *addr,
-			   PAGE_ALIGN(pv->initrd.len));
-}
 
 /*
  * The crash kernel's memory map, as the kernel's own crash loader builds it
@@ -155,14 +48,14 @@ static int load_initrd(struct kexec_ctx *ctx, const struct kexec_load_request *r
  * every non-RAM range (ACPI tables and NVS must stay reachable), and as RAM
  * only the crash region minus the core header, which it must not overwrite.
  */
-static int crash_memmap(struct priv *pv)
+static int crash_memmap(struct kx_load *l, struct priv *pv)
 {
 	const struct kx_e820 *sys = &pv->si.e820;
 	struct kx_e820 *out = &pv->crash_e820;
-	uint64_t hs = pv->elfcorehdr_addr, he = hs + PAGE_ALIGN(pv->elfcorehdr_len);
+	uint64_t hs = l->elfcorehdr_addr, he = hs + PAGE_ALIGN(l->elfcorehdr_len);
 	struct kx_e820_entry add[2] = {
-		{ pv->crash_start, hs - pv->crash_start, 1 },
-		{ he, pv->crash_end + 1 - he, 1 },
+		{ l->crash_start, hs - l->crash_start, 1 },
+		{ he, l->crash_end + 1 - he, 1 },
 	};
 	int r;
 
@@ -207,89 +100,63 @@ static int crash_memmap(struct priv *pv)
 	return 0;
 }
 
-/* The core header the crash kernel reads /proc/vmcore from, and "elfcorehdr=" for it. */
-static int load_elfcorehdr(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-			   struct kexec_load_plan *plan, struct kx_alloc *a)
+/* crash: the core header (generic), "elfcorehdr=" for the command line, the e820 map. */
+static int load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct priv *pv = plan->priv;
-	struct kx_crash_info ci = { 0 };
+	struct priv *pv = l->arch_priv;
 	char arg[48];
 	int r;
 
-	r = kx_crash_info_read(ctx, &ci);
+	r = kx_load_elfcorehdr(ctx, l);
 	if (r < 0)
 		return r;
-	r = kx_crash_build_elfcorehdr(ctx, &ci, req->elf32_core_headers, 62, &pv->elfcorehdr,
-				      &pv->elfcorehdr_len);
-	kx_crash_info_free(&ci);
-	if (r < 0)
-		return r;
-	r = place(ctx, a, "ELF core header", PAGE_ALIGN(pv->elfcorehdr_len), PAGE_SIZE, 0, 0, true,
-		  &pv->elfcorehdr_addr);
-	if (r < 0)
-		return r;
-	r = add_segment(plan, "elfcorehdr", pv->elfcorehdr, pv->elfcorehdr_len,
-			pv->elfcorehdr_addr, PAGE_ALIGN(pv->elfcorehdr_len));
-	if (r < 0)
-		return r;
-	snprintf(arg, sizeof(arg), "elfcorehdr=0x%" PRIx64, pv->elfcorehdr_addr);
-	pv->cmdline = kexec_cmdline_concat(req->cmdline, arg);
+	snprintf(arg, sizeof(arg), "elfcorehdr=0x%" PRIx64, l->elfcorehdr_addr);
+	pv->cmdline = kexec_cmdline_concat(l->req->cmdline, arg);
 	if (!pv->cmdline)
 		return -ENOMEM;
-	return crash_memmap(pv);
+	return crash_memmap(l, pv);
 }
 
 /* boot_params + command line + setup_data, below 4 GiB so every pointer to it fits. */
-static int load_params(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-		       struct kexec_load_plan *plan, struct kx_alloc *a,
-		       struct kx_x86_boot_layout *lay, uint64_t *addr)
+static int load_params(struct kexec_ctx *ctx, struct kx_load *l, struct kx_x86_boot_layout *lay)
 {
-	struct priv *pv = plan->priv;
+	struct priv *pv = l->arch_priv;
 	struct kx_e820 sys = pv->si.e820;
 	size_t len;
 	uint8_t *tmp;
+	uint64_t addr;
 	int r;
 
 	/* A crash kernel sees only its own region as RAM, and gets elfcorehdr=. */
-	if (pv->crash) {
+	if (l->crash) {
 		pv->si.e820 = pv->crash_e820;
 		lay->cmdline = pv->cmdline;
 	} else {
-		lay->cmdline = req->cmdline ? req->cmdline : "";
+		lay->cmdline = l->req->cmdline ? l->req->cmdline : "";
 	}
 	lay->rng_seed = true;
-	lay->no_efi = req->no_efi;
+	lay->no_efi = l->req->no_efi;
 	/* Never truncated: refused, naming the kernel whose header sets the limit. */
-	if (lay->image_len > 0x23b) {
-		uint32_t max = kx_le32(lay->image + 0x238);
-		size_t have = strlen(lay->cmdline) + 1;
-
-		if (kx_le16(lay->image + 0x206) < 0x0206)
-			max = 256;
-		if (have > max) {
-			kx_err(ctx, "cannot load kernel %s: command line is %zu bytes%s, this kernel "
-				    "accepts at most %u (cmdline_size in its setup header)",
-			       pv->kernel_path, have - 1, pv->crash ? " with elfcorehdr=" : "",
-			       max ? max - 1 : 0);
-			r = -E2BIG;
-			goto out;
-		}
-	}
+	r = kx_cmdline_check(ctx, l->fmt, &l->info, l->req->kernel, strlen(lay->cmdline), false,
+			     l->crash ? " with elfcorehdr=" : NULL);
+	if (r < 0)
+		goto out;
 	lay->params_addr = 0;
 	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &tmp, &len);
 	if (r < 0)
 		goto out;
 	free(tmp);
 	/* Below 4 GiB where possible; a crash region may lie wholly above (",high"). */
-	r = place(ctx, a, "boot parameters", PAGE_ALIGN(len), PAGE_SIZE, SZ_1M,
-		  pv->crash ? 0 : SZ_4G - 1, false, addr);
+	r = kx_load_place(ctx, l, "boot parameters", PAGE_ALIGN(len), PAGE_SIZE, SZ_1M,
+			  l->crash ? 0 : SZ_4G - 1, false, &addr);
 	if (r < 0)
 		goto out;
-	lay->params_addr = *addr;
+	lay->params_addr = addr;
 	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &pv->params, &pv->params_len);
 	if (r < 0)
 		goto out;
-	r = add_segment(plan, "boot_params", pv->params, pv->params_len, *addr, PAGE_ALIGN(len));
+	l->boot_data = addr;
+	r = kx_load_add_segment(l, "boot_params", pv->params, pv->params_len, addr, PAGE_ALIGN(len));
 out:
 	pv->si.e820 = sys;
 	return r;
@@ -299,13 +166,12 @@ out:
  * Say plainly when the reservation is too small, before placing anything:
  * the allocator's "no room" would be right but less helpful.
  */
-static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-			    const struct priv *pv, uint64_t kmemsz)
+static int check_crash_room(struct kexec_ctx *ctx, struct kx_load *l, uint64_t kmemsz)
 {
-	uint64_t size = pv->crash_end - pv->crash_start + 1, initrd = 0, need;
+	uint64_t size = l->crash_end - l->crash_start + 1, initrd = 0, need;
 	struct stat st;
 
-	if (req->initrd && stat(req->initrd, &st) == 0)
+	if (l->req->initrd && stat(l->req->initrd, &st) == 0)
 		initrd = PAGE_ALIGN((uint64_t)st.st_size);
 	/* boot_params, purgatory and core header: well under 256 KiB together. */
 	need = kmemsz + initrd + 0x40000;
@@ -314,34 +180,30 @@ static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_load_reque
 	kx_err(ctx, "cannot load crash kernel %s: the crashkernel= reservation is %" PRIu64
 		    " MiB but the kernel (%" PRIu64 " MiB when unpacked), initrd (%" PRIu64
 		    " MiB) and boot data need at least %" PRIu64 " MiB",
-	       req->kernel, size >> 20, kmemsz >> 20, initrd >> 20, (uint64_t)((need + SZ_1M - 1) >> 20));
+	       l->req->kernel, size >> 20, kmemsz >> 20, initrd >> 20,
+	       (uint64_t)((need + SZ_1M - 1) >> 20));
 	return -EADDRNOTAVAIL;
 }
 
-static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-			struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t *entry,
-			uint64_t *params)
+int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct priv *pv = plan->priv;
-	const uint8_t *img = pv->kernel.addr;
-	struct kexec_bzimage_info info;
+	const struct kexec_load_request *req = l->req;
+	const uint8_t *img = l->kernel.addr;
+	struct kx_bzimage_info info;
 	struct kx_x86_boot_layout lay = { 0 };
 	uint64_t kaddr, kmemsz, align, min, initrd_max;
 	const char *reason;
 	size_t kbufsz;
 	int r;
 
-	r = kx_bzimage_read(img, pv->kernel.len, &info, &reason);
-	if (r == 0)
-		r = kx_bzimage_check_kexec_load(&info, &reason);
+	r = kx_bzimage_read(img, l->kernel.len, &info, &reason);
 	if (r < 0) {
 		kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
 		return r;
 	}
-	plan->format = "bzImage";
 
 	/* The protected-mode kernel, with room to decompress itself in place (init_size). */
-	kbufsz = pv->kernel.len - info.setup_size;
+	kbufsz = l->kernel.len - info.setup_size;
 	kmemsz = PAGE_ALIGN(kbufsz);
 	if (PAGE_ALIGN(info.init_size) > kmemsz)
 		kmemsz = PAGE_ALIGN(info.init_size);
@@ -349,8 +211,8 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 	if (!align || (align & (align - 1)) || align < PAGE_SIZE)
 		align = 0x200000;
 	min = info.pref_address > SZ_1M ? info.pref_address : SZ_1M;
-	if (pv->crash) {
-		r = check_crash_room(ctx, req, pv, kmemsz);
+	if (l->crash) {
+		r = check_crash_room(ctx, l, kmemsz);
 		if (r < 0)
 			return r;
 		if (!info.relocatable) {
@@ -359,14 +221,15 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 			       req->kernel);
 			return -ENOEXEC;
 		}
-		min = pv->crash_start;
+		min = l->crash_start;
 	}
 	if (info.relocatable) {
-		r = place(ctx, a, pv->what_kernel, kmemsz, align, min, 0, false, &kaddr);
+		r = kx_load_place(ctx, l, l->what_kernel, kmemsz, align, min, 0, false, &kaddr);
 	} else {
 		/* Not relocatable: only its preferred address will do. */
 		kaddr = info.pref_address ? info.pref_address : SZ_1M;
-		r = kx_alloc_is_ram(a, kaddr, kmemsz) ? kx_alloc_reserve(a, kaddr, kmemsz) : -EADDRNOTAVAIL;
+		r = kx_alloc_is_ram(&l->alloc, kaddr, kmemsz) ? kx_alloc_reserve(&l->alloc, kaddr, kmemsz)
+							      : -EADDRNOTAVAIL;
 		if (r < 0)
 			kx_err(ctx, "cannot load kernel %s: it is not relocatable and %#" PRIx64
 				    "-%#" PRIx64 " is not free RAM",
@@ -374,27 +237,30 @@ static int load_bzimage(struct kexec_ctx *ctx, const struct kexec_load_request *
 	}
 	if (r < 0)
 		return r;
-	r = add_segment(plan, "kernel", img + info.setup_size, kbufsz, kaddr, kmemsz);
+	r = kx_load_add_segment(l, "kernel", img + info.setup_size, kbufsz, kaddr, kmemsz);
 	if (r < 0)
 		return r;
 
 	initrd_max = (info.xloadflags & 0x02) ? 0 : (uint64_t)info.initrd_addr_max;
-	r = load_initrd(ctx, req, plan, a, initrd_max, &lay.initrd_addr, &lay.initrd_size);
+	/* High, like the kernel's own loader: out of the way of the kernel's decompression. */
+	r = kx_load_initrd(ctx, l, SZ_1M, initrd_max, true);
 	if (r < 0)
 		return r;
-	if (pv->crash) {
-		r = load_elfcorehdr(ctx, req, plan, a);
+	lay.initrd_addr = l->initrd_addr;
+	lay.initrd_size = l->initrd_size;
+	if (l->crash) {
+		r = load_elfcorehdr(ctx, l);
 		if (r < 0)
 			return r;
 	}
 
 	lay.image = img;
-	lay.image_len = pv->kernel.len;
+	lay.image_len = l->kernel.len;
 	lay.kernel_addr = kaddr;
-	r = load_params(ctx, req, plan, a, &lay, params);
+	r = load_params(ctx, l, &lay);
 	if (r < 0)
 		return r;
-	*entry = kaddr + X86_64_ENTRY_OFFSET;
+	l->kernel_entry = kaddr + X86_64_ENTRY_OFFSET;
 	return 0;
 }
 
@@ -423,13 +289,13 @@ static void synth_setup_header(uint8_t *h)
 	h[0x239] = 0x08;          /* cmdline_size 2048 (COMMAND_LINE_SIZE) */
 }
 
-static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-		    struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t *entry,
-		    uint64_t *params)
+int kx_x86_load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct priv *pv = plan->priv;
-	const uint8_t *e = pv->kernel.addr;
-	size_t len = pv->kernel.len, nloads = 0;
+	const struct kexec_load_request *req = l->req;
+	struct priv *pv = l->arch_priv;
+	struct kx_alloc *a = &l->alloc;
+	const uint8_t *e = l->kernel.addr;
+	size_t len = l->kernel.len, nloads = 0;
 	uint64_t phoff, e_entry, phys_entry = 0;
 	uint16_t phentsize, phnum;
 	struct kx_x86_boot_layout lay = { 0 };
@@ -458,7 +324,6 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 		       req->kernel);
 		return -ENOEXEC;
 	}
-	plan->format = "ELF vmlinux";
 
 	for (uint16_t i = 0; i < phnum; i++) {
 		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
@@ -491,14 +356,16 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 			if (!copy)
 				return -ENOMEM;
 			memcpy(copy + pad, e + off, filesz);
-			pv->elf_pad[nloads] = copy;
+			r = kx_load_keep(l, copy);
+			if (r < 0)
+				return r;
 			buf = copy;
 		}
-		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz)) && pv->crash) {
+		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz)) && l->crash) {
 			kx_err(ctx, "cannot load crash kernel %s: ELF segment %u at %#" PRIx64
 				    " lies outside the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " (an ELF vmlinux runs at its link address; load the bzImage)",
-			       req->kernel, i, paddr, pv->crash_start, pv->crash_end);
+			       req->kernel, i, paddr, l->crash_start, l->crash_end);
 			return -EADDRNOTAVAIL;
 		}
 		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz))) {
@@ -514,7 +381,7 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 			       req->kernel, i, paddr);
 			return -ENOEXEC;
 		}
-		r = add_segment(plan, "kernel", buf, pad + filesz, start, PAGE_ALIGN(pad + memsz));
+		r = kx_load_add_segment(l, "kernel", buf, pad + filesz, start, PAGE_ALIGN(pad + memsz));
 		if (r < 0)
 			return r;
 		/* The entry is physical in vmlinux; translate it if it is virtual. */
@@ -534,226 +401,118 @@ static int load_elf(struct kexec_ctx *ctx, const struct kexec_load_request *req,
 		       req->kernel, e_entry);
 		return -ENOEXEC;
 	}
-	*entry = phys_entry;
+	l->kernel_entry = phys_entry;
 
-	r = load_initrd(ctx, req, plan, a, 0, &lay.initrd_addr, &lay.initrd_size);
+	r = kx_load_initrd(ctx, l, SZ_1M, 0, true);
 	if (r < 0)
 		return r;
-	if (pv->crash) {
-		r = load_elfcorehdr(ctx, req, plan, a);
+	lay.initrd_addr = l->initrd_addr;
+	lay.initrd_size = l->initrd_size;
+	if (l->crash) {
+		r = load_elfcorehdr(ctx, l);
 		if (r < 0)
 			return r;
 	}
 	synth_setup_header(pv->elf_header);
 	lay.image = pv->elf_header;
 	lay.image_len = sizeof(pv->elf_header);
-	lay.kernel_addr = *entry;
-	return load_params(ctx, req, plan, a, &lay, params);
+	lay.kernel_addr = l->kernel_entry;
+	return load_params(ctx, l, &lay);
 }
 
-/* The purgatory: checks every other segment, then enters the kernel. */
-static int load_purgatory(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-			  struct kexec_load_plan *plan, struct kx_alloc *a, uint64_t kentry,
-			  uint64_t params)
+/* The system's state for the zero page, and the RAM to place into. */
+static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct priv *pv = plan->priv;
-	struct kx_sha_region regions[KX_SHA_REGIONS_MAX];
-	uint8_t digest[32];
-	struct kx_sha256 sha;
-	uint64_t addr, start;
-	size_t nr = plan->segs.nr;
-	int r;
+	struct priv *pv = calloc(1, sizeof(*pv));
+	int r = 0;
 
-	r = kx_purgatory_init(ctx, &pv->purg, kx_purgatory_x86_64_blob,
-			      kx_purgatory_x86_64_blob_size);
-	if (r < 0)
-		return r;
-	memset(regions, 0, sizeof(regions));
-	kx_sha256_init(&sha);
-	/* -i: no regions, so the purgatory hashes nothing and the digest is of nothing. */
-	for (size_t i = 0; !req->no_checks && i < nr; i++) {
-		regions[i].start = (uintptr_t)plan->segs.seg[i].mem;
-		regions[i].len = plan->segs.seg[i].bufsz;
-		kx_sha256_lanes_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
-	}
-	kx_sha256_final(&sha, digest);
-	r = kx_purgatory_set(&pv->purg, "kx_sha_regions", regions, sizeof(regions));
-	if (r == 0)
-		r = kx_purgatory_set(&pv->purg, "kx_sha256_digest", digest, sizeof(digest));
-	if (r == 0) {
-		/* The purgatory may use AVX2 only where this kernel uses AVX. */
-		uint32_t avx2 = kx_sha256_x8_usable() ? 1 : 0;
-
-		r = kx_purgatory_set(&pv->purg, "kx_avx2_allowed", &avx2, sizeof(avx2));
-	}
-	if (r == 0)
-		r = kx_purgatory_set(&pv->purg, "kx_entry64", &kentry, sizeof(kentry));
-	if (r == 0)
-		r = kx_purgatory_set(&pv->purg, "kx_boot_params", &params, sizeof(params));
-	if (r < 0) {
-		kx_err(ctx, "the embedded purgatory lacks a variable: %s", strerror(-r));
-		return r;
-	}
-	r = place(ctx, a, "purgatory", PAGE_ALIGN(pv->purg.memsz),
-		  pv->purg.align > PAGE_SIZE ? pv->purg.align : PAGE_SIZE, SZ_1M,
-		  pv->crash ? 0 : SZ_4G - 1, false, &addr);
-	if (r < 0)
-		return r;
-	r = kx_purgatory_relocate(ctx, &pv->purg, addr);
-	if (r < 0)
-		return r;
-	r = kx_purgatory_symbol_addr(&pv->purg, "purgatory_start", &start);
-	if (r < 0)
-		return r;
-	plan->entry = (unsigned long)start;
-	return add_segment(plan, "purgatory", pv->purg.buf, pv->purg.bufsz, addr,
-			   PAGE_ALIGN(pv->purg.memsz));
-}
-
-static bool is_elf(const struct mapped *m)
-{
-	return m->len >= 4 && !memcmp(m->addr, "\177ELF", 4);
-}
-
-KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_load_request *req,
-				      struct kexec_load_plan *plan)
-{
-	struct kexec_limits lim;
-	struct kx_alloc a;
-	struct priv *pv;
-	uint64_t kentry = 0, params = 0;
-	const char *reason;
-	int r, bad;
-
-	memset(plan, 0, sizeof(*plan));
-	kexec_segment_list_init(&plan->segs);
-	kx_alloc_init(&a);
-	if (!req->kernel) {
-		kx_err(ctx, "no kernel specified");
-		return -EINVAL;
-	}
-	if (kexec_native_arch() != KEXEC_ARCH_X86_64) {
-		kx_err(ctx, "cannot load kernel %s: kexec_load is implemented for x86_64 only in "
-			    "this version",
-		       req->kernel);
-		return -EOPNOTSUPP;
-	}
-	pv = calloc(1, sizeof(*pv));
 	if (!pv)
 		return -ENOMEM;
-	plan->priv = pv;
-	pv->crash = req->crash;
-	pv->kernel_path = req->kernel;
-	pv->segment_digests = req->segment_digests;
-	snprintf(pv->what_kernel, sizeof(pv->what_kernel), "kernel %s", req->kernel);
-	snprintf(pv->what_initrd, sizeof(pv->what_initrd), "initrd %s",
-		 req->initrd ? req->initrd : "");
-	if (pv->crash) {
-		r = kexec_find_crash_region(ctx, &pv->crash_start, &pv->crash_end);
-		if (r == -ENOENT) {
-			kx_err(ctx, "cannot load crash kernel %s: no memory is reserved for crash "
-				    "kernels (boot with crashkernel=, e.g. crashkernel=256M)",
-			       req->kernel);
-			r = -EADDRNOTAVAIL;
-		}
-		if (r < 0)
-			goto fail;
+	l->arch_priv = pv;
+	if (l->req->dtb) {
+		/* kexec-tools' x86 kexec_load takes none either; SETUP_DTB is for embedded boards. */
+		kx_err(ctx, "cannot load %s: x86_64 kernels get no device tree from kexec_load "
+			    "(--dtb is for arm64 and riscv64)",
+		       l->what_kernel);
+		return -EOPNOTSUPP;
 	}
-
-	r = map_input(ctx, "kernel", req->kernel, &pv->kernel);
-	if (r < 0)
-		goto fail;
 	r = kx_x86_sysinfo_read(ctx, &pv->si);
 	if (r < 0)
-		goto fail;
+		return r;
 	pv->have_si = true;
+	for (size_t i = 0; i < pv->si.e820.nr; i++)
+		if (pv->si.e820.e[i].type == 1)
+			l->totalram_pages += pv->si.e820.e[i].size / PAGE_SIZE;
 	/* A crash kernel lives in its reservation; anything else may use all RAM. */
-	if (pv->crash)
-		r = kx_alloc_add_ram(&a, pv->crash_start, pv->crash_end - pv->crash_start + 1);
-	for (size_t i = 0; !pv->crash && i < pv->si.e820.nr; i++)
+	if (l->crash)
+		return kx_alloc_add_ram(&l->alloc, l->crash_start, l->crash_end - l->crash_start + 1);
+	for (size_t i = 0; i < pv->si.e820.nr; i++)
 		if (pv->si.e820.e[i].type == 1) {
-			r = kx_alloc_add_ram(&a, pv->si.e820.e[i].addr, pv->si.e820.e[i].size);
+			r = kx_alloc_add_ram(&l->alloc, pv->si.e820.e[i].addr, pv->si.e820.e[i].size);
 			if (r < 0)
-				break;
+				return r;
 		}
-	if (r < 0)
-		goto fail;
 	/* Below 1 MiB live the BIOS data, the real-mode trampoline and the EBDA. */
-	a.mem_min = req->mem_min ? req->mem_min : SZ_1M;
-	if (req->mem_max)
-		a.mem_max = req->mem_max;
-
-	if (req->type && strcmp(req->type, "bzImage") && strcmp(req->type, "bzImage64") &&
-	    strcmp(req->type, "elf-x86_64")) {
-		kx_err(ctx, "cannot load kernel %s: unknown kernel type \"%s\" (known: bzImage, "
-			    "elf-x86_64)",
-		       req->kernel, req->type);
-		r = -EINVAL;
-		goto fail;
-	}
-	if (req->type ? !strcmp(req->type, "elf-x86_64") : is_elf(&pv->kernel))
-		r = load_elf(ctx, req, plan, &a, &kentry, &params);
-	else
-		r = load_bzimage(ctx, req, plan, &a, &kentry, &params);
-	if (r < 0)
-		goto fail;
-	r = load_purgatory(ctx, req, plan, &a, kentry, params);
-	if (r < 0)
-		goto fail;
-
-	plan->flags = KEXEC_ARCH_X86_64 | (pv->crash ? KEXEC_ON_CRASH : 0);
-	/* What the kernel will check, checked now, so that it never says no for these. */
-	kexec_limits_native(&lim);
-	lim.totalram_pages = kx_totalram_pages(ctx);
-	/* No /proc/meminfo (a fixture root): the firmware's RAM is close enough. */
-	if (!lim.totalram_pages)
-		for (size_t i = 0; i < pv->si.e820.nr; i++)
-			if (pv->si.e820.e[i].type == 1)
-				lim.totalram_pages += pv->si.e820.e[i].size / PAGE_SIZE;
-	lim.has_crash_region = pv->crash;
-	lim.crash_start = pv->crash_start;
-	lim.crash_end = pv->crash_end;
-	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
-			   &bad);
-	if (r < 0) {
-		kx_err(ctx, "cannot load %s: the kernel would refuse the %s segment: %s",
-		       bad >= 0 && !strcmp(plan->info[bad].role, "initrd") ? pv->what_initrd
-									   : pv->what_kernel,
-		       bad >= 0 ? plan->info[bad].role : "", reason);
-		goto fail;
-	}
-	kx_alloc_free(&a);
+	l->alloc.mem_min = SZ_1M;
 	return 0;
-fail:
-	kx_alloc_free(&a);
-	kexec_load_plan_free(plan);
-	return r;
 }
 
-KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan)
+static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
+			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
-	return kexec_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags);
+	(void)ctx;
+	/* The purgatory may use AVX2 only where this kernel uses AVX. */
+	if (kx_sha256_x8_usable())
+		pp->flags |= KX_PF_AVX2;
+	pp->console_kind = KX_CONSOLE_X86_PIO;
+	pp->console_base = 0x3f8; /* COM1, as the old kernel's console=ttyS0 left it */
+	/* Its own GDT and 32-bit far pointers: below 4 GiB unless the crash region is not. */
+	*min = SZ_1M;
+	*max = l->crash ? 0 : SZ_4G - 1;
+	return 0;
 }
 
-KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)
+static void cleanup(struct kx_load *l)
 {
-	struct priv *pv = plan->priv;
+	struct priv *pv = l->arch_priv;
 
-	if (pv) {
-		unmap(&pv->kernel);
-		unmap(&pv->initrd);
-		free(pv->params);
-		for (size_t i = 0; i < KEXEC_SEGMENT_MAX; i++)
-			free(pv->elf_pad[i]);
-		kx_purgatory_free(&pv->purg);
-		free(pv->elfcorehdr);
-		free(pv->cmdline);
-		kx_e820_free(&pv->crash_e820);
-		if (pv->have_si)
-			kx_x86_sysinfo_free(&pv->si);
-		free(pv);
-	}
-	kexec_segment_list_free(&plan->segs);
-	free(plan->info);
-	memset(plan, 0, sizeof(*plan));
+	if (!pv)
+		return;
+	free(pv->params);
+	free(pv->cmdline);
+	kx_e820_free(&pv->crash_e820);
+	if (pv->have_si)
+		kx_x86_sysinfo_free(&pv->si);
+	free(pv);
+	l->arch_priv = NULL;
 }
+
+static const struct kx_format *const formats[] = {
+	&kx_format_bzimage,
+	&kx_format_elf_x86_64,
+};
+
+static const struct kx_crash_policy crash_policy = {
+	.e_machine = 62,
+	/* elf_header_exclude_ranges: the crash kernel boots over the low 1 MiB. */
+	.exclude_low = SZ_1M,
+	.default_page_offset = 0xffff888000000000ULL, /* 4-level paging, no KASLR */
+	/* The kernel image at __START_KERNEL_map + offset, KERNEL_IMAGE_SIZE (1 GiB). */
+	.text_window_start = 0xffffffff80000000ULL,
+	.text_window_size = 0x40000000ULL,
+};
+
+const struct kx_arch kx_arch_x86_64 = {
+	.name = "x86_64",
+	.kexec_arch = KEXEC_ARCH_X86_64,
+	.e_machine = 62,
+	.page_size = 4096,
+	.formats = formats,
+	.nr_formats = ARRAY_SIZE(formats),
+	.crash = &crash_policy,
+	.purgatory = kx_purgatory_x86_64_blob,
+	.purgatory_size = &kx_purgatory_x86_64_blob_size,
+	.prepare = prepare,
+	.purgatory_params = purgatory_params,
+	.cleanup = cleanup,
+};

@@ -25,7 +25,7 @@ static void log_cb(void *data, int priority, const char *msg)
 
 int main(int argc, char **argv)
 {
-	struct kexec_load_request req = { 0 };
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request) };
 	struct kexec_load_plan plan;
 	struct kexec_ctx *ctx;
 	uint8_t *copy = NULL;

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The two tables every load asks, after the kernel's kexec_file_ops and
+ * kexec-tools' file_type[]: an architecture table (lib/arch/<arch>/arch.c)
+ * and, in each architecture, a table of image formats. Generic code
+ * (lib/load.c, lib/file_load.c, lib/sim.c, lib/crash.c) never names an
+ * architecture: it calls these. Adding an architecture is a folder under
+ * lib/arch/ and purgatory/, and one entry in kx_arches[] (lib/arch.c).
+ */
+#ifndef LIBKEXEC_ARCH_H
+#define LIBKEXEC_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "alloc.h"
+#include "libkexec-internal.h"
+#include "params.h"
+
+struct kx_load;
+struct kx_purgatory;
+
+/* One image format. */
+struct kx_format {
+	struct kexec_image_type type; /* name, aliases, summary, which syscalls */
+	/*
+	 * Is buf (the whole file, len bytes) an image of this format? 0 and
+	 * *info filled in (format, cmdline_max, unpacked_size...), or -ENOEXEC
+	 * with a static one-line *reason. Reads nothing else.
+	 */
+	int (*probe)(const void *buf, size_t len, struct kexec_image_info *info,
+		     const char **reason);
+	/*
+	 * kexec_file_load: what the running kernel's loader would refuse that
+	 * the probe does not (ENOEXEC, EINVAL), as the kernel's probe sees the
+	 * image; NULL when the probe says it all. head is the whole file
+	 * (head_len == file_len).
+	 */
+	int (*file_check)(const void *head, size_t head_len, uint64_t file_len,
+			  const struct kexec_image_info *info, const char **reason);
+	/*
+	 * Bytes of the command line the kernel's kexec_file_load keeps for
+	 * itself (x86: " elfcorehdr=0x..." is appended: 30).
+	 */
+	uint32_t file_cmdline_reserve;
+	/*
+	 * errno of the running kernel's kexec_file_load for a file of another
+	 * format (x86_64's bzImage64 probe: ENOEXEC; arm64: EINVAL).
+	 */
+	int file_wrong_format_errno;
+	/*
+	 * kexec_load: the kernel's segments (kx_load_add_segment), the initrd
+	 * (kx_load_initrd), the crash kernel's core header (kx_load_elfcorehdr)
+	 * and the boot data; sets l->kernel_entry and l->boot_data.
+	 */
+	int (*load)(struct kexec_ctx *ctx, struct kx_load *l);
+};
+
+/* What crash.c leaves out of the dump and where it finds the kernel text. */
+struct kx_crash_policy {
+	uint16_t e_machine;
+	uint64_t exclude_low;         /* RAM below this is not dumped (x86: 1 MiB); 0: none */
+	uint64_t default_page_offset; /* direct-map base when /proc/kcore cannot tell */
+	uint64_t text_window_start;   /* the kernel image's own mapping, when it has one */
+	uint64_t text_window_size;    /*   (x86_64: __START_KERNEL_map, 1 GiB); 0: none */
+};
+
+struct kx_arch {
+	const char *name;                     /* "x86_64", "arm64" */
+	unsigned long kexec_arch;             /* KEXEC_ARCH_* */
+	uint16_t e_machine;
+	uint64_t page_size;                   /* when the running kernel's cannot be read */
+	const struct kx_format *const *formats;
+	size_t nr_formats;
+	const struct kx_crash_policy *crash;
+	/* The embedded purgatory (size 0: not built into this library). */
+	const unsigned char *purgatory;
+	const size_t *purgatory_size;
+	/*
+	 * kexec_load, before any format's loader: read the system's state the
+	 * boot data needs (into l->arch_priv) and the RAM to place into
+	 * (kx_alloc_add_ram on l->alloc, or the crash region for a crash load);
+	 * set the default l->alloc.mem_min.
+	 */
+	int (*prepare)(struct kexec_ctx *ctx, struct kx_load *l);
+	/*
+	 * The purgatory's arch fields (console, flags, arch[]) and the window it
+	 * is placed in (*max 0: anywhere).
+	 */
+	int (*purgatory_params)(struct kexec_ctx *ctx, struct kx_load *l,
+				struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max);
+	/* Free l->arch_priv. */
+	void (*cleanup)(struct kx_load *l);
+};
+
+/* Every architecture this library knows, and the one a context plans for. */
+extern const struct kx_arch kx_arch_x86_64;
+extern const struct kx_arch kx_arch_arm64;
+const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch);
+const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx);
+/* The running kernel's page size for ctx's architecture. */
+uint64_t kx_page_size(const struct kexec_ctx *ctx);
+
+/* A format of arch by name or alias; NULL when none. */
+const struct kx_format *kx_format_by_name(const struct kx_arch *arch, const char *name);
+/*
+ * Probe every format of arch in order. The first that accepts wins; when
+ * none does, -ENOEXEC and *reason (into buf) lists each format's refusal.
+ */
+int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
+		    const struct kx_format **fmt, struct kexec_image_info *info, char *reason,
+		    size_t reason_len);
+
+/*
+ * The one command-line length rule (every format, both syscalls): the line
+ * (strlen, NUL excluded) plus extra bytes that will be appended must fit the
+ * image's cmdline_max, less the format's file_cmdline_reserve through
+ * kexec_file_load. -E2BIG logged as "cannot load kernel <path>: ...".
+ */
+int kx_cmdline_check(struct kexec_ctx *ctx, const struct kx_format *fmt,
+		     const struct kexec_image_info *info, const char *path, size_t len,
+		     bool file_load, const char *extra_what);
+
+/* ---- The kexec_load pipeline's state (lib/load.c) ----------------------- */
+
+struct kx_mapped {
+	void *addr;
+	size_t len;
+};
+
+struct kx_load {
+	const struct kexec_load_request *req; /* the caller's, copied to full size */
+	struct kexec_load_plan *plan;
+	const struct kx_arch *arch;
+	const struct kx_format *fmt;
+	struct kexec_image_info info;
+	uint64_t page_size;
+	struct kx_alloc alloc;
+	struct kx_mapped kernel, initrd;
+	bool crash;
+	uint64_t crash_start, crash_end;     /* inclusive */
+	/* crash: the core header, placed by kx_load_elfcorehdr() */
+	uint8_t *elfcorehdr;
+	size_t elfcorehdr_len;
+	uint64_t elfcorehdr_addr;
+	uint64_t initrd_addr, initrd_size;   /* 0: none */
+	uint64_t kernel_entry;               /* where the purgatory jumps */
+	uint64_t boot_data;                  /* passed to the kernel (boot_params, DTB) */
+	uint64_t totalram_pages;             /* for the validator; 0: from /proc/meminfo */
+	char what_kernel[96], what_initrd[96]; /* "kernel <path>" for messages */
+	struct kx_purgatory *purg;
+	void *arch_priv;
+	void *fmt_priv;                      /* freed with free() */
+	void *bufs[KEXEC_SEGMENT_MAX + 4];   /* segment buffers the loaders allocated */
+	size_t nr_bufs;
+};
+
+/* A segment (buf stays valid until the plan is freed); role is static. */
+int kx_load_add_segment(struct kx_load *l, const char *role, const void *buf, size_t bufsz,
+			uint64_t mem, uint64_t memsz);
+/* A malloc'd segment buffer the plan frees. */
+int kx_load_keep(struct kx_load *l, void *buf);
+/* Place a block through the allocator (p.align 0: the page size). */
+int kx_load_place(struct kexec_ctx *ctx, struct kx_load *l, const char *what, uint64_t size,
+		  uint64_t align, uint64_t min, uint64_t max, bool top_down, uint64_t *addr);
+/* The initrd, if any: mapped, placed page-aligned within [min, max], added. */
+int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint64_t max,
+		   bool top_down);
+/* crash: the ELF core header, built with the arch's policy, placed and added. */
+int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l);
+uint64_t kx_load_page_align(const struct kx_load *l, uint64_t v);
+
+#endif

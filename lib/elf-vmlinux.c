@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "elf-vmlinux.h"
+#include "libkexec-internal.h"
+
+static int reject(const char **reason, const char *why)
+{
+	if (reason)
+		*reason = why;
+	return -ENOEXEC;
+}
+
+int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason)
+{
+	const uint8_t *e = buf;
+	uint64_t phoff;
+	uint16_t phentsize, phnum, i;
+
+	if (len < 64 || memcmp(e, "\177ELF", 4))
+		return reject(reason, "not an ELF file");
+	if (e[4] != 2 || e[5] != 1)
+		return reject(reason, "not a 64-bit little-endian ELF file");
+	if (kx_le16(e + 18) != machine) {
+		static __thread char why[96];
+
+		snprintf(why, sizeof(why), "an ELF file for machine %u, not this architecture's (%u)",
+			 kx_le16(e + 18), machine);
+		return reject(reason, why);
+	}
+	if (kx_le16(e + 16) != 2)
+		return reject(reason, "an ELF file, but not an executable (a kernel is ET_EXEC)");
+	phoff = kx_le64(e + 32);
+	phentsize = kx_le16(e + 54);
+	phnum = kx_le16(e + 56);
+	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff)
+		return reject(reason, "ELF program headers lie outside the file");
+	for (i = 0; i < phnum; i++)
+		if (kx_le32(e + phoff + (uint64_t)i * phentsize) == 1 /* PT_LOAD */)
+			return 0;
+	return reject(reason, "ELF file has no PT_LOAD segment");
+}

@@ -1,0 +1,418 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * kexec_load: user space builds everything the kernel does not. One pipeline
+ * for every architecture, asking the tables of lib/arch.h:
+ *   1. the architecture reads the system's state and the RAM to place into
+ *      (kx_arch.prepare);
+ *   2. the kernel file's format is chosen (-t, or each format's probe);
+ *   3. the format's loader adds the kernel's segments, the initrd, the crash
+ *      kernel's core header and the boot data (kx_format.load), placing
+ *      every one through the one allocator;
+ *   4. the purgatory: the digest of every segment, the entry point and the
+ *      boot data in its parameter block, placed and relocated;
+ *   5. the kernel's own checks (kexec_validate), so that it never says no
+ *      for a reason we could see.
+ * The syscall itself is kexec_load_plan_load().
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "crash.h"
+#include "purgatory.h"
+
+uint64_t kx_load_page_align(const struct kx_load *l, uint64_t v)
+{
+	return (v + l->page_size - 1) & ~(l->page_size - 1);
+}
+
+static void unmap(struct kx_mapped *m)
+{
+	if (m->addr && m->addr != MAP_FAILED)
+		munmap(m->addr, m->len);
+	m->addr = NULL;
+	m->len = 0;
+}
+
+/* Map a file read-only: the syscall copies from these pages, we never do. */
+static int map_input(struct kexec_ctx *ctx, const char *what, const char *path,
+		     struct kx_mapped *m)
+{
+	uint64_t size;
+	int fd = kx_open_input(ctx, what, path, &size);
+
+	if (fd < 0)
+		return fd;
+	m->addr = mmap(NULL, (size_t)size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (m->addr == MAP_FAILED) {
+		int r = -errno;
+
+		kx_err(ctx, "cannot read %s %s: %s", what, path, strerror(-r));
+		m->addr = NULL;
+		close(fd);
+		return r;
+	}
+	m->len = (size_t)size;
+	close(fd);
+	return 0;
+}
+
+int kx_load_keep(struct kx_load *l, void *buf)
+{
+	if (l->nr_bufs >= ARRAY_SIZE(l->bufs)) {
+		free(buf);
+		return -E2BIG;
+	}
+	l->bufs[l->nr_bufs++] = buf;
+	return 0;
+}
+
+int kx_load_add_segment(struct kx_load *l, const char *role, const void *buf, size_t bufsz,
+			uint64_t mem, uint64_t memsz)
+{
+	struct kexec_load_plan *plan = l->plan;
+	struct kexec_load_segment_info *info;
+	struct kx_sha256 sha;
+	int r;
+
+	/* Fail here, naming the segment, rather than at the kernel's count check. */
+	if (plan->segs.nr >= KEXEC_SEGMENT_MAX)
+		return -E2BIG;
+	r = kexec_segment_list_add(&plan->segs, buf, bufsz, mem, memsz);
+	if (r < 0)
+		return r;
+	info = realloc(plan->info, plan->segs.nr * sizeof(*info));
+	if (!info)
+		return -ENOMEM;
+	plan->info = info;
+	info[r].role = role;
+	memset(info[r].sha256, 0, sizeof(info[r].sha256));
+	/* Only for display: the purgatory's digest is the one that matters, hash once. */
+	if (l->req->segment_digests) {
+		kx_sha256_init(&sha);
+		kx_sha256_update(&sha, buf, bufsz);
+		kx_sha256_final(&sha, info[r].sha256);
+	}
+	return 0;
+}
+
+int kx_load_place(struct kexec_ctx *ctx, struct kx_load *l, const char *what, uint64_t size,
+		  uint64_t align, uint64_t min, uint64_t max, bool top_down, uint64_t *addr)
+{
+	struct kx_place p = {
+		.what = what, .size = size, .align = align ? align : l->page_size, .min = min,
+		.max = max, .top_down = top_down,
+	};
+
+	return kx_alloc_place(ctx, &l->alloc, &p, addr);
+}
+
+/* A segment the pipeline cannot add: say which, not just "too many". */
+static int add_failed(struct kexec_ctx *ctx, struct kx_load *l, const char *role, int r)
+{
+	if (r == -E2BIG)
+		kx_err(ctx, "cannot load %s: the %s would be segment %zu, but kexec_load takes at "
+			    "most %d",
+		       l->what_kernel, role, l->plan->segs.nr + 1, KEXEC_SEGMENT_MAX);
+	return r;
+}
+
+int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint64_t max,
+		   bool top_down)
+{
+	uint64_t size;
+	int r;
+
+	l->initrd_addr = l->initrd_size = 0;
+	if (!l->req->initrd)
+		return 0;
+	r = map_input(ctx, "initrd", l->req->initrd, &l->initrd);
+	if (r < 0)
+		return r;
+	size = kx_load_page_align(l, l->initrd.len);
+	r = kx_load_place(ctx, l, l->what_initrd, size, l->page_size, min, max, top_down,
+			  &l->initrd_addr);
+	if (r < 0)
+		return r;
+	l->initrd_size = l->initrd.len;
+	r = kx_load_add_segment(l, "initrd", l->initrd.addr, l->initrd.len, l->initrd_addr, size);
+	return r < 0 ? add_failed(ctx, l, "initrd", r) : 0;
+}
+
+int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	struct kx_crash_info ci = { 0 };
+	uint64_t size;
+	int r;
+
+	r = kx_crash_info_read(ctx, l->arch->crash, &ci);
+	if (r < 0)
+		return r;
+	r = kx_crash_build_elfcorehdr(ctx, &ci, l->req->elf32_core_headers, l->arch->e_machine,
+				      &l->elfcorehdr, &l->elfcorehdr_len);
+	kx_crash_info_free(&ci);
+	if (r < 0)
+		return r;
+	size = kx_load_page_align(l, l->elfcorehdr_len);
+	r = kx_load_place(ctx, l, "ELF core header", size, l->page_size, 0, 0, true,
+			  &l->elfcorehdr_addr);
+	if (r < 0)
+		return r;
+	r = kx_load_add_segment(l, "elfcorehdr", l->elfcorehdr, l->elfcorehdr_len,
+				l->elfcorehdr_addr, size);
+	return r < 0 ? add_failed(ctx, l, "ELF core header", r) : 0;
+}
+
+/* The purgatory: checks every other segment, then enters the kernel. */
+static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	struct kexec_load_plan *plan = l->plan;
+	struct kx_purgatory *purg;
+	struct kx_purgatory_params pp;
+	struct kx_sha256 sha;
+	uint64_t addr, start, min = 0, max = 0;
+	size_t nr = plan->segs.nr;
+	int r;
+
+	if (!*l->arch->purgatory_size) {
+		kx_err(ctx, "cannot load %s: this library was built without the %s purgatory",
+		       l->what_kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
+	purg = calloc(1, sizeof(*purg));
+	if (!purg)
+		return -ENOMEM;
+	l->purg = purg;
+	r = kx_purgatory_init(ctx, purg, l->arch->purgatory, *l->arch->purgatory_size);
+	if (r < 0)
+		return r;
+	memset(&pp, 0, sizeof(pp));
+	kx_sha256_init(&sha);
+	/* -i: no regions, so the purgatory hashes nothing and the digest is of nothing. */
+	for (size_t i = 0; !l->req->no_checks && i < nr; i++) {
+		pp.regions[i].start = (uintptr_t)plan->segs.seg[i].mem;
+		pp.regions[i].len = plan->segs.seg[i].bufsz;
+		kx_sha256_lanes_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
+	}
+	kx_sha256_final(&sha, pp.sha256);
+	pp.entry = l->kernel_entry;
+	pp.boot_data = l->boot_data;
+	r = l->arch->purgatory_params(ctx, l, &pp, &min, &max);
+	if (r < 0)
+		return r;
+	r = kx_purgatory_set_params(purg, &pp);
+	if (r < 0) {
+		kx_err(ctx, "the embedded purgatory lacks its parameter block %s: %s",
+		       KX_PURGATORY_PARAMS_NAME, strerror(-r));
+		return r;
+	}
+	r = kx_load_place(ctx, l, "purgatory", kx_load_page_align(l, purg->memsz),
+			  purg->align > l->page_size ? purg->align : l->page_size, min, max, false,
+			  &addr);
+	if (r < 0)
+		return r;
+	r = kx_purgatory_relocate(ctx, purg, addr);
+	if (r < 0)
+		return r;
+	r = kx_purgatory_symbol_addr(purg, KX_PURGATORY_ENTRY_NAME, &start);
+	if (r < 0)
+		return r;
+	plan->entry = (unsigned long)start;
+	r = kx_load_add_segment(l, "purgatory", purg->buf, purg->bufsz, addr,
+				kx_load_page_align(l, purg->memsz));
+	return r < 0 ? add_failed(ctx, l, "purgatory", r) : 0;
+}
+
+static int choose_format(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	const struct kexec_load_request *req = l->req;
+	char why[1024];
+	const char *reason = NULL;
+	int r;
+
+	if (req->type) {
+		l->fmt = kx_format_by_name(l->arch, req->type);
+		if (!l->fmt || !l->fmt->type.kexec_load) {
+			const struct kexec_image_type *t;
+			size_t n = kexec_image_types(ctx, &t), used = 0;
+
+			why[0] = '\0';
+			for (size_t i = 0; i < n; i++)
+				if (t[i].kexec_load && used < sizeof(why))
+					used += (size_t)snprintf(why + used, sizeof(why) - used, "%s%s",
+								 used ? ", " : "", t[i].name);
+			kx_err(ctx, "cannot load kernel %s: unknown kernel type \"%s\" (known on %s: %s)",
+			       req->kernel, req->type, l->arch->name, why);
+			return -EINVAL;
+		}
+		memset(&l->info, 0, sizeof(l->info));
+		l->info.cmdline_max = UINT32_MAX;
+		r = l->fmt->probe(l->kernel.addr, l->kernel.len, &l->info, &reason);
+		if (r < 0) {
+			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
+			return r;
+		}
+		l->info.format = l->fmt->type.name;
+		l->info.file_size = l->kernel.len;
+		if (!l->info.compression)
+			l->info.compression = "none";
+		return 0;
+	}
+	r = kx_format_probe(l->arch, l->kernel.addr, l->kernel.len, &l->fmt, &l->info, why,
+			    sizeof(why));
+	if (r < 0) {
+		kx_err(ctx, "cannot load kernel %s: not a kernel image for %s (%s)", req->kernel,
+		       l->arch->name, why);
+		return r;
+	}
+	if (!l->fmt->type.kexec_load) {
+		kx_err(ctx, "cannot load kernel %s: %s images load only through kexec_file_load (-s)",
+		       req->kernel, l->fmt->type.name);
+		return -EOPNOTSUPP;
+	}
+	return 0;
+}
+
+static int validate(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	struct kexec_load_plan *plan = l->plan;
+	struct kexec_limits lim;
+	const char *reason;
+	int r, bad;
+
+	/* What the kernel will check, checked now, so that it never says no for these. */
+	kexec_limits_native(&lim);
+	lim.native_arch = l->arch->kexec_arch;
+	lim.page_size = l->page_size;
+	lim.totalram_pages = kx_totalram_pages(ctx);
+	/* No /proc/meminfo (a fixture root): the RAM the architecture found is close enough. */
+	if (!lim.totalram_pages)
+		lim.totalram_pages = l->totalram_pages;
+	lim.has_crash_region = l->crash;
+	lim.crash_start = l->crash_start;
+	lim.crash_end = l->crash_end;
+	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
+			   &bad);
+	if (r < 0)
+		kx_err(ctx, "cannot load %s: the kernel would refuse the %s segment: %s",
+		       bad >= 0 && !strcmp(plan->info[bad].role, "initrd") ? l->what_initrd
+									   : l->what_kernel,
+		       bad >= 0 ? plan->info[bad].role : "", reason);
+	return r;
+}
+
+KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_load_request *in,
+				      struct kexec_load_plan *plan)
+{
+	struct kexec_load_request *req;
+	struct kx_load *l;
+	int r;
+
+	memset(plan, 0, sizeof(*plan));
+	kexec_segment_list_init(&plan->segs);
+	l = calloc(1, sizeof(*l) + sizeof(*req));
+	if (!l)
+		return -ENOMEM;
+	req = (struct kexec_load_request *)(l + 1);
+	plan->priv = l;
+	l->plan = plan;
+	l->req = req;
+	kx_alloc_init(&l->alloc);
+	r = kx_request_copy(ctx, "kexec_load", in, in->sz, req, sizeof(*req));
+	if (r < 0)
+		goto fail;
+	if (!req->kernel) {
+		kx_err(ctx, "no kernel specified");
+		r = -EINVAL;
+		goto fail;
+	}
+	l->arch = kx_arch_of(ctx);
+	if (!l->arch) {
+		kx_err(ctx, "cannot load kernel %s: this library has no kexec_load loader for this "
+			    "architecture",
+		       req->kernel);
+		r = -EOPNOTSUPP;
+		goto fail;
+	}
+	l->page_size = kx_page_size(ctx);
+	l->crash = req->crash;
+	snprintf(l->what_kernel, sizeof(l->what_kernel), "kernel %s", req->kernel);
+	snprintf(l->what_initrd, sizeof(l->what_initrd), "initrd %s",
+		 req->initrd ? req->initrd : "");
+	if (l->crash) {
+		r = kexec_find_crash_region(ctx, &l->crash_start, &l->crash_end);
+		if (r == -ENOENT) {
+			kx_err(ctx, "cannot load crash kernel %s: no memory is reserved for crash "
+				    "kernels (boot with crashkernel=, e.g. crashkernel=256M)",
+			       req->kernel);
+			r = -EADDRNOTAVAIL;
+		}
+		if (r < 0)
+			goto fail;
+	}
+	r = map_input(ctx, "kernel", req->kernel, &l->kernel);
+	if (r < 0)
+		goto fail;
+	/* The file's format first: a wrong file is refused before the system is read. */
+	r = choose_format(ctx, l);
+	if (r < 0)
+		goto fail;
+	plan->format = l->fmt->type.name;
+	r = l->arch->prepare(ctx, l);
+	if (r < 0)
+		goto fail;
+	if (req->mem_min)
+		l->alloc.mem_min = req->mem_min;
+	if (req->mem_max)
+		l->alloc.mem_max = req->mem_max;
+	r = l->fmt->load(ctx, l);
+	if (r < 0)
+		goto fail;
+	r = load_purgatory(ctx, l);
+	if (r < 0)
+		goto fail;
+	plan->flags = l->arch->kexec_arch | (l->crash ? KEXEC_ON_CRASH : 0);
+	r = validate(ctx, l);
+	if (r < 0)
+		goto fail;
+	return 0;
+fail:
+	kexec_load_plan_free(plan);
+	return r;
+}
+
+KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan)
+{
+	return kexec_do_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags);
+}
+
+KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)
+{
+	struct kx_load *l = plan->priv;
+
+	if (l) {
+		if (l->arch && l->arch->cleanup)
+			l->arch->cleanup(l);
+		unmap(&l->kernel);
+		unmap(&l->initrd);
+		free(l->elfcorehdr);
+		free(l->fmt_priv);
+		for (size_t i = 0; i < l->nr_bufs; i++)
+			free(l->bufs[i]);
+		kx_alloc_free(&l->alloc);
+		if (l->purg) {
+			kx_purgatory_free(l->purg);
+			free(l->purg);
+		}
+		free(l);
+	}
+	kexec_segment_list_free(&plan->segs);
+	free(plan->info);
+	memset(plan, 0, sizeof(*plan));
+}
