@@ -154,16 +154,16 @@ int kx_cmdline_check(struct kexec_ctx *ctx, const struct kx_format *fmt,
 		return 0;
 	if (reserve >= max) {
 		/* A hostile header may leave no room at all. */
-		kx_err(ctx, "cannot load kernel %s: its command-line limit (%u bytes) leaves no room "
-			    "for a command line through kexec_file_load",
-		       path, info->cmdline_max);
+		kx_err(ctx, "cannot load kernel %s: its command-line limit (%u bytes, %s) leaves no "
+			    "room for a command line through kexec_file_load",
+		       path, info->cmdline_max, fmt->cmdline_limit_what);
 		return -E2BIG;
 	}
 	if (len <= max - reserve)
 		return 0;
 	kx_err(ctx, "cannot load kernel %s: command line is %zu bytes%s, this kernel accepts at "
-		    "most %llu%s",
+		    "most %llu%s (%s)",
 	       path, len, extra_what ? extra_what : "", (unsigned long long)(max - reserve),
-	       file_load && reserve ? " through kexec_file_load" : "");
+	       file_load && reserve ? " through kexec_file_load" : "", fmt->cmdline_limit_what);
 	return -E2BIG;
 }

@@ -44,6 +44,8 @@ struct kx_format {
 	 * itself (x86: " elfcorehdr=0x..." is appended: 30).
 	 */
 	uint32_t file_cmdline_reserve;
+	/* Where the image's command-line limit comes from, for messages. */
+	const char *cmdline_limit_what;
 	/*
 	 * errno of the running kernel's kexec_file_load for a file of another
 	 * format (x86_64's bzImage64 probe: ENOEXEC; arm64: EINVAL).

@@ -65,22 +65,11 @@
 
 /* ---- Small files ------------------------------------------------------- */
 
-/*
- * Read <root><rel> (at most SYSFS_MAX bytes) into a NUL-terminated buffer
- * with trailing white space removed; *path receives the full path for
- * messages. Returns a negative errno without logging: the caller knows
- * whether a missing file is an error.
- */
+/* A sysfs attribute below the root (kx_read_rel), trailing white space removed. */
 static int read_small(struct kexec_ctx *ctx, const char *rel, char *path, size_t path_len,
 		      char **out, size_t *lenp)
 {
-	int r = kx_path(ctx, rel, path, path_len);
-
-	if (r < 0) {
-		snprintf(path, path_len, "%s", rel);
-		return r;
-	}
-	return kx_read_attr(path, SYSFS_MAX, out, lenp);
+	return kx_read_rel(ctx, rel, SYSFS_MAX, true, path, path_len, out, lenp);
 }
 
 /* The message for a read_small() error that is not "the file is missing". */
@@ -903,23 +892,6 @@ fail:
 
 /* ---- The header -------------------------------------------------------- */
 
-static void put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)v);
-	put16(p + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 struct phdr {
 	uint32_t type, flags;
@@ -933,23 +905,23 @@ static void put_phdr(uint8_t *p, bool elf32, const struct phdr *h)
 		/* Virtual addresses that do not fit (x86_64's) read as -1: no mapping. */
 		uint32_t vaddr = h->vaddr > UINT32_MAX ? UINT32_MAX : (uint32_t)h->vaddr;
 
-		put32(p + offsetof(Elf32_Phdr, p_type), h->type);
-		put32(p + offsetof(Elf32_Phdr, p_offset), (uint32_t)h->offset);
-		put32(p + offsetof(Elf32_Phdr, p_vaddr), vaddr);
-		put32(p + offsetof(Elf32_Phdr, p_paddr), (uint32_t)h->paddr);
-		put32(p + offsetof(Elf32_Phdr, p_filesz), (uint32_t)h->size);
-		put32(p + offsetof(Elf32_Phdr, p_memsz), (uint32_t)h->size);
-		put32(p + offsetof(Elf32_Phdr, p_flags), h->flags);
-		put32(p + offsetof(Elf32_Phdr, p_align), 0);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_type), h->type);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_offset), (uint32_t)h->offset);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_vaddr), vaddr);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_paddr), (uint32_t)h->paddr);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_filesz), (uint32_t)h->size);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_memsz), (uint32_t)h->size);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_flags), h->flags);
+		kx_put_le32(p + offsetof(Elf32_Phdr, p_align), 0);
 	} else {
-		put32(p + offsetof(Elf64_Phdr, p_type), h->type);
-		put32(p + offsetof(Elf64_Phdr, p_flags), h->flags);
-		put64(p + offsetof(Elf64_Phdr, p_offset), h->offset);
-		put64(p + offsetof(Elf64_Phdr, p_vaddr), h->vaddr);
-		put64(p + offsetof(Elf64_Phdr, p_paddr), h->paddr);
-		put64(p + offsetof(Elf64_Phdr, p_filesz), h->size);
-		put64(p + offsetof(Elf64_Phdr, p_memsz), h->size);
-		put64(p + offsetof(Elf64_Phdr, p_align), 0);
+		kx_put_le32(p + offsetof(Elf64_Phdr, p_type), h->type);
+		kx_put_le32(p + offsetof(Elf64_Phdr, p_flags), h->flags);
+		kx_put_le64(p + offsetof(Elf64_Phdr, p_offset), h->offset);
+		kx_put_le64(p + offsetof(Elf64_Phdr, p_vaddr), h->vaddr);
+		kx_put_le64(p + offsetof(Elf64_Phdr, p_paddr), h->paddr);
+		kx_put_le64(p + offsetof(Elf64_Phdr, p_filesz), h->size);
+		kx_put_le64(p + offsetof(Elf64_Phdr, p_memsz), h->size);
+		kx_put_le64(p + offsetof(Elf64_Phdr, p_align), 0);
 	}
 }
 
@@ -1055,21 +1027,21 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 	buf[EI_VERSION] = EV_CURRENT;
 	buf[EI_OSABI] = ELFOSABI_NONE;
 	if (elf32) {
-		put16(buf + offsetof(Elf32_Ehdr, e_type), ET_CORE);
-		put16(buf + offsetof(Elf32_Ehdr, e_machine), machine);
-		put32(buf + offsetof(Elf32_Ehdr, e_version), EV_CURRENT);
-		put32(buf + offsetof(Elf32_Ehdr, e_phoff), (uint32_t)ehsize);
-		put16(buf + offsetof(Elf32_Ehdr, e_ehsize), (uint16_t)ehsize);
-		put16(buf + offsetof(Elf32_Ehdr, e_phentsize), (uint16_t)phsize);
-		put16(buf + offsetof(Elf32_Ehdr, e_phnum), (uint16_t)nr);
+		kx_put_le16(buf + offsetof(Elf32_Ehdr, e_type), ET_CORE);
+		kx_put_le16(buf + offsetof(Elf32_Ehdr, e_machine), machine);
+		kx_put_le32(buf + offsetof(Elf32_Ehdr, e_version), EV_CURRENT);
+		kx_put_le32(buf + offsetof(Elf32_Ehdr, e_phoff), (uint32_t)ehsize);
+		kx_put_le16(buf + offsetof(Elf32_Ehdr, e_ehsize), (uint16_t)ehsize);
+		kx_put_le16(buf + offsetof(Elf32_Ehdr, e_phentsize), (uint16_t)phsize);
+		kx_put_le16(buf + offsetof(Elf32_Ehdr, e_phnum), (uint16_t)nr);
 	} else {
-		put16(buf + offsetof(Elf64_Ehdr, e_type), ET_CORE);
-		put16(buf + offsetof(Elf64_Ehdr, e_machine), machine);
-		put32(buf + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
-		put64(buf + offsetof(Elf64_Ehdr, e_phoff), ehsize);
-		put16(buf + offsetof(Elf64_Ehdr, e_ehsize), (uint16_t)ehsize);
-		put16(buf + offsetof(Elf64_Ehdr, e_phentsize), (uint16_t)phsize);
-		put16(buf + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nr);
+		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_type), ET_CORE);
+		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_machine), machine);
+		kx_put_le32(buf + offsetof(Elf64_Ehdr, e_version), EV_CURRENT);
+		kx_put_le64(buf + offsetof(Elf64_Ehdr, e_phoff), ehsize);
+		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_ehsize), (uint16_t)ehsize);
+		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_phentsize), (uint16_t)phsize);
+		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nr);
 	}
 
 	p = buf + ehsize;

@@ -482,3 +482,15 @@ int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, siz
 	memcpy(out, &out_sz, sizeof(size_t));
 	return 0;
 }
+
+int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool attr, char *path,
+		size_t path_len, char **out, size_t *len)
+{
+	int r = kx_path(ctx, rel, path, path_len);
+
+	if (r < 0) {
+		snprintf(path, path_len, "%s", rel);
+		return r;
+	}
+	return attr ? kx_read_attr(path, max, out, len) : kx_read_file_max(path, max, out, len);
+}

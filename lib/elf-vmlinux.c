@@ -31,7 +31,8 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 		return reject(reason, why);
 	}
 	if (kx_le16(e + 16) != 2)
-		return reject(reason, "an ELF file, but not an executable (a kernel is ET_EXEC)");
+		return reject(reason, "not an ELF executable (a kernel is ET_EXEC; this is a shared "
+				      "object, relocatable object or core file)");
 	phoff = kx_le64(e + 32);
 	phentsize = kx_le16(e + 54);
 	phnum = kx_le16(e + 56);

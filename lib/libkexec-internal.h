@@ -54,6 +54,15 @@ const char *kx_printable(const void *s, size_t len, char *buf, size_t size);
  */
 int kx_list_numbered(struct kexec_ctx *ctx, const char *rel, size_t max, uint64_t **idx,
 		     size_t *nr);
+/*
+ * <root><rel>: the full path into path (for messages, also on error), then
+ * the file, at most max bytes (-EFBIG beyond), NUL-terminated in *out: as a
+ * sysfs attribute (attr: no NUL byte, -EILSEQ; trailing blanks removed,
+ * kx_read_attr) or raw bytes (kx_read_file_max). Errors are unlogged: the
+ * caller knows whether a missing file matters.
+ */
+int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool attr, char *path,
+		size_t path_len, char **out, size_t *len);
 /* qsort() order of uint64_t values. */
 int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */
@@ -111,6 +120,27 @@ static inline uint32_t kx_le32(const void *p)
 static inline uint64_t kx_le64(const void *p)
 {
 	return kx_le32(p) | (uint64_t)kx_le32((const uint8_t *)p + 4) << 32;
+}
+
+/* Little-endian stores, the readers' counterparts: p points at the field. */
+static inline void kx_put_le16(void *p, uint16_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+}
+
+static inline void kx_put_le32(void *p, uint32_t v)
+{
+	kx_put_le16(p, (uint16_t)v);
+	kx_put_le16((uint8_t *)p + 2, (uint16_t)(v >> 16));
+}
+
+static inline void kx_put_le64(void *p, uint64_t v)
+{
+	kx_put_le32(p, (uint32_t)v);
+	kx_put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
 #endif

@@ -19,8 +19,39 @@
 #include "arch.h"
 #include "arm64.h"
 #include "fake-bzimage.h"
-#include "fixture-util.h"
 #include "x86.h"
+
+static char log_text[4096];
+
+static void capture_log(void *data, int priority, const char *msg)
+{
+	size_t used = strlen(log_text);
+
+	(void)data, (void)priority;
+	snprintf(log_text + used, sizeof(log_text) - used, "%s\n", msg);
+}
+
+static void log_reset(void)
+{
+	log_text[0] = '\0';
+}
+
+static void assert_logged(const char *needle)
+{
+	if (!strstr(log_text, needle))
+		fail_msg("log lacks \"%s\"; log was:\n%s", needle, log_text);
+}
+
+static struct kexec_ctx *ctx_at(const char *root)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+
+	assert_non_null(ctx);
+	kexec_ctx_set_log(ctx, capture_log, NULL);
+	assert_int_equal(kexec_ctx_set_root(ctx, root), 0);
+	log_reset();
+	return ctx;
+}
 
 #define IMG_SIZE 8192
 

@@ -1108,8 +1108,8 @@ static void test_build_cmdline_limit(void **state)
 	assert_int_equal(kx_x86_build_boot_params(ctx, si, &lay, &b, &len), -E2BIG);
 	assert_ptr_equal(b, untouched);
 	assert_int_equal(len, 12345);
-	assert_logged("3 kernel command line is 2049 bytes with its terminating NUL; this kernel "
-		      "accepts at most 2048 (cmdline_size)");
+	assert_logged("3 cannot load kernel (setup header): command line is 2048 bytes, this "
+		      "kernel accepts at most 2047");
 
 	/* A smaller cmdline_size in the image. */
 	lay = layout("0123456789", 0x100000);

@@ -91,6 +91,7 @@ const struct kx_format kx_format_arm64_image = {
 		.kexec_load = true,
 	},
 	.probe = probe,
+	.cmdline_limit_what = "COMMAND_LINE_SIZE",
 	/* The kernel's image_probe() returns EINVAL for a bad magic. */
 	.file_wrong_format_errno = EINVAL,
 	.load = kx_arm64_load_image,
@@ -119,6 +120,7 @@ const struct kx_format kx_format_arm64_elf = {
 		.kexec_load = false,
 	},
 	.probe = elf_probe,
+	.cmdline_limit_what = "COMMAND_LINE_SIZE",
 	.file_wrong_format_errno = EINVAL,
 	.load = NULL,
 };

@@ -31,6 +31,7 @@
 #include <unistd.h>
 
 #include "x86-bootparams.h"
+#include "x86.h"
 
 /* ---- The zero page (arch/x86/include/uapi/asm/bootparam.h) -------------- */
 
@@ -108,24 +109,6 @@
 #define EFI_DIR "/sys/firmware/efi"
 #define EFI_RUNTIME_MAP_DIR "/sys/firmware/efi/runtime-map"
 
-static void put16(uint8_t *b, size_t off, uint16_t v)
-{
-	b[off] = (uint8_t)v;
-	b[off + 1] = (uint8_t)(v >> 8);
-}
-
-static void put32(uint8_t *b, size_t off, uint32_t v)
-{
-	put16(b, off, (uint16_t)v);
-	put16(b, off + 2, (uint16_t)(v >> 16));
-}
-
-static void put64(uint8_t *b, size_t off, uint64_t v)
-{
-	put32(b, off, (uint32_t)v);
-	put32(b, off + 4, (uint32_t)(v >> 32));
-}
-
 /* ---- Reading small /sys files -------------------------------------------- */
 
 /*
@@ -138,12 +121,8 @@ static int read_small(const struct kexec_ctx *ctx, const char *rel, void *buf, s
 		      size_t *len, char *path, size_t path_len)
 {
 	char *data;
-	int r;
+	int r = kx_read_rel(ctx, rel, max, false, path, path_len, &data, len);
 
-	r = kx_path(ctx, rel, path, path_len);
-	if (r < 0)
-		return r;
-	r = kx_read_file_max(path, max, &data, len);
 	if (r < 0)
 		return r;
 	memcpy(buf, data, *len);
@@ -522,9 +501,9 @@ static int read_runtime_desc(struct kexec_ctx *ctx, uint64_t index, uint8_t *des
 				       ctx->root, rel, (unsigned long long)v);
 				return -EINVAL;
 			}
-			put32(desc, 0, (uint32_t)v);
+			kx_put_le32(desc + 0, (uint32_t)v);
 		} else {
-			put64(desc, fields[i].off, v);
+			kx_put_le64(desc + fields[i].off, v);
 		}
 	}
 	return 0;
@@ -700,9 +679,9 @@ static bool place(size_t *off, size_t n, size_t *at)
 
 static void put_e820(uint8_t *b, size_t off, const struct kx_e820_entry *e)
 {
-	put64(b, off, e->addr);
-	put64(b, off + 8, e->size);
-	put32(b, off + 16, e->type);
+	kx_put_le64(b + off, e->addr);
+	kx_put_le64(b + off + 8, e->size);
+	kx_put_le32(b + off + 16, e->type);
 }
 
 /* getrandom() without blocking: a pool that is not ready yet gives no seed. */
@@ -792,12 +771,16 @@ int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo 
 	else
 		cmdline_size = 255;
 
-	/* kexec_file's rule: the command line with its NUL must fit cmdline_size. */
+	/* The one command-line rule (lib/arch.c): with its NUL it must fit cmdline_size. */
 	cmd_len = strlen(cmdline) + 1;
-	if (cmd_len > cmdline_size) {
-		kx_err(ctx, "kernel command line is %zu bytes with its terminating NUL; "
-			    "this kernel accepts at most %u (cmdline_size)", cmd_len, cmdline_size);
-		return -E2BIG;
+	{
+		struct kexec_image_info info = { .cmdline_max = cmdline_size ? cmdline_size - 1 : 0 };
+		int r = kx_cmdline_check(ctx, &kx_format_bzimage, &info,
+					 lay->path ? lay->path : "(setup header)", cmd_len - 1, false,
+					 lay->cmdline_what);
+
+		if (r < 0)
+			return r;
 	}
 
 	if (!si->e820.nr || !si->e820.e) {
@@ -874,41 +857,41 @@ int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo 
 		b[BP_EDD_MBR_SIG_BUF_ENTRIES] = n <= EDD_MBR_SIG_MAX ? n : EDD_MBR_SIG_MAX;
 	}
 	/* Filled in from the e820 map below; apm, hd0/hd1, edid, ist stay zero. */
-	put16(b, BP_EXT_MEM_K, 0);
-	put32(b, BP_ALT_MEM_K, 0);
-	put64(b, BP_ACPI_RSDP_ADDR, si->acpi_rsdp);
+	kx_put_le16(b + BP_EXT_MEM_K, 0);
+	kx_put_le32(b + BP_ALT_MEM_K, 0);
+	kx_put_le64(b + BP_ACPI_RSDP_ADDR, si->acpi_rsdp);
 
 	b[HDR_TYPE_OF_LOADER] = TYPE_OF_LOADER_KEXEC;
 	/* kexec_file (and kexec-tools) clear every flag: none matters to a 64-bit entry. */
 	b[HDR_LOADFLAGS] = 0;
 	/* Read only by the 32-bit entry path; a 64-bit address does not fit it. */
 	if (lay->kernel_addr <= UINT32_MAX)
-		put32(b, HDR_CODE32_START, (uint32_t)lay->kernel_addr);
+		kx_put_le32(b + HDR_CODE32_START, (uint32_t)lay->kernel_addr);
 	else
 		kx_dbg(ctx, "kernel at %#llx is above 4 GiB: code32_start keeps the image's %#x",
 		       (unsigned long long)lay->kernel_addr, kx_le32(b + HDR_CODE32_START));
 
 	if (lay->initrd_size) {
-		put32(b, HDR_RAMDISK_IMAGE, (uint32_t)lay->initrd_addr);
-		put32(b, HDR_RAMDISK_SIZE, (uint32_t)lay->initrd_size);
-		put32(b, BP_EXT_RAMDISK_IMAGE, (uint32_t)(lay->initrd_addr >> 32));
-		put32(b, BP_EXT_RAMDISK_SIZE, (uint32_t)(lay->initrd_size >> 32));
+		kx_put_le32(b + HDR_RAMDISK_IMAGE, (uint32_t)lay->initrd_addr);
+		kx_put_le32(b + HDR_RAMDISK_SIZE, (uint32_t)lay->initrd_size);
+		kx_put_le32(b + BP_EXT_RAMDISK_IMAGE, (uint32_t)(lay->initrd_addr >> 32));
+		kx_put_le32(b + BP_EXT_RAMDISK_SIZE, (uint32_t)(lay->initrd_size >> 32));
 	} else {
-		put32(b, HDR_RAMDISK_IMAGE, 0);
-		put32(b, HDR_RAMDISK_SIZE, 0);
+		kx_put_le32(b + HDR_RAMDISK_IMAGE, 0);
+		kx_put_le32(b + HDR_RAMDISK_SIZE, 0);
 	}
 
 	memcpy(b + BP_SIZE, cmdline, cmd_len);
-	put32(b, HDR_CMD_LINE_PTR, (uint32_t)(base + BP_SIZE));
-	put32(b, BP_EXT_CMD_LINE_PTR, (uint32_t)((base + BP_SIZE) >> 32));
+	kx_put_le32(b + HDR_CMD_LINE_PTR, (uint32_t)(base + BP_SIZE));
+	kx_put_le32(b + BP_EXT_CMD_LINE_PTR, (uint32_t)((base + BP_SIZE) >> 32));
 
 	/* e820: 128 entries in the page, the rest in one SETUP_E820_EXT. */
 	b[BP_E820_ENTRIES] = (uint8_t)n_zp;
 	for (i = 0; i < n_zp; i++)
 		put_e820(b, BP_E820_TABLE + i * E820_ENTRY_SIZE, &si->e820.e[i]);
 	if (n_ext) {
-		put32(b, off_e820_ext + 8, SETUP_E820_EXT);
-		put32(b, off_e820_ext + 12, (uint32_t)(n_ext * E820_ENTRY_SIZE));
+		kx_put_le32(b + off_e820_ext + 8, SETUP_E820_EXT);
+		kx_put_le32(b + off_e820_ext + 12, (uint32_t)(n_ext * E820_ENTRY_SIZE));
 		for (i = 0; i < n_ext; i++)
 			put_e820(b, off_e820_ext + SETUP_DATA_HDR + i * E820_ENTRY_SIZE,
 				 &si->e820.e[n_zp + i]);
@@ -924,8 +907,8 @@ int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo 
 			continue;
 		if (start <= 0x100000 && end > 0x100000) {
 			mem_k = (end >> 10) - (0x100000 >> 10);
-			put16(b, BP_EXT_MEM_K, (uint16_t)(mem_k > 0xfc00 ? 0xfc00 : mem_k));
-			put32(b, BP_ALT_MEM_K,
+			kx_put_le16(b + BP_EXT_MEM_K, (uint16_t)(mem_k > 0xfc00 ? 0xfc00 : mem_k));
+			kx_put_le32(b + BP_ALT_MEM_K,
 			      (uint32_t)(mem_k > UINT32_MAX ? UINT32_MAX : mem_k));
 		}
 	}
@@ -940,26 +923,26 @@ int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo 
 		memcpy(ei + EI_LOADER_SIGNATURE, cur + EI_LOADER_SIGNATURE, 4);
 		memcpy(ei + EI_SYSTAB, cur + EI_SYSTAB, 4);
 		memcpy(ei + EI_SYSTAB_HI, cur + EI_SYSTAB_HI, 4);
-		put32(ei, EI_MEMDESC_SIZE, si->efi_desc_size);
-		put32(ei, EI_MEMDESC_VERSION, version_cur ? version_cur : 1);
-		put32(ei, EI_MEMMAP, (uint32_t)memmap);
-		put32(ei, EI_MEMMAP_HI, (uint32_t)(memmap >> 32));
-		put32(ei, EI_MEMMAP_SIZE, (uint32_t)si->efi_runtime_map_size);
+		kx_put_le32(ei + EI_MEMDESC_SIZE, si->efi_desc_size);
+		kx_put_le32(ei + EI_MEMDESC_VERSION, version_cur ? version_cur : 1);
+		kx_put_le32(ei + EI_MEMMAP, (uint32_t)memmap);
+		kx_put_le32(ei + EI_MEMMAP_HI, (uint32_t)(memmap >> 32));
+		kx_put_le32(ei + EI_MEMMAP_SIZE, (uint32_t)si->efi_runtime_map_size);
 		b[BP_SECURE_BOOT] = si->boot_params[BP_SECURE_BOOT];
 
-		put32(b, off_efi_sd + 8, SETUP_EFI);
-		put32(b, off_efi_sd + 12, EFI_SETUP_DATA_SIZE);
-		put64(esd, 0, si->efi_fw_vendor);
+		kx_put_le32(b + off_efi_sd + 8, SETUP_EFI);
+		kx_put_le32(b + off_efi_sd + 12, EFI_SETUP_DATA_SIZE);
+		kx_put_le64(esd + 0, si->efi_fw_vendor);
 		/* "runtime" until Linux 5.7, unused since: older kernels still read it. */
-		put64(esd, 8, si->efi_runtime);
-		put64(esd, 16, si->efi_config_table);
-		put64(esd, 24, si->efi_smbios);
+		kx_put_le64(esd + 8, si->efi_runtime);
+		kx_put_le64(esd + 16, si->efi_config_table);
+		kx_put_le64(esd + 24, si->efi_smbios);
 	}
 
 	if (lay->rng_seed) {
 		if (random_seed(b + off_rng + SETUP_DATA_HDR, RNG_SEED_LENGTH)) {
-			put32(b, off_rng + 8, SETUP_RNG_SEED);
-			put32(b, off_rng + 12, RNG_SEED_LENGTH);
+			kx_put_le32(b + off_rng + 8, SETUP_RNG_SEED);
+			kx_put_le32(b + off_rng + 12, RNG_SEED_LENGTH);
 		} else {
 			/* The space stays (the size must not change), unlinked: kexec_file too. */
 			kx_warn(ctx, "no RNG seed for the next kernel: getrandom: %s",
@@ -972,13 +955,13 @@ int kx_x86_build_boot_params(struct kexec_ctx *ctx, const struct kx_x86_sysinfo 
 	{
 		const size_t nodes[] = { off_e820_ext, off_efi_sd, off_rng };
 
-		put64(b, HDR_SETUP_DATA, 0);
+		kx_put_le64(b + HDR_SETUP_DATA, 0);
 		for (i = 0; i < ARRAY_SIZE(nodes); i++) {
 			if (!nodes[i])
 				continue;
-			put64(b, link_at, base + nodes[i]);
+			kx_put_le64(b + link_at, base + nodes[i]);
 			link_at = nodes[i];
-			put64(b, link_at, 0);
+			kx_put_le64(b + link_at, 0);
 		}
 	}
 

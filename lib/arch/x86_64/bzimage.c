@@ -56,7 +56,7 @@ static int read_header(const void *buf, size_t len, struct kx_bzimage_info *info
 	if (info->version >= 0x0206)
 		info->cmdline_size = kx_le32(b + 0x238);
 	else
-		info->cmdline_size = 256;
+		info->cmdline_size = 255;
 	if (info->version >= 0x0208) {
 		info->payload_offset = kx_le32(b + 0x248);
 		info->payload_length = kx_le32(b + 0x24c);
@@ -167,6 +167,7 @@ const struct kx_format kx_format_bzimage = {
 		.kexec_load = true,
 	},
 	.probe = probe,
+	.cmdline_limit_what = "cmdline_size in its setup header",
 	.file_check = file_check,
 	.file_cmdline_reserve = MAX_ELFCOREHDR_STR_LEN,
 	.file_wrong_format_errno = ENOEXEC,
@@ -195,6 +196,7 @@ const struct kx_format kx_format_elf_x86_64 = {
 		.kexec_load = true,
 	},
 	.probe = elf_probe,
+	.cmdline_limit_what = "COMMAND_LINE_SIZE",
 	.file_wrong_format_errno = ENOEXEC,
 	.load = kx_x86_load_elf,
 };

@@ -131,16 +131,13 @@ static int load_params(struct kexec_ctx *ctx, struct kx_load *l, struct kx_x86_b
 	if (l->crash) {
 		pv->si.e820 = pv->crash_e820;
 		lay->cmdline = pv->cmdline;
+		lay->cmdline_what = " with elfcorehdr=";
 	} else {
 		lay->cmdline = l->req->cmdline ? l->req->cmdline : "";
 	}
 	lay->rng_seed = true;
 	lay->no_efi = l->req->no_efi;
-	/* Never truncated: refused, naming the kernel whose header sets the limit. */
-	r = kx_cmdline_check(ctx, l->fmt, &l->info, l->req->kernel, strlen(lay->cmdline), false,
-			     l->crash ? " with elfcorehdr=" : NULL);
-	if (r < 0)
-		goto out;
+	/* Never truncated: the builder refuses it, naming the kernel whose header sets the limit. */
 	lay->params_addr = 0;
 	r = kx_x86_build_boot_params(ctx, &pv->si, lay, &tmp, &len);
 	if (r < 0)
@@ -255,6 +252,7 @@ int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 	}
 
 	lay.image = img;
+	lay.path = req->kernel;
 	lay.image_len = l->kernel.len;
 	lay.kernel_addr = kaddr;
 	r = load_params(ctx, l, &lay);
@@ -415,6 +413,7 @@ int kx_x86_load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 	}
 	synth_setup_header(pv->elf_header);
 	lay.image = pv->elf_header;
+	lay.path = req->kernel;
 	lay.image_len = sizeof(pv->elf_header);
 	lay.kernel_addr = l->kernel_entry;
 	return load_params(ctx, l, &lay);

@@ -53,11 +53,13 @@ void kx_x86_sysinfo_free(struct kx_x86_sysinfo *si);
 /* Where things go; all physical addresses, decided by the caller's allocator. */
 struct kx_x86_boot_layout {
 	const uint8_t *image;     /* the bzImage: its setup header is copied */
+	const char *path;         /* its file, for messages (NULL: none) */
 	size_t image_len;
 	uint64_t kernel_addr;     /* where the protected-mode kernel was placed (code32_start) */
 	uint64_t initrd_addr;     /* 0 and size 0: no initrd */
 	uint64_t initrd_size;
 	const char *cmdline;      /* NUL-terminated */
+	const char *cmdline_what; /* for messages: " with elfcorehdr=" (NULL: nothing) */
 	uint64_t params_addr;     /* where the returned buffer will be loaded */
 	bool rng_seed;            /* add a SETUP_RNG_SEED (getrandom) */
 	bool no_efi;              /* pass no EFI state on even where it could be (--no-efi) */
