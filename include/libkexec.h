@@ -165,6 +165,15 @@ int kexec_image_probe(const struct kexec_ctx *ctx, const void *buf, size_t len,
 int kexec_status_loaded(struct kexec_ctx *ctx, bool crash);
 /* Size of the crashkernel= reservation in bytes (0 when none). */
 int kexec_status_crash_size(struct kexec_ctx *ctx, uint64_t *size);
+/*
+ * Which kexec syscalls the running kernel has: KEXEC_HAVE_LOAD
+ * (CONFIG_KEXEC), KEXEC_HAVE_FILE_LOAD (CONFIG_KEXEC_FILE) in *have; a
+ * negative errno when it cannot be told (no /proc/kallsyms). Reads
+ * /proc/kallsyms, never calls them. Since 0.2.
+ */
+#define KEXEC_HAVE_LOAD 0x1u
+#define KEXEC_HAVE_FILE_LOAD 0x2u
+int kexec_status_syscalls(struct kexec_ctx *ctx, unsigned int *have);
 
 /* ---- Segment lists and the kernel's kexec_load rules ------------------- */
 

@@ -173,3 +173,57 @@ KX_EXPORT int kexec_status_crash_size(struct kexec_ctx *ctx, uint64_t *size)
 	}
 	return read_sys_u64(ctx, "/sys/kernel/kexec_crash_size", size);
 }
+
+/*
+ * Which kexec syscalls the running kernel has, without calling them: their
+ * entries in <root>/proc/kallsyms (names are listed to everyone; only the
+ * addresses are hidden), "<prefix>sys_kexec_load" and
+ * "<prefix>sys_kexec_file_load" on every architecture, as defined text
+ * symbols: a kernel built without one lists its name as a weak alias (W) of
+ * sys_ni_syscall. The simulator answers for itself.
+ */
+static bool ends_with_syscall(const char *name, const char *sys)
+{
+	size_t n = strlen(name), k = strlen(sys);
+
+	return n >= k && !strcmp(name + n - k, sys) && (n == k || name[n - k - 1] == '_');
+}
+
+KX_EXPORT int kexec_status_syscalls(struct kexec_ctx *ctx, unsigned int *have)
+{
+	char path[4096], line[512];
+	FILE *f;
+	int r;
+
+	*have = 0;
+	if (ctx->sim) {
+		const struct kexec_sim_config *c = kexec_sim_config(ctx->sim);
+
+		*have = (c->have_kexec_load ? KEXEC_HAVE_LOAD : 0) |
+			(c->have_kexec_file_load ? KEXEC_HAVE_FILE_LOAD : 0);
+		return 0;
+	}
+	if (kx_path(ctx, "/proc/kallsyms", path, sizeof(path)) < 0)
+		return -ENAMETOOLONG;
+	f = fopen(path, "re");
+	if (!f) {
+		r = -errno;
+		kx_dbg(ctx, "%s: %s: cannot tell which kexec syscalls exist", path, strerror(-r));
+		return r;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char type, name[256];
+
+		if (sscanf(line, "%*s %c %255s", &type, name) != 2 || (type != 'T' && type != 't'))
+			continue;
+		if (ends_with_syscall(name, "sys_kexec_load"))
+			*have |= KEXEC_HAVE_LOAD;
+		else if (ends_with_syscall(name, "sys_kexec_file_load"))
+			*have |= KEXEC_HAVE_FILE_LOAD;
+	}
+	fclose(f);
+	kx_dbg(ctx, "%s: kexec_load %s, kexec_file_load %s", path,
+	       *have & KEXEC_HAVE_LOAD ? "present" : "absent",
+	       *have & KEXEC_HAVE_FILE_LOAD ? "present" : "absent");
+	return 0;
+}

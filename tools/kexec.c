@@ -141,12 +141,22 @@ static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 {
 	struct kexec_limits *lim = &kexec_sim_config(sim)->limits;
 	uint64_t start, end, size = 0;
+	unsigned int have;
 
 	/*
 	 * The size is world-readable; the address only to root (/proc/iomem
 	 * reads as zeros otherwise), so look for it quietly and only if there
 	 * is a reservation at all.
 	 */
+	/*
+	 * A kernel with kexec_load but no kexec_file_load (Debian's arm64
+	 * ones): the same in the simulator, so that -s and -a behave as they
+	 * will. A kernel with neither (a build machine) is planned for as if
+	 * it had both: there the plan is the point.
+	 */
+	if (kexec_status_syscalls(ctx, &have) == 0 && (have & KEXEC_HAVE_LOAD) &&
+	    !(have & KEXEC_HAVE_FILE_LOAD))
+		kexec_sim_config(sim)->have_kexec_file_load = false;
 	if (kexec_status_crash_size(ctx, &size) == 0 && size == 0)
 		return;
 	logstate.defer = true;

@@ -13,6 +13,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <syslog.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -317,6 +319,56 @@ static void one_cmdline_rule(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/* Which syscalls a kernel has, from <root>/proc/kallsyms: T is there, W is sys_ni_syscall. */
+static void syscalls_from_kallsyms(void **state)
+{
+	static const struct {
+		const char *text;
+		unsigned int want;
+	} cases[] = {
+		/* Debian's arm64 kernels: kexec_load only. */
+		{ "0000000000000000 T __arm64_sys_kexec_load\n"
+		  "0000000000000000 W __arm64_sys_kexec_file_load\n", KEXEC_HAVE_LOAD },
+		{ "ffffffff8138cdf0 T __x64_sys_kexec_load\n"
+		  "ffffffff813903c0 T __x64_sys_kexec_file_load\n"
+		  "ffffffff813903c0 t __pfx___x64_sys_kexec_file_load_x\n",
+		  KEXEC_HAVE_LOAD | KEXEC_HAVE_FILE_LOAD },
+		/* No kexec at all: both weak aliases. */
+		{ "ffffffff8138cdf0 W __x64_sys_kexec_load\n"
+		  "ffffffff813903c0 W __x64_sys_kexec_file_load\n", 0 },
+		/* Lookalikes do not count. */
+		{ "0 T my_sys_kexec_loadx\n0 T sys_kexec_file_loader\n0 T xsys_kexec_load\n", 0 },
+		{ "0 T sys_kexec_load [kexec]\n", KEXEC_HAVE_LOAD },
+	};
+	char dir[] = "/tmp/libkexec-kallsyms-XXXXXX", path[128];
+	struct kexec_ctx *ctx;
+	unsigned int have;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	ctx = ctx_at(dir);
+	/* No kallsyms: cannot tell. */
+	assert_int_equal(kexec_status_syscalls(ctx, &have), -ENOENT);
+	snprintf(path, sizeof(path), "%s/proc/kallsyms", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		FILE *f = fopen(path, "w");
+
+		assert_non_null(f);
+		fputs(cases[i].text, f);
+		fclose(f);
+		assert_int_equal(kexec_status_syscalls(ctx, &have), 0);
+		if (have != cases[i].want)
+			fail_msg("case %zu: have %#x, want %#x", i, have, cases[i].want);
+	}
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/proc", dir);
+	rmdir(path);
+	rmdir(dir);
+	kexec_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +377,7 @@ int main(void)
 		cmocka_unit_test(lookups),
 		cmocka_unit_test(types_and_probe_per_context),
 		cmocka_unit_test(one_cmdline_rule),
+		cmocka_unit_test(syscalls_from_kallsyms),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
