@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -38,8 +39,24 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 	phnum = kx_le16(e + 56);
 	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff)
 		return reject(reason, "ELF program headers lie outside the file");
-	for (i = 0; i < phnum; i++)
-		if (kx_le32(e + phoff + (uint64_t)i * phentsize) == 1 /* PT_LOAD */)
-			return 0;
-	return reject(reason, "ELF file has no PT_LOAD segment");
+	/*
+	 * A vmlinux is linked at kernel-space addresses, the upper half of the
+	 * address space (x86_64 0xffffffff8..., arm64 0xffff8...); an ordinary
+	 * static program (busybox) has the same ELF shape, at user addresses.
+	 */
+	bool loads = false;
+
+	for (i = 0; i < phnum; i++) {
+		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
+
+		if (kx_le32(ph) != 1 /* PT_LOAD */)
+			continue;
+		loads = true;
+		if (!(kx_le64(ph + 16) >> 63))
+			return reject(reason, "an ELF program, not a Linux kernel: its segments are "
+					      "linked at user-space addresses");
+	}
+	if (!loads)
+		return reject(reason, "ELF file has no PT_LOAD segment");
+	return 0;
 }

@@ -299,11 +299,13 @@ static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 	lim.crash_end = l->crash_end;
 	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
 			   &bad);
-	if (r < 0)
+	if (r < 0 && bad >= 0)
 		kx_err(ctx, "cannot load %s: the kernel would refuse the %s segment: %s",
-		       bad >= 0 && !strcmp(plan->info[bad].role, "initrd") ? l->what_initrd
-									   : l->what_kernel,
-		       bad >= 0 ? plan->info[bad].role : "", reason);
+		       !strcmp(plan->info[bad].role, "initrd") ? l->what_initrd : l->what_kernel,
+		       plan->info[bad].role, reason);
+	else if (r < 0)
+		kx_err(ctx, "cannot load %s: the kernel would refuse the load: %s", l->what_kernel,
+		       reason);
 	return r;
 }
 

@@ -371,7 +371,11 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 					 err1);
 			r = attempt(ctx, o, cmdline, false, err2, sizeof(err2), NULL);
 			if (r < 0) {
-				die_line("%s; then %s", err1, err2);
+				/* The same refusal twice (a file no format takes) is said once. */
+				if (!strcmp(err1, err2))
+					die_line("%s", err1);
+				else
+					die_line("%s; then %s", err1, err2);
 				goto out;
 			}
 		}

@@ -178,6 +178,8 @@ static void elves(void)
 	VARIANT("elf-big-endian", e[5] = 2);
 	VARIANT("elf-arm64", fake_put16(e, 18, 183));
 	VARIANT("elf-relocatable", fake_put16(e, 16, 1));
+	/* busybox's shape: an executable linked at user addresses. */
+	VARIANT("elf-user-program", put64(e + PH(0), 16, 0x401000));
 	VARIANT("elf-phoff-past-end", put64(e, 32, 0x100000));
 	VARIANT("elf-phoff-wraps", put64(e, 32, 0xffffffffffffffc0ULL));
 	VARIANT("elf-phnum-huge", fake_put16(e, 56, 0xffff));

@@ -194,6 +194,8 @@ bad elf-class32 "$in/elf-class32" "64-bit little-endian ELF" -- -c -l "$in/elf-c
 bad elf-big-endian "$in/elf-big-endian" "64-bit little-endian ELF" -- -c -l "$in/elf-big-endian"
 bad elf-arm64 "$in/elf-arm64" "machine 183" -- -c -l "$in/elf-arm64"
 bad elf-relocatable "$in/elf-relocatable" "not an ELF executable" -- -c -l "$in/elf-relocatable"
+bad elf-user-program "$in/elf-user-program" "not a Linux kernel" -- -c -l "$in/elf-user-program"
+bad elf-user-program-auto "$in/elf-user-program" "not a Linux kernel" -- -l "$in/elf-user-program"
 for c in phoff-past-end phoff-wraps phnum-huge phentsize-small; do
 	bad "elf-$c" "$in/elf-$c" "program headers" -- -c -l "$in/elf-$c"
 done

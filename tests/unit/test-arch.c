@@ -86,6 +86,8 @@ static void fake_elf(uint8_t *b, uint16_t machine, uint16_t type)
 	fake_put16(b, 56, 1);       /* e_phnum */
 	fake_put32(b, 64, 1);       /* PT_LOAD */
 	fake_put32(b, 64 + 8, 0x1000);   /* p_offset */
+	fake_put32(b, 64 + 16, 0x81000000); /* p_vaddr 0xffffffff81000000 */
+	fake_put32(b, 64 + 20, 0xffffffff);
 	fake_put32(b, 64 + 24, 0x1000000); /* p_paddr */
 	fake_put32(b, 64 + 32, 0x1000);  /* p_filesz */
 	fake_put32(b, 64 + 40, 0x1000);  /* p_memsz */
@@ -100,7 +102,7 @@ struct sample {
 
 static void every_probe_on_every_image(void **state)
 {
-	static struct sample s[6];
+	static struct sample s[7];
 	static const struct kx_arch *const arches[] = { &kx_arch_x86_64, &kx_arch_arm64 };
 
 	(void)state;
@@ -125,6 +127,13 @@ static void every_probe_on_every_image(void **state)
 	s[4].accepted_by = NULL;
 	fake_elf(s[4].buf, 62, 3);
 	s[4].len = IMG_SIZE;
+	/* busybox's shape: an executable at user addresses. */
+	s[6].what = "static x86_64 program";
+	s[6].accepted_by = NULL;
+	fake_elf(s[6].buf, 62, 2);
+	fake_put32(s[6].buf, 64 + 16, 0x400000);
+	fake_put32(s[6].buf, 64 + 20, 0);
+	s[6].len = IMG_SIZE;
 	s[5].what = "text";
 	s[5].accepted_by = NULL;
 	memset(s[5].buf, 'x', IMG_SIZE);
@@ -213,6 +222,21 @@ static void arm64_image_header(void **state)
 	/* The old default text_offset 0x80000 is fine. */
 	fake_put32(b, 0x08, 0x80000);
 	assert_int_equal(kx_arm64_image_read(b, sizeof(b), &img, &why), 0);
+}
+
+static void programs_are_not_kernels(void **state)
+{
+	static uint8_t b[IMG_SIZE];
+	struct kexec_image_info info;
+	const char *why = NULL;
+
+	(void)state;
+	fake_elf(b, 62, 2);
+	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), 0);
+	fake_put32(b, 64 + 16, 0x401000);
+	fake_put32(b, 64 + 20, 0);
+	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "not a Linux kernel"));
 }
 
 static void lookups(void **state)
@@ -374,6 +398,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_probe_on_every_image),
 		cmocka_unit_test(arm64_image_header),
+		cmocka_unit_test(programs_are_not_kernels),
 		cmocka_unit_test(lookups),
 		cmocka_unit_test(types_and_probe_per_context),
 		cmocka_unit_test(one_cmdline_rule),
