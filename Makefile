@@ -5,6 +5,8 @@ MESON_ARGS ?=
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 VALGRIND_BUILD ?= build-valgrind
+# The static arm64 kexec for the arm64 VM tests (scripts/build-cross.sh).
+AARCH64_BUILD ?= build-aarch64
 FUZZ_SECONDS ?= 60
 
 .PHONY: all build deps deps-fuzz run check fuzz fuzz-build asan-build valgrind-build clean bench
@@ -22,6 +24,7 @@ $(BUILD)/build.ninja:
 
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
+	scripts/build-cross.sh aarch64 $(AARCH64_BUILD)
 
 # libFuzzer targets (clang, ASan + UBSan), unit tests under ASan + UBSan, and a
 # dynamically linked kexec for valgrind.
@@ -48,7 +51,7 @@ run: build
 check: build fuzz-build asan-build valgrind-build
 	@scripts/install-deps.sh vm
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
-		tests/run-checks.sh $(BUILD)
+		AARCH64_BUILD=$(AARCH64_BUILD) tests/run-checks.sh $(BUILD)
 
 # Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
 # cost on this host, handover in QEMU with icount): bench/run.sh writes
@@ -58,4 +61,4 @@ bench: build
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD) $(AARCH64_BUILD)

@@ -1,32 +1,69 @@
 #!/usr/bin/env bash
 # Install what building and testing need, from Debian's packages, once.
-# Usage: scripts/install-deps.sh [build|vm|fuzz|all]
+# Usage: scripts/install-deps.sh [build|vm|fuzz|all]...
+#
+# Nothing is fetched when everything is installed already (and the arm64
+# dpkg architecture is there), so this works with the registry unreachable.
+# apt-get waits for the dpkg lock (up to 10 minutes) instead of failing, and
+# an update or install that fails is retried once (scripts/apt.sh).
 set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=SCRIPTDIR/apt.sh
+. "$top/scripts/apt.sh"
 
-build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind)
-vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4 binutils)
+# build: the native build, and the static arm64 kexec (build-aarch64/, through
+# scripts/build-cross.sh; its arm64 libfdt is unpacked from Debian's .debs,
+# not installed, so the arm64 dpkg architecture must be known to apt).
+build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind libfdt-dev
+	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+# vm: the x86_64 and the arm64 QEMU guests (tests/vm). qemu-user-static runs
+# arm64 binaries on the host (the arm64 busybox lists its applets with it).
+vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4 binutils
+	qemu-system-arm qemu-efi-aarch64 qemu-user-static)
 # libFuzzer and the sanitizer runtimes come with Debian's clang.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 
-case "${1:-all}" in
-build) want=("${build_pkgs[@]}") ;;
-vm) want=("${vm_pkgs[@]}") ;;
-fuzz) want=("${fuzz_pkgs[@]}") ;;
-all) want=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${fuzz_pkgs[@]}") ;;
-*) echo "usage: $0 [build|vm|fuzz|all]" >&2; exit 2 ;;
-esac
+want=()
+need_arm64=0
+[ $# -gt 0 ] || set -- all
+for group in "$@"; do
+	case "$group" in
+	build) want+=("${build_pkgs[@]}"); need_arm64=1 ;;
+	vm) want+=("${vm_pkgs[@]}"); need_arm64=1 ;;
+	fuzz) want+=("${fuzz_pkgs[@]}") ;;
+	all) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${fuzz_pkgs[@]}"); need_arm64=1 ;;
+	*) echo "usage: $0 [build|vm|fuzz|all]..." >&2; exit 2 ;;
+	esac
+done
 
 missing=()
 for p in "${want[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+arch_missing=0
+if [ "$need_arm64" -eq 1 ] && [ "$(dpkg --print-architecture)" != arm64 ] &&
+	! dpkg --print-foreign-architectures | grep -qx arm64; then
+	arch_missing=1
+fi
+[ ${#missing[@]} -eq 0 ] && [ "$arch_missing" -eq 0 ] && exit 0
 
 if [ "$(id -u)" -ne 0 ]; then
-	echo "install-deps: missing packages: ${missing[*]} (run as root, or install them)" >&2
+	[ ${#missing[@]} -eq 0 ] || echo "install-deps: missing packages: ${missing[*]} (run as root, or install them)" >&2
+	[ "$arch_missing" -eq 0 ] || echo "install-deps: dpkg architecture arm64 is missing (as root: dpkg --add-architecture arm64 && apt-get update)" >&2
 	exit 1
 fi
-echo "install-deps: installing ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
-apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ "$arch_missing" -eq 1 ]; then
+	kx_apt_ensure_arch arm64 # runs apt-get update
+elif [ ${#missing[@]} -gt 0 ]; then
+	kx_apt update -qq
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "install-deps: installing ${missing[*]}" >&2
+if ! apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+	# Stale lists (a package replaced on the mirror) or a transient failure:
+	# refresh and try once more.
+	echo "install-deps: apt-get install failed; updating and retrying once" >&2
+	kx_apt update -qq || true
+	apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -5,7 +5,8 @@
 # Prints each group's result and ends with one line "N passed, N failed".
 # The extra build dirs come from scripts/build-variant.sh (make check builds
 # them; this script builds whatever is out of date): FUZZ_BUILD, ASAN_BUILD,
-# VALGRIND_BUILD, by default build-fuzz, build-asan, build-valgrind.
+# VALGRIND_BUILD, by default build-fuzz, build-asan, build-valgrind; the arm64
+# VM tests take AARCH64_BUILD/kexec (default build-aarch64, built by make).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -90,7 +91,9 @@ run_group bad-inputs "$top/tests/bad-inputs/run.sh" "$build/kexec"
 run_group asan asan_unit
 run_group valgrind valgrind_run
 run_group fuzz fuzz_check
-KEXEC_BIN="$build/kexec" run_group vm "$top/tests/vm/run-all.sh"
+# The arm64 VM tests run the cross-built kexec (make builds it).
+KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}")/kexec" \
+	run_group vm "$top/tests/vm/run-all.sh"
 
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

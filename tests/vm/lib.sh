@@ -5,7 +5,10 @@
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
 # Environment:
-#   KEXEC_BIN       static x86_64 kexec binary to test (default: <repo>/build/kexec)
+#   VM_ARCH         x86_64 (default) or arm64: the guest architecture. An
+#                   arm64 test sets it before sourcing this file.
+#   KEXEC_BIN       static kexec binary to test (default: <repo>/build/kexec,
+#                   <repo>/build-aarch64/kexec for arm64)
 #   LIBKEXEC_CACHE  where the Debian cloud kernel is downloaded and unpacked
 #                   (default: ${XDG_CACHE_HOME:-$HOME/.cache}/libkexec)
 #   VM_LOG_DIR      where serial logs and scenario scripts go
@@ -19,17 +22,48 @@
 #   VM_OVMF         OVMF firmware image for vm_use_uefi
 #                   (default: /usr/share/ovmf/OVMF.fd, package ovmf)
 #   VM_SMP          guest CPUs (default: 1; the kdump tests use 2)
+#   VM_MEM          guest memory when the test gives none (default: 1G)
+#   VM_CPU          qemu -cpu (default: max on x86_64, cortex-a57 on arm64)
 #   VM_KDUMP_CRASHKERNEL
-#                   crashkernel= size for vm_kdump_test (default: 96M)
+#                   crashkernel= size for vm_kdump_test (default: 96M on
+#                   x86_64, 192M on arm64)
+# arm64 only (VM_ARCH=arm64):
+#   VM_DEBIAN       12 (default: bookworm's linux-image-cloud-arm64) or 13
+#                   (trixie's, resolved from trixie's own arm64 index)
+#   VM_ARM64_KERNEL a vmlinuz or Image to boot instead of Debian's
+#   VM_AAVMF        UEFI firmware for vm_use_uefi
+#                   (default: /usr/share/qemu-efi-aarch64/QEMU_EFI.fd)
 #
 # Nothing here ever runs kexec on the host: kexec only runs inside guests.
 
 VM_LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 VM_REPO_ROOT=$(cd "$VM_LIB_DIR/../.." && pwd)
+# shellcheck source=SCRIPTDIR/../../scripts/apt.sh
+. "$VM_REPO_ROOT/scripts/apt.sh"
 VM_LOG_DIR=${VM_LOG_DIR:-$VM_REPO_ROOT/build/vm-logs}
 VM_TIMEOUT=${VM_TIMEOUT:-90}
-VM_KERNEL=${VM_KERNEL:-}
-VM_KVER=${VM_KVER:-}
+VM_ARCH=${VM_ARCH:-x86_64}
+case $VM_ARCH in
+x86_64)
+	VM_KERNEL=${VM_KERNEL:-}
+	VM_KVER=${VM_KVER:-}
+	# Where stage 1 finds the kernel it kexecs (the booted one).
+	VM_GUEST_KERNEL=/boot/vmlinuz
+	;;
+arm64)
+	# An inherited VM_KERNEL (run-all.sh exports the x86_64 one) is not
+	# ours: vm_fetch_kernel resolves the arm64 kernel of $VM_DEBIAN.
+	VM_KERNEL=
+	VM_KVER=
+	VM_DEBIAN=${VM_DEBIAN:-12}
+	# The raw Image: what our kexec_load path loads.
+	VM_GUEST_KERNEL=/boot/Image
+	;;
+*)
+	printf 'vm: error: VM_ARCH=%s: want x86_64 or arm64\n' "$VM_ARCH" >&2
+	exit 1
+	;;
+esac
 VM_INITRD=${VM_INITRD:-}
 VM_FAILURES=()
 # Per test: extra files for the stage-1 initramfs (vm_add_file) and extra
@@ -40,6 +74,7 @@ VM_QEMU_ARGS=()
 
 vm_kexec_bin() {
 	local bin=${KEXEC_BIN:-$VM_REPO_ROOT/build/kexec}
+	[[ $VM_ARCH == x86_64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
 	case $bin in
 	/*) ;;
 	*) bin=$PWD/$bin ;;
@@ -48,7 +83,7 @@ vm_kexec_bin() {
 }
 
 vm_cache_dir() {
-	printf '%s\n' "${LIBKEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libkexec}"
+	kx_cache_dir
 }
 
 vm_die() {
@@ -85,24 +120,24 @@ vm__use_cached_kernel() {
 	VM_KVER=${k##*/vmlinuz-}
 }
 
-# vm__unpack_boot PKG: make sure boot/ of the Debian package PKG is unpacked
-# in $(vm_cache_dir)/PKG (downloading the .deb into the cache if needed) and
-# set VM__VMLINUZ to its vmlinuz. Returns 1 (with the reason in VM__WHY) when
-# the download fails; dies on other errors.
+# vm__unpack_boot PKG[:ARCH]: make sure boot/ of the Debian package PKG is
+# unpacked in $(vm_cache_dir)/PKG (downloading the .deb into the cache if
+# needed, with the apt options in VM__APT_OPTS, if any) and set VM__VMLINUZ
+# to its vmlinuz. Returns 1 (with the reason in VM__WHY) when the download
+# fails; dies on other errors.
+VM__APT_OPTS=()
 vm__unpack_boot() {
-	local pkg=$1 cache deb dir k
+	local pkg=$1 name=${1%%:*} cache deb dir k
 	cache=$(vm_cache_dir)
-	dir=$cache/$pkg
+	dir=$cache/$name
 	if [[ ! -e $dir/.extracted ]]; then
-		deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
+		deb=$(find "$cache" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
 		if [[ -z $deb ]]; then
-			# apt-get download writes into the current directory; as root it
-			# warns that the download is unsandboxed, which is harmless.
-			if ! (cd "$cache" && apt-get download -q "$pkg") >"$cache/apt-download.log" 2>&1; then
+			if ! kx_apt_download "$cache" ${VM__APT_OPTS[@]+"${VM__APT_OPTS[@]}"} "$pkg" >"$cache/apt-download.log" 2>&1; then
 				VM__WHY="apt-get download $pkg failed (see $cache/apt-download.log)"
 				return 1
 			fi
-			deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
+			deb=$(find "$cache" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
 			[[ -n $deb ]] || vm_die "apt-get download $pkg produced no .deb in $cache"
 		fi
 		rm -rf "$dir"
@@ -124,6 +159,10 @@ vm__unpack_boot() {
 # something has been cached.
 vm_fetch_kernel() {
 	local cache pkg
+	if [[ $VM_ARCH == arm64 ]]; then
+		vm__fetch_arm64_kernel
+		return 0
+	fi
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
 
@@ -177,8 +216,202 @@ vm_fetch_generic_kernel() {
 	VM_GENERIC_KVER=${k##*/vmlinuz-}
 }
 
+# ---- arm64 guests (VM_ARCH=arm64) ------------------------------------------
+
+# vm__trixie_apt_opts: set VM__APT_OPTS to apt options that read and write
+# an apt state of their own in $(vm_cache_dir)/trixie-arm64: Debian 13's
+# arm64 index (main and security), signed by Debian's archive keys, without
+# touching the host's sources or lists. apt-get update with them downloads
+# trixie's arm64 Packages index (about 10 MB).
+vm__trixie_apt_opts() {
+	local d
+	d=$(vm_cache_dir)/trixie-arm64
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/apt.conf.d" \
+		"$d/etc/preferences.d" "$d/etc/sources.list.d"
+	[[ -f $d/status ]] || : >"$d/status"
+	if [[ ! -f $d/etc/sources.list ]]; then
+		cat >"$d/etc/sources.list" <<'EOF'
+deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
+EOF
+	fi
+	VM__APT_OPTS=(-o "Dir::Etc=$d/etc" -o "Dir::Etc::SourceList=$d/etc/sources.list"
+		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d" -o "Dir::Etc::Parts=$d/etc/apt.conf.d"
+		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
+		-o Dir::Etc::Trusted=/etc/apt/trusted.gpg -o Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d
+		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status" -o "Dir::Cache=$d/cache"
+		-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o Acquire::Languages=none)
+	VM__TRIXIE_DIR=$d
+}
+
+# vm__fetch_arm64_kernel: the arm64 counterpart of vm_fetch_kernel. Resolves
+# the package linux-image-cloud-arm64 depends on in Debian $VM_DEBIAN (12:
+# the host's apt lists, `apt-cache depends linux-image-cloud-arm64:arm64`;
+# 13: trixie's own arm64 index, vm__trixie_apt_opts, refreshed once a day),
+# unpacks its boot/ into the cache and sets VM_VMLINUZ (the packaged
+# vmlinuz), VM_KERNEL (the raw Image, vm_extract_image: what qemu boots and
+# what stage 1 has at /boot/Image), VM_KVER and VM_KCONFIG (its config).
+# Offline, the kernel last resolved for that Debian release is used.
+vm__fetch_arm64_kernel() {
+	local cache meta re pkg rec why="" list
+	cache=$(vm_cache_dir)
+	mkdir -p "$cache"
+	if [[ -n ${VM_ARM64_KERNEL:-} ]]; then
+		[[ -f $VM_ARM64_KERNEL ]] || vm_die "VM_ARM64_KERNEL=$VM_ARM64_KERNEL does not exist"
+		VM_VMLINUZ=$VM_ARM64_KERNEL
+	else
+		rec=$cache/arm64-debian$VM_DEBIAN.kernel
+		VM__APT_OPTS=()
+		case $VM_DEBIAN in
+		12)
+			meta=linux-image-cloud-arm64:arm64
+			re='^linux-image-[0-9].*-cloud-arm64(:arm64)?$'
+			# (apt-cache fails when apt has no arm64 lists: no set -e exit.)
+			pkg=$(vm__resolve_image_pkg "$meta" "$re") || true
+			if [[ -z $pkg ]]; then
+				kx_apt_ensure_arch arm64 >>"$cache/apt-update.log" 2>&1 || true
+				kx_apt update -qq >"$cache/apt-update.log" 2>&1 || true
+				pkg=$(vm__resolve_image_pkg "$meta" "$re") || true
+			fi
+			;;
+		13)
+			meta=linux-image-cloud-arm64
+			re='^linux-image-[0-9].*-cloud-arm64$'
+			vm__trixie_apt_opts
+			list=$(find "$VM__TRIXIE_DIR/lists" -maxdepth 1 -name '*_trixie_main_binary-arm64_Packages*' -mmin -1440 2>/dev/null | head -n 1)
+			if [[ -z $list ]]; then
+				kx_apt "${VM__APT_OPTS[@]}" update -qq >"$cache/apt-update-trixie.log" 2>&1 || true
+			fi
+			pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
+				VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
+			;;
+		*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
+		esac
+		if [[ -z $pkg ]]; then
+			why="apt-cache cannot resolve Debian $VM_DEBIAN's $meta"
+		elif ! vm__unpack_boot "$pkg"; then
+			why=$VM__WHY
+		fi
+		VM__APT_OPTS=()
+		# $rec: the package last resolved, whose .deb or boot/ is cached.
+		if [[ -z $why ]]; then
+			printf '%s\n' "${pkg%%:*}" >"$rec.tmp" && mv "$rec.tmp" "$rec"
+		elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
+			echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
+		else
+			vm_die "$why, and no Debian $VM_DEBIAN arm64 kernel is cached in $cache"
+		fi
+		VM_VMLINUZ=$VM__VMLINUZ
+	fi
+	vm_extract_image "$VM_VMLINUZ"
+	VM_KERNEL=$VM_IMAGE
+	VM_KVER=${VM_VMLINUZ##*/vmlinuz-}
+	VM_KCONFIG=$(dirname "$VM_VMLINUZ")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+}
+
+# vm_extract_image VMLINUZ: the raw arm64 Image of VMLINUZ, which is either
+# an Image already ("ARM\x64" at offset 56: Debian's cloud-arm64 kernels),
+# gzip-compressed (Debian's other arm64 kernels), or an EFI zboot image ("MZ",
+# "zimg" at 4, payload offset and size at 8 and 12, its compression named at
+# 24). Sets VM_IMAGE: VMLINUZ itself, or Image-<release> cached next to it.
+# shellcheck disable=SC2034 # VM_IMAGE is for the callers
+vm_extract_image() {
+	local in=$1 out off len comp tool
+	if [[ $(vm__hex "$in" 56 4) == 41524d64 ]]; then
+		VM_IMAGE=$in
+		return 0
+	fi
+	out=$(dirname "$in")/Image-${in##*/vmlinuz-}
+	[[ $out != "$in" ]] || out=$in.Image
+	if [[ -s $out && $out -nt $in ]]; then
+		VM_IMAGE=$out
+		return 0
+	fi
+	if [[ $(vm__hex "$in" 0 2) == 1f8b ]]; then
+		gzip -dc <"$in" >"$out.tmp" || vm_die "$in: gzip -d failed"
+	elif [[ $(vm__hex "$in" 0 2) == 4d5a && $(vm__hex "$in" 4 4) == 7a696d67 ]]; then
+		off=$(vm__u32 "$in" 8)
+		len=$(vm__u32 "$in" 12)
+		comp=$(dd if="$in" bs=1 skip=24 count=32 status=none | tr -d '\0')
+		case $comp in
+		gzip) tool="gzip -dc" ;;
+		zstd) tool="zstd -dcq" ;;
+		xzkern | xz) tool="xz -dc" ;;
+		lzma) tool="xz --format=lzma -dc" ;;
+		lz4) tool="lz4 -dc" ;;
+		bzip2) tool="bzip2 -dc" ;;
+		*) vm_die "$in: EFI zboot image with unknown compression '$comp'" ;;
+		esac
+		command -v "${tool%% *}" >/dev/null || vm_die "${tool%% *} is needed to unpack $in"
+		# shellcheck disable=SC2086 # $tool is a command and its options
+		dd if="$in" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=1M status=none |
+			$tool >"$out.tmp" || vm_die "$in: ${tool%% *} failed on the zboot payload"
+	else
+		vm_die "$in: neither an arm64 Image, gzip data nor an EFI zboot image"
+	fi
+	[[ $(vm__hex "$out.tmp" 56 4) == 41524d64 ]] || vm_die "$in: the decompressed data is not an arm64 Image"
+	mv "$out.tmp" "$out"
+	VM_IMAGE=$out
+}
+
+# vm__busybox_arm64: Debian's static arm64 busybox (busybox-static:arm64),
+# downloaded into $(vm_cache_dir)/debs and unpacked once; prints its path.
+vm__busybox_arm64() {
+	local cache dir deb tmp
+	cache=$(vm_cache_dir)
+	dir=$cache/busybox-static-arm64
+	if [[ ! -e $dir/.extracted ]]; then
+		mkdir -p "$cache/debs"
+		deb=$(kx_cached_deb "$cache/debs" busybox-static arm64)
+		if [[ -z $deb ]]; then
+			kx_apt_ensure_arch arm64 >&2 || true
+			kx_apt_download "$cache/debs" busybox-static:arm64 >"$cache/apt-download.log" 2>&1 ||
+				vm_die "apt-get download busybox-static:arm64 failed (see $cache/apt-download.log), and none is cached"
+			deb=$(kx_cached_deb "$cache/debs" busybox-static arm64)
+			[[ -n $deb ]] || vm_die "apt-get download busybox-static:arm64 produced no .deb in $cache/debs"
+		fi
+		tmp=$(mktemp -d "$cache/.busybox.XXXXXX")
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./bin/busybox ||
+			vm_die "unpacking bin/busybox from $deb failed"
+		touch "$tmp/.extracted"
+		rm -rf "$dir"
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp" # another test won the race
+	fi
+	[[ -x $dir/bin/busybox ]] || vm_die "no bin/busybox in $dir"
+	printf '%s\n' "$dir/bin/busybox"
+}
+
+# vm__busybox_applets BUSYBOX: its applets' paths (--list-full). An arm64
+# busybox runs under qemu-aarch64-static (or binfmt_misc); failing that, the
+# host's busybox-static (the same Debian version and configuration) answers.
+vm__busybox_applets() {
+	local bb=$1 hb
+	if [[ $VM_ARCH == x86_64 ]]; then
+		"$bb" --list-full
+		return
+	fi
+	if command -v qemu-aarch64-static >/dev/null && qemu-aarch64-static "$bb" --list-full 2>/dev/null; then
+		return 0
+	fi
+	if "$bb" --list-full 2>/dev/null; then
+		return 0
+	fi
+	for hb in /bin/busybox /usr/bin/busybox; do
+		if [[ -x $hb ]]; then
+			"$hb" --list-full
+			return
+		fi
+	done
+	vm_die "cannot list the applets of $bb (apt-get install qemu-user-static)"
+}
+
 vm__busybox() {
 	local bb
+	if [[ $VM_ARCH == arm64 ]]; then
+		vm__busybox_arm64
+		return 0
+	fi
 	for bb in /bin/busybox /usr/bin/busybox; do
 		if [[ -x $bb ]] && vm_file_is_static "$bb"; then
 			printf '%s\n' "$bb"
@@ -203,7 +436,7 @@ vm__populate_busybox_root() {
 	while IFS= read -r applet; do
 		[[ -n $applet && ! -e $root/$applet && ! -L $root/$applet ]] || continue
 		ln -s /bin/busybox "$root/$applet"
-	done < <("$root/bin/busybox" --list-full)
+	done < <(vm__busybox_applets "$root/bin/busybox")
 	# Never let a busybox applet shadow the kexec under test.
 	rm -f "$root/bin/kexec" "$root/sbin/kexec" "$root/usr/bin/kexec" "$root/usr/sbin/kexec"
 	if [[ $(id -u) -eq 0 ]]; then
@@ -261,6 +494,7 @@ if [ -e /proc/vmcore ] && grep -qx 0x010802 /sys/bus/pci/devices/*/class 2>/dev/
 	fi
 fi
 echo "STAGE2-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminfo)"
+echo "STAGE2-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 if [ -d /sys/firmware/efi ]; then echo "STAGE2-EFI: yes"; else echo "STAGE2-EFI: no"; fi
 if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE2-ACPI: yes"; else echo "STAGE2-ACPI: no"; fi
 echo STAGE2-DONE
@@ -324,9 +558,11 @@ vt_check() {
 vt_loaded() { cat /sys/kernel/kexec_loaded; }
 vt_crash_loaded() { cat /sys/kernel/kexec_crash_loaded; }
 # vt_sysinfo: the same facts the stage-2 init reports, for stage 1:
-# STAGE1-MEMTOTAL: <kB>, STAGE1-EFI: yes|no, STAGE1-ACPI: yes|no.
+# STAGE1-MEMTOTAL: <kB>, STAGE1-CPUS: <online CPUs>, STAGE1-EFI: yes|no,
+# STAGE1-ACPI: yes|no.
 vt_sysinfo() {
 	echo "STAGE1-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminfo)"
+	echo "STAGE1-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 	if [ -d /sys/firmware/efi ]; then echo "STAGE1-EFI: yes"; else echo "STAGE1-EFI: no"; fi
 	if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE1-ACPI: yes"; else echo "STAGE1-ACPI: no"; fi
 }
@@ -351,7 +587,8 @@ EOF
 
 # vm_build_initramfs OUT SCENARIO_SCRIPT
 # Build the stage-1 initramfs (newc cpio; gzip -1 when OUT ends in .gz) with
-# busybox, $KEXEC_BIN as /bin/kexec, the stage-2 kernel at /boot/vmlinuz, the
+# busybox, $KEXEC_BIN as /bin/kexec, the stage-2 kernel at $VM_GUEST_KERNEL
+# (/boot/vmlinuz; arm64: /boot/Image, the raw Image), the
 # stage-2 initramfs at /boot/stage2.cpio.gz, SCENARIO_SCRIPT at /scenario.sh,
 # and the files given to vm_add_file. Sets VM_INITRD=OUT.
 vm_build_initramfs() {
@@ -369,7 +606,7 @@ vm_build_initramfs() {
 
 	vm__populate_busybox_root "$work/s1"
 	vm__pack "$work/s2" "$work/s1/boot/stage2.cpio.gz"
-	cp "$VM_KERNEL" "$work/s1/boot/vmlinuz"
+	cp "$VM_KERNEL" "$work/s1$VM_GUEST_KERNEL"
 	cp "$kexec" "$work/s1/bin/kexec"
 	chmod 755 "$work/s1/bin/kexec"
 	if [[ -n ${VM_EXTRA_ROOT:-} ]]; then
@@ -400,7 +637,7 @@ vm_build_initramfs() {
 # forever after a panic: stopping it early saves the rest of the timeout),
 # 126 when stopped because the log has $VM_STOP_PATTERN.
 vm_run() {
-	local log=$1 extra=$2 mem=${3:-1G} rc=0 pid panicked=0 stopped=0
+	local log=$1 extra=$2 mem=${3:-${VM_MEM:-1G}} rc=0 pid panicked=0 stopped=0 qemu
 	[[ -n $VM_KERNEL ]] || vm_die "vm_run: VM_KERNEL not set (call vm_fetch_kernel)"
 	[[ -n $VM_INITRD ]] || vm_die "vm_run: VM_INITRD not set (call vm_build_initramfs)"
 	mkdir -p "$(dirname "$log")"
@@ -408,12 +645,20 @@ vm_run() {
 	# panics, oopses and BUGs stay visible; the sysrq handler raises the
 	# console loglevel itself while printing "sysrq: Trigger a crash".
 	# -no-reboot: a guest reboot (panic=-1) ends qemu; kexec is no reboot.
+	if [[ $VM_ARCH == arm64 ]]; then
+		# virt: PL011 console (ttyAMA0), PCIe (NVMe), PSCI power-off/reset.
+		qemu=(qemu-system-aarch64 -M virt -accel tcg -cpu "${VM_CPU:-cortex-a57}"
+			-m "$mem" -smp "${VM_SMP:-1}" -nographic -no-reboot -net none
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=ttyAMA0 panic=-1 quiet $extra")
+	else
+		qemu=(qemu-system-x86_64 -accel tcg -cpu "${VM_CPU:-max}" -m "$mem" -smp "${VM_SMP:-1}"
+			-nographic -no-reboot -nic none
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=ttyS0 panic=-1 quiet $extra")
+	fi
 	timeout -k 5 "$VM_TIMEOUT" \
-		qemu-system-x86_64 -accel tcg -cpu max -m "$mem" -smp "${VM_SMP:-1}" \
-		-nographic -no-reboot -nic none \
-		-kernel "$VM_KERNEL" -initrd "$VM_INITRD" \
-		-append "console=ttyS0 panic=-1 quiet $extra" \
-		${VM_QEMU_ARGS[@]+"${VM_QEMU_ARGS[@]}"} \
+		"${qemu[@]}" ${VM_QEMU_ARGS[@]+"${VM_QEMU_ARGS[@]}"} \
 		</dev/null >"$log.raw" 2>&1 &
 	pid=$!
 	# "---[ end Kernel panic" is printed only when the panicking kernel
@@ -465,6 +710,17 @@ vm_add_file() {
 # OVMF starts the kernel's EFI stub). Adds to VM_QEMU_ARGS.
 vm_use_uefi() {
 	local fw=${VM_OVMF:-/usr/share/ovmf/OVMF.fd}
+	if [[ $VM_ARCH == arm64 ]]; then
+		# Debian's qemu-efi-aarch64: QEMU_EFI.fd is the 2 MiB image for
+		# -bios; AAVMF_CODE.fd the same code padded for pflash.
+		fw=${VM_AAVMF:-/usr/share/qemu-efi-aarch64/QEMU_EFI.fd}
+		if [[ -f $fw ]]; then
+			VM_QEMU_ARGS+=(-bios "$fw")
+		else
+			vm_die "UEFI firmware $fw not found (apt-get install qemu-efi-aarch64, or set VM_AAVMF)"
+		fi
+		return 0
+	fi
 	if [[ -f $fw ]]; then
 		VM_QEMU_ARGS+=(-bios "$fw")
 	elif [[ -z ${VM_OVMF:-} && -f /usr/share/OVMF/OVMF_CODE.fd ]]; then
@@ -671,6 +927,10 @@ vm_test_setup() {
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) does not exist (build it first or set KEXEC_BIN)"
 		exit 1
 	fi
+	if [[ $VM_ARCH == arm64 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *AArch64'; then
+		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not an AArch64 program (make builds build-aarch64/kexec; or set KEXEC_BIN)"
+		exit 1
+	fi
 	VM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vm-$VM_TEST_NAME.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: VM_WORK is fixed from here on
 	trap "rm -rf '$VM_WORK'" EXIT
@@ -722,11 +982,12 @@ vm_expect_stage2() {
 }
 
 # vm_boot CMDLINE_EXTRA [MEM]: build the initramfs around $VM_SCENARIO, boot
-# it and log to $VM_LOG. Records a failure when qemu fails or times out.
+# it (MEM defaults to $VM_MEM, else 1G) and log to $VM_LOG. Records a failure
+# when qemu fails or times out.
 vm_boot() {
 	local rc=0 t0=$SECONDS
 	vm_build_initramfs "$VM_WORK/initramfs.cpio" "$VM_SCENARIO"
-	vm_run "$VM_LOG" "$1" "${2:-1G}" || rc=$?
+	vm_run "$VM_LOG" "$1" "${2:-}" || rc=$?
 	echo "  qemu exited with status $rc after $((SECONDS - t0))s (log: $VM_LOG)"
 	if [[ $rc -eq 124 ]]; then
 		vm__fail "$VM_LOG" "guest timed out after ${VM_TIMEOUT}s"
@@ -824,6 +1085,15 @@ vm_kdump_check_elf() {
 	fi
 	LC_ALL=C readelf -h -n -l -W "$img" >"$out" 2>&1 || true
 	vm_expect "$out" '^ +Type: +CORE ' "the saved vmcore is an ELF core file (readelf -h; $out)"
+	# e_machine: 62 EM_X86_64, 183 EM_AARCH64.
+	local em want_em=62
+	[[ $VM_ARCH == arm64 ]] && want_em=183
+	em=$(vm__u16 "$img" 18)
+	if [[ $em == "$want_em" ]]; then
+		vm_ok "the vmcore's e_machine is $em ($VM_ARCH)"
+	else
+		vm__fail "" "the vmcore's e_machine is '$em', want $want_em ($VM_ARCH; $out)"
+	fi
 	n=$(grep -Ec '^ +CORE[[:space:]]+0x[0-9a-f]+[[:space:]]+NT_PRSTATUS ' "$out" || true)
 	if [[ $n == "$cpus" ]]; then
 		vm_ok "vmcore has $n NT_PRSTATUS notes (one per CPU)"
@@ -970,12 +1240,16 @@ vm_kdump_check_dmesg() {
 # dump on the host (vm_kdump_check_elf, vm_kdump_check_dmesg). The image is
 # removed when the test passes. Ends with vm_finish.
 vm_kdump_test() {
-	local name=$1 opt=$2 t0=$SECONDS nonce marker cmdline img ck size cpus=2
+	local name=$1 opt=$2 t0=$SECONDS nonce marker cmdline img ck size cpus=2 console=ttyS0
 	ck=${VM_KDUMP_CRASHKERNEL:-96M}
+	if [[ $VM_ARCH == arm64 ]]; then
+		ck=${VM_KDUMP_CRASHKERNEL:-192M}
+		console=ttyAMA0
+	fi
 	vm_test_setup "$name"
 	nonce=$(vm_nonce)
 	marker="KXMARK-$nonce"
-	cmdline="console=ttyS0 irqpoll nr_cpus=1 reset_devices kxtest=$nonce"
+	cmdline="console=$console irqpoll nr_cpus=1 reset_devices kxtest=$nonce"
 	img=$VM_LOG_DIR/$name.img
 	rm -f "$img" "$VM_LOG_DIR/$name.readelf" "$VM_LOG_DIR/$name.vmcore-dmesg"
 	truncate -s 600M "$img"
@@ -986,6 +1260,7 @@ vm_kdump_test() {
 		echo "CMDLINE=$(vm_sh_quote "$cmdline")"
 		echo "MARKER=$(vm_sh_quote "$marker")"
 		echo "OPT=$(vm_sh_quote "$opt")"
+		echo "KERNEL=$(vm_sh_quote "$VM_GUEST_KERNEL")"
 		cat <<'EOS'
 . /lib/vmtest.sh
 vt_iomem
@@ -993,7 +1268,7 @@ echo "STAGE1-CRASH-SIZE: $(cat /sys/kernel/kexec_crash_size)"
 echo "STAGE1-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 echo "$MARKER" >/dev/kmsg
 vt_check crash_loaded_before "$(vt_crash_loaded)" 0
-vt_run load kexec "$OPT" -p /boot/vmlinuz --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
+vt_run load kexec "$OPT" -p "$KERNEL" --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
 vt_check crash_loaded_after "$(vt_crash_loaded)" 1
 # Without a crash kernel the panic would only hang the guest.
 [ "$(vt_crash_loaded)" = 1 ] || exit 1

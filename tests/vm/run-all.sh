@@ -1,6 +1,9 @@
 #!/bin/bash
 # Run every tests/vm/test-*.sh against ${KEXEC_BIN:-build/kexec} (which must
 # already be built) and summarise. Logs: build/vm-logs/<test>.{log,out}.
+# The arm64 tests (test-arm64-*.sh) run ${KEXEC_ARM64_BIN:-build-aarch64/kexec}.
+# Arguments, if any, are globs that pick tests by name (without "test-"),
+# e.g. tests/vm/run-all.sh 'arm64-*' kdump-load
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -15,20 +18,34 @@ if ! vm_file_is_static "$kexec"; then
 	echo "vm: warning: $kexec is dynamically linked; the guest has no shared libraries" >&2
 fi
 
+arm64_kexec=${KEXEC_ARM64_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
+case $arm64_kexec in /*) ;; *) arm64_kexec=$PWD/$arm64_kexec ;; esac
+
 vm_fetch_kernel
 export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
 mkdir -p "$VM_LOG_DIR"
-echo "vm: kernel $VM_KVER, kexec $kexec, logs in $VM_LOG_DIR"
+echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec), logs in $VM_LOG_DIR"
 
 passed=0
 failed=0
 for t in "$VM_LIB_DIR"/test-*.sh; do
 	name=$(basename "$t" .sh)
 	name=${name#test-}
+	if (($# > 0)); then
+		pick=0
+		for g in "$@"; do
+			# shellcheck disable=SC2053 # $g is a glob
+			[[ $name == $g ]] && pick=1
+		done
+		((pick)) || continue
+	fi
 	out=$VM_LOG_DIR/$name.out
 	t0=$SECONDS
 	rc=0
-	bash "$t" >"$out" 2>&1 || rc=$?
+	case $name in
+	arm64-*) KEXEC_BIN=$arm64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
+	esac
 	secs=$((SECONDS - t0))
 	verdict=$(grep -E '^(PASS|FAIL): ' "$out" | tail -n 1 || true)
 	if [[ $rc -eq 0 && $verdict == PASS:* ]]; then

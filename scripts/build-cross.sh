@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Configure (once) and build a cross-compiled static kexec.
+#
+#   scripts/build-cross.sh aarch64 DIR    arm64, with gcc-aarch64-linux-gnu
+#
+# The target's libfdt comes from Debian's packages, downloaded (never
+# installed: libfdt-dev:amd64 and :arm64 cannot be co-installed) into
+# $(kx_cache_dir)/debs and unpacked into DIR/sysroot. Once the .debs are in
+# the cache, no network is needed. Another architecture is one more case
+# below and one more file in scripts/cross/.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=SCRIPTDIR/apt.sh
+. "$top/scripts/apt.sh"
+usage="usage: scripts/build-cross.sh aarch64 DIR"
+target=${1:?$usage}
+dir=${2:?$usage}
+case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
+
+case "$target" in
+aarch64)
+	triplet=aarch64-linux-gnu
+	debarch=arm64
+	debs=(libfdt-dev libfdt1)
+	;;
+*)
+	echo "$usage" >&2
+	exit 2
+	;;
+esac
+
+if ! command -v "$triplet-gcc" >/dev/null; then
+	echo "build-cross: $triplet-gcc is missing (scripts/install-deps.sh build)" >&2
+	exit 1
+fi
+
+# The sysroot: the target's libfdt headers and libraries, from its .debs.
+sysroot=$dir/sysroot
+stamp=$sysroot/.extracted
+if [ ! -e "$stamp" ]; then
+	cache=$(kx_cache_dir)/debs
+	mkdir -p "$cache"
+	files=()
+	fetch=()
+	for p in "${debs[@]}"; do
+		f=$(kx_cached_deb "$cache" "$p" "$debarch")
+		if [ -n "$f" ]; then files+=("$f"); else fetch+=("$p:$debarch"); fi
+	done
+	if [ ${#fetch[@]} -gt 0 ]; then
+		kx_apt_ensure_arch "$debarch"
+		if ! kx_apt_download "$cache" "${fetch[@]}" >"$cache/apt-download.log" 2>&1; then
+			echo "build-cross: apt-get download ${fetch[*]} failed:" >&2
+			tail -n 5 "$cache/apt-download.log" >&2
+			exit 1
+		fi
+		files=()
+		for p in "${debs[@]}"; do
+			f=$(kx_cached_deb "$cache" "$p" "$debarch")
+			[ -n "$f" ] || { echo "build-cross: no ${p}_*_$debarch.deb in $cache after apt-get download" >&2; exit 1; }
+			files+=("$f")
+		done
+	fi
+	rm -rf "$sysroot"
+	mkdir -p "$sysroot"
+	for f in "${files[@]}"; do
+		dpkg-deb -x "$f" "$sysroot"
+	done
+	[ -f "$sysroot/usr/include/libfdt.h" ] || { echo "build-cross: no usr/include/libfdt.h in ${files[*]}" >&2; exit 1; }
+	touch "$stamp"
+fi
+
+# The per-directory machine file: where the sysroot is.
+mkdir -p "$dir"
+ini=$dir/sysroot.ini
+printf "# Written by scripts/build-cross.sh.\n[constants]\nsysroot = '%s'\n" "$sysroot" >"$ini.tmp"
+if cmp -s "$ini.tmp" "$ini"; then rm -f "$ini.tmp"; else mv "$ini.tmp" "$ini"; fi
+
+if [ ! -f "$dir/build.ninja" ]; then
+	meson setup "$dir" "$top" --cross-file "$ini" --cross-file "$top/scripts/cross/$triplet.ini" \
+		-Dtests=false -Dstatic_kexec=true
+fi
+ninja -C "$dir"
+
+# Refuse to hand over anything but a static binary for the target.
+info=$(LC_ALL=C readelf -h -l "$dir/kexec")
+if ! grep -q "Machine: *AArch64" <<<"$info" && [ "$target" = aarch64 ]; then
+	echo "build-cross: $dir/kexec is not an AArch64 binary" >&2
+	exit 1
+fi
+if grep -q 'Requesting program interpreter' <<<"$info"; then
+	echo "build-cross: $dir/kexec is dynamically linked" >&2
+	exit 1
+fi
