@@ -226,6 +226,8 @@ struct kexec_sim_config {
 	bool have_kexec_file_load;    /* else ENOSYS */
 	int load_limit_reboot;        /* kernel.kexec_load_limit_reboot, -1 unlimited */
 	int load_limit_panic;         /* kernel.kexec_load_limit_panic, -1 unlimited */
+	/* Since 0.2 (the library allocates this structure: new fields go last) */
+	bool no_file_debug;           /* a kernel before 6.8: KEXEC_FILE_DEBUG is EINVAL */
 };
 
 struct kexec_sim *kexec_sim_new(void);

@@ -494,3 +494,18 @@ int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool a
 	}
 	return attr ? kx_read_attr(path, max, out, len) : kx_read_file_max(path, max, out, len);
 }
+
+int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor)
+{
+	char *buf;
+	int r, n = 0;
+
+	/* A fixture root says its own version; the real one is uname's. */
+	r = kexec_read_sysfile(ctx, "/proc/sys/kernel/osrelease", &buf, NULL);
+	if (r < 0)
+		return r;
+	if (sscanf(buf, "%u.%u%n", major, minor, &n) != 2 || n == 0)
+		r = -EINVAL;
+	free(buf);
+	return r;
+}

@@ -97,6 +97,25 @@ static int check_image(struct kexec_ctx *ctx, const struct kexec_file_request *r
 				NULL);
 }
 
+/*
+ * -d: KEXEC_FILE_DEBUG (the kernel's own kexec_file messages) exists since
+ * Linux 6.8; older kernels refuse the whole load with EINVAL. Set it only
+ * where the running kernel is 6.8 or later (or cannot say), and let
+ * kexec_file_plan_load() retry without it should a kernel refuse it anyway.
+ */
+static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_file_plan *plan)
+{
+	unsigned int major, minor;
+
+	if (kx_kernel_version(ctx, &major, &minor) == 0 && (major < 6 || (major == 6 && minor < 8))) {
+		kx_dbg(ctx, "KEXEC_FILE_DEBUG left out: the running kernel (%u.%u) predates it (6.8) "
+			    "and would refuse the load",
+		       major, minor);
+		return;
+	}
+	plan->flags |= KEXEC_FILE_DEBUG;
+}
+
 KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_request *in,
 				      struct kexec_file_plan *plan)
 {
@@ -161,7 +180,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 			goto fail;
 	}
 	if (req->debug)
-		plan->flags |= KEXEC_FILE_DEBUG;
+		set_debug_flag(ctx, plan);
 	return 0;
 fail:
 	kexec_file_plan_free(plan);
@@ -170,8 +189,21 @@ fail:
 
 KX_EXPORT int kexec_file_plan_load(struct kexec_ctx *ctx, const struct kexec_file_plan *plan)
 {
-	return kexec_do_file_load(ctx, plan->kernel_fd, plan->initrd_fd, plan->cmdline_len,
-			       plan->cmdline, plan->flags);
+	int r = kexec_do_file_load(ctx, plan->kernel_fd, plan->initrd_fd, plan->cmdline_len,
+				   plan->cmdline, plan->flags);
+
+	/*
+	 * A kernel that does not know KEXEC_FILE_DEBUG refuses it with EINVAL
+	 * before it touches anything (the flags are its first check): the
+	 * same load without it says whether EINVAL meant the flag.
+	 */
+	if (r == -EINVAL && (plan->flags & KEXEC_FILE_DEBUG)) {
+		kx_dbg(ctx, "kexec_file_load refused the load with KEXEC_FILE_DEBUG (EINVAL): this "
+			    "kernel may predate the flag; trying again without it");
+		r = kexec_do_file_load(ctx, plan->kernel_fd, plan->initrd_fd, plan->cmdline_len,
+				       plan->cmdline, plan->flags & ~(unsigned long)KEXEC_FILE_DEBUG);
+	}
+	return r;
 }
 
 KX_EXPORT void kexec_file_plan_free(struct kexec_file_plan *plan)

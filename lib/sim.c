@@ -299,7 +299,8 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 		     const char *cmdline, unsigned long flags)
 {
 	const unsigned long legal = KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH |
-				    KEXEC_FILE_NO_INITRAMFS | KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA;
+				    KEXEC_FILE_NO_INITRAMFS | KEXEC_FILE_NO_CMA |
+				    (sim->cfg.no_file_debug ? 0 : KEXEC_FILE_DEBUG);
 	const struct kexec_limits *lim = &sim->cfg.limits;
 	bool crash = flags & KEXEC_FILE_ON_CRASH;
 	struct sim_image img = { .file = true };

@@ -324,10 +324,59 @@ static void explain_sim(void **state)
 	kexec_sim_free(sim);
 }
 
+/*
+ * -d on a kernel before 6.8 (kdumpctl's `kexec -s -d -p`): KEXEC_FILE_DEBUG
+ * is left out, so the load is not refused with EINVAL; where the version
+ * cannot be read and the kernel refuses the flag, the load is made again
+ * without it.
+ */
+static void debug_flag_by_kernel(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_file_request req = { .sz = sizeof(req), .kernel = kernel, .initrd = initrd,
+					  .debug = true };
+	struct kexec_file_plan plan;
+	char path[256];
+
+	(void)state;
+	kexec_ctx_set_log_priority(ctx, LOG_DEBUG);
+	put("/proc/sys/kernel/osrelease", "6.1.0-28-cloud-amd64\n");
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags & KEXEC_FILE_DEBUG, 0);
+	assert_non_null(strstr(logbuf, "predates it (6.8)"));
+	kexec_file_plan_free(&plan);
+
+	put("/proc/sys/kernel/osrelease", "6.12.57+deb13-amd64\n");
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags & KEXEC_FILE_DEBUG, KEXEC_FILE_DEBUG);
+	kexec_file_plan_free(&plan);
+
+	/* No version to read; the (simulated) kernel refuses the flag: once more without. */
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", root);
+	unlink(path);
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags & KEXEC_FILE_DEBUG, KEXEC_FILE_DEBUG);
+	kexec_sim_config(sim)->no_file_debug = true;
+	kexec_ctx_use_sim(ctx, sim);
+	logbuf[0] = '\0';
+	assert_int_equal(kexec_file_plan_load(ctx, &plan), 0);
+	assert_true(kexec_sim_loaded(sim, false));
+	assert_int_equal(kexec_sim_calls(sim), 2); /* refused with the flag, loaded without */
+	/* A kernel that takes it: one call. */
+	kexec_sim_config(sim)->no_file_debug = false;
+	assert_int_equal(kexec_file_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_calls(sim), 3);
+	kexec_file_plan_free(&plan);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plan_ok),
+		cmocka_unit_test(debug_flag_by_kernel),
 		cmocka_unit_test(plan_bad_inputs),
 		cmocka_unit_test(plan_crash),
 		cmocka_unit_test(reuse_cmdline),
