@@ -264,9 +264,7 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	int r;
 
 	/* Options only kexec_load honours: -a goes there for them. */
-	if (o->preserve_context)
-		only_kexec_load = "--load-preserve-context";
-	else if (o->no_efi) /* the kernel's own loader always passes the EFI state on */
+	if (o->no_efi) /* the kernel's own loader always passes the EFI state on */
 		only_kexec_load = "--no-efi";
 	else if (o->dtb) /* the kernel's loader builds the DTB from its own */
 		only_kexec_load = "--dtb";
@@ -339,6 +337,18 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 
 	err1[0] = err2[0] = '\0';
 
+	/*
+	 * Kexec jump: the loaded image runs and may return to this kernel.
+	 * Ours enter a new kernel through a purgatory that never returns, so
+	 * a caller's `kexec -e` would reboot instead of coming back: refused.
+	 */
+	if (o->preserve_context) {
+		die_line("cannot load %s: --load-preserve-context (kexec jump) is not supported: this "
+			 "kexec's purgatories enter the new kernel and never return to this one, "
+			 "so kexec -e would not come back",
+			 o->kernel ? o->kernel : "a kernel");
+		return 1;
+	}
 	if (!o->kernel) {
 		die_line("no kernel specified (usage: kexec -l KERNEL [--initrd=FILE] "
 			 "[--append=CMDLINE])");

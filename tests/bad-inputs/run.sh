@@ -289,6 +289,11 @@ bad opt-type-unknown-kexec-load "$good" "multiboot" -- -c -t multiboot -l "$good
 bad opt-dtb-file-load "$good" "--dtb" -- -s --dtb="$tmp/empty" -l "$good"
 bad opt-preserve-context-file-load "$good" "--load-preserve-context" -- \
 	-s --load-preserve-context "$good"
+# Kexec jump is refused in every mode (it used to load an ordinary kernel).
+bad opt-preserve-context-kexec-load "$good" "--load-preserve-context" "never return" -- \
+	-c --load-preserve-context -l "$good"
+bad opt-preserve-context-auto "$good" "--load-preserve-context" "never return" -- \
+	--load-preserve-context -l "$good"
 bad opt-no-efi-file-load "$good" "--no-efi" "kexec_file_load" -- -s --no-efi -l "$good"
 bad opt-crash-no-reservation-file-load "$good" "crashkernel=" -- -s -p "$good"
 bad opt-crash-no-reservation-kexec-load "$good" "crashkernel=" -- -c -p "$good"
