@@ -45,6 +45,8 @@ static void log_stderr(void *data, int priority, const char *msg)
 
 static struct logstate logstate;
 
+static const char *kexec_load_only_option(const struct kx_opts *o);
+
 static void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void die_line(const char *fmt, ...)
 {
@@ -264,14 +266,11 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	int r;
 
 	/* Options only kexec_load honours: -a goes there for them. */
-	if (o->no_efi) /* the kernel's own loader always passes the EFI state on */
-		only_kexec_load = "--no-efi";
-	else if (o->dtb) /* the kernel's loader builds the DTB from its own */
-		only_kexec_load = "--dtb";
+	only_kexec_load = kexec_load_only_option(o);
 	*may_fall_back = only_kexec_load != NULL;
 	if (only_kexec_load) {
-		snprintf(err, errlen, "cannot load %s: %s is not supported with kexec_file_load "
-			 "(kexec_load honours it: -c)",
+		snprintf(err, errlen, "cannot load %s: %s is honoured only by kexec_load (-c), not "
+			 "by the kernel's kexec_file_load (-s)",
 			 o->kernel, only_kexec_load);
 		return -EOPNOTSUPP;
 	}
@@ -291,6 +290,83 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 			 o->crash ? "crash kernel " : "", o->kernel,
 			 why(ctx, KEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)));
 	return r;
+}
+
+/*
+ * The first option given that only kexec_load honours, or NULL: the kernel's
+ * kexec_file_load has its own purgatory (always checks), placement, EFI
+ * state, device tree and 64-bit core header. With -s they are refused; the
+ * default mode goes straight to kexec_load for them.
+ */
+static const char *kexec_load_only_option(const struct kx_opts *o)
+{
+	if (o->no_efi)
+		return "--no-efi";
+	if (o->dtb)
+		return "--dtb";
+	if (o->no_checks)
+		return "-i (--no-checks)";
+	if (o->have_mem_min)
+		return "--mem-min";
+	if (o->have_mem_max)
+		return "--mem-max";
+	if (o->elf32_core_headers)
+		return "--elf32-core-headers";
+	return NULL;
+}
+
+/*
+ * Options this kexec does not honour, refused before anything is read, in
+ * one line: a caller's script must not believe they took effect.
+ */
+static int refuse_unsupported(struct kexec_ctx *ctx, const struct kx_opts *o)
+{
+	const char *k = o->kernel ? o->kernel : "a kernel";
+
+	/* Kexec jump: ours enter a new kernel through a purgatory that never returns. */
+	if (o->preserve_context) {
+		die_line("cannot load %s: --load-preserve-context (kexec jump) is not supported: this "
+			 "kexec's purgatories enter the new kernel and never return to this one, "
+			 "so kexec -e would not come back",
+			 k);
+		return 1;
+	}
+	if (o->have_entry) {
+		die_line("cannot load %s: --entry is not supported: the entry point comes from the "
+			 "image (its format's own entry), and our purgatory enters the kernel there",
+			 k);
+		return 1;
+	}
+	if (o->reuse_initrd) {
+		die_line("cannot load %s: --reuseinitrd is not supported: the initrd the running "
+			 "kernel retained (retain_initrd) is not read back; pass it with --initrd",
+			 k);
+		return 1;
+	}
+	if (o->hotplug) {
+		char *size;
+
+		if (!o->crash) {
+			die_line("cannot load %s: --hotplug is for crash kernels (-p)", k);
+			return 1;
+		}
+		if (o->syscall != KX_SYSCALL_FILE || kexec_load_only_option(o)) {
+			die_line("cannot load crash kernel %s: --hotplug needs kexec_file_load (-s), "
+				 "where the kernel rewrites its own core header on CPU and memory "
+				 "hotplug; this kexec's kexec_load core header does not take updates",
+				 k);
+			return 1;
+		}
+		/* CONFIG_CRASH_HOTPLUG (6.6+) adds this file; without it nothing is updated. */
+		if (kexec_read_sysfile(ctx, "/sys/kernel/crash_elfcorehdr_size", &size, NULL) < 0) {
+			die_line("cannot load crash kernel %s: --hotplug: the running kernel has no crash "
+				 "hotplug (CONFIG_CRASH_HOTPLUG, Linux 6.6 and later)",
+				 k);
+			return 1;
+		}
+		free(size);
+	}
+	return 0;
 }
 
 /* One load attempt through either syscall, its errors held back (see logstate). */
@@ -337,18 +413,8 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 
 	err1[0] = err2[0] = '\0';
 
-	/*
-	 * Kexec jump: the loaded image runs and may return to this kernel.
-	 * Ours enter a new kernel through a purgatory that never returns, so
-	 * a caller's `kexec -e` would reboot instead of coming back: refused.
-	 */
-	if (o->preserve_context) {
-		die_line("cannot load %s: --load-preserve-context (kexec jump) is not supported: this "
-			 "kexec's purgatories enter the new kernel and never return to this one, "
-			 "so kexec -e would not come back",
-			 o->kernel ? o->kernel : "a kernel");
+	if (refuse_unsupported(ctx, o))
 		return 1;
-	}
 	if (!o->kernel) {
 		die_line("no kernel specified (usage: kexec -l KERNEL [--initrd=FILE] "
 			 "[--append=CMDLINE])");
@@ -364,7 +430,8 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 	}
 
 	/* -c, or a -t format the kernel's own loader does not take: kexec_load only. */
-	if (o->syscall == KX_SYSCALL_LOAD || (o->type && !file_load_takes(ctx, o->type))) {
+	if (o->syscall == KX_SYSCALL_LOAD || (o->type && !file_load_takes(ctx, o->type)) ||
+	    (o->syscall == KX_SYSCALL_AUTO && kexec_load_only_option(o))) {
 		if (o->syscall == KX_SYSCALL_FILE) {
 			die_line("cannot load %s: kexec_file_load does not load kernels of type \"%s\" "
 				 "(try -c)",

@@ -69,6 +69,7 @@ static const struct option long_options[] = {
 	{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
 	{ "entry", required_argument, NULL, OPT_ENTRY },
 	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
+	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD }, /* kexec-tools' spelling */
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -157,10 +158,30 @@ static void bad_option(char **argv, bool missing_value, char *err, size_t errlen
 
 		for (const struct option *lo = long_options; lo->name; lo++)
 			known |= strlen(lo->name) == n - 2 && !strncmp(lo->name, arg + 2, n - 2);
+		char cands[256] = "";
+		size_t used = 0, nc = 0;
+
+		/* getopt_long's rule: a prefix of several options (of different meanings) is ambiguous. */
+		for (const struct option *lo = long_options; lo->name && !known; lo++) {
+			bool dup = false;
+
+			if (strncmp(lo->name, arg + 2, n - 2))
+				continue;
+			for (const struct option *p = long_options; p < lo; p++)
+				dup |= p->val == lo->val && !strncmp(p->name, arg + 2, n - 2);
+			if (dup)
+				continue;
+			nc++;
+			if (used < sizeof(cands))
+				used += (size_t)snprintf(cands + used, sizeof(cands) - used, "%s--%s",
+							 used ? ", " : "", lo->name);
+		}
 		if (missing_value)
 			snprintf(err, errlen, "option %.*s needs a value", (int)n, arg);
 		else if (known && arg[n] == '=')
 			snprintf(err, errlen, "option %.*s takes no value", (int)n, arg);
+		else if (nc > 1)
+			snprintf(err, errlen, "option %.*s is ambiguous: %s", (int)n, arg, cands);
 		else
 			snprintf(err, errlen, "unknown option %.*s", (int)n, arg);
 	} else if (optopt > ' ' && optopt < 0x7f) {

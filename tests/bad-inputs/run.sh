@@ -295,6 +295,17 @@ bad opt-preserve-context-kexec-load "$good" "--load-preserve-context" "never ret
 bad opt-preserve-context-auto "$good" "--load-preserve-context" "never return" -- \
 	--load-preserve-context -l "$good"
 bad opt-no-efi-file-load "$good" "--no-efi" "kexec_file_load" -- -s --no-efi -l "$good"
+# Options only kexec_load honours: -s refuses them rather than ignore them.
+bad opt-no-checks-file-load "$good" "-i" "kexec_load (-c)" -- -s -i -l "$good"
+bad opt-mem-min-file-load "$good" "--mem-min" "kexec_load (-c)" -- -s --mem-min=0x1000000 -l "$good"
+bad opt-mem-max-file-load "$good" "--mem-max" "kexec_load (-c)" -- -s --mem-max=0x80000000 -l "$good"
+bad opt-elf32-file-load "$good" "--elf32-core-headers" "kexec_load (-c)" -- -s --elf32-core-headers -p "$good"
+# Options this kexec does not honour: refused in every mode.
+bad opt-entry "$good" "--entry" "not supported" -- --entry=0x1000000 -l "$good"
+bad opt-reuseinitrd "$good" "--reuseinitrd" "--initrd" -- --reuseinitrd -l "$good"
+bad opt-hotplug-not-crash "$good" "--hotplug" "-p" -- --hotplug -l "$good"
+bad opt-hotplug-kexec-load "$good" "--hotplug" "kexec_file_load (-s)" -- -c --hotplug -p "$good"
+bad opt-ambiguous-prefix "--reuse" "ambiguous" "--reuse-cmdline" -- --reuse -l "$good"
 bad opt-crash-no-reservation-file-load "$good" "crashkernel=" -- -s -p "$good"
 bad opt-crash-no-reservation-kexec-load "$good" "crashkernel=" -- -c -p "$good"
 # qemu-x86_64 reserves 256 MiB; this kernel wants 4 GiB to unpack.
