@@ -13,8 +13,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static const uint64_t bases[] = { 0x102000, 0xfffff000, 0x7ffffffff000 };
 	struct kexec_ctx *ctx = fuzz_ctx(NULL);
 	struct kx_purgatory p;
-	uint8_t regions[KX_SHA_REGIONS_MAX * 16], digest[32], back[32];
-	uint64_t v = 0x1000200, addr;
+	struct kx_purgatory_params pp, back;
+	uint64_t addr;
 
 	if (kx_purgatory_init(ctx, &p, data, size) < 0) {
 		kexec_ctx_free(ctx);
@@ -24,16 +24,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(p.bufsz <= p.memsz);
 	FUZZ_CHECK(p.align >= 16 && p.align <= 4096 && !(p.align & (p.align - 1)));
 
-	/* The variables the x86_64 loader sets, whatever this blob makes of them. */
-	memset(regions, 0x5a, sizeof(regions));
-	memset(digest, 0xa5, sizeof(digest));
-	kx_purgatory_set(&p, "kx_sha_regions", regions, sizeof(regions));
-	if (kx_purgatory_set(&p, "kx_sha256_digest", digest, sizeof(digest)) == 0) {
-		FUZZ_CHECK(kx_purgatory_get(&p, "kx_sha256_digest", back, sizeof(back)) == 0);
-		FUZZ_CHECK(!memcmp(back, digest, sizeof(digest)));
+	/* The parameter block the loaders set, whatever this blob makes of it. */
+	memset(&pp, 0x5a, sizeof(pp));
+	pp.entry = 0x1000200;
+	if (kx_purgatory_set_params(&p, &pp) == 0) {
+		FUZZ_CHECK(kx_purgatory_get_params(&p, &back) == 0);
+		FUZZ_CHECK(!memcmp(&back, &pp, sizeof(pp)));
 	}
-	kx_purgatory_set(&p, "kx_entry64", &v, sizeof(v));
-	kx_purgatory_set(&p, "kx_boot_params", &v, sizeof(v));
 	kx_purgatory_symbol_addr(&p, "purgatory_start", &addr);
 
 	for (size_t i = 0; i < sizeof(bases) / sizeof(bases[0]); i++) {

@@ -192,6 +192,20 @@ int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, 
 	return 0;
 }
 
+/* The layout both sides rely on (LP64, natural alignment): no padding anywhere. */
+_Static_assert(sizeof(struct kx_purgatory_params) == 352, "struct kx_purgatory_params changed");
+_Static_assert(offsetof(struct kx_purgatory_params, sha256) == 64, "struct kx_purgatory_params");
+
+int kx_purgatory_set_params(struct kx_purgatory *p, const struct kx_purgatory_params *pp)
+{
+	return kx_purgatory_set(p, KX_PURGATORY_PARAMS_NAME, pp, sizeof(*pp));
+}
+
+int kx_purgatory_get_params(const struct kx_purgatory *p, struct kx_purgatory_params *pp)
+{
+	return kx_purgatory_get(p, KX_PURGATORY_PARAMS_NAME, pp, sizeof(*pp));
+}
+
 int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uint64_t *addr)
 {
 	Elf64_Sym sym;

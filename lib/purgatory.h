@@ -3,8 +3,9 @@
  * Purgatories: small freestanding programs that run between the old kernel and
  * the new one (purgatory/<arch>/). Each is embedded into libkexec as an ELF
  * relocatable object (ET_REL); the loader lays out its SHF_ALLOC sections,
- * sets its variables by symbol name, and relocates it for the address it will
- * run at, as the kernel's kexec_file does with its own purgatory.
+ * writes its parameter block (struct kx_purgatory_params, by symbol name),
+ * and relocates it for the address it will run at, as the kernel's
+ * kexec_file does with its own purgatory.
  */
 #ifndef LIBKEXEC_PURGATORY_H
 #define LIBKEXEC_PURGATORY_H
@@ -13,13 +14,8 @@
 #include <stdint.h>
 
 #include "libkexec-internal.h"
-
-/* The x86_64 purgatory's variables, set by symbol name. */
-#define KX_SHA_REGIONS_MAX 16
-struct kx_sha_region {
-	uint64_t start;
-	uint64_t len;
-};
+/* struct kx_purgatory_params, shared with every purgatory (purgatory/common/params.h). */
+#include "params.h"
 
 /*
  * One machine's RELA relocations (lib/arch/<arch>/reloc.c), as the kernel's
@@ -50,15 +46,29 @@ struct kx_purgatory {
 	uint64_t *sec_off;   /* per section: offset in buf, or UINT64_MAX if not allocated */
 };
 
-/* The embedded blobs (generated at build time). */
+/*
+ * The embedded blobs (generated at build time). A size of 0 means this
+ * library was built without that purgatory (no compiler for its machine:
+ * purgatory/meson.build); the array then holds one zero byte.
+ */
 extern const unsigned char kx_purgatory_x86_64_blob[];
 extern const size_t kx_purgatory_x86_64_blob_size;
+extern const unsigned char kx_purgatory_aarch64_blob[];
+extern const size_t kx_purgatory_aarch64_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);
 /* Write len bytes into the variable named name (size must match the symbol's). */
 int kx_purgatory_set(struct kx_purgatory *p, const char *name, const void *val, size_t len);
 int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, size_t len);
+/*
+ * The parameter block KX_PURGATORY_PARAMS: written whole (in the host's byte
+ * order: every purgatory machine we build is little-endian, as are the hosts
+ * kx_purgatory_init() accepts blobs on) and read back. -ENOENT when the blob
+ * has no such symbol, -EINVAL when its size is not the structure's.
+ */
+int kx_purgatory_set_params(struct kx_purgatory *p, const struct kx_purgatory_params *pp);
+int kx_purgatory_get_params(const struct kx_purgatory *p, struct kx_purgatory_params *pp);
 /* Absolute address of a symbol once relocated (base + offset). */
 int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uint64_t *addr);
 /* Apply the relocations for running at base. Call once, after placement. */

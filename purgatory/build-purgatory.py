@@ -2,13 +2,21 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Build one purgatory: compile freestanding, link into one ET_REL object, check it.
 
-  build-purgatory.py --output O --depfile D --machine x86_64
-                     --cc CC... --cflags FLAGS... --sources SRC...
-                     [--vector-cflags FLAGS... --vector-sources SRC...]
+  build-purgatory.py --output O --depfile D --machine x86_64|aarch64
+                     --cc CC... --cflags FLAGS... [--optional-cflags FLAGS...]
+                     --sources SRC...
+                     [--vector-cflags FLAGS... --vector-drop FLAGS...
+                      --vector-sources SRC...] [--ldscript FILE]
+
+--optional-cflags are added to --cflags where the compiler accepts them (it
+may not be the one Meson checked flags with: arm64 on an x86_64 host).
 
 The vector sources are compiled with the vector flags after the others (e.g.
--msse -msse2 after -mno-sse -mno-sse2): code that only runs once the purgatory
-has enabled the vector unit.
+-msse -msse2 after -mno-sse -mno-sse2), less the --vector-drop flags (those
+that have no negative form, e.g. aarch64's -mgeneral-regs-only): code that
+only runs once the purgatory has enabled the vector unit. --ldscript is
+given to the `ld -r` that joins the objects (arm64: one section for all
+that is loaded, one for .bss, with symbols at the image's ends).
 
 The checks make the build fail rather than the loader at run time: the object
 must be ET_REL for the expected machine, have no undefined symbols (`ld -r`
@@ -25,6 +33,20 @@ MACHINES = {
     'x86_64': (62, {0: 'R_X86_64_NONE', 1: 'R_X86_64_64', 2: 'R_X86_64_PC32',
                     4: 'R_X86_64_PLT32', 10: 'R_X86_64_32', 11: 'R_X86_64_32S',
                     24: 'R_X86_64_PC64'}),
+    # lib/arch/arm64/reloc.c applies these; the purgatory (-mcmodel=small,
+    # -fno-pic) emits a subset.
+    'aarch64': (183, {0: 'R_AARCH64_NONE', 257: 'R_AARCH64_ABS64',
+                      258: 'R_AARCH64_ABS32', 260: 'R_AARCH64_PREL64',
+                      261: 'R_AARCH64_PREL32', 273: 'R_AARCH64_LD_PREL_LO19',
+                      274: 'R_AARCH64_ADR_PREL_LO21', 275: 'R_AARCH64_ADR_PREL_PG_HI21',
+                      276: 'R_AARCH64_ADR_PREL_PG_HI21_NC',
+                      277: 'R_AARCH64_ADD_ABS_LO12_NC', 278: 'R_AARCH64_LDST8_ABS_LO12_NC',
+                      279: 'R_AARCH64_TSTBR14', 280: 'R_AARCH64_CONDBR19',
+                      282: 'R_AARCH64_JUMP26', 283: 'R_AARCH64_CALL26',
+                      284: 'R_AARCH64_LDST16_ABS_LO12_NC',
+                      285: 'R_AARCH64_LDST32_ABS_LO12_NC',
+                      286: 'R_AARCH64_LDST64_ABS_LO12_NC',
+                      299: 'R_AARCH64_LDST128_ABS_LO12_NC'}),
 }
 
 SHT_SYMTAB, SHT_RELA, SHT_REL = 2, 4, 9
@@ -33,8 +55,9 @@ SHN_UNDEF, SHN_COMMON = 0, 0xfff2
 
 
 def parse_args(argv):
-    single = ('--output', '--depfile', '--machine')
-    groups = ('--cc', '--cflags', '--sources', '--vector-cflags', '--vector-sources')
+    single = ('--output', '--depfile', '--machine', '--ldscript')
+    groups = ('--cc', '--cflags', '--optional-cflags', '--sources', '--vector-cflags',
+              '--vector-drop', '--vector-sources')
     opts = {g: [] for g in groups}
     cur = None
     i = 0
@@ -51,7 +74,7 @@ def parse_args(argv):
         else:
             opts[cur].append(a)
         i += 1
-    for key in single + ('--cc', '--sources'):
+    for key in ('--output', '--depfile', '--machine', '--cc', '--sources'):
         if not opts.get(key):
             sys.exit(f'build-purgatory: {key} is required')
     return opts
@@ -103,6 +126,16 @@ def check_object(path, machine):
     return sorted(set(errors))
 
 
+def supported(cc, flag, workdir):
+    """Whether cc compiles an empty C file with flag, without a warning about it."""
+    src = os.path.join(workdir, 'empty.c')
+    with open(src, 'w') as f:
+        f.write('int kx_empty;\n')
+    r = subprocess.run(cc + ['-Werror', flag, '-c', src, '-o', os.devnull],
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return r.returncode == 0
+
+
 def main():
     opts = parse_args(sys.argv[1:])
     out, machine = opts['--output'], opts['--machine']
@@ -110,19 +143,27 @@ def main():
         sys.exit(f'build-purgatory: unknown machine {machine!r}')
     workdir = out + '.p'
     os.makedirs(workdir, exist_ok=True)
+    opts['--cflags'] = opts['--cflags'] + [f for f in opts['--optional-cflags']
+                                           if supported(opts['--cc'], f, workdir)]
     objs, deps = [], []
-    sources = [(src, []) for src in opts['--sources']]
-    sources += [(src, opts['--vector-cflags']) for src in opts['--vector-sources']]
-    for src, extra in sources:
+    vector_cflags = [f for f in opts['--cflags'] if f not in opts['--vector-drop']]
+    vector_cflags += opts['--vector-cflags']
+    sources = [(src, opts['--cflags']) for src in opts['--sources']]
+    sources += [(src, vector_cflags) for src in opts['--vector-sources']]
+    for src, cflags in sources:
         base = os.path.join(workdir, os.path.basename(src))
         obj, dep = base + '.o', base + '.d'
-        subprocess.run(opts['--cc'] + opts['--cflags'] + extra +
+        subprocess.run(opts['--cc'] + cflags +
                        ['-MD', '-MF', dep, '-c', src, '-o', obj], check=True)
         objs.append(obj)
         deps += read_deps(dep)
     tmp = out + '.tmp'
-    subprocess.run(opts['--cc'] + opts['--cflags'] + ['-nostdlib', '-r', '-o', tmp] + objs,
-                   check=True)
+    ldscript = []
+    if opts.get('--ldscript'):
+        ldscript = ['-Wl,-T,' + opts['--ldscript']]
+        deps.append(opts['--ldscript'])
+    subprocess.run(opts['--cc'] + opts['--cflags'] + ['-nostdlib', '-r', '-o', tmp] + ldscript +
+                   objs, check=True)
     errors = check_object(tmp, machine)
     if errors:
         os.unlink(tmp)

@@ -13,7 +13,13 @@
  * it starts); this file alone is compiled with SSE2 (purgatory/x86_64/
  * meson.build), the AVX2 functions carry their own target attribute, and the
  * purgatory calls them only after turning SSE (and, for AVX2, XSAVE with the
- * AVX state) on: purgatory/x86_64/purgatory.c.
+ * AVX state) on: purgatory/x86_64/purgatory.c. Likewise the arm64 purgatory
+ * builds this file alone without -mgeneral-regs-only and -mstrict-align
+ * (purgatory/arm64/meson.build) and calls it only with FP/SIMD enabled and
+ * its identity map on (Normal memory: the words are read at any alignment):
+ * purgatory/arm64/purgatory.c. On arm64 the rotations stay shifts and XORs:
+ * NEON has no rotate either, and llvm-mca's Cortex-A53 and A72 models rate
+ * the shift-and-insert (SLI) form slower.
  */
 #include "sha256.h"
 #define KX_SHA256_SHIFTS

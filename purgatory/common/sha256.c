@@ -15,10 +15,12 @@
  * (kx_sha256_lanes_update() below), which vector registers hash four or eight
  * blocks at a time (sha256-lanes.c).
  *
- * On x86_64, kx_sha256_ni_blocks() (purgatory/x86_64/sha256-ni.S, the CPU's SHA
- * extensions) takes over whole blocks when kx_sha256_ni_usable() says so: in
- * the library when CPUID reports SHA, SSSE3 and SSE4.1 (lib/arch/x86_64/sha256.c), in
- * the purgatory once it has also enabled SSE (purgatory/x86_64/purgatory.c).
+ * Where the CPU has SHA-256 instructions, kx_sha256_hw_blocks() takes over
+ * whole blocks when kx_sha256_hw_usable() says so: x86_64's SHA extensions
+ * (purgatory/x86_64/sha256-ni.S) and arm64's Crypto Extensions
+ * (purgatory/arm64/sha256-ce.S). In the library lib/arch/<arch>/sha256.c asks
+ * the CPU (CPUID; HWCAP_SHA2); in a purgatory, purgatory/<arch>/purgatory.c,
+ * once it has also enabled the vector registers.
  */
 #include <stdbool.h>
 
@@ -48,20 +50,26 @@ void kx_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks)
 
 static void sha256_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks)
 {
-#if defined(__x86_64__)
-	if (kx_sha256_ni_usable()) {
-		kx_sha256_ni_blocks(h, p, nblocks);
+#if KX_SHA256_HAVE_HW
+	if (kx_sha256_hw_usable()) {
+		kx_sha256_hw_blocks(h, p, nblocks);
 		return;
 	}
 #endif
 	kx_sha256_blocks_portable(h, p, nblocks);
 }
 
-/* At most 64 bytes: whole 8-byte words, then the rest. */
+/*
+ * At most 64 bytes: whole 8-byte words, then the rest. Byte by byte in the
+ * arm64 purgatory (-mstrict-align: unaligned accesses fault while its MMU is
+ * off), where GCC would make the 8-byte copy a call to memcpy.
+ */
 static void copy_small(uint8_t *dst, const uint8_t *src, size_t n)
 {
+#if !(defined(KX_PURGATORY) && defined(__aarch64__))
 	for (; n >= 8; n -= 8, dst += 8, src += 8)
 		__builtin_memcpy(dst, src, 8); /* one load and one store, even freestanding */
+#endif
 	for (; n; n--)
 		*dst++ = *src++;
 }
@@ -134,8 +142,9 @@ void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32])
  *   SHA-256(lane 0) || SHA-256(lane 1) || ... || SHA-256(lane 7)
  * of each non-empty region in turn: as collision-resistant as SHA-256 of the
  * regions, but eight independent messages, which a CPU without SHA
- * extensions hashes eight at a time with AVX2 or four at a time with SSE2
- * (sha256-lanes.c). With SHA extensions, one lane after the other is fastest.
+ * instructions hashes eight at a time with AVX2 or four at a time with SSE2
+ * or NEON (sha256-lanes.c). With them (the "hw" path: x86's SHA extensions,
+ * arm64's Crypto Extensions), one lane after the other is fastest.
  */
 void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len)
 {
@@ -145,7 +154,7 @@ void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t le
 	uint32_t *h[KX_SHA256_LANES];
 	const uint8_t *start[KX_SHA256_LANES];
 	uint8_t digest[32];
-	bool vectors = false;
+	bool vectors = false, hw = false;
 	unsigned int i;
 
 	if (!len)
@@ -155,17 +164,16 @@ void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t le
 		h[i] = lane[i].h;
 		start[i] = p + i * q;
 	}
+#if KX_SHA256_HAVE_HW
+	hw = kx_sha256_hw_usable();
+#endif
 #if defined(__x86_64__)
-	if (q && !kx_sha256_ni_usable() && kx_sha256_x8_usable()) {
+	if (q && !hw && kx_sha256_x8_usable()) {
 		kx_sha256_x8_blocks(h, start, q / 64);
 		vectors = true;
 	}
 #endif
-	if (q && !vectors && kx_sha256_x4_usable()
-#if defined(__x86_64__)
-	    && !kx_sha256_ni_usable()
-#endif
-	) {
+	if (q && !vectors && !hw && kx_sha256_x4_usable()) {
 		kx_sha256_x4_blocks(h, start, q / 64);
 		kx_sha256_x4_blocks(h + 4, start + 4, q / 64);
 		vectors = true;

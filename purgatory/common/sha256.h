@@ -3,7 +3,8 @@
  * SHA-256 as the purgatories and the library share it (sha256.c,
  * sha256-lanes.c): freestanding, so that both builds include this one header
  * (the library through lib/purgatory.h). What only the library has, the
- * switches that choose a block function at run time, is in lib/arch/x86_64/sha256-x86.h.
+ * switches its tests use to turn hashing paths off, is at the end
+ * (lib/arch/<arch>/sha256.c defines them and chooses the paths).
  */
 #ifndef KX_PURGATORY_SHA256_H
 #define KX_PURGATORY_SHA256_H
@@ -34,15 +35,41 @@ void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t le
  * enabled its registers; the library's tests have not turned it off).
  */
 void kx_sha256_blocks_portable(uint32_t h[8], const uint8_t *p, size_t nblocks);
-/* Four messages at once (sha256-lanes.c): SSE2 on x86_64. */
+/* Four messages at once (sha256-lanes.c): SSE2 on x86_64, NEON on arm64. */
 int kx_sha256_x4_usable(void);
 void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks);
-/* The CPU's SHA extensions (x86_64/sha256-ni.S) and eight messages at once with AVX2. */
-int kx_sha256_ni_usable(void);
+/*
+ * The "hw" path: the CPU's own SHA-256 instructions, one message at a time
+ * (sha256.c uses it for whole blocks and, in kx_sha256_lanes_update(), for
+ * one lane after the other): x86_64's SHA extensions (x86_64/sha256-ni.S),
+ * arm64's Crypto Extensions (arm64/sha256-ce.S). KX_SHA256_HAVE_HW where a
+ * machine has one.
+ */
+int kx_sha256_hw_usable(void);
+#if defined(__x86_64__) || defined(__aarch64__)
+#define KX_SHA256_HAVE_HW 1
+void kx_sha256_hw_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
+#endif
+/* Eight messages at once with AVX2: x86_64 only (elsewhere never usable). */
 int kx_sha256_x8_usable(void);
 #if defined(__x86_64__)
-void kx_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
 void kx_sha256_x8_blocks(uint32_t *const state[8], const uint8_t *const p[8], size_t nblocks);
+#endif
+
+#ifndef KX_PURGATORY
+#include <stdbool.h>
+/*
+ * The library's switches (lib/arch/<arch>/sha256.c): each turns its path off
+ * in this process, so that tests run every path the CPU has. Not thread-safe;
+ * tests only.
+ *   kx_sha256_hw_disabled  the CPU's SHA instructions (x86_64: CPUID SHA,
+ *                          SSSE3, SSE4.1; arm64: HWCAP_SHA2)
+ *   kx_sha256_x8_disabled  eight lanes with AVX2 (x86_64: CPUID AVX2, XCR0)
+ *   kx_sha256_x4_disabled  four lanes (SSE2 / NEON: always there otherwise)
+ */
+extern bool kx_sha256_hw_disabled;
+extern bool kx_sha256_x8_disabled;
+extern bool kx_sha256_x4_disabled;
 #endif
 
 #endif

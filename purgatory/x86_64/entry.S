@@ -6,7 +6,8 @@
  * its stack or GDT (both may be overwritten by the segments just copied).
  * We hand over to the new kernel as its 64-bit boot protocol wants
  * (Documentation/arch/x86/boot.rst): flat GDT with code 0x10 and data 0x18,
- * RSI = boot_params, interrupts off. The variables are in purgatory.c.
+ * RSI = boot_params, interrupts off. The parameter block is in purgatory.c
+ * (struct kx_purgatory_params: entry at offset 0, boot_data at 8).
  */
 
 #define KX_CS 0x10
@@ -50,7 +51,7 @@ purgatory_start:
 	 * the new kernel. The jump reads its target from memory: no register
 	 * needs to hold it.
 	 */
-	movq	kx_boot_params(%rip), %rsi
+	movq	kx_purgatory_params+8(%rip), %rsi	/* boot_data */
 	xorl	%eax, %eax
 	xorl	%ebx, %ebx
 	xorl	%ecx, %ecx
@@ -65,7 +66,7 @@ purgatory_start:
 	xorl	%r13d, %r13d
 	xorl	%r14d, %r14d
 	xorl	%r15d, %r15d
-	jmp	*kx_entry64(%rip)
+	jmp	*kx_purgatory_params(%rip)		/* entry */
 	.size	purgatory_start, . - purgatory_start
 
 	/* In .data, not .rodata: the CPU sets the descriptors' accessed bits. */

@@ -18,34 +18,28 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "params.h"
 #include "sha256.h"
 
-#define KX_SHA_REGIONS_MAX 16
-
-struct kx_sha_region {
-	uint64_t start;
-	uint64_t len;
-};
-
 /*
- * Set by the loader, by symbol name, in the file image: in .data (never .bss,
- * which is not in the image) even though they are zero here.
+ * Set by the loader, by symbol name (kx_purgatory_set_params()), in the file
+ * image: in .data (never .bss, which is not in the image) even though it is
+ * zero here. entry.S reads entry and boot_data at fixed offsets. x86_64's
+ * fields: entry, the kernel's 64-bit entry; boot_data, boot_params (RSI);
+ * console_kind KX_CONSOLE_X86_PIO with console_base the UART's I/O port
+ * (any other kind: no output); flags KX_PF_AVX2 when the loader saw the
+ * running kernel use AVX (CPUID AVX2, and the AVX state in XCR0): only then
+ * may we. A kernel booted with noxsave, or clearcpuid=avx2 for an erratum,
+ * keeps us on SSE2. arch[] is unused.
  */
 #define KX_VAR __attribute__((section(".data"), used))
-KX_VAR uint64_t kx_entry64 = 0;
-KX_VAR uint64_t kx_boot_params = 0;
-KX_VAR uint8_t kx_sha256_digest[32] = { 0 };
-KX_VAR struct kx_sha_region kx_sha_regions[KX_SHA_REGIONS_MAX] = { { 0, 0 } };
-/*
- * Nonzero when the loader saw the running kernel use AVX (CPUID AVX2, and the
- * AVX state in XCR0): only then may we. A kernel booted with noxsave, or
- * clearcpuid=avx2 for an erratum, keeps us on SSE2.
- */
-KX_VAR uint32_t kx_avx2_allowed = 0;
+KX_VAR struct kx_purgatory_params KX_PURGATORY_PARAMS = { 0 };
+_Static_assert(offsetof(struct kx_purgatory_params, entry) == 0, "entry.S reads entry at 0");
+_Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
+	       "entry.S reads boot_data at 8");
 
 void purgatory(void);
 
-#define COM1 0x3f8
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
 
@@ -68,10 +62,14 @@ static inline uint8_t inb(uint16_t port)
  */
 static void serial_puts(const char *s)
 {
+	uint16_t port = (uint16_t)KX_PURGATORY_PARAMS.console_base;
+
+	if (KX_PURGATORY_PARAMS.console_kind != KX_CONSOLE_X86_PIO)
+		return;
 	for (; *s; s++) {
-		for (unsigned int i = 0; i < 100000 && !(inb(COM1 + UART_LSR) & UART_LSR_THRE); i++)
+		for (unsigned int i = 0; i < 100000 && !(inb(port + UART_LSR) & UART_LSR_THRE); i++)
 			;
-		outb(COM1, (uint8_t)*s);
+		outb(port, (uint8_t)*s);
 	}
 }
 
@@ -86,7 +84,7 @@ static void serial_puts(const char *s)
 /*
  * Nonzero: SSE is on, so purgatory/common/sha256.c may hash four lanes at once with
  * SSE2 (kx_sse), eight with AVX2 (kx_avx2: the AVX state is on too) and with
- * sha256-ni.S (kx_sha_ni), where the CPU has them. Set at run time by
+ * sha256-ni.S (kx_sha_ni: the "hw" path), where the CPU has them. Set at run time by
  * purgatory_cpu_setup(), never by the loader; in .data so that tests can set
  * them by name and run purgatory() in user space on each path.
  */
@@ -94,7 +92,7 @@ KX_VAR uint32_t kx_sse = 0;
 KX_VAR uint32_t kx_sha_ni = 0;
 KX_VAR uint32_t kx_avx2 = 0;
 
-int kx_sha256_ni_usable(void)
+int kx_sha256_hw_usable(void)
 {
 	return kx_sha_ni != 0;
 }
@@ -204,11 +202,12 @@ static int sha256_regions_match(void)
 
 	kx_sha256_init(&s);
 	for (i = 0; i < KX_SHA_REGIONS_MAX; i++)
-		kx_sha256_lanes_update(&s, (const void *)(uintptr_t)kx_sha_regions[i].start,
-				       (size_t)kx_sha_regions[i].len);
+		kx_sha256_lanes_update(&s,
+				       (const void *)(uintptr_t)KX_PURGATORY_PARAMS.regions[i].start,
+				       (size_t)KX_PURGATORY_PARAMS.regions[i].len);
 	kx_sha256_final(&s, digest);
 	for (i = 0; i < sizeof(digest); i++)
-		diff |= digest[i] ^ kx_sha256_digest[i];
+		diff |= digest[i] ^ KX_PURGATORY_PARAMS.sha256[i];
 	return diff == 0;
 }
 
@@ -234,7 +233,7 @@ void purgatory_cpu_setup(void)
 	write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT);
 	kx_sse = 1;
 	kx_sha_ni = (uint32_t)cpu_has_sha_ni();
-	if (!kx_sha_ni && kx_avx2_allowed && cpu_has_avx2()) {
+	if (!kx_sha_ni && (KX_PURGATORY_PARAMS.flags & KX_PF_AVX2) && cpu_has_avx2()) {
 		/* XCR0 keeps the old kernel's value; it is readable once OSXSAVE is on. */
 		write_cr4(saved_cr4 | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT | X86_CR4_OSXSAVE);
 		saved_xcr0 = xgetbv0();

@@ -3,7 +3,9 @@
  * SHA-256 blocks with the x86 SHA extensions (SHA-NI: sha256rnds2,
  * sha256msg1, sha256msg2; plus SSSE3 pshufb/palignr and SSE4.1 pblendw).
  *
- *   void kx_sha256_ni_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
+ *   void kx_sha256_hw_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
+ *
+ * x86_64's "hw" path (purgatory/common/sha256.h; arm64's is ../arm64/sha256-ce.S).
  *
  * Same contract as kx_sha256_blocks_portable() in purgatory/common/sha256.c: h is the
  * state as FIPS 180-4 orders it (a..h), p any alignment, nblocks >= 0.
@@ -77,10 +79,10 @@
 	sha256rnds2	STATE1, STATE0
 .endm
 
-	.globl	kx_sha256_ni_blocks
-	.hidden	kx_sha256_ni_blocks
-	.type	kx_sha256_ni_blocks, @function
-kx_sha256_ni_blocks:
+	.globl	kx_sha256_hw_blocks
+	.hidden	kx_sha256_hw_blocks
+	.type	kx_sha256_hw_blocks, @function
+kx_sha256_hw_blocks:
 	test	%rdx, %rdx
 	jz	.Ldone
 	shl	$6, %rdx
@@ -141,7 +143,7 @@ kx_sha256_ni_loop_end:
 	movdqu	STATE1, 16(%rdi)
 .Ldone:
 	ret
-	.size	kx_sha256_ni_blocks, . - kx_sha256_ni_blocks
+	.size	kx_sha256_hw_blocks, . - kx_sha256_hw_blocks
 
 	.section .rodata
 	.balign	16

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * SHA-256 against the FIPS 180-2 vectors, on every block function this machine
- * has (portable C, four and eight lanes at once in vectors; on x86_64 with SHA extensions
- * also sha256-ni.S), the block functions against each other, and the
+ * has (portable C, four and eight lanes at once in vectors; with the CPU's SHA
+ * instructions also the "hw" path: sha256-ni.S on x86_64, sha256-ce.S on arm64),
+ * the block functions against each other, and the
  * purgatory's eight-lane digest against Python's; the embedded x86_64 purgatory:
- * parsed, its variables set and read back, relocated at two bases and the
+ * parsed, its parameter block set and read back, relocated at two bases and the
  * relocated fields recomputed from the object's own relocation list, its C
  * part run in this process (verification passes, and a mismatch reaches the
  * serial port); malformed copies of it refused with -ENOEXEC, never a crash.
@@ -33,7 +34,6 @@
 
 #include "libkexec.h"
 #include "purgatory.h"
-#include "sha256-x86.h"
 
 /* ---- Log capture ---------------------------------------------------------- */
 
@@ -186,20 +186,20 @@ static void test_sha256_boundaries(void **state)
 static int force_portable(void **state)
 {
 	(void)state;
-	kx_sha256_ni_disabled = true;
+	kx_sha256_hw_disabled = true;
 	return 0;
 }
 
 static int unforce_portable(void **state)
 {
 	(void)state;
-	kx_sha256_ni_disabled = false;
+	kx_sha256_hw_disabled = false;
 	return 0;
 }
 
 static void test_portable_fips(void **state)
 {
-	assert_int_equal(kx_sha256_ni_usable(), 0);
+	assert_int_equal(kx_sha256_hw_usable(), 0);
 	test_sha256_fips(state);
 }
 
@@ -238,22 +238,22 @@ static void test_block_portable(void **state)
 }
 
 /*
- * The SHA-NI code on this CPU (skipped without SHA extensions; valgrind's
- * CPUID hides them): a known block, then both functions on the same data
- * from the same states, for 0..40 blocks at every alignment mod 16 and for
- * one large call, must agree word for word.
+ * The "hw" code on this CPU, SHA-NI or the Crypto Extensions (skipped
+ * without them; valgrind's CPUID hides SHA): a known block, then both
+ * functions on the same data from the same states, for 0..40 blocks at
+ * every alignment mod 16 and for one large call, must agree word for word.
  */
-static void test_block_sha_ni(void **state)
+static void test_block_hw(void **state)
 {
 	(void)state;
-#ifdef __x86_64__
+#if KX_SHA256_HAVE_HW
 	static uint8_t data[(1 << 20) + 16];
 	uint32_t a[8], b[8];
 	uint32_t x = 0x12345678;
 
-	if (!kx_sha256_ni_usable())
+	if (!kx_sha256_hw_usable())
 		skip();
-	block_abc(kx_sha256_ni_blocks);
+	block_abc(kx_sha256_hw_blocks);
 	for (size_t i = 0; i < sizeof(data); i++) {
 		x ^= x << 13, x ^= x >> 17, x ^= x << 5;
 		data[i] = (uint8_t)x;
@@ -263,14 +263,14 @@ static void test_block_sha_ni(void **state)
 			for (int k = 0; k < 8; k++)
 				a[k] = b[k] = (uint32_t)(0x9e3779b9u * (unsigned)(k + 1) + n + off);
 			kx_sha256_blocks_portable(a, data + off, n);
-			kx_sha256_ni_blocks(b, data + off, n);
+			kx_sha256_hw_blocks(b, data + off, n);
 			assert_memory_equal(a, b, sizeof(a));
 		}
 	}
 	memset(a, 0, sizeof(a));
 	memset(b, 0, sizeof(b));
 	kx_sha256_blocks_portable(a, data + 3, (sizeof(data) - 16) / 64);
-	kx_sha256_ni_blocks(b, data + 3, (sizeof(data) - 16) / 64);
+	kx_sha256_hw_blocks(b, data + 3, (sizeof(data) - 16) / 64);
 	assert_memory_equal(a, b, sizeof(a));
 #else
 	skip();
@@ -335,7 +335,7 @@ static void check_lanes_fn(unsigned int lanes, lanes_fn *fn)
 	assert_memory_equal(ref, got, lanes * sizeof(ref[0]));
 }
 
-/* Four lanes (SSE2 on x86_64). */
+/* Four lanes (SSE2 on x86_64, NEON on arm64). */
 static void test_block_x4(void **state)
 {
 	(void)state;
@@ -389,11 +389,11 @@ static void lanes_digest(uint8_t out[32])
 
 static void test_lanes(void **state)
 {
-	bool ni = kx_sha256_ni_disabled;
+	bool hw = kx_sha256_hw_disabled;
 	uint8_t d[32];
 
 	(void)state;
-	kx_sha256_ni_disabled = true; /* eight lanes at once, where this CPU has AVX2 */
+	kx_sha256_hw_disabled = true; /* eight lanes at once, where this CPU has AVX2 */
 	lanes_digest(d);
 	assert_digest(d, lanes_want);
 	kx_sha256_x8_disabled = true; /* four lanes at once, twice */
@@ -404,20 +404,21 @@ static void test_lanes(void **state)
 	assert_digest(d, lanes_want);
 	kx_sha256_x4_disabled = false;
 	kx_sha256_x8_disabled = false;
-	kx_sha256_ni_disabled = ni; /* SHA extensions where this CPU has them */
+	kx_sha256_hw_disabled = hw; /* SHA instructions where this CPU has them */
 	lanes_digest(d);
 	assert_digest(d, lanes_want);
 }
 
 /*
  * Every length from 0 to 2 KiB + 63 at two alignments, and a few large ones:
- * the vector paths (AVX2 where this CPU has it, SSE2) and SHA-NI give the
- * digest of the portable path, whatever is left over after the lanes.
+ * the vector paths (AVX2 where this CPU has it, SSE2 or NEON) and the SHA
+ * instructions give the digest of the portable path, whatever is left over
+ * after the lanes.
  */
 static void test_lanes_every_length(void **state)
 {
 	static const size_t big[] = { 4096 * 8, 4096 * 8 + 511, 4096 * 8 + 512, 99999 };
-	bool ni = kx_sha256_ni_disabled;
+	bool hw = kx_sha256_hw_disabled;
 	const uint8_t *data = lanes_data();
 	uint8_t want[32], got[32];
 	struct kx_sha256 s;
@@ -427,14 +428,14 @@ static void test_lanes_every_length(void **state)
 	for (size_t i = 0; i < 2112 + sizeof(big) / sizeof(big[0]); i++) {
 		size_t len = i < 2112 ? i : big[i - 2112], off = i & 1 ? 3 : 0;
 
-		kx_sha256_x4_disabled = kx_sha256_x8_disabled = kx_sha256_ni_disabled = true;
+		kx_sha256_x4_disabled = kx_sha256_x8_disabled = kx_sha256_hw_disabled = true;
 		kx_sha256_init(&s);
 		kx_sha256_lanes_update(&s, data + off, len);
 		kx_sha256_final(&s, want);
 		for (int path = 0; path < 3; path++) {
 			kx_sha256_x4_disabled = path != 1;
 			kx_sha256_x8_disabled = path != 0;
-			kx_sha256_ni_disabled = path != 2 || ni;
+			kx_sha256_hw_disabled = path != 2 || hw;
 			kx_sha256_init(&s);
 			kx_sha256_lanes_update(&s, data + off, len);
 			kx_sha256_final(&s, got);
@@ -443,7 +444,7 @@ static void test_lanes_every_length(void **state)
 		}
 	}
 	kx_sha256_x4_disabled = kx_sha256_x8_disabled = false;
-	kx_sha256_ni_disabled = ni;
+	kx_sha256_hw_disabled = hw;
 }
 
 #ifdef __x86_64__
@@ -459,12 +460,11 @@ static void init_blob(struct kexec_ctx *ctx, struct kx_purgatory *p)
 
 static void test_blob_parses(void **state)
 {
+	static const struct kx_purgatory_params zero;
 	struct kexec_ctx *ctx = new_ctx();
 	struct kx_purgatory p;
-	uint64_t start, entry, addr;
-	uint8_t digest[32];
-	struct kx_sha_region regions[KX_SHA_REGIONS_MAX];
-	uint64_t v64;
+	struct kx_purgatory_params pp;
+	uint64_t start, params, addr;
 
 	(void)state;
 	init_blob(ctx, &p);
@@ -475,19 +475,17 @@ static void test_blob_parses(void **state)
 	assert_true(p.align >= 16 && p.align <= 4096);
 	assert_int_equal(p.base, 0);
 
-	/* Variables exist with their sizes, and start out zero. */
-	assert_int_equal(kx_purgatory_get(&p, "kx_entry64", &v64, 8), 0);
-	assert_int_equal(v64, 0);
-	assert_int_equal(kx_purgatory_get(&p, "kx_boot_params", &v64, 8), 0);
-	assert_int_equal(kx_purgatory_get(&p, "kx_sha256_digest", digest, 32), 0);
-	assert_int_equal(kx_purgatory_get(&p, "kx_sha_regions", regions, sizeof(regions)), 0);
-	assert_int_equal(sizeof(regions), 256);
+	/* The parameter block exists with its size, and starts out zero. */
+	memset(&pp, 0xff, sizeof(pp));
+	assert_int_equal(kx_purgatory_get_params(&p, &pp), 0);
+	assert_memory_equal(&pp, &zero, sizeof(pp));
+	assert_int_equal(sizeof(pp.regions), 256);
 
 	/* Before relocation, addresses are offsets in the buffer. */
-	assert_int_equal(kx_purgatory_symbol_addr(&p, "purgatory_start", &start), 0);
+	assert_int_equal(kx_purgatory_symbol_addr(&p, KX_PURGATORY_ENTRY_NAME, &start), 0);
 	assert_true(start < p.bufsz);
-	assert_int_equal(kx_purgatory_symbol_addr(&p, "kx_entry64", &entry), 0);
-	assert_true(entry + 8 <= p.bufsz);
+	assert_int_equal(kx_purgatory_symbol_addr(&p, KX_PURGATORY_PARAMS_NAME, &params), 0);
+	assert_true(params + sizeof(pp) <= p.bufsz);
 	/* The stack is .bss: after the image, inside memsz. */
 	assert_int_equal(kx_purgatory_symbol_addr(&p, "stack", &addr), 0);
 	assert_true(addr >= p.bufsz && addr + 16384 <= p.memsz);
@@ -501,41 +499,34 @@ static void test_blob_set_get(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kx_purgatory p;
-	struct kx_sha_region regions[KX_SHA_REGIONS_MAX] = { { 0x100000, 0x2000 }, { 0, 0 },
-							     { 0x7f000000, 12345 } };
-	struct kx_sha_region back[KX_SHA_REGIONS_MAX];
-	uint8_t digest[32], digest_back[32];
-	uint64_t entry = 0x1000200, bp = 0x9000, v = 0, off;
+	struct kx_purgatory_params pp = {
+		.entry = 0x1000200, .boot_data = 0x9000, .console_base = 0x3f8,
+		.console_kind = KX_CONSOLE_X86_PIO, .flags = KX_PF_AVX2,
+		.regions = { { 0x100000, 0x2000 }, { 0, 0 }, { 0x7f000000, 12345 } },
+	}, back;
+	uint64_t v = 0, off;
+	uint8_t small[16];
 
 	(void)state;
 	init_blob(ctx, &p);
 	for (int i = 0; i < 32; i++)
-		digest[i] = (uint8_t)(0xa0 + i);
-	assert_int_equal(kx_purgatory_set(&p, "kx_entry64", &entry, 8), 0);
-	assert_int_equal(kx_purgatory_set(&p, "kx_boot_params", &bp, 8), 0);
-	assert_int_equal(kx_purgatory_set(&p, "kx_sha256_digest", digest, 32), 0);
-	assert_int_equal(kx_purgatory_set(&p, "kx_sha_regions", regions, sizeof(regions)), 0);
-
-	assert_int_equal(kx_purgatory_get(&p, "kx_entry64", &v, 8), 0);
-	assert_int_equal(v, entry);
-	assert_int_equal(kx_purgatory_get(&p, "kx_boot_params", &v, 8), 0);
-	assert_int_equal(v, bp);
-	assert_int_equal(kx_purgatory_get(&p, "kx_sha256_digest", digest_back, 32), 0);
-	assert_memory_equal(digest, digest_back, 32);
-	assert_int_equal(kx_purgatory_get(&p, "kx_sha_regions", back, sizeof(back)), 0);
-	assert_memory_equal(regions, back, sizeof(back));
-	/* The bytes are in the image the loader hands to the kernel. */
-	assert_int_equal(kx_purgatory_symbol_addr(&p, "kx_entry64", &off), 0);
-	assert_memory_equal(p.buf + off, &entry, 8);
+		pp.sha256[i] = (uint8_t)(0xa0 + i);
+	assert_int_equal(kx_purgatory_set_params(&p, &pp), 0);
+	assert_int_equal(kx_purgatory_get_params(&p, &back), 0);
+	assert_memory_equal(&pp, &back, sizeof(pp));
+	/* The bytes are in the image the loader hands to the kernel, entry first. */
+	assert_int_equal(kx_purgatory_symbol_addr(&p, KX_PURGATORY_PARAMS_NAME, &off), 0);
+	assert_memory_equal(p.buf + off, &pp, sizeof(pp));
+	assert_int_equal(kx_le64(p.buf + off), 0x1000200);
+	assert_int_equal(kx_le64(p.buf + off + 8), 0x9000);
 
 	/* Wrong sizes, unknown names, .bss: refused, nothing written. */
-	assert_int_equal(kx_purgatory_set(&p, "kx_entry64", &v, 4), -EINVAL);
-	assert_int_equal(kx_purgatory_set(&p, "kx_sha256_digest", digest, 31), -EINVAL);
-	assert_int_equal(kx_purgatory_get(&p, "kx_sha_regions", back, 16), -EINVAL);
+	assert_int_equal(kx_purgatory_set(&p, KX_PURGATORY_PARAMS_NAME, &v, 8), -EINVAL);
+	assert_int_equal(kx_purgatory_get(&p, KX_PURGATORY_PARAMS_NAME, small, 16), -EINVAL);
 	assert_int_equal(kx_purgatory_set(&p, "kx_nothing", &v, 8), -ENOENT);
 	assert_int_equal(kx_purgatory_set(&p, "stack", &v, 8), -EINVAL);
-	assert_int_equal(kx_purgatory_get(&p, "kx_entry64", &v, 8), 0);
-	assert_int_equal(v, entry);
+	assert_int_equal(kx_purgatory_get_params(&p, &back), 0);
+	assert_memory_equal(&pp, &back, sizeof(pp));
 	kx_purgatory_free(&p);
 	kexec_ctx_free(ctx);
 }
@@ -839,19 +830,19 @@ static void m_strtab_unterminated(uint8_t *b, size_t *len)
 static void m_sym_name(uint8_t *b, size_t *len)
 {
 	(void)len;
-	symbol(b, "kx_entry64")->st_name = 0x7fffffff;
+	symbol(b, KX_PURGATORY_PARAMS_NAME)->st_name = 0x7fffffff;
 }
 
 static void m_sym_section(uint8_t *b, size_t *len)
 {
 	(void)len;
-	symbol(b, "kx_entry64")->st_shndx = 500;
+	symbol(b, KX_PURGATORY_PARAMS_NAME)->st_shndx = 500;
 }
 
 static void m_sym_common(uint8_t *b, size_t *len)
 {
 	(void)len;
-	symbol(b, "kx_entry64")->st_shndx = SHN_COMMON;
+	symbol(b, KX_PURGATORY_PARAMS_NAME)->st_shndx = SHN_COMMON;
 }
 
 static void m_rel_sym_index(uint8_t *b, size_t *len)
@@ -1004,7 +995,7 @@ static void test_truncated_and_corrupted(void **state)
 	}
 	for (int iter = 0; iter < 3000; iter++) {
 		uint8_t *t = blob_copy();
-		uint64_t v = 0;
+		struct kx_purgatory_params pp;
 		int r;
 
 		for (int k = 0; k < 1 + iter % 4; k++) {
@@ -1023,7 +1014,7 @@ static void test_truncated_and_corrupted(void **state)
 		if (r == 0) {
 			r = kx_purgatory_relocate(ctx, &p, 0x100000);
 			assert_true(r == 0 || r == -ERANGE);
-			r = kx_purgatory_get(&p, "kx_entry64", &v, 8);
+			r = kx_purgatory_get_params(&p, &pp);
 			assert_true(r == 0 || r == -EINVAL || r == -ENOENT);
 			kx_purgatory_free(&p);
 		}
@@ -1086,6 +1077,8 @@ static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
 		     const struct kx_sha_region *regions, const uint8_t digest[32],
 		     struct host_path path)
 {
+	struct kx_purgatory_params pp = { .console_kind = KX_CONSOLE_X86_PIO,
+					  .console_base = 0x3f8 };
 	struct kx_purgatory p;
 	uint64_t addr;
 
@@ -1093,9 +1086,9 @@ static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
 	h->size = (p.memsz + 4095) & ~(size_t)4095;
 	h->mem = mmap(NULL, h->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(h->mem != MAP_FAILED);
-	assert_int_equal(kx_purgatory_set(&p, "kx_sha_regions", regions,
-					  KX_SHA_REGIONS_MAX * sizeof(*regions)), 0);
-	assert_int_equal(kx_purgatory_set(&p, "kx_sha256_digest", digest, 32), 0);
+	memcpy(pp.regions, regions, sizeof(pp.regions));
+	memcpy(pp.sha256, digest, 32);
+	assert_int_equal(kx_purgatory_set_params(&p, &pp), 0);
 	/* entry.S's purgatory_cpu_setup() sets them in a real handover. */
 	assert_int_equal(kx_purgatory_set(&p, "kx_sse", &path.sse, 4), 0);
 	assert_int_equal(kx_purgatory_set(&p, "kx_avx2", &path.avx2, 4), 0);
@@ -1192,7 +1185,7 @@ static void test_host_run_avx2(void **state)
 static void test_host_run_sha_ni(void **state)
 {
 	(void)state;
-	if (!kx_sha256_ni_usable())
+	if (!kx_sha256_hw_usable())
 		skip();
 	host_run((struct host_path){ 1, 0, 1 });
 }
@@ -1325,28 +1318,24 @@ static void vm_run(struct vm *vm, uint64_t rip)
 /* Loads the purgatory at VM_PURGATORY, hashing two data regions; returns its p. */
 static void vm_load(struct kexec_ctx *ctx, struct vm *vm, struct kx_purgatory *p)
 {
-	struct kx_sha_region regions[KX_SHA_REGIONS_MAX] = { { 0, 0 } };
-	uint64_t entry = VM_KERNEL, bp = VM_BOOT_PARAMS;
-	uint8_t digest[32];
+	struct kx_purgatory_params pp = { .entry = VM_KERNEL, .boot_data = VM_BOOT_PARAMS,
+					  .console_kind = KX_CONSOLE_X86_PIO, .console_base = 0x3f8 };
 	struct kx_sha256 s;
 
 	/* Small: nested or loaded hosts can run guests a thousand times slower. */
 	for (size_t i = 0; i < 0x1400; i++)
 		vm->mem[VM_DATA + i] = (uint8_t)(i ^ i >> 9);
-	regions[0] = (struct kx_sha_region){ VM_DATA, 0x800 };
-	regions[3] = (struct kx_sha_region){ VM_DATA + 0x1000, 0x3c1 };
+	pp.regions[0] = (struct kx_sha_region){ VM_DATA, 0x800 };
+	pp.regions[3] = (struct kx_sha_region){ VM_DATA + 0x1000, 0x3c1 };
 	kx_sha256_init(&s);
 	kx_sha256_lanes_update(&s, vm->mem + VM_DATA, 0x800);
 	kx_sha256_lanes_update(&s, vm->mem + VM_DATA + 0x1000, 0x3c1);
-	kx_sha256_final(&s, digest);
+	kx_sha256_final(&s, pp.sha256);
 	vm->mem[VM_KERNEL] = 0xf4; /* hlt */
 
 	init_blob(ctx, p);
 	assert_int_equal(VM_PURGATORY % p->align, 0);
-	assert_int_equal(kx_purgatory_set(p, "kx_entry64", &entry, 8), 0);
-	assert_int_equal(kx_purgatory_set(p, "kx_boot_params", &bp, 8), 0);
-	assert_int_equal(kx_purgatory_set(p, "kx_sha256_digest", digest, 32), 0);
-	assert_int_equal(kx_purgatory_set(p, "kx_sha_regions", regions, sizeof(regions)), 0);
+	assert_int_equal(kx_purgatory_set_params(p, &pp), 0);
 	assert_int_equal(kx_purgatory_relocate(ctx, p, VM_PURGATORY), 0);
 	memcpy(vm->mem + VM_PURGATORY, p->buf, p->bufsz);
 	/* The kernel zero-fills memsz past bufsz. */
@@ -1443,7 +1432,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_portable_boundaries, force_portable,
 						unforce_portable),
 		cmocka_unit_test(test_block_portable),
-		cmocka_unit_test(test_block_sha_ni),
+		cmocka_unit_test(test_block_hw),
 		cmocka_unit_test(test_block_x4),
 		cmocka_unit_test(test_block_x8),
 		cmocka_unit_test(test_lanes),

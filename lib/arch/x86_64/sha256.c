@@ -1,12 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Run-time choice of the SHA-256 block function (purgatory/common/sha256.c): the
- * CPU's SHA extensions (purgatory/x86_64/sha256-ni.S) when CPUID reports SHA
- * (leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX bits 9 and 19);
- * otherwise, for the purgatory's digest, eight lanes at once with AVX2 (leaf
- * 7 EBX bit 5, with AVX, OSXSAVE and the AVX state enabled in XCR0) or four
- * with SSE2 (purgatory/common/sha256-lanes.c); the portable C for the rest (and for
- * everything on other CPUs; valgrind's CPUID hides SHA).
+ * Run-time choice of the SHA-256 block function (purgatory/common/sha256.c):
+ * the "hw" path, the CPU's SHA extensions (purgatory/x86_64/sha256-ni.S),
+ * when CPUID reports SHA (leaf 7, EBX bit 29), SSSE3 and SSE4.1 (leaf 1, ECX
+ * bits 9 and 19); otherwise, for the purgatory's digest, eight lanes at once
+ * with AVX2 (leaf 7 EBX bit 5, with AVX, OSXSAVE and the AVX state enabled in
+ * XCR0) or four with SSE2 (purgatory/common/sha256-lanes.c); the portable C
+ * for the rest (and for everything on other CPUs; valgrind's CPUID hides
+ * SHA). arm64's counterpart is lib/arch/arm64/sha256.c.
  */
 #include "sha256-x86.h"
 
@@ -14,11 +15,11 @@
 #include <cpuid.h>
 #endif
 
-bool kx_sha256_ni_disabled;
+bool kx_sha256_hw_disabled;
 bool kx_sha256_x4_disabled;
 bool kx_sha256_x8_disabled;
 
-/* Vectors of four 32-bit lanes: SSE2 is part of x86_64, NEON of arm64. */
+/* Vectors of four 32-bit lanes: SSE2 is part of x86_64. */
 int kx_sha256_x4_usable(void)
 {
 	return !kx_sha256_x4_disabled;
@@ -73,12 +74,12 @@ static int cached(int *have, int (*detect_fn)(void))
 }
 #endif
 
-int kx_sha256_ni_usable(void)
+int kx_sha256_hw_usable(void)
 {
 #if defined(__x86_64__)
 	static int have = -1;
 
-	return !kx_sha256_ni_disabled && cached(&have, detect);
+	return !kx_sha256_hw_disabled && cached(&have, detect);
 #else
 	return 0;
 #endif
