@@ -21,6 +21,14 @@ const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch)
 	return NULL;
 }
 
+const struct kx_arch *kx_arch_by_e_machine(uint16_t e_machine)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kx_arches); i++)
+		if (kx_arches[i]->e_machine == e_machine)
+			return kx_arches[i];
+	return NULL;
+}
+
 const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx)
 {
 	if (ctx && ctx->arch)

@@ -20,6 +20,7 @@
 
 struct kx_load;
 struct kx_purgatory;
+struct kx_reloc_ops;
 
 /* One image format. */
 struct kx_format {
@@ -73,12 +74,14 @@ struct kx_arch {
 	unsigned long kexec_arch;             /* KEXEC_ARCH_* */
 	uint16_t e_machine;
 	uint64_t page_size;                   /* when the running kernel's cannot be read */
+	uint64_t dest_limit;                  /* KEXEC_DESTINATION_MEMORY_LIMIT: ends below */
 	const struct kx_format *const *formats;
 	size_t nr_formats;
 	const struct kx_crash_policy *crash;
 	/* The embedded purgatory (size 0: not built into this library). */
 	const unsigned char *purgatory;
 	const size_t *purgatory_size;
+	const struct kx_reloc_ops *reloc;     /* its purgatory's relocations (reloc.c) */
 	/*
 	 * kexec_load, before any format's loader: read the system's state the
 	 * boot data needs (into l->arch_priv) and the RAM to place into
@@ -100,6 +103,7 @@ struct kx_arch {
 extern const struct kx_arch kx_arch_x86_64;
 extern const struct kx_arch kx_arch_arm64;
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch);
+const struct kx_arch *kx_arch_by_e_machine(uint16_t e_machine);
 const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx);
 /* The running kernel's page size for ctx's architecture. */
 uint64_t kx_page_size(const struct kexec_ctx *ctx);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch.h"
 #include "purgatory.h"
 
 /* A purgatory is a few KiB; anything near this is not one. */
@@ -232,12 +233,9 @@ static const char *shown(const char *name, char *buf, size_t size)
 /* The relocation functions of the purgatory's machine (lib/arch/<arch>/reloc.c). */
 static const struct kx_reloc_ops *reloc_ops(uint16_t machine)
 {
-	static const struct kx_reloc_ops *const all[] = { &kx_reloc_x86_64, &kx_reloc_aarch64 };
+	const struct kx_arch *a = kx_arch_by_e_machine(machine);
 
-	for (size_t i = 0; i < ARRAY_SIZE(all); i++)
-		if (all[i]->e_machine == machine)
-			return all[i];
-	return NULL;
+	return a ? a->reloc : NULL;
 }
 
 /*
@@ -375,8 +373,8 @@ static int check_header(struct kexec_ctx *ctx, const uint8_t *elf, size_t len, E
 	}
 	if (eh->e_type != ET_REL || !machine_supported(eh->e_machine)) {
 		kx_err(ctx, "purgatory: ELF type %u machine %u, want a relocatable object (%u) "
-		       "for a machine whose relocations we apply (%u x86_64, %u aarch64)",
-		       eh->e_type, eh->e_machine, ET_REL, EM_X86_64, EM_AARCH64);
+		       "for a machine of the architecture table",
+		       eh->e_type, eh->e_machine, ET_REL);
 		return -ENOEXEC;
 	}
 	/* e_shnum 0 means more than 0xff00 sections (count in section 0): not a purgatory. */

@@ -9,8 +9,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "libkexec-internal.h"
+#include "arch.h"
 
 KX_EXPORT void kexec_segment_list_init(struct kexec_segment_list *list)
 {
@@ -44,15 +45,13 @@ KX_EXPORT int kexec_segment_list_add(struct kexec_segment_list *list, const void
 
 KX_EXPORT void kexec_limits_native(struct kexec_limits *lim)
 {
+	const struct kx_arch *a = kx_arch_by_kexec_arch(kexec_native_arch());
+	long ps = sysconf(_SC_PAGESIZE);
+
 	memset(lim, 0, sizeof(*lim));
 	lim->native_arch = kexec_native_arch();
-	lim->page_size = 4096;
-#if defined(__x86_64__)
-	/* MAXMEM - 1 with 4-level paging (MAX_PHYSMEM_BITS 46). */
-	lim->dest_limit = (1ULL << 46) - 1;
-#else
-	lim->dest_limit = UINT64_MAX;
-#endif
+	lim->page_size = ps > 0 ? (uint64_t)ps : 4096;
+	lim->dest_limit = a ? a->dest_limit : UINT64_MAX;
 }
 
 static int fail(const char **reason, const char *why, int *bad_index, int index, int err)
