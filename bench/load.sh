@@ -54,7 +54,7 @@ bench_cc "$COPY" "$BENCH_DIR/copy.c"
 # SHA-NI loop shape of our binary: instructions before/in/after the loop.
 read -r ni_pre ni_loop ni_post < <(objdump -d --no-show-raw-insn "$BENCH_KEXEC" | awk '
 	/^[0-9a-f]+ <.*>:$/ {
-		if ($2 == "<kx_sha256_ni_blocks>:") s = "pre"
+		if ($2 == "<kx_sha256_hw_blocks>:") s = "pre"
 		else if ($2 == "<kx_sha256_ni_loop>:") s = "loop"
 		else if ($2 == "<kx_sha256_ni_loop_end>:") s = "post"
 		else if (s) exit

@@ -9,9 +9,13 @@
 #
 # Environment (besides bench/lib.sh's): BENCH_BASE_REV, a git revision of
 # this repository to build and measure as "base" too (before/after numbers);
-# BENCH_REPEAT, boots per handover case (default 2: shows that they agree);
-# BENCH_DOCS, where the results go (default <repo>/docs). See bench/load.sh
-# and bench/handover.sh for what is measured and how.
+# BENCH_REPEAT, boots per x86_64 handover case (default 2: shows that they
+# agree); BENCH_REPEAT_ARM64, boots per arm64 handover case on cortex-a57
+# (default 3); BENCH_ARM64_CPUS, other qemu -cpu models each arm64 case is
+# booted once on (default "max"); BENCH_ARM64=0 skips arm64;
+# BENCH_VM_JOBS, guests at once (default 1); BENCH_DOCS, where the results go
+# (default <repo>/docs). See bench/load.sh, bench/handover.sh and
+# bench/handover-arm64.sh for what is measured and how.
 #
 # Never runs kexec -e on this machine: the load syscalls fail here (no kexec
 # in the host kernel) and the handovers run inside QEMU guests (TCG).
@@ -98,8 +102,28 @@ t=$SECONDS
 rm -f "$BENCH_OUT/handover.tsv"
 hcases=(ours ours-i kt kt-i)
 [[ -z ${BENCH_BASE_KEXEC:-} ]] || hcases+=(base)
-bash "$BENCH_DIR/handover.sh" -r "${BENCH_REPEAT:-2}" "${hcases[@]}"
+bash "$BENCH_DIR/handover.sh" -r "${BENCH_REPEAT:-2}" -j "${BENCH_VM_JOBS:-1}" "${hcases[@]}"
 echo "handover	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+
+# arm64: our static arm64 kexec (make builds it) against Debian's arm64
+# kexec-tools, in arm64 guests, one at a time.
+rm -f "$BENCH_OUT/handover-arm64.tsv" "$BENCH_OUT/meta-arm64.tsv"
+if [[ ${BENCH_ARM64:-1} != 0 ]]; then
+	t=$SECONDS
+	: "${BENCH_KEXEC_ARM64:=$BENCH_REPO/build-aarch64/kexec}"
+	export BENCH_KEXEC_ARM64
+	if [[ ! -x $BENCH_KEXEC_ARM64 ]]; then
+		bench_log "building $BENCH_KEXEC_ARM64"
+		"$BENCH_REPO/scripts/build-cross.sh" aarch64 "$(dirname "$BENCH_KEXEC_ARM64")" >/dev/null ||
+			bench_die "building the arm64 kexec failed (scripts/build-cross.sh aarch64 build-aarch64)"
+	fi
+	bash "$BENCH_DIR/handover-arm64.sh" -r "${BENCH_REPEAT_ARM64:-3}" ours ours-i kt kt-i
+	read -r -a acpus <<<"${BENCH_ARM64_CPUS-max}"
+	for cpu in ${acpus[@]+"${acpus[@]}"}; do
+		bash "$BENCH_DIR/handover-arm64.sh" -r 1 "ours@$cpu" "ours-i@$cpu" "kt@$cpu" "kt-i@$cpu"
+	done
+	echo "handover_arm64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+fi
 
 echo "total	$((SECONDS - t_start))" >>"$BENCH_OUT/times.tsv"
 python3 "$BENCH_DIR/report.py" "$BENCH_OUT" "$docs"

@@ -1,18 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The guest's clock for the handover benchmark (bench/handover.sh), static so
- * that it runs in both initramfs images.
+ * The guest's clock for the handover benchmark (bench/handover.sh and
+ * bench/handover-arm64.sh), static so that it runs in both initramfs images.
+ * The clock is the TSC on x86_64 and the virtual counter CNTVCT_EL0 on arm64
+ * (built with aarch64-linux-gnu-gcc -static); "TSC" below means either.
  *
  *   tsc CMD ARGS...   read the TSC, print "BENCH-TSC-EXEC <ticks>", exec CMD
  *                     (stage 1: `tsc kexec -e`, so the reading is the last
  *                     thing before kexec -e starts)
  *   /init             stage 2: read the TSC first of all, then mount /dev and
- *                     /proc, print "BENCH-TSC-INIT <ticks>", the kernel's own
- *                     timing lines from /dev/kmsg and the command line, and
- *                     power off
+ *                     /proc, print "BENCH-TSC-INIT <ticks>" (arm64: also
+ *                     "BENCH-CNTFRQ <Hz>", the counter's frequency), the
+ *                     kernel's own timing lines from /dev/kmsg and the
+ *                     command line, and power off
  *
- * Under qemu -icount shift=0 the TSC counts guest instructions (1 ns each), so
- * two runs print the same numbers.
+ * Under qemu -icount shift=0 the TSC counts guest instructions (1 ns each; on
+ * arm64 the counter ticks at 62.5 MHz, once every 16 instructions), so two
+ * runs print nearly the same numbers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,6 +29,24 @@
 #include <sys/reboot.h>
 #include <sys/stat.h>
 
+#if defined(__aarch64__)
+/* The virtual counter: the isb keeps the read from being done early. */
+static inline uint64_t rdtsc(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb\n\tmrs %0, cntvct_el0" : "=r"(v) : : "memory");
+	return v;
+}
+
+static inline uint64_t cntfrq(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+#elif defined(__x86_64__) || defined(__i386__)
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -32,12 +54,16 @@ static inline uint64_t rdtsc(void)
 	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
 	return (uint64_t)hi << 32 | lo;
 }
+#else
+#error "tsc.c: no clock for this architecture"
+#endif
 
 /* The kernel log lines whose timestamps (µs since sched_clock started) we want. */
 static void kmsg_report(void)
 {
 	static const char *const keys[] = { "Run /init", "tsc: Detected", "tsc: Refined",
-					    "Linux version", "Kernel command line" };
+					    "arch_timer: cp15 timer", "random: crng init", "Linux version",
+					    "Kernel command line" };
 	char buf[8192];
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
 
@@ -95,6 +121,9 @@ static __attribute__((noreturn)) void stage2_init(uint64_t t)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("\nBENCH-TSC-INIT %llu\n", (unsigned long long)t);
+#if defined(__aarch64__)
+	printf("BENCH-CNTFRQ %llu\n", (unsigned long long)cntfrq());
+#endif
 	kmsg_report();
 	f = fopen("/proc/cmdline", "r");
 	if (f && fgets(line, sizeof(line), f)) {

@@ -1,0 +1,195 @@
+#!/bin/bash
+# Handover latency in arm64 QEMU guests: from `kexec -e` to the second
+# kernel's /init, for our kexec (build-aarch64/kexec, static) and Debian 12's
+# arm64 kexec-tools 2.0.25 (dynamically linked: its arm64 libraries go into
+# the guest, bench/lib.sh bench_kta_libs), each loading Debian's 6.1 arm64
+# cloud kernel (the raw Image) and the same 1 MiB initrd through kexec_load
+# (`-c`; kexec-tools 2.0.25's default on arm64 too), with the purgatory's
+# SHA-256 check and without it (-i).
+#
+#   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
+#
+# CASE: ours, ours-i, kt, kt-i (default: all four); @CPU boots that qemu
+# -cpu instead of cortex-a57 (e.g. kt@max). One guest at a time. Each run
+# appends one line to $BENCH_OUT/handover-arm64.tsv:
+#   case cpu run exec_cnt init_cnt ticks runinit_us cntfrq_hz stage1_runinit_us sha2 load_rc crng_us
+# (runinit_us and crng_us: the printk timestamps, in stage 2, of "Run /init"
+# and of "random: crng init done", empty when it is not logged before /init;
+# sha2: whether stage 1's /proc/cpuinfo lists sha2; load_rc: the load's exit
+# status).
+#
+# Deterministic: qemu-system-aarch64 -M virt -icount shift=0,sleep=off (one
+# guest instruction is one nanosecond of virtual time; idle time is skipped),
+# one vCPU, no network. The clock is the virtual counter CNTVCT_EL0, which
+# QEMU 7.2 runs at 62.5 MHz of virtual time (16 instructions a tick): `tsc`
+# (bench/tsc.c, built with aarch64-linux-gnu-gcc -static) reads it just
+# before `kexec -e` in stage 1 and first thing as stage 2's /init.
+#
+# Environment: BENCH_KEXEC_ARM64 (our arm64 kexec, default
+# <repo>/build-aarch64/kexec; scripts/build-cross.sh aarch64 build-aarch64
+# builds it), VM_TIMEOUT (seconds per guest, default 120).
+set -euo pipefail
+# The body is one compound command: bash reads all of it before running any,
+# so editing this file during a run cannot change that run.
+{
+VM_ARCH=arm64
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+repeat=2
+while getopts r: opt; do
+	case $opt in
+	r) repeat=$OPTARG ;;
+	*) exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+cases=("$@")
+((${#cases[@]})) || cases=(ours ours-i kt kt-i)
+
+VM_LOG_DIR=$BENCH_OUT/vm-logs
+VM_TIMEOUT=${VM_TIMEOUT:-120}
+export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/build-aarch64/kexec}
+[[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh aarch64 build-aarch64)"
+command -v qemu-system-aarch64 >/dev/null || bench_die "qemu-system-aarch64 is missing (apt-get install qemu-system-arm)"
+command -v aarch64-linux-gnu-gcc >/dev/null || bench_die "aarch64-linux-gnu-gcc is missing (apt-get install gcc-aarch64-linux-gnu)"
+mkdir -p "$VM_LOG_DIR" "$BENCH_OUT/bin"
+vm_fetch_kernel
+bench_fetch_kexec_tools_arm64
+TSC=$BENCH_OUT/bin/tsc-arm64
+if [[ ! -x $TSC || $BENCH_DIR/tsc.c -nt $TSC ]]; then
+	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -static -o "$TSC" "$BENCH_DIR/tsc.c" ||
+		bench_die "compiling $BENCH_DIR/tsc.c for arm64 failed"
+fi
+mapfile -t KTA_LIBS < <(bench_kta_libs)
+
+# The versions and the purgatory's instructions per 64-byte block, for the
+# report: the portable C block function and the four-lane NEON one
+# (straight-line; four blocks a call), and the loop body of the SHA-256
+# Crypto Extensions code (from its b.ne back to the loop's start).
+{
+	echo "kernel	$VM_KVER ($(stat -c %s "$VM_KERNEL") bytes, the raw Image)"
+	echo "image_bytes	$(stat -c %s "$VM_KERNEL")"
+	echo "kexec_tools	$KTA_VERSION (Debian $(sed -n 's/^kexec-tools_\(.*\)_arm64\.deb$/\1/p' <<<"${KTA_DEBS// /$'\n'}" | sed 's/%3a/:/'))"
+	echo "kexec_tools_debs	${KTA_DEBS//%3a/:} (libxenctrl: bench/xenctrl-stub.c)"
+	v=
+	if command -v qemu-aarch64-static >/dev/null; then
+		v=$(qemu-aarch64-static "$KEXEC_BIN" -v 2>&1 | head -n 1) || v=
+	fi
+	echo "ours	${v:-our kexec} ($(git -C "$BENCH_REPO" describe --always --dirty 2>/dev/null || echo unknown), static, aarch64-linux-gnu-gcc $(aarch64-linux-gnu-gcc -dumpfullversion))"
+	echo "qemu	$(qemu-system-aarch64 --version | head -n 1)"
+	po=$(dirname "$KEXEC_BIN")/purgatory/arm64/purgatory-aarch64.o
+	if [[ -f $po ]]; then
+		insns() {
+			aarch64-linux-gnu-objdump -d --no-show-raw-insn "$po" | awk -v fn="<$1>:" '
+				/^[0-9a-f]+ <.*>:$/ { f = ($2 == fn); next }
+				f && /^ +[0-9a-f]+:/ { n++ } END { print n + 0 }'
+		}
+		echo "purgatory_block_portable	$(insns sha256_block)"
+		echo "purgatory_block_x4	$(insns sha256_x4_block)"
+		echo "purgatory_block_ce	$(aarch64-linux-gnu-objdump -d --no-show-raw-insn "$po" | awk '
+			/^[0-9a-f]+ <.*>:$/ { f = ($2 == "<kx_sha256_hw_blocks>:"); next }
+			f && /^ +[0-9a-f]+:/ { a = $1; sub(/:$/, "", a); addr[n++] = a; if ($2 == "b.ne") { t = $3; e = a } }
+			END { for (i = 0; i < n; i++) { if (addr[i] == t) on = 1; if (on) c++; if (addr[i] == e) on = 0 } print c + 0 }')"
+	fi
+} >"$BENCH_OUT/meta-arm64.tsv"
+
+# The stage-2 initramfs: /init is tsc, plus /dev/console; zero-padded to
+# exactly 1 MiB, like the x86_64 one.
+STAGE2=$BENCH_OUT/stage2-arm64-1M.cpio
+root=$(mktemp -d "${TMPDIR:-/tmp}/bench-s2.XXXXXX")
+mkdir -p "$root/dev" "$root/proc"
+cp "$TSC" "$root/init"
+chmod 755 "$root/init"
+mknod -m 600 "$root/dev/console" c 5 1
+vm__pack "$root" "$STAGE2.tmp"
+rm -rf "$root"
+(($(stat -c %s "$STAGE2.tmp") <= 1048576)) || bench_die "the stage-2 initramfs is over 1 MiB"
+truncate -s 1M "$STAGE2.tmp"
+mv "$STAGE2.tmp" "$STAGE2"
+
+# The stage-2 command line: the same for both tools.
+CMDLINE2="console=ttyAMA0 panic=-1 quiet"
+
+out=$BENCH_OUT/handover-arm64.tsv
+
+# run_one CASE CPU N: one boot; appends its TSV line to $out.
+run_one() {
+	local case=$1 cpu=$2 n=$3 name loader checks='' log exec_t init_t runinit frq s1runinit sha2 lrc crng
+	name=handover-arm64-$case-$cpu-$n
+	# Read by tests/vm/lib.sh (vm_add_file, vm_build_initramfs, vm_run).
+	# shellcheck disable=SC2034
+	VM_ADD_SRC=()
+	# shellcheck disable=SC2034
+	VM_ADD_DST=()
+	# shellcheck disable=SC2034
+	VM_QEMU_ARGS=(-icount "shift=0,sleep=off")
+	VM_CPU=$cpu
+	case $case in
+	ours | ours-i) loader="kexec -c" ;;
+	kt | kt-i) loader="/usr/local/sbin/kexec-tools -c" ;;
+	*) bench_die "unknown case $case" ;;
+	esac
+	[[ $case == *-i ]] && checks=-i
+	vm_add_file "$TSC" /bin/tsc
+	vm_add_file "$STAGE2" /boot/bench2.cpio
+	if [[ $case == kt* ]]; then
+		vm_add_file "$KTA_KEXEC" /usr/local/sbin/kexec-tools
+		local l
+		for l in "${KTA_LIBS[@]}"; do
+			vm_add_file "${l%% *}" "${l#* }"
+		done
+	fi
+	vm_test_setup "$name" >/dev/null
+	{
+		echo "LOADER=$(vm_sh_quote "$loader")"
+		echo "CHECKS=$(vm_sh_quote "$checks")"
+		echo "CMDLINE=$(vm_sh_quote "$CMDLINE2")"
+		cat <<'EOS'
+. /lib/vmtest.sh
+# ID_AA64ISAR0_EL1.SHA2 as the kernel reports it: the purgatory's CE path.
+grep -m1 '^Features' /proc/cpuinfo | grep -qw sha2 && echo "BENCH-SHA2: yes" || echo "BENCH-SHA2: no"
+vt_run load $LOADER $CHECKS -l /boot/Image --initrd=/boot/bench2.cpio --append="$CMDLINE"
+[ "$(vt_loaded)" = 1 ] || exit 1
+echo "BENCH-STAGE1-RUNINIT $(grep -m1 'Run /init' /dev/kmsg </dev/null 2>/dev/null | cut -d, -f3)"
+sync
+tsc ${LOADER%% *} -e
+echo "STAGE1-EXEC-RETURNED rc=$?"
+exit 1
+EOS
+	} >"$VM_SCENARIO"
+	local rc=0 t0=$SECONDS
+	vm_build_initramfs "$VM_WORK/initramfs.cpio" "$VM_SCENARIO"
+	vm_run "$VM_LOG" "" 1G || rc=$?
+	rm -rf "$VM_WORK"
+	log=$VM_LOG
+	exec_t=$(vm_field "$log" "BENCH-TSC-EXEC ")
+	init_t=$(vm_field "$log" "BENCH-TSC-INIT ")
+	runinit=$(awk '$1 == "BENCH-KMSG" && $3 == "Run" { print $2; exit }' "$log")
+	frq=$(vm_field "$log" "BENCH-CNTFRQ ")
+	s1runinit=$(vm_field "$log" "BENCH-STAGE1-RUNINIT ")
+	sha2=$(vm_field "$log" "BENCH-SHA2: ")
+	lrc=$(vm_field "$log" "RC load: ")
+	crng=$(awk '$1 == "BENCH-KMSG" && $3 == "random:" && $4 == "crng" { print $2; exit }' "$log")
+	bench_log "$name: qemu status $rc after $((SECONDS - t0)) s"
+	if [[ $rc -ne 0 || -z $exec_t || -z $init_t ]] || ! grep -Fxq "STAGE2-CMDLINE: $CMDLINE2" "$log"; then
+		bench_log "$name failed (qemu status $rc, load status ${lrc:-none}; log $log)"
+		printf '%s\t%s\t%s\tFAIL\t\t\t\t\t\t%s\t%s\t\n' "$case" "$cpu" "$n" "${sha2:-}" "${lrc:-}" >>"$out"
+		return 0
+	fi
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$case" "$cpu" "$n" "$exec_t" "$init_t" \
+		"$((init_t - exec_t))" "${runinit:-}" "${frq:-}" "${s1runinit:-}" "${sha2:-}" "${lrc:-}" "${crng:-}" >>"$out"
+}
+
+[[ -f $out ]] || printf 'case\tcpu\trun\texec_cnt\tinit_cnt\tticks\truninit_us\tcntfrq_hz\tstage1_runinit_us\tsha2\tload_rc\tcrng_us\n' >"$out"
+for c in "${cases[@]}"; do
+	case=${c%%@*}
+	cpu=cortex-a57
+	[[ $c != *@* ]] || cpu=${c#*@}
+	for ((n = 1; n <= repeat; n++)); do
+		bench_log "handover arm64: $case -cpu $cpu run $n"
+		run_one "$case" "$cpu" "$n" >&2
+	done
+done
+exit
+}
