@@ -45,6 +45,19 @@ static void log_stderr(void *data, int priority, const char *msg)
 
 static struct logstate logstate;
 
+/*
+ * An input file could not be read (kexec-tools' slurp_file() dies: exit 1,
+ * where a load the kernel or its checks refuse exits 255). Set when a
+ * plan's preparation, which makes no syscall, fails on opening a file.
+ */
+static bool unreadable_input;
+
+static bool file_access_errno(int r)
+{
+	return r == -ENOENT || r == -EACCES || r == -EISDIR || r == -ENOTDIR || r == -ELOOP ||
+	       r == -ENAMETOOLONG || r == -ENXIO || r == -EPERM;
+}
+
 static const char *kexec_load_only_option(const struct kx_opts *o);
 
 static void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -231,6 +244,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 	r = kexec_load_plan_prepare(ctx, &req, &plan);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", logstate.held);
+		unreadable_input |= file_access_errno(r);
 		return r;
 	}
 	if (o->dry_run)
@@ -278,6 +292,7 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	if (r < 0) {
 		snprintf(err, errlen, "%s", logstate.held);
 		*may_fall_back = r == -ENOEXEC || r == -E2BIG;
+		unreadable_input |= file_access_errno(r);
 		return r;
 	}
 	if (o->dry_run)
@@ -465,6 +480,9 @@ static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
 		printf("dry run: the simulated kernel accepted the load; nothing was loaded\n");
 	ret = 0;
 out:
+	/* kexec-tools exits 1 when it cannot read a file, 255 when a load fails. */
+	if (ret == EXIT_LOAD_FAILED && unreadable_input)
+		ret = 1;
 	if (ret && crash_was_loaded && kexec_status_loaded(ctx, true) == 0)
 		die_line("note: the previous crash kernel was unloaded (the kernel frees it before it "
 			 "checks a new one): no crash kernel is loaded now");

@@ -32,6 +32,48 @@ enum {
 	OPT_DRY_RUN,
 	OPT_ENTRY,
 	OPT_REUSE_INITRD,
+	/* kexec-tools options this kexec refuses, by their index in refused[] */
+	OPT_REFUSED_BASE = 0x1000,
+};
+
+/*
+ * kexec-tools 2.0.25's x86_64 options (and its Xen and multiboot ones) that
+ * this kexec does not honour: refused at once, each with the reason, never
+ * accepted and ignored (docs/options.md has the whole table).
+ */
+static const struct {
+	const char *name;
+	int has_arg;
+	const char *why;
+} refused[] = {
+	{ "exec-live-update", no_argument, "Xen live update: this kexec loads Linux into Linux" },
+	{ "load-live-update", no_argument, "Xen live update: this kexec loads Linux into Linux" },
+	{ "load-jump-back-helper", no_argument,
+	  "kexec jump is not supported (the purgatory never returns)" },
+	{ "module", required_argument, "multiboot images are not loaded by this kexec" },
+	{ "args-elf", no_argument,
+	  "ELF boot notes are for non-Linux ELF images, which this kexec does not load" },
+	{ "args-none", no_argument,
+	  "a Linux ELF vmlinux always gets Linux's boot parameters (--args-linux)" },
+	{ "entry-32bit", no_argument,
+	  "the purgatory enters the kernel's 64-bit entry point, not its 32-bit one" },
+	{ "real-mode", no_argument,
+	  "the purgatory enters the kernel's 64-bit entry point, not real mode" },
+	{ "reset-vga", no_argument, "the purgatory does not reset VGA devices" },
+	{ "console-vga", no_argument, "the purgatory does not write to a VGA console" },
+	{ "pass-memmap-cmdline", no_argument,
+	  "the crash kernel gets its memory map in the zero page's e820 table, not as "
+	  "memmap= on its command line" },
+	{ "reuse-video-type", no_argument,
+	  "the zero page's screen_info is the running kernel's own already" },
+	{ "console-serial", no_argument,
+	  "the purgatory prints its errors on the console UART the running kernel used "
+	  "(COM1 on x86_64, the device tree's on arm64), not on another one" },
+	{ "serial", required_argument,
+	  "the purgatory prints its errors on the console UART the running kernel used "
+	  "(COM1 on x86_64, the device tree's on arm64), not on another one" },
+	{ "serial-baud", required_argument,
+	  "the purgatory uses the console UART as the running kernel left it, at its speed" },
 };
 
 static const struct option long_options[] = {
@@ -70,8 +112,16 @@ static const struct option long_options[] = {
 	{ "entry", required_argument, NULL, OPT_ENTRY },
 	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
 	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD }, /* kexec-tools' spelling */
+	{ "noefi", no_argument, NULL, OPT_NO_EFI },             /* kexec-tools' spelling */
+#define REFUSED(i) { refused[i].name, refused[i].has_arg, NULL, OPT_REFUSED_BASE + (i) }
+	REFUSED(0), REFUSED(1), REFUSED(2), REFUSED(3), REFUSED(4), REFUSED(5),
+	REFUSED(6), REFUSED(7), REFUSED(8), REFUSED(9), REFUSED(10), REFUSED(11),
+	REFUSED(12), REFUSED(13), REFUSED(14),
+#undef REFUSED
 	{ NULL, 0, NULL, 0 },
 };
+#define NR_REFUSED 15
+_Static_assert(sizeof(refused) / sizeof(refused[0]) == NR_REFUSED, "one REFUSED() per entry");
 
 static const char short_options[] = ":hvfxylupet:dSisca";
 
@@ -339,6 +389,10 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			break;
 		case ':':
 			bad_option(argv, true, err, errlen);
+			return -1;
+		case OPT_REFUSED_BASE ... OPT_REFUSED_BASE + NR_REFUSED - 1:
+			snprintf(err, errlen, "option --%s is not supported: %s",
+				 refused[c - OPT_REFUSED_BASE].name, refused[c - OPT_REFUSED_BASE].why);
 			return -1;
 		default:
 			bad_option(argv, false, err, errlen);

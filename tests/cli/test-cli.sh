@@ -74,9 +74,9 @@ mkdir "$tmp/dir"
 run not-a-kernel 255 1 1 -- -s -l "$tmp/random" && expect_err not-a-kernel "$tmp/random" "not a bzImage"
 run short-file 255 1 1 -- -s -l "$tmp/text" && expect_err short-file "$tmp/text" "too short"
 run empty-kernel 255 1 1 -- -s -l "$tmp/empty" && expect_err empty-kernel "$tmp/empty" "empty"
-run directory 255 1 1 -- -s -l "$tmp/dir" && expect_err directory "$tmp/dir" "is a directory"
+run directory 1 1 1 -- -s -l "$tmp/dir" && expect_err directory "$tmp/dir" "is a directory"
 run dev-zero 255 1 1 -- -s -l /dev/zero && expect_err dev-zero /dev/zero "not a regular file"
-run missing-kernel 255 1 1 -- -s -l "$tmp/nope" && expect_err missing-kernel "$tmp/nope" "No such file"
+run missing-kernel 1 1 1 -- -s -l "$tmp/nope" && expect_err missing-kernel "$tmp/nope" "No such file"
 run unknown-option 1 1 1 -- --frobnicate && expect_err unknown-option "--frobnicate"
 run two-kernels 1 1 1 -- -l a b && expect_err two-kernels "unexpected argument b"
 run no-kernel 1 1 1 -- -l && expect_err no-kernel "no kernel specified"
@@ -102,7 +102,7 @@ if [ -z "$kernel" ]; then
 	echo "SKIP: kernel cases: no bzImage found (the VM tests fetch one)"
 	exit 0
 fi
-run missing-initrd 255 1 1 -- -s -l "$kernel" --initrd="$tmp/nope.img" &&
+run missing-initrd 1 1 1 -- -s -l "$kernel" --initrd="$tmp/nope.img" &&
 	expect_err missing-initrd "$tmp/nope.img" "No such file"
 run empty-initrd 255 1 1 -- -s -l "$kernel" --initrd="$tmp/empty" &&
 	expect_err empty-initrd "$tmp/empty" "empty"
