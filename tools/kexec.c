@@ -198,16 +198,26 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 	r = o->syscall == KX_SYSCALL_LOAD ? -ENOSYS : kexec_unload(ctx, o->crash, true);
 	if (r == -ENOSYS && o->syscall != KX_SYSCALL_FILE) {
 		r = kexec_unload(ctx, o->crash, false);
+		/* -a tried both: suggesting the other one would send the user in a circle. */
+		if (r == -ENOSYS && o->syscall == KX_SYSCALL_AUTO) {
+			die_line("cannot unload %s: the running kernel has neither kexec_file_load nor "
+				 "kexec_load (built without CONFIG_KEXEC and CONFIG_KEXEC_FILE)",
+				 what);
+			return EXIT_LOAD_FAILED;
+		}
 		if (r < 0) {
 			die_line("cannot unload %s: kexec_load: %s", what,
-				 why(ctx, KEXEC_OP_UNLOAD, o->crash, r, buf, sizeof(buf)));
+				 why(ctx, r == -ENOSYS ? KEXEC_OP_LOAD : KEXEC_OP_UNLOAD, o->crash, r,
+				     buf, sizeof(buf)));
 			return EXIT_LOAD_FAILED;
 		}
 		return 0;
 	}
 	if (r < 0) {
+		/* -s: an ENOSYS is explained as kexec_file_load's (try -c), not as kexec_load's. */
 		die_line("cannot unload %s: kexec_file_load: %s", what,
-			 why(ctx, KEXEC_OP_UNLOAD, o->crash, r, buf, sizeof(buf)));
+			 why(ctx, r == -ENOSYS ? KEXEC_OP_FILE_LOAD : KEXEC_OP_UNLOAD, o->crash, r,
+			     buf, sizeof(buf)));
 		return EXIT_LOAD_FAILED;
 	}
 	return 0;

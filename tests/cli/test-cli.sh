@@ -176,3 +176,27 @@ if run dry-run-kexec-load 0 0 1 -- --dry-run -c -l "$kernel" --initrd="$tmp/text
 else
 	echo "FAIL: dry-run-kexec-load: $(cat "$tmp/out" "$tmp/err")"
 fi
+
+# Unload on a kernel without the syscalls (strace makes them ENOSYS, whatever
+# this host's kernel has): each mode's one line names what is missing and
+# never suggests the option the user already gave.
+if [ "$have_strace" = 1 ]; then
+	for m in -s -c -a; do
+		strace -f -qq -e trace=kexec_load,kexec_file_load \
+			-e inject=kexec_load,kexec_file_load:error=ENOSYS -o /dev/null \
+			"$KEXEC" "$m" -u >"$tmp/out" 2>"$tmp/err"
+		rc=$?
+		err=$(cat "$tmp/err")
+		case "$m:$rc:$(wc -l <"$tmp/err")" in
+		-s:255:1) want="try kexec_load (-c)" avoid="(-s)" ;;
+		-c:255:1) want="try kexec_file_load (-s)" avoid="(-c)" ;;
+		-a:255:1) want="neither kexec_file_load nor kexec_load" avoid="try " ;;
+		*) echo "FAIL: unload$m-enosys: exit $rc, $(wc -l <"$tmp/err") lines: $err"; continue ;;
+		esac
+		case "$err" in
+		*"$avoid"*) echo "FAIL: unload$m-enosys: suggests what was given: $err" ;;
+		*"$want"*) echo "PASS: unload$m-enosys" ;;
+		*) echo "FAIL: unload$m-enosys: lacks \"$want\": $err" ;;
+		esac
+	done
+fi
