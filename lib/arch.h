@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The two tables every load asks, after the kernel's kexec_file_ops and
- * kexec-tools' file_type[]: an architecture table (lib/arch/<arch>/arch.c)
- * and, in each architecture, a table of image formats. Generic code
+ * kexec-tools' file_type[]: an architecture table (kx_arch, each at the end of
+ * lib/arch/<arch>/load.c) and, in each architecture, a table of image formats
+ * (kx_format). Generic code
  * (lib/load.c, lib/file_load.c, lib/sim.c, lib/crash.c) never names an
  * architecture: it calls these. Adding an architecture is a folder under
  * lib/arch/ and purgatory/, and one entry in kx_arches[] (lib/arch.c).

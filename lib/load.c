@@ -290,10 +290,11 @@ static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 	kexec_limits_native(&lim);
 	lim.native_arch = l->arch->kexec_arch;
 	lim.page_size = l->page_size;
+	/* In 4 KiB pages (MemTotal, or the RAM the architecture found); the validator's unit. */
 	lim.totalram_pages = kx_totalram_pages(ctx);
-	/* No /proc/meminfo (a fixture root): the RAM the architecture found is close enough. */
 	if (!lim.totalram_pages)
 		lim.totalram_pages = l->totalram_pages;
+	lim.totalram_pages = lim.totalram_pages * 4096 / l->page_size;
 	lim.has_crash_region = l->crash;
 	lim.crash_start = l->crash_start;
 	lim.crash_end = l->crash_end;
