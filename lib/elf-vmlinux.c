@@ -40,9 +40,10 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff)
 		return reject(reason, "ELF program headers lie outside the file");
 	/*
-	 * A vmlinux is linked at kernel-space addresses, the upper half of the
-	 * address space (x86_64 0xffffffff8..., arm64 0xffff8...); an ordinary
-	 * static program (busybox) has the same ELF shape, at user addresses.
+	 * A vmlinux's text is linked at kernel-space addresses, the upper half
+	 * of the address space (x86_64 0xffffffff8..., arm64 0xffff8...; x86_64's
+	 * per-CPU segment is linked at 0); an ordinary static program (busybox)
+	 * has the same ELF shape with every segment at user addresses.
 	 */
 	bool loads = false;
 
@@ -52,11 +53,11 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 		if (kx_le32(ph) != 1 /* PT_LOAD */)
 			continue;
 		loads = true;
-		if (!(kx_le64(ph + 16) >> 63))
-			return reject(reason, "an ELF program, not a Linux kernel: its segments are "
-					      "linked at user-space addresses");
+		if (kx_le64(ph + 16) >> 63)
+			return 0;
 	}
 	if (!loads)
 		return reject(reason, "ELF file has no PT_LOAD segment");
-	return 0;
+	return reject(reason, "an ELF program, not a Linux kernel: its segments are linked at "
+			      "user-space addresses");
 }

@@ -233,6 +233,14 @@ static void programs_are_not_kernels(void **state)
 	(void)state;
 	fake_elf(b, 62, 2);
 	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), 0);
+	/* x86_64's vmlinux has a per-CPU PT_LOAD linked at 0 beside its text: still a kernel. */
+	fake_put16(b, 56, 2);
+	fake_put32(b, 120, 1);              /* PT_LOAD, p_vaddr 0 */
+	fake_put32(b, 120 + 24, 0x2000000); /* p_paddr */
+	fake_put32(b, 120 + 32, 0x100);
+	fake_put32(b, 120 + 40, 0x100);
+	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), 0);
+	/* Every segment at user addresses: a program. */
 	fake_put32(b, 64 + 16, 0x401000);
 	fake_put32(b, 64 + 20, 0);
 	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), -ENOEXEC);
