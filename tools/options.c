@@ -76,7 +76,7 @@ static const struct {
 	  "the purgatory uses the console UART as the running kernel left it, at its speed" },
 };
 
-static const struct option long_options[] = {
+static const struct option base_options[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, 'v' },
 	{ "force", no_argument, NULL, 'f' },
@@ -113,15 +113,25 @@ static const struct option long_options[] = {
 	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
 	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD }, /* kexec-tools' spelling */
 	{ "noefi", no_argument, NULL, OPT_NO_EFI },             /* kexec-tools' spelling */
-#define REFUSED(i) { refused[i].name, refused[i].has_arg, NULL, OPT_REFUSED_BASE + (i) }
-	REFUSED(0), REFUSED(1), REFUSED(2), REFUSED(3), REFUSED(4), REFUSED(5),
-	REFUSED(6), REFUSED(7), REFUSED(8), REFUSED(9), REFUSED(10), REFUSED(11),
-	REFUSED(12), REFUSED(13), REFUSED(14),
-#undef REFUSED
-	{ NULL, 0, NULL, 0 },
 };
-#define NR_REFUSED 15
-_Static_assert(sizeof(refused) / sizeof(refused[0]) == NR_REFUSED, "one REFUSED() per entry");
+#define NR_BASE (sizeof(base_options) / sizeof(base_options[0]))
+#define NR_REFUSED (sizeof(refused) / sizeof(refused[0]))
+
+/* getopt_long's table: the options above, then the refused ones, then the end. */
+static struct option long_options[NR_BASE + NR_REFUSED + 1];
+
+static void build_long_options(void)
+{
+	size_t i;
+
+	if (long_options[0].name)
+		return;
+	for (i = 0; i < NR_BASE; i++)
+		long_options[i] = base_options[i];
+	for (i = 0; i < NR_REFUSED; i++)
+		long_options[NR_BASE + i] = (struct option){ refused[i].name, refused[i].has_arg, NULL,
+							     OPT_REFUSED_BASE + (int)i };
+}
 
 static const char short_options[] = ":hvfxylupet:dSisca";
 
@@ -257,6 +267,7 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 	o->do_sync = true;
 	err[0] = '\0';
 
+	build_long_options();
 	optind = 0; /* glibc: 0 re-initializes getopt completely */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
@@ -390,7 +401,11 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 		case ':':
 			bad_option(argv, true, err, errlen);
 			return -1;
-		case OPT_REFUSED_BASE ... OPT_REFUSED_BASE + NR_REFUSED - 1:
+		case OPT_REFUSED_BASE ... OPT_REFUSED_BASE + 63:
+			if ((size_t)(c - OPT_REFUSED_BASE) >= NR_REFUSED) {
+				bad_option(argv, false, err, errlen);
+				return -1;
+			}
 			snprintf(err, errlen, "option --%s is not supported: %s",
 				 refused[c - OPT_REFUSED_BASE].name, refused[c - OPT_REFUSED_BASE].why);
 			return -1;
