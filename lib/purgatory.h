@@ -33,6 +33,7 @@ struct kx_reloc_ops {
 };
 extern const struct kx_reloc_ops kx_reloc_x86_64;
 extern const struct kx_reloc_ops kx_reloc_aarch64;
+extern const struct kx_reloc_ops kx_reloc_riscv64;
 
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
@@ -55,6 +56,8 @@ extern const unsigned char kx_purgatory_x86_64_blob[];
 extern const size_t kx_purgatory_x86_64_blob_size;
 extern const unsigned char kx_purgatory_aarch64_blob[];
 extern const size_t kx_purgatory_aarch64_blob_size;
+extern const unsigned char kx_purgatory_riscv64_blob[];
+extern const size_t kx_purgatory_riscv64_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);

@@ -20,6 +20,7 @@
 
 #include "arch.h"
 #include "arm64.h"
+#include "riscv64.h"
 #include "fake-bzimage.h"
 #include "x86.h"
 
@@ -71,6 +72,21 @@ static void fake_arm64(uint8_t *b, uint64_t flags)
 	memcpy(b + 0x38, "ARM\x64", 4);
 }
 
+/* A riscv64 Image header (boot-image-header.rst), version 0.2. */
+static void fake_riscv64(uint8_t *b)
+{
+	memset(b, 0, IMG_SIZE);
+	for (size_t i = 64; i < IMG_SIZE; i++)
+		b[i] = (uint8_t)(i * 11);
+	b[0] = 'M';
+	b[1] = 'Z';
+	fake_put32(b, 0x08, 0x200000);   /* text_offset 2 MiB */
+	fake_put32(b, 0x10, 0x1800000);  /* image_size 24 MiB */
+	fake_put32(b, 0x20, 0x2);        /* version 0.2 */
+	memcpy(b + 0x30, "RISCV\0\0\0", 8);
+	memcpy(b + 0x38, "RSC\x05", 4);
+}
+
 /* A minimal ELF64 executable for machine with one PT_LOAD. */
 static void fake_elf(uint8_t *b, uint16_t machine, uint16_t type)
 {
@@ -95,27 +111,28 @@ static void fake_elf(uint8_t *b, uint16_t machine, uint16_t type)
 
 struct sample {
 	const char *what;
-	const char *accepted_by; /* the one format that takes it; NULL: none */
+	const struct kx_format *accepted_by; /* the one format that takes it; NULL: none */
 	uint8_t buf[FAKE_SIZE > IMG_SIZE ? FAKE_SIZE : IMG_SIZE];
 	size_t len;
 };
 
 static void every_probe_on_every_image(void **state)
 {
-	static struct sample s[7];
-	static const struct kx_arch *const arches[] = { &kx_arch_x86_64, &kx_arch_arm64 };
+	static struct sample s[9];
+	static const struct kx_arch *const arches[] = { &kx_arch_x86_64, &kx_arch_arm64,
+							&kx_arch_riscv64 };
 
 	(void)state;
 	s[0].what = "bzImage";
-	s[0].accepted_by = "bzImage";
+	s[0].accepted_by = &kx_format_bzimage;
 	fake_bzimage(s[0].buf);
 	s[0].len = FAKE_SIZE;
 	s[1].what = "arm64 Image";
-	s[1].accepted_by = "Image";
+	s[1].accepted_by = &kx_format_arm64_image;
 	fake_arm64(s[1].buf, 0x2 /* 4K */);
 	s[1].len = IMG_SIZE;
 	s[2].what = "x86_64 ELF vmlinux";
-	s[2].accepted_by = "elf-x86_64";
+	s[2].accepted_by = &kx_format_elf_x86_64;
 	fake_elf(s[2].buf, 62, 2);
 	s[2].len = IMG_SIZE;
 	/* Recognised, and refused by its own format with the reason (boot the Image). */
@@ -134,6 +151,14 @@ static void every_probe_on_every_image(void **state)
 	fake_put32(s[6].buf, 64 + 16, 0x400000);
 	fake_put32(s[6].buf, 64 + 20, 0);
 	s[6].len = IMG_SIZE;
+	s[7].what = "riscv64 Image";
+	s[7].accepted_by = &kx_format_riscv64_image;
+	fake_riscv64(s[7].buf);
+	s[7].len = IMG_SIZE;
+	s[8].what = "riscv64 ELF vmlinux";
+	s[8].accepted_by = NULL;
+	fake_elf(s[8].buf, 243, 2);
+	s[8].len = IMG_SIZE;
 	s[5].what = "text";
 	s[5].accepted_by = NULL;
 	memset(s[5].buf, 'x', IMG_SIZE);
@@ -146,7 +171,7 @@ static void every_probe_on_every_image(void **state)
 			for (size_t i = 0; i < ARRAY_SIZE(s); i++) {
 				struct kexec_image_info info;
 				const char *why = NULL;
-				bool want = s[i].accepted_by && !strcmp(s[i].accepted_by, fmt->type.name);
+				bool want = s[i].accepted_by == fmt;
 				int r;
 
 				memset(&info, 0, sizeof(info));
@@ -247,6 +272,51 @@ static void programs_are_not_kernels(void **state)
 	assert_non_null(strstr(why, "not a Linux kernel"));
 }
 
+static void riscv64_image_header(void **state)
+{
+	static uint8_t b[IMG_SIZE];
+	struct kx_riscv64_image img;
+	const char *why;
+
+	(void)state;
+	fake_riscv64(b);
+	assert_int_equal(kx_riscv64_image_read(b, sizeof(b), &img, &why), 0);
+	assert_int_equal(img.text_offset, 0x200000);
+	assert_int_equal(img.image_size, 0x1800000);
+	/* Wrong magic; only the deprecated one. */
+	b[0x39] = 'X';
+	assert_int_equal(kx_riscv64_image_read(b, sizeof(b), &img, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "RSC"));
+	memset(b + 0x38, 0, 4);
+	assert_int_equal(kx_riscv64_image_read(b, sizeof(b), &img, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "deprecated"));
+	/* Truncated. */
+	fake_riscv64(b);
+	assert_int_equal(kx_riscv64_image_read(b, 40, &img, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "too short"));
+	/* text_offset not a power of two (a 2 MiB boundary is what rv64 needs). */
+	fake_put32(b, 0x08, 0x180000);
+	assert_int_equal(kx_riscv64_image_read(b, sizeof(b), &img, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "text_offset"));
+	/* Big-endian, old header version. */
+	fake_riscv64(b);
+	fake_put32(b, 0x18, 1);
+	assert_int_equal(kx_riscv64_image_read(b, sizeof(b), &img, &why), -ENOEXEC);
+	assert_non_null(strstr(why, "big-endian"));
+	fake_riscv64(b);
+	fake_put32(b, 0x20, 0x1);
+	assert_int_equal(kx_riscv64_image_read(b, sizeof(b), &img, &why), -ENOEXEC);
+
+	/* Zknh: every hart's isa line must name it (zknh, or zkn/zk which include it). */
+	assert_true(kx_riscv64_isa_has_zknh("processor\t: 0\nhart\t\t: 0\nisa\t\t: "
+					    "rv64imafdc_zicsr_zknh_zbb\n"));
+	assert_true(kx_riscv64_isa_has_zknh("isa\t\t: rv64imac_zk\nisa\t\t: rv64imac_zkn\n"));
+	assert_false(kx_riscv64_isa_has_zknh("isa\t\t: rv64imac_zknh\nisa\t\t: rv64imac\n"));
+	assert_false(kx_riscv64_isa_has_zknh("isa\t\t: rv64imac_zknhx_zksed\n"));
+	assert_false(kx_riscv64_isa_has_zknh("hart isa\t: rv64imac_zknh\n"));
+	assert_false(kx_riscv64_isa_has_zknh(""));
+}
+
 static void lookups(void **state)
 {
 	(void)state;
@@ -259,11 +329,16 @@ static void lookups(void **state)
 	assert_null(kx_format_by_name(&kx_arch_arm64, "bzImage"));
 	assert_ptr_equal(kx_arch_by_kexec_arch(KEXEC_ARCH_X86_64), &kx_arch_x86_64);
 	assert_ptr_equal(kx_arch_by_kexec_arch(KEXEC_ARCH_AARCH64), &kx_arch_arm64);
+	assert_ptr_equal(kx_arch_by_kexec_arch(KEXEC_ARCH_RISCV), &kx_arch_riscv64);
+	assert_ptr_equal(kx_format_by_name(&kx_arch_riscv64, "Image"), &kx_format_riscv64_image);
 	assert_null(kx_arch_by_kexec_arch(KEXEC_ARCH_PPC64));
 	assert_string_equal(kexec_arch_name(KEXEC_ARCH_AARCH64), "arm64");
 	/* Every table entry is complete. */
-	for (unsigned long a = 0; a < 2; a++) {
-		const struct kx_arch *arch = a ? &kx_arch_arm64 : &kx_arch_x86_64;
+	static const struct kx_arch *const all[] = { &kx_arch_x86_64, &kx_arch_arm64,
+						     &kx_arch_riscv64 };
+
+	for (size_t a = 0; a < ARRAY_SIZE(all); a++) {
+		const struct kx_arch *arch = all[a];
 
 		assert_non_null(arch->prepare);
 		assert_non_null(arch->purgatory_params);
@@ -407,6 +482,7 @@ int main(void)
 		cmocka_unit_test(every_probe_on_every_image),
 		cmocka_unit_test(arm64_image_header),
 		cmocka_unit_test(programs_are_not_kernels),
+		cmocka_unit_test(riscv64_image_header),
 		cmocka_unit_test(lookups),
 		cmocka_unit_test(types_and_probe_per_context),
 		cmocka_unit_test(one_cmdline_rule),
