@@ -1,0 +1,393 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Whole kexec_load plans of the device-tree architectures (arm64, and
+ * riscv64 when its purgatory is built), made on this host for a context set
+ * to that architecture, against a fixture root (QEMU virt's /proc/iomem and
+ * device tree), loaded into the simulated kernel and read back: where each
+ * segment is, what the device tree segment says in /chosen, what the
+ * purgatory was told, and the crash variant's core header and properties.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libfdt.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "arch.h"
+#include "fake-bzimage.h"
+#include "purgatory.h"
+
+#define IMG_SIZE (3 * 1024 * 1024 + 123)
+
+static char root[64], kernel_arm64[128], kernel_riscv64[128], initrd[128], logbuf[8192];
+
+static void capture(void *data, int prio, const char *msg)
+{
+	size_t used = strlen(logbuf);
+
+	(void)data, (void)prio;
+	snprintf(logbuf + used, sizeof(logbuf) - used, "%s\n", msg);
+}
+
+static void put(const char *rel, const void *data, size_t len)
+{
+	char path[256];
+	char *slash;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s%s", root, rel);
+	for (slash = strchr(path + strlen(root) + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		mkdir(path, 0755);
+		*slash = '/';
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, data, len), (ssize_t)len);
+	close(fd);
+}
+
+static void puts_file(const char *rel, const char *text)
+{
+	put(rel, text, strlen(text));
+}
+
+static void copy_in(const char *rel, const char *from)
+{
+	static uint8_t buf[1 << 20];
+	int fd = open(from, O_RDONLY);
+	ssize_t n;
+
+	assert_true(fd >= 0);
+	n = read(fd, buf, sizeof(buf));
+	assert_true(n > 0);
+	close(fd);
+	put(rel, buf, (size_t)n);
+}
+
+static void make_image(const char *path, const char *magic_at_38, uint64_t text_offset,
+		       bool riscv)
+{
+	uint8_t *b = calloc(1, IMG_SIZE);
+	int fd;
+
+	assert_non_null(b);
+	for (size_t i = 64; i < IMG_SIZE; i++)
+		b[i] = (uint8_t)(i * 7 + 1);
+	b[0] = 'M';
+	b[1] = 'Z';
+	fake_put32(b, 0x08, (uint32_t)text_offset);
+	fake_put32(b, 0x10, 0x2000000);                 /* image_size 32 MiB */
+	if (riscv) {
+		fake_put32(b, 0x20, 0x2);               /* version 0.2 */
+		memcpy(b + 0x30, "RISCV\0\0\0", 8);
+	} else {
+		fake_put32(b, 0x18, 0x2 | 0x8);         /* 4K pages, anywhere */
+	}
+	memcpy(b + 0x38, magic_at_38, 4);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b, IMG_SIZE), IMG_SIZE);
+	close(fd);
+	free(b);
+}
+
+static int setup(void **state)
+{
+	static const char iomem[] =
+		"09000000-09000fff : 9000000.pl011 pl011@9000000\n"
+		"40000000-bfffffff : System RAM\n"
+		"  40210000-4171ffff : Kernel code\n"
+		"  41720000-41b8ffff : reserved\n"
+		"  41b90000-41f6ffff : Kernel data\n"
+		"  48000000-483fffff : reserved\n"
+		"  a0000000-afffffff : Crash kernel\n"
+		"  bfe00000-bfffffff : reserved\n";
+
+	(void)state;
+	strcpy(root, "/tmp/kxdtbload-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	puts_file("/proc/iomem", iomem);
+	copy_in("/sys/firmware/fdt", FIXTURES_DIR "/dtb/sys/firmware/fdt");
+	puts_file("/proc/meminfo", "MemTotal:        2097152 kB\n");
+	puts_file("/proc/cpuinfo", "processor\t: 0\nhart\t\t: 0\nisa\t\t: rv64imafdc_zicsr_zknh\n");
+	puts_file("/sys/devices/system/cpu/possible", "0-1\n");
+	puts_file("/sys/devices/system/cpu/cpu0/crash_notes", "7fe4b000\n");
+	puts_file("/sys/devices/system/cpu/cpu0/crash_notes_size", "456\n");
+	puts_file("/sys/devices/system/cpu/cpu1/crash_notes", "7fe4c000\n");
+	puts_file("/sys/devices/system/cpu/cpu1/crash_notes_size", "456\n");
+	puts_file("/sys/kernel/vmcoreinfo", "0x000000007fe4d000 1024\n");
+	snprintf(kernel_arm64, sizeof(kernel_arm64), "%s/Image-arm64", root);
+	snprintf(kernel_riscv64, sizeof(kernel_riscv64), "%s/Image-riscv64", root);
+	snprintf(initrd, sizeof(initrd), "%s/initrd.img", root);
+	make_image(kernel_arm64, "ARM\x64", 0, false);
+	make_image(kernel_riscv64, "RSC\x05", 0x200000, true);
+	{
+		static uint8_t rd[100000];
+
+		memset(rd, 0x5a, sizeof(rd));
+		put("/initrd.img", rd, sizeof(rd));
+	}
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	return system(cmd);
+}
+
+static struct kexec_ctx *ctx_for(unsigned long arch)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+
+	assert_non_null(ctx);
+	assert_int_equal(kexec_ctx_set_root(ctx, root), 0);
+	kexec_ctx_set_log(ctx, capture, NULL);
+	kexec_ctx_set_log_priority(ctx, LOG_DEBUG);
+	assert_int_equal(kexec_ctx_set_arch(ctx, arch), 0);
+	logbuf[0] = '\0';
+	return ctx;
+}
+
+static const struct kexec_segment *find(const struct kexec_load_plan *p, const char *role)
+{
+	for (size_t i = 0; i < p->segs.nr; i++)
+		if (!strcmp(p->info[i].role, role))
+			return &p->segs.seg[i];
+	return NULL;
+}
+
+static uint64_t mem(const struct kexec_segment *s)
+{
+	return (uintptr_t)s->mem;
+}
+
+/* A /chosen property of the DTB segment as a number of its own length. */
+static bool chosen_u64(const void *fdt, const char *name, uint64_t *v)
+{
+	int off = fdt_path_offset(fdt, "/chosen"), len;
+	const uint8_t *p;
+
+	if (off < 0)
+		return false;
+	p = fdt_getprop(fdt, off, name, &len);
+	if (!p || (len != 4 && len != 8))
+		return false;
+	*v = len == 4 ? fdt32_to_cpu(*(const fdt32_t *)p) : fdt64_to_cpu(*(const fdt64_t *)p);
+	return true;
+}
+
+static void check_params(const struct kexec_load_plan *plan, const struct kx_arch *arch,
+			 struct kx_purgatory_params *pp)
+{
+	const struct kexec_segment *pg = find(plan, "purgatory");
+	struct kx_purgatory p;
+	uint64_t off;
+
+	assert_non_null(pg);
+	assert_int_equal(kx_purgatory_init(NULL, &p, arch->purgatory, *arch->purgatory_size), 0);
+	assert_int_equal(kx_purgatory_symbol_addr(&p, KX_PURGATORY_PARAMS_NAME, &off), 0);
+	kx_purgatory_free(&p);
+	memcpy(pp, (const uint8_t *)pg->buf + off, sizeof(*pp));
+}
+
+static void plan_normal(const struct kx_arch *arch, const char *kernel, uint64_t text_offset)
+{
+	struct kexec_ctx *ctx = ctx_for(arch->kexec_arch);
+	struct kexec_sim *sim = kexec_sim_new();
+	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel, .initrd = initrd,
+		      .cmdline = "console=ttyAMA0 root=/dev/vda1 a-much-longer-command-line-than-before");
+	struct kexec_load_plan plan;
+	const struct kexec_segment *k, *rd, *dtb;
+	struct kx_purgatory_params pp;
+	const char *bootargs;
+	uint64_t v;
+	uint8_t back[64];
+
+	if (!*arch->purgatory_size) {
+		kexec_sim_free(sim);
+		kexec_ctx_free(ctx);
+		skip();
+	}
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_string_equal(plan.format, "Image");
+	assert_int_equal(plan.flags, arch->kexec_arch);
+	k = find(&plan, "kernel");
+	rd = find(&plan, "initrd");
+	dtb = find(&plan, "dtb");
+	assert_non_null(k);
+	assert_non_null(rd);
+	assert_non_null(dtb);
+	/* A 2 MiB-aligned base (+ text_offset on arm64), image_size of room, in RAM. */
+	assert_int_equal((mem(k) - text_offset) % 0x200000, 0);
+	assert_true(k->memsz >= 0x2000000);
+	assert_true(mem(k) >= 0x40000000 && mem(k) + k->memsz <= 0xc0000000);
+	/* Nothing in a range the running kernel keeps reserved. */
+	for (size_t i = 0; i < plan.segs.nr; i++) {
+		uint64_t s = mem(&plan.segs.seg[i]), e = s + plan.segs.seg[i].memsz;
+
+		assert_false(s < 0x41b90000 && e > 0x41720000);
+		assert_false(s < 0x48400000 && e > 0x48000000);
+		assert_false(s < 0xc0000000 && e > 0xbfe00000);
+	}
+	assert_true(mem(rd) >= mem(k) + k->memsz);
+	/* The DTB: /chosen as asked, the rest kept. */
+	assert_int_equal(fdt_check_header(dtb->buf), 0);
+	bootargs = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"), "bootargs", NULL);
+	assert_non_null(bootargs);
+	assert_string_equal(bootargs, req.cmdline);
+	assert_true(chosen_u64(dtb->buf, "linux,initrd-start", &v));
+	assert_int_equal(v, mem(rd));
+	assert_true(chosen_u64(dtb->buf, "linux,initrd-end", &v));
+	assert_int_equal(v, mem(rd) + 100000);
+	assert_true(chosen_u64(dtb->buf, "kaslr-seed", &v) || arch != &kx_arch_arm64);
+	assert_false(chosen_u64(dtb->buf, "linux,elfcorehdr", &v));
+	assert_true(fdt_path_offset(dtb->buf, "/memory@40000000") >= 0);
+	/* The purgatory enters the Image with the DTB, checks every other segment, prints on the PL011. */
+	check_params(&plan, arch, &pp);
+	assert_int_equal(pp.entry, mem(k));
+	assert_int_equal(pp.boot_data, mem(dtb));
+	assert_int_equal(pp.console_kind, KX_CONSOLE_PL011);
+	assert_int_equal(pp.console_base, 0x9000000);
+	assert_int_equal(pp.regions[0].start, mem(k));
+	assert_int_equal(pp.regions[0].len, IMG_SIZE);
+	if (arch == &kx_arch_riscv64)
+		assert_int_equal(pp.arch[0] & 1, 1); /* every hart has Zknh */
+	/* The simulated kernel of that architecture takes it; the bytes read back. */
+	kexec_sim_config(sim)->limits.native_arch = arch->kexec_arch;
+	kexec_ctx_use_sim(ctx, sim);
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_read(sim, false, mem(k) + 64, back, sizeof(back)), 0);
+	assert_memory_equal(back, (const uint8_t *)k->buf + 64, sizeof(back));
+	assert_int_equal(kexec_sim_entry(sim, false), plan.entry);
+	kexec_load_plan_free(&plan);
+
+	/* -i: the purgatory is told to check nothing. */
+	req.no_checks = true;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	check_params(&plan, arch, &pp);
+	assert_int_equal(pp.regions[0].len, 0);
+	kexec_load_plan_free(&plan);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
+static void arm64_plan(void **state)
+{
+	(void)state;
+	plan_normal(&kx_arch_arm64, kernel_arm64, 0);
+}
+
+static void riscv64_plan(void **state)
+{
+	(void)state;
+	plan_normal(&kx_arch_riscv64, kernel_riscv64, 0);
+}
+
+/* kdump: everything in the reservation, the core header's address and size in /chosen. */
+static void crash_plan(const struct kx_arch *arch, const char *kernel)
+{
+	struct kexec_ctx *ctx = ctx_for(arch->kexec_arch);
+	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel, .initrd = initrd,
+		      .cmdline = "console=ttyAMA0 irqpoll nr_cpus=1", .crash = true);
+	struct kexec_load_plan plan;
+	const struct kexec_segment *hdr, *dtb;
+	const uint8_t *prop;
+	uint64_t v;
+	int len;
+
+	if (!*arch->purgatory_size) {
+		kexec_ctx_free(ctx);
+		skip();
+	}
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, arch->kexec_arch | KEXEC_ON_CRASH);
+	for (size_t i = 0; i < plan.segs.nr; i++) {
+		assert_true(mem(&plan.segs.seg[i]) >= 0xa0000000);
+		assert_true(mem(&plan.segs.seg[i]) + plan.segs.seg[i].memsz <= 0xb0000000);
+	}
+	hdr = find(&plan, "elfcorehdr");
+	dtb = find(&plan, "dtb");
+	assert_non_null(hdr);
+	assert_non_null(dtb);
+	/* ET_CORE for this machine. */
+	assert_memory_equal(hdr->buf, "\177ELF", 4);
+	assert_int_equal(kx_le16((const uint8_t *)hdr->buf + 16), 4);
+	assert_int_equal(kx_le16((const uint8_t *)hdr->buf + 18), arch->e_machine);
+	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"), "linux,elfcorehdr", &len);
+	assert_non_null(prop);
+	assert_int_equal(len, 16); /* the root's #address-cells 2, #size-cells 2 */
+	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)prop), mem(hdr));
+	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)(prop + 8)), hdr->bufsz);
+	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"),
+			   "linux,usable-memory-range", &len);
+	assert_non_null(prop);
+	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)prop), 0xa0000000);
+	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)(prop + 8)), 0x10000000);
+	assert_true(chosen_u64(dtb->buf, "linux,initrd-start", &v));
+	kexec_load_plan_free(&plan);
+	kexec_ctx_free(ctx);
+}
+
+static void arm64_crash(void **state)
+{
+	(void)state;
+	crash_plan(&kx_arch_arm64, kernel_arm64);
+}
+
+static void riscv64_crash(void **state)
+{
+	(void)state;
+	crash_plan(&kx_arch_riscv64, kernel_riscv64);
+}
+
+/* Wrong files for the architecture: one line naming each format's refusal, no plan. */
+static void wrong_files(void **state)
+{
+	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_AARCH64);
+	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_riscv64);
+	struct kexec_load_plan plan;
+
+	(void)state;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "not a kernel image for arm64"));
+	assert_non_null(strstr(logbuf, kernel_riscv64));
+	kexec_ctx_free(ctx);
+	ctx = ctx_for(KEXEC_ARCH_RISCV);
+	req.kernel = kernel_arm64;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "not a kernel image for riscv64"));
+	/* --dtb that is not a device tree. */
+	req.kernel = kernel_riscv64;
+	req.dtb = initrd;
+	logbuf[0] = '\0';
+	assert_true(kexec_load_plan_prepare(ctx, &req, &plan) < 0);
+	assert_non_null(strstr(logbuf, initrd));
+	kexec_ctx_free(ctx);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(arm64_plan),
+		cmocka_unit_test(arm64_crash),
+		cmocka_unit_test(riscv64_plan),
+		cmocka_unit_test(riscv64_crash),
+		cmocka_unit_test(wrong_files),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
