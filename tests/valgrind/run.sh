@@ -101,8 +101,8 @@ vg dry-run-unload 0 "$bios" -- --dry-run -u
 vg dry-run-exec 0 "$bios" -- --dry-run -e
 # Bad input: every error path frees what it took.
 vg bad-option 1 "$bios" -- -l "$good" --frobnicate
-vg bad-missing-kernel 255 "$bios" -- --dry-run -s -l "$tmp/missing"
-vg bad-directory 255 "$bios" -- --dry-run -c -l "$tmp/dir"
+vg bad-missing-kernel 1 "$bios" -- --dry-run -s -l "$tmp/missing"
+vg bad-directory 1 "$bios" -- --dry-run -c -l "$tmp/dir"
 vg bad-not-a-kernel 255 "$bios" -- --dry-run -l "$tmp/initrd"
 vg bad-truncated 255 "$bios" -- --dry-run -l "$in/trunc-0a80-payload_start"
 vg bad-elf-overlap 255 "$bios" -- --dry-run -c -l "$in/elf-overlap"
