@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "dtb-boot.h"
 #include "dtb.h"
@@ -38,7 +39,7 @@ static int add_ram(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boot 
 		for (size_t i = 0; r == 0 && i < m.nr; i++) {
 			const struct kexec_mem_range *e = &m.r[i];
 
-			if (e->depth > 0 && !strcmp(e->name, "reserved") &&
+			if (e->depth > 0 && !strcasecmp(e->name, "reserved") &&
 			    kx_alloc_is_ram(&l->alloc, e->start, e->end - e->start + 1))
 				r = kx_alloc_reserve(&l->alloc, e->start, e->end - e->start + 1);
 			if (r == -EBUSY)

@@ -186,7 +186,7 @@ static bool chosen_u64(const void *fdt, const char *name, uint64_t *v)
 	p = fdt_getprop(fdt, off, name, &len);
 	if (!p || (len != 4 && len != 8))
 		return false;
-	*v = len == 4 ? fdt32_to_cpu(*(const fdt32_t *)p) : fdt64_to_cpu(*(const fdt64_t *)p);
+	*v = len == 4 ? fdt32_ld((const fdt32_t *)p) : fdt64_ld((const fdt64_t *)p);
 	return true;
 }
 
@@ -330,13 +330,13 @@ static void crash_plan(const struct kx_arch *arch, const char *kernel)
 	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"), "linux,elfcorehdr", &len);
 	assert_non_null(prop);
 	assert_int_equal(len, 16); /* the root's #address-cells 2, #size-cells 2 */
-	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)prop), mem(hdr));
-	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)(prop + 8)), hdr->bufsz);
+	assert_int_equal(fdt64_ld((const fdt64_t *)prop), mem(hdr));
+	assert_int_equal(fdt64_ld((const fdt64_t *)(prop + 8)), hdr->bufsz);
 	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"),
 			   "linux,usable-memory-range", &len);
 	assert_non_null(prop);
-	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)prop), 0xa0000000);
-	assert_int_equal(fdt64_to_cpu(*(const fdt64_t *)(prop + 8)), 0x10000000);
+	assert_int_equal(fdt64_ld((const fdt64_t *)prop), 0xa0000000);
+	assert_int_equal(fdt64_ld((const fdt64_t *)(prop + 8)), 0x10000000);
 	assert_true(chosen_u64(dtb->buf, "linux,initrd-start", &v));
 	kexec_load_plan_free(&plan);
 	kexec_ctx_free(ctx);

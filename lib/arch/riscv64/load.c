@@ -58,9 +58,14 @@ int kx_riscv64_load_image(struct kexec_ctx *ctx, struct kx_load *l)
 		kx_err(ctx, "cannot load kernel %s: %s", l->req->kernel, reason);
 		return r;
 	}
-	/* image_size counts .bss; a signed image's appended signature may pass it. */
+	/*
+	 * image_size counts .bss; a signed image's appended signature may pass
+	 * it. The new kernel reserves itself up to its end rounded up to 2 MiB:
+	 * nothing else may go there (an initrd right after it is refused as
+	 * "overlaps in-use memory region").
+	 */
 	kmemsz = img.image_size > l->kernel.len ? img.image_size : l->kernel.len;
-	kmemsz = kx_load_page_align(l, kmemsz);
+	kmemsz = (kmemsz + SZ_2M - 1) & ~(SZ_2M - 1);
 	/* The kernel's loader aligns the Image to text_offset (2 MiB on rv64), as low as fits. */
 	align = img.text_offset > SZ_2M ? img.text_offset : SZ_2M;
 	r = kx_load_place(ctx, l, l->what_kernel, kmemsz, align, l->crash ? l->crash_start : 0, 0,
