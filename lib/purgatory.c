@@ -239,6 +239,91 @@ static const struct kx_reloc_ops *reloc_ops(uint16_t machine)
 }
 
 /*
+ * S of relocation rel for the buffer at base: its symbol's address (checked:
+ * defined, and absolute or in a loaded section). -ENOEXEC, logged, if not.
+ */
+static int reloc_symbol(struct kexec_ctx *ctx, const struct kx_purgatory *p, const struct symtab *st,
+			const Elf64_Rela *rel, uint64_t base, uint64_t *s)
+{
+	Elf64_Sym sym;
+	const char *name;
+	char buf[64];
+
+	if (ELF64_R_SYM(rel->r_info) >= st->nsyms) {
+		kx_err(ctx, "purgatory: relocation names symbol %llu of %zu",
+		       (unsigned long long)ELF64_R_SYM(rel->r_info), st->nsyms);
+		return -ENOEXEC;
+	}
+	sym = sym_of(st, ELF64_R_SYM(rel->r_info));
+	name = st->strtab + sym.st_name;
+	if (sym.st_shndx == SHN_UNDEF) {
+		kx_err(ctx, "purgatory: undefined symbol '%s'", shown(name, buf, sizeof(buf)));
+		return -ENOEXEC;
+	}
+	if (sym.st_shndx == SHN_ABS) {
+		*s = sym.st_value;
+	} else if (p->sec_off[sym.st_shndx] != UINT64_MAX) {
+		*s = base + p->sec_off[sym.st_shndx] + sym.st_value;
+	} else {
+		kx_err(ctx, "purgatory: symbol '%s' is in section %u, which is not loaded",
+		       shown(name, buf, sizeof(buf)), sym.st_shndx);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/*
+ * A relocation whose value is another's (kx_reloc_ops.pair; RISC-V's
+ * PCREL_LO12): its symbol + addend is the offset, in the same section rs
+ * applies to, of a relocation of type partner. *sa and *pc become that one's
+ * S + A and P. The section's relocations are sorted by offset (relocations()
+ * checks): found by bisection, so a hostile blob costs no quadratic search.
+ */
+static int reloc_partner(struct kexec_ctx *ctx, const struct kx_purgatory *p,
+			 const struct symtab *st, const Elf64_Shdr *rs, const Elf64_Rela *rel,
+			 uint32_t type, uint32_t partner, uint64_t base, uint64_t *sa, uint64_t *pc)
+{
+	size_t n = rs->sh_size / sizeof(Elf64_Rela), lo = 0, hi = n;
+	Elf64_Sym sym = sym_of(st, ELF64_R_SYM(rel->r_info)); /* index checked by the caller */
+	uint64_t at = sym.st_value + (uint64_t)rel->r_addend, s;
+	Elf64_Rela r;
+	int ret;
+
+	if (sym.st_shndx != rs->sh_info) {
+		kx_err(ctx, "purgatory: relocation type %u at 0x%llx of section %u names a symbol "
+		       "in section %u, not its own", type, (unsigned long long)rel->r_offset,
+		       rs->sh_info, sym.st_shndx);
+		return -ENOEXEC;
+	}
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		memcpy(&r, p->elf + rs->sh_offset + mid * sizeof(r), sizeof(r));
+		if (r.r_offset < at)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < n; lo++) {
+		memcpy(&r, p->elf + rs->sh_offset + lo * sizeof(r), sizeof(r));
+		if (r.r_offset != at)
+			break;
+		if (ELF64_R_TYPE(r.r_info) != partner)
+			continue;
+		ret = reloc_symbol(ctx, p, st, &r, base, &s);
+		if (ret)
+			return ret;
+		*sa = s + (uint64_t)r.r_addend;
+		*pc = base + p->sec_off[rs->sh_info] + at;
+		return 0;
+	}
+	kx_err(ctx, "purgatory: relocation type %u at 0x%llx of section %u has no type %u "
+	       "relocation at 0x%llx to complete", type, (unsigned long long)rel->r_offset,
+	       rs->sh_info, partner, (unsigned long long)at);
+	return -ENOEXEC;
+}
+
+/*
  * Walks every RELA section that applies to a loaded section. With apply false
  * (from init) it only validates, so a malformed relocation fails at init and
  * kx_purgatory_relocate() fails only on an overflow.
@@ -246,6 +331,7 @@ static const struct kx_reloc_ops *reloc_ops(uint16_t machine)
 static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t base, bool apply)
 {
 	Elf64_Ehdr eh = ehdr_of(p);
+	const struct kx_reloc_ops *ops = reloc_ops(eh.e_machine);
 	struct symtab st;
 	unsigned int i;
 	size_t j;
@@ -257,6 +343,7 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 		return r;
 	for (i = 0; i < eh.e_shnum; i++) {
 		Elf64_Shdr rs = shdr_of(p, i), ts;
+		uint64_t prev = 0;
 
 		if (rs.sh_type != SHT_RELA && rs.sh_type != SHT_REL)
 			continue;
@@ -281,15 +368,13 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 		}
 		for (j = 0; j < rs.sh_size / sizeof(Elf64_Rela); j++) {
 			Elf64_Rela rel;
-			Elf64_Sym sym;
-			uint32_t type;
+			uint32_t type, partner;
 			unsigned int width;
-			uint64_t s, pc;
-			const char *name;
+			uint64_t s, sa, pc;
 
 			memcpy(&rel, p->elf + rs.sh_offset + j * sizeof(rel), sizeof(rel));
 			type = (uint32_t)ELF64_R_TYPE(rel.r_info);
-			width = reloc_ops(eh.e_machine)->width(type);
+			width = ops->width(type);
 			if (!width) {
 				kx_err(ctx, "purgatory: unsupported relocation type %u", type);
 				return -ENOEXEC;
@@ -299,35 +384,35 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 				       (unsigned long long)rel.r_offset, rs.sh_info);
 				return -ENOEXEC;
 			}
-			if (ELF64_R_SYM(rel.r_info) >= st.nsyms) {
-				kx_err(ctx, "purgatory: relocation names symbol %llu of %zu",
-				       (unsigned long long)ELF64_R_SYM(rel.r_info), st.nsyms);
+			/* Paired relocations are found by bisection: offsets must not go down. */
+			if (ops->pair && rel.r_offset < prev) {
+				kx_err(ctx, "purgatory: relocations of section %u are not sorted by offset",
+				       rs.sh_info);
 				return -ENOEXEC;
 			}
-			sym = sym_of(&st, ELF64_R_SYM(rel.r_info));
-			name = st.strtab + sym.st_name;
-			if (sym.st_shndx == SHN_UNDEF) {
-				kx_err(ctx, "purgatory: undefined symbol '%s'", shown(name, buf, sizeof(buf)));
-				return -ENOEXEC;
-			}
-			if (sym.st_shndx == SHN_ABS) {
-				s = sym.st_value;
-			} else if (p->sec_off[sym.st_shndx] != UINT64_MAX) {
-				s = base + p->sec_off[sym.st_shndx] + sym.st_value;
-			} else {
-				kx_err(ctx, "purgatory: symbol '%s' is in section %u, which is not loaded",
-				       shown(name, buf, sizeof(buf)), sym.st_shndx);
-				return -ENOEXEC;
+			prev = rel.r_offset;
+			r = reloc_symbol(ctx, p, &st, &rel, base, &s);
+			if (r)
+				return r;
+			sa = s + (uint64_t)rel.r_addend;
+			pc = base + p->sec_off[rs.sh_info] + rel.r_offset;
+			partner = ops->pair ? ops->pair(type) : 0;
+			if (partner) {
+				r = reloc_partner(ctx, p, &st, &rs, &rel, type, partner, base, &sa, &pc);
+				if (r)
+					return r;
 			}
 			if (!apply)
 				continue;
-			pc = base + p->sec_off[rs.sh_info] + rel.r_offset;
-			r = reloc_ops(eh.e_machine)->apply(p->buf + p->sec_off[rs.sh_info] + rel.r_offset,
-							 type, s + (uint64_t)rel.r_addend, pc);
-			if (r == -ERANGE)
+			r = ops->apply(p->buf + p->sec_off[rs.sh_info] + rel.r_offset, type, sa, pc);
+			if (r == -ERANGE) {
+				Elf64_Sym sym = sym_of(&st, ELF64_R_SYM(rel.r_info));
+
 				kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: "
 					    "place the purgatory lower",
-				       type, shown(name, buf, sizeof(buf)), (unsigned long long)pc);
+				       type, shown(st.strtab + sym.st_name, buf, sizeof(buf)),
+				       (unsigned long long)(base + p->sec_off[rs.sh_info] + rel.r_offset));
+			}
 			if (r)
 				return r;
 		}

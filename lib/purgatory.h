@@ -30,6 +30,15 @@ struct kx_reloc_ops {
 	 * -ERANGE when the value does not fit the field (nothing written).
 	 */
 	int (*apply)(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc);
+	/*
+	 * Optional (NULL: none). For a type whose value is another relocation's,
+	 * the type that relocation must have; 0 for every other type. RISC-V's
+	 * PCREL_LO12_I and _S complete the auipc that carries a PCREL_HI20, and
+	 * their symbol (+ addend) marks that auipc: kx_purgatory_relocate() finds
+	 * the partner in the same section at that offset and passes apply() its
+	 * S + A and P in place of the pair's own.
+	 */
+	uint32_t (*pair)(uint32_t type);
 };
 extern const struct kx_reloc_ops kx_reloc_x86_64;
 extern const struct kx_reloc_ops kx_reloc_aarch64;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Build one purgatory: compile freestanding, link into one ET_REL object, check it.
 
-  build-purgatory.py --output O --depfile D --machine x86_64|aarch64
+  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64
                      --cc CC... --cflags FLAGS... [--optional-cflags FLAGS...]
                      --sources SRC...
                      [--vector-cflags FLAGS... --vector-drop FLAGS...
@@ -21,7 +21,8 @@ that is loaded, one for .bss, with symbols at the image's ends).
 The checks make the build fail rather than the loader at run time: the object
 must be ET_REL for the expected machine, have no undefined symbols (`ld -r`
 does not complain about them: nothing would resolve them inside a purgatory),
-no common symbols, and only the relocation types lib/purgatory.c applies.
+no common symbols, and only the relocation types lib/purgatory.c applies
+(riscv64: each PCREL_LO12 with the PCREL_HI20 it completes).
 """
 import os
 import struct
@@ -47,7 +48,19 @@ MACHINES = {
                       285: 'R_AARCH64_LDST32_ABS_LO12_NC',
                       286: 'R_AARCH64_LDST64_ABS_LO12_NC',
                       299: 'R_AARCH64_LDST128_ABS_LO12_NC'}),
+    # lib/arch/riscv64/reloc.c applies these; the purgatory (-mcmodel=medany
+    # -mno-relax -fno-pic) emits a subset. No RELAX, ALIGN, absolute HI20/LO12
+    # (-mcmodel=medlow) or ADD/SUB pairs in loaded sections.
+    'riscv64': (243, {0: 'R_RISCV_NONE', 1: 'R_RISCV_32', 2: 'R_RISCV_64',
+                      16: 'R_RISCV_BRANCH', 17: 'R_RISCV_JAL', 18: 'R_RISCV_CALL',
+                      19: 'R_RISCV_CALL_PLT', 23: 'R_RISCV_PCREL_HI20',
+                      24: 'R_RISCV_PCREL_LO12_I', 25: 'R_RISCV_PCREL_LO12_S',
+                      44: 'R_RISCV_RVC_BRANCH', 45: 'R_RISCV_RVC_JUMP',
+                      57: 'R_RISCV_32_PCREL'}),
 }
+# riscv64's PCREL_LO12_I/S: their symbol marks the auipc that carries the
+# PCREL_HI20 whose value they complete (lib/purgatory.c pairs them).
+RISCV_PCREL_HI20, RISCV_PCREL_LO12 = 23, (24, 25)
 
 SHT_SYMTAB, SHT_RELA, SHT_REL = 2, 4, 9
 SHF_ALLOC = 2
@@ -118,12 +131,39 @@ def check_object(path, machine):
         elif sh_type == SHT_REL and shdrs[sh[7]][2] & SHF_ALLOC:
             errors.append('SHT_REL section (only SHT_RELA is applied)')
         elif sh_type == SHT_RELA and shdrs[sh[7]][2] & SHF_ALLOC:
-            for off in range(sh_offset, sh_offset + sh_size, 24):
-                _, r_info, _ = struct.unpack_from('<QQq', elf, off)
+            rels = [struct.unpack_from('<QQq', elf, off)
+                    for off in range(sh_offset, sh_offset + sh_size, 24)]
+            for _, r_info, _ in rels:
                 if r_info & 0xffffffff not in relocs:
                     errors.append(f'relocation type {r_info & 0xffffffff} is not applied '
                                   'by lib/purgatory.c')
+            if machine == 'riscv64':
+                errors += check_riscv_pairs(elf, shdrs, sh, rels)
     return sorted(set(errors))
+
+
+def check_riscv_pairs(elf, shdrs, rela, rels):
+    """Every PCREL_LO12 of this section finds its PCREL_HI20 as lib/purgatory.c
+    looks for it: the LO12's symbol (+ addend) in the same section, a PCREL_HI20
+    at that offset, the relocations sorted by offset (it searches by bisection)."""
+    errors = []
+    symtab = shdrs[rela[6]]
+    target = rela[7]
+    offsets = [r_offset for r_offset, _, _ in rels]
+    if offsets != sorted(offsets):
+        errors.append('relocations not sorted by offset (lib/purgatory.c bisects them '
+                      'to pair PCREL_LO12 with PCREL_HI20)')
+    hi = {r_offset for r_offset, r_info, _ in rels
+          if r_info & 0xffffffff == RISCV_PCREL_HI20}
+    for r_offset, r_info, r_addend in rels:
+        if r_info & 0xffffffff not in RISCV_PCREL_LO12:
+            continue
+        _, _, _, st_shndx, st_value, _ = struct.unpack_from(
+            '<IBBHQQ', elf, symtab[4] + (r_info >> 32) * 24)
+        if st_shndx != target or st_value + r_addend not in hi:
+            errors.append(f'PCREL_LO12 at 0x{r_offset:x} has no PCREL_HI20 at its symbol '
+                          'in its section')
+    return errors
 
 
 def supported(cc, flag, workdir):

@@ -42,11 +42,11 @@ void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], si
  * The "hw" path: the CPU's own SHA-256 instructions, one message at a time
  * (sha256.c uses it for whole blocks and, in kx_sha256_lanes_update(), for
  * one lane after the other): x86_64's SHA extensions (x86_64/sha256-ni.S),
- * arm64's Crypto Extensions (arm64/sha256-ce.S). KX_SHA256_HAVE_HW where a
- * machine has one.
+ * arm64's Crypto Extensions (arm64/sha256-ce.S), riscv64's scalar crypto
+ * Zknh (riscv64/sha256-zknh.c). KX_SHA256_HAVE_HW where a machine has one.
  */
 int kx_sha256_hw_usable(void);
-#if defined(__x86_64__) || defined(__aarch64__)
+#if defined(__x86_64__) || defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
 #define KX_SHA256_HAVE_HW 1
 void kx_sha256_hw_blocks(uint32_t h[8], const uint8_t *p, size_t nblocks);
 #endif
@@ -63,7 +63,8 @@ void kx_sha256_x8_blocks(uint32_t *const state[8], const uint8_t *const p[8], si
  * in this process, so that tests run every path the CPU has. Not thread-safe;
  * tests only.
  *   kx_sha256_hw_disabled  the CPU's SHA instructions (x86_64: CPUID SHA,
- *                          SSSE3, SSE4.1; arm64: HWCAP_SHA2)
+ *                          SSSE3, SSE4.1; arm64: HWCAP_SHA2; riscv64:
+ *                          riscv_hwprobe's Zknh)
  *   kx_sha256_x8_disabled  eight lanes with AVX2 (x86_64: CPUID AVX2, XCR0)
  *   kx_sha256_x4_disabled  four lanes (SSE2 / NEON: always there otherwise)
  */

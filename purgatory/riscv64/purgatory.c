@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * riscv64 purgatory, the C part: check that the segments the old kernel
+ * copied are the ones the loader hashed, before entry.S jumps into the new
+ * kernel. Freestanding; built -march=rv64imac_zicsr -mabi=lp64 (no F or D:
+ * no FP state to touch, whatever sstatus.FS the old kernel left),
+ * -mcmodel=medany -mno-relax -fno-pic: everything is reached PC-relative
+ * (auipc pairs, jal, branches), so it runs wherever the loader puts it once
+ * relocated (lib/arch/riscv64/reloc.c), below or above 4 GiB.
+ *
+ * With the MMU off. RISC-V has no data-cache enable bit: the platform's
+ * physical memory attributes (PMAs) make RAM cacheable whatever satp says,
+ * so the check reads the segments through the caches with satp = 0, as the
+ * old kernel left it, and needs no page tables (unlike arm64's, where the
+ * MMU going off makes every access uncached: README.md, "The riscv64
+ * purgatory"). Nothing is written but our own .data and stack.
+ *
+ * The hashing: the CPU's scalar SHA-256 instructions (Zknh: sha256sum0,
+ * sha256sum1, sha256sig0, sha256sig1; sha256-zknh.c) where the loader says
+ * every hart has them and a probe on this hart agrees, else the portable C
+ * (../common/sha256.c). No vector code: the lane digest
+ * (kx_sha256_lanes_update) hashes its eight lanes one after the other.
+ */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "params.h"
+#include "sha256.h"
+
+/*
+ * Set by the loader, by symbol name (kx_purgatory_set_params()), in the file
+ * image: in .data (never .bss, which is not in the image) even though it is
+ * zero here. riscv64's fields: entry, the Image's address (its first
+ * instruction); boot_data, the device tree's physical address (a1; 0: the
+ * one the old kernel found among the segments); console_kind
+ * KX_CONSOLE_8250_MMIO8 (QEMU virt's ns16550a at 0x10000000) or
+ * KX_CONSOLE_8250_MMIO32 (reg-shift 2: the snps,dw-apb-uart of StarFive's
+ * JH7110 or Allwinner's D1) with console_base its MMIO address (any other
+ * kind: silent); flags unused; arch[0] KX_RISCV64_PF_ZKNH: every hart has Zknh
+ * (the loader: every "isa" line of /proc/cpuinfo names zknh, zkn or zk), so
+ * the purgatory may use it once its probe agrees; arch[1-3] unused.
+ * entry.S reads entry and boot_data at offsets 0 and 8.
+ */
+#define KX_VAR __attribute__((section(".data"), used))
+KX_VAR struct kx_purgatory_params KX_PURGATORY_PARAMS = { 0 };
+_Static_assert(offsetof(struct kx_purgatory_params, entry) == 0, "entry.S reads entry at 0");
+_Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
+	       "entry.S reads boot_data at 8");
+#define P KX_PURGATORY_PARAMS
+#define KX_RISCV64_PF_ZKNH 0x1 /* lib/arch/riscv64/riscv64.h: the same bit */
+
+/*
+ * Nonzero: purgatory/common/sha256.c hashes with the Zknh instructions
+ * (kx_sha256_hw_blocks, sha256-zknh.c). Set at run time by purgatory_main(),
+ * only once the probe has run them, never by the loader; in .data so that
+ * tests can set it by name and run purgatory_verify() in user space on each
+ * path.
+ */
+KX_VAR uint32_t kx_zknh = 0;
+
+/*
+ * What the check did, for tests and for anyone reading memory after the
+ * fact: kx_check_path bit 0 checked, 1 with Zknh, 2 the loader said Zknh but
+ * the probe on this hart disagreed; kx_check_ticks, how long it took in
+ * ticks of the time CSR (the device tree's timebase-frequency per second).
+ */
+KX_VAR uint32_t kx_check_path = 0;
+KX_VAR uint64_t kx_check_ticks = 0;
+
+int kx_sha256_hw_usable(void)
+{
+	return kx_zknh != 0;
+}
+
+/* No vector code here: never usable, and correct should it run anyway. */
+int kx_sha256_x4_usable(void)
+{
+	return 0;
+}
+
+void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		kx_sha256_blocks_portable(state[i], p[i], nblocks);
+}
+
+int kx_sha256_x8_usable(void)
+{
+	return 0;
+}
+
+/* entry.S */
+int kx_zknh_probe(void);
+__attribute__((noreturn)) void kx_halt(void);
+
+void purgatory_main(void);
+int purgatory_verify(void);
+__attribute__((noreturn)) void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval);
+
+static inline uint64_t rdtime(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdtime %0" : "=r"(v));
+	return v;
+}
+
+/* ---- The console: an 8250 at MMIO console_base, as the old kernel left it -- */
+
+#define UART_LSR 5
+#define UART_LSR_THRE 0x20
+
+static inline uint32_t read32(uint64_t a)
+{
+	return *(volatile uint32_t *)(uintptr_t)a;
+}
+
+static inline void write32(uint64_t a, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)a = v;
+}
+
+static inline uint8_t read8(uint64_t a)
+{
+	return *(volatile uint8_t *)(uintptr_t)a;
+}
+
+static inline void write8(uint64_t a, uint8_t v)
+{
+	*(volatile uint8_t *)(uintptr_t)a = v;
+}
+
+/* The waits are bounded: a UART that is not there may never report room. */
+static void console_putc(char ch)
+{
+	uint64_t base = P.console_base;
+	unsigned int i;
+
+	switch (P.console_kind) {
+	case KX_CONSOLE_8250_MMIO8:
+		for (i = 0; i < 100000 && !(read8(base + UART_LSR) & UART_LSR_THRE); i++)
+			;
+		write8(base, (uint8_t)ch);
+		break;
+	case KX_CONSOLE_8250_MMIO32:
+		for (i = 0; i < 100000 && !(read32(base + 4 * UART_LSR) & UART_LSR_THRE); i++)
+			;
+		write32(base, (uint8_t)ch);
+		break;
+	default:
+		break;
+	}
+}
+
+static void console_puts(const char *s)
+{
+	for (; *s; s++)
+		console_putc(*s);
+}
+
+static void console_hex(uint64_t v)
+{
+	for (int shift = 60; shift >= 0; shift -= 4)
+		console_putc("0123456789abcdef"[(v >> shift) & 0xf]);
+}
+
+/* From entry.S's kx_trap, on a fresh stack. */
+void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval)
+{
+	console_puts("purgatory: trap, scause 0x");
+	console_hex(scause);
+	console_puts(" sepc 0x");
+	console_hex(sepc);
+	console_puts(" stval 0x");
+	console_hex(stval);
+	console_puts("\r\n");
+	kx_halt();
+}
+
+/* ---- The check ------------------------------------------------------------ */
+
+/* The regions' eight-lane digest (purgatory/common/sha256.c) against the loader's. */
+int purgatory_verify(void)
+{
+	struct kx_sha256 s;
+	uint8_t digest[32];
+	uint8_t diff = 0;
+	unsigned int i;
+
+	kx_sha256_init(&s);
+	for (i = 0; i < KX_SHA_REGIONS_MAX; i++)
+		kx_sha256_lanes_update(&s, (const void *)(uintptr_t)P.regions[i].start,
+				       (size_t)P.regions[i].len);
+	kx_sha256_final(&s, digest);
+	for (i = 0; i < sizeof(digest); i++)
+		diff |= digest[i] ^ P.sha256[i];
+	return diff == 0;
+}
+
+/* From entry.S: MMU off, our stack and trap vector. Returns to jump into the kernel. */
+void purgatory_main(void)
+{
+	bool regions = false, asked;
+	uint64_t t0;
+	uint32_t path;
+	int ok;
+
+	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++)
+		regions |= P.regions[i].len != 0;
+	/* -i: the loader gave no regions; nothing to check. */
+	if (!regions)
+		return;
+	t0 = rdtime();
+	asked = (P.arch[0] & KX_RISCV64_PF_ZKNH) != 0;
+	kx_zknh = asked && kx_zknh_probe();
+	ok = purgatory_verify();
+	path = 1 | kx_zknh << 1 | (uint32_t)(asked && !kx_zknh) << 2;
+	kx_zknh = 0;
+	kx_check_ticks = rdtime() - t0;
+	kx_check_path = path;
+	if (ok)
+		return;
+	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
+	console_puts("purgatory: sha256 mismatch\r\n");
+	kx_halt();
+}
