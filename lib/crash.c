@@ -403,7 +403,12 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 	for (i = 0; i < m->nr; i++) {
 		if (is_top_ram(&m->r[i]))
 			r = push_range(&ram, &nr_ram, &cap_ram, m->r[i].start, m->r[i].end);
-		else if (m->r[i].type == KEXEC_MEM_CRASH) {
+		else if (pol->exclude_nested && m->r[i].depth > 0 &&
+			 !strcmp(m->r[i].name, pol->exclude_nested)) {
+			kx_dbg(ctx, "leaving %s %#" PRIx64 "-%#" PRIx64 " out of the dump (firmware's)",
+			       pol->exclude_nested, m->r[i].start, m->r[i].end);
+			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
+		} else if (m->r[i].type == KEXEC_MEM_CRASH) {
 			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " out of the dump", m->r[i].start, m->r[i].end);
 			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
@@ -616,10 +621,11 @@ fail:
 /* Inside the architecture's own kernel image mapping (x86_64's __START_KERNEL_map). */
 static bool in_text_window(const struct kx_crash_policy *pol, const struct kcore_load *l)
 {
-	const uint64_t top = pol->text_window_start + pol->text_window_size;
+	/* By offsets: a window that ends at the top of the address space wraps to 0. */
+	uint64_t off = l->vaddr - pol->text_window_start;
 
-	return pol->text_window_size && l->vaddr >= pol->text_window_start && l->vaddr < top &&
-	       l->memsz <= top - l->vaddr;
+	return pol->text_window_size && l->vaddr >= pol->text_window_start &&
+	       off < pol->text_window_size && l->memsz <= pol->text_window_size - off;
 }
 
 /* The iomem resources of the running kernel's image (its physical address). */

@@ -125,6 +125,11 @@ static const struct kx_crash_policy crash_policy = {
 	/* The kernel image at KERNEL_LINK_ADDR (the top 2 GiB); modules sit below it. */
 	.text_window_start = 0xffffffff80000000ULL,
 	.text_window_size = 0x80000000ULL,
+	/*
+	 * "Reserved" inside System RAM is firmware's (OpenSBI's, behind PMP):
+	 * the crash kernel reading it gets EFAULT and /proc/vmcore is lost.
+	 */
+	.exclude_nested = "Reserved",
 };
 
 const struct kx_arch kx_arch_riscv64 = {
