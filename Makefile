@@ -5,8 +5,9 @@ MESON_ARGS ?=
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 VALGRIND_BUILD ?= build-valgrind
-# The static arm64 kexec for the arm64 VM tests (scripts/build-cross.sh).
+# The static arm64 and riscv64 kexecs for their VM tests (scripts/build-cross.sh).
 AARCH64_BUILD ?= build-aarch64
+RISCV64_BUILD ?= build-riscv64
 FUZZ_SECONDS ?= 60
 
 .PHONY: all build deps deps-fuzz run check fuzz fuzz-build asan-build valgrind-build clean bench
@@ -25,6 +26,7 @@ $(BUILD)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	scripts/build-cross.sh aarch64 $(AARCH64_BUILD)
+	scripts/build-cross.sh riscv64 $(RISCV64_BUILD)
 
 # libFuzzer targets (clang, ASan + UBSan), unit tests under ASan + UBSan, and a
 # dynamically linked kexec for valgrind.
@@ -51,7 +53,7 @@ run: build
 check: build fuzz-build asan-build valgrind-build
 	@scripts/install-deps.sh vm
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
-		AARCH64_BUILD=$(AARCH64_BUILD) tests/run-checks.sh $(BUILD)
+		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
 
 # Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
 # cost on this host, handover in QEMU with icount): bench/run.sh writes
@@ -61,4 +63,4 @@ bench: build
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD) $(AARCH64_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD) $(AARCH64_BUILD) $(RISCV64_BUILD)

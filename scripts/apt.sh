@@ -10,6 +10,9 @@
 #   kx_cache_dir               the project's download cache
 #                              (${LIBKEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libkexec})
 #   kx_cached_deb DIR PKG ARCH the newest DIR/PKG_*_ARCH.deb, or nothing
+#   kx_trixie_apt ARCH         set KX_TRIXIE_OPTS to apt options for an apt
+#                              state of its own holding Debian 13's ARCH index
+#                              (KX_TRIXIE_DIR), updated at most once a day
 #
 # Only apt-get and dpkg, already on every Debian machine, are used.
 
@@ -56,4 +59,37 @@ kx_apt_ensure_arch() {
 # kx_cached_deb DIR PKG ARCH: the newest DIR/PKG_<version>_ARCH.deb, if any.
 kx_cached_deb() {
 	find "$1" -maxdepth 1 -name "${2}_*_${3}.deb" 2>/dev/null | sort -V | tail -n 1
+}
+
+# kx_trixie_apt ARCH: set KX_TRIXIE_OPTS to apt-get/apt-cache options that
+# read and write an apt state of its own in $(kx_cache_dir)/trixie-ARCH
+# (KX_TRIXIE_DIR): Debian 13's ARCH index (main and security), signed by
+# Debian's archive keys, without touching the host's sources, lists or dpkg
+# architectures. The index (10 to 20 MB) is downloaded when it is missing or
+# more than a day old; a failed update keeps the old one (offline, whatever
+# .debs are cached still serve). Returns 1 when there is no index at all.
+kx_trixie_apt() {
+	local arch=$1 d
+	d=$(kx_cache_dir)/trixie-$arch
+	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/apt.conf.d" \
+		"$d/etc/preferences.d" "$d/etc/sources.list.d"
+	[[ -f $d/status ]] || : >"$d/status"
+	if [[ ! -f $d/etc/sources.list ]]; then
+		cat >"$d/etc/sources.list" <<EOF2
+deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
+deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
+EOF2
+	fi
+	KX_TRIXIE_OPTS=(-o "Dir::Etc=$d/etc" -o "Dir::Etc::SourceList=$d/etc/sources.list"
+		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d" -o "Dir::Etc::Parts=$d/etc/apt.conf.d"
+		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
+		-o Dir::Etc::Trusted=/etc/apt/trusted.gpg -o Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d
+		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status" -o "Dir::Cache=$d/cache"
+		-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o Acquire::Languages=none)
+	# shellcheck disable=SC2034 # for the callers
+	KX_TRIXIE_DIR=$d
+	if [[ -z $(find "$d/lists" -maxdepth 1 -name "*_trixie_main_binary-${arch}_Packages*" -mmin -1440 2>/dev/null | head -n 1) ]]; then
+		kx_apt "${KX_TRIXIE_OPTS[@]}" update -qq >"$d/apt-update.log" 2>&1 || true
+	fi
+	[[ -n $(find "$d/lists" -maxdepth 1 -name "*_trixie_main_binary-${arch}_Packages*" 2>/dev/null | head -n 1) ]]
 }

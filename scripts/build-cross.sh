@@ -2,17 +2,21 @@
 # Configure (once) and build a cross-compiled static kexec.
 #
 #   scripts/build-cross.sh aarch64 DIR    arm64, with gcc-aarch64-linux-gnu
+#   scripts/build-cross.sh riscv64 DIR    riscv64, with gcc-riscv64-linux-gnu
 #
 # The target's libfdt comes from Debian's packages, downloaded (never
 # installed: libfdt-dev:amd64 and :arm64 cannot be co-installed) into
 # $(kx_cache_dir)/debs and unpacked into DIR/sysroot. Once the .debs are in
-# the cache, no network is needed. Another architecture is one more case
-# below and one more file in scripts/cross/.
+# the cache, no network is needed. arm64's come from the host's release
+# (through the arm64 dpkg architecture); Debian 12 has no riscv64 port, so
+# riscv64's come from Debian 13's riscv64 index, read through an apt state of
+# its own in the cache (kx_trixie_apt; no dpkg architecture is added). Another
+# architecture is one more case below and one more file in scripts/cross/.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
-usage="usage: scripts/build-cross.sh aarch64 DIR"
+usage="usage: scripts/build-cross.sh aarch64|riscv64 DIR"
 target=${1:?$usage}
 dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
@@ -22,6 +26,15 @@ aarch64)
 	triplet=aarch64-linux-gnu
 	debarch=arm64
 	debs=(libfdt-dev libfdt1)
+	machine=AArch64
+	trixie=0
+	;;
+riscv64)
+	triplet=riscv64-linux-gnu
+	debarch=riscv64
+	debs=(libfdt-dev libfdt1)
+	machine=RISC-V
+	trixie=1
 	;;
 *)
 	echo "$usage" >&2
@@ -47,8 +60,15 @@ if [ ! -e "$stamp" ]; then
 		if [ -n "$f" ]; then files+=("$f"); else fetch+=("$p:$debarch"); fi
 	done
 	if [ ${#fetch[@]} -gt 0 ]; then
-		kx_apt_ensure_arch "$debarch"
-		if ! kx_apt_download "$cache" "${fetch[@]}" >"$cache/apt-download.log" 2>&1; then
+		opts=()
+		if [ "$trixie" -eq 1 ]; then
+			kx_trixie_apt "$debarch" || { echo "build-cross: no Debian 13 $debarch index (see $KX_TRIXIE_DIR/apt-update.log)" >&2; exit 1; }
+			opts=("${KX_TRIXIE_OPTS[@]}")
+			fetch=("${fetch[@]%:"$debarch"}")
+		else
+			kx_apt_ensure_arch "$debarch"
+		fi
+		if ! kx_apt_download "$cache" ${opts[@]+"${opts[@]}"} "${fetch[@]}" >"$cache/apt-download.log" 2>&1; then
 			echo "build-cross: apt-get download ${fetch[*]} failed:" >&2
 			tail -n 5 "$cache/apt-download.log" >&2
 			exit 1
@@ -83,8 +103,8 @@ ninja -C "$dir"
 
 # Refuse to hand over anything but a static binary for the target.
 info=$(LC_ALL=C readelf -h -l "$dir/kexec")
-if ! grep -q "Machine: *AArch64" <<<"$info" && [ "$target" = aarch64 ]; then
-	echo "build-cross: $dir/kexec is not an AArch64 binary" >&2
+if ! grep -q "Machine: *$machine" <<<"$info"; then
+	echo "build-cross: $dir/kexec is not an $machine binary" >&2
 	exit 1
 fi
 if grep -q 'Requesting program interpreter' <<<"$info"; then

@@ -11,15 +11,21 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
 
-# build: the native build, and the static arm64 kexec (build-aarch64/, through
-# scripts/build-cross.sh; its arm64 libfdt is unpacked from Debian's .debs,
-# not installed, so the arm64 dpkg architecture must be known to apt).
+# build: the native build, and the static arm64 and riscv64 kexecs
+# (build-aarch64/, build-riscv64/, through scripts/build-cross.sh; the arm64
+# libfdt is unpacked from Debian's .debs, not installed, so the arm64 dpkg
+# architecture must be known to apt; the riscv64 one comes from Debian 13's
+# riscv64 index through an apt state in the cache: no dpkg architecture).
 build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind libfdt-dev
-	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-# vm: the x86_64 and the arm64 QEMU guests (tests/vm). qemu-user-static runs
-# arm64 binaries on the host (the arm64 busybox lists its applets with it).
+	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-riscv64-linux-gnu libc6-dev-riscv64-cross)
+# vm: the x86_64, arm64 and riscv64 QEMU guests (tests/vm). qemu-user-static
+# runs arm64 and riscv64 binaries on the host (the foreign busyboxes list
+# their applets with it). qemu-system-misc has qemu-system-riscv64; its
+# OpenSBI firmware comes with qemu-system-data. xz-utils unpacks the riscv64
+# kernel's modules (the kdump test's NVMe driver).
 vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4 binutils
-	qemu-system-arm qemu-efi-aarch64 qemu-user-static)
+	qemu-system-arm qemu-efi-aarch64 qemu-user-static qemu-system-misc xz-utils)
 # libFuzzer and the sanitizer runtimes come with Debian's clang.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
 

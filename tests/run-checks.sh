@@ -6,7 +6,8 @@
 # The extra build dirs come from scripts/build-variant.sh (make check builds
 # them; this script builds whatever is out of date): FUZZ_BUILD, ASAN_BUILD,
 # VALGRIND_BUILD, by default build-fuzz, build-asan, build-valgrind; the arm64
-# VM tests take AARCH64_BUILD/kexec (default build-aarch64, built by make).
+# VM tests take AARCH64_BUILD/kexec (default build-aarch64, built by make),
+# the riscv64 ones RISCV64_BUILD/kexec (default build-riscv64, built by make).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -92,8 +93,9 @@ run_group bad-inputs "$top/tests/bad-inputs/run.sh" "$build/kexec"
 run_group asan asan_unit
 run_group valgrind valgrind_run
 run_group fuzz fuzz_check
-# The arm64 VM tests run the cross-built kexec (make builds it).
+# The arm64 and riscv64 VM tests run the cross-built kexecs (make builds them).
 KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}")/kexec" \
+	KEXEC_RISCV64_BIN="$(abs "${RISCV64_BUILD:-build-riscv64}")/kexec" \
 	run_group vm "$top/tests/vm/run-all.sh"
 
 echo "$passed passed, $failed failed"

@@ -5,10 +5,12 @@
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
 # Environment:
-#   VM_ARCH         x86_64 (default) or arm64: the guest architecture. An
-#                   arm64 test sets it before sourcing this file.
+#   VM_ARCH         x86_64 (default), arm64 or riscv64: the guest
+#                   architecture. An arm64 or riscv64 test sets it before
+#                   sourcing this file.
 #   KEXEC_BIN       static kexec binary to test (default: <repo>/build/kexec,
-#                   <repo>/build-aarch64/kexec for arm64)
+#                   <repo>/build-aarch64/kexec for arm64,
+#                   <repo>/build-riscv64/kexec for riscv64)
 #   LIBKEXEC_CACHE  where the Debian cloud kernel is downloaded and unpacked
 #                   (default: ${XDG_CACHE_HOME:-$HOME/.cache}/libkexec)
 #   VM_LOG_DIR      where serial logs and scenario scripts go
@@ -23,16 +25,26 @@
 #                   (default: /usr/share/ovmf/OVMF.fd, package ovmf)
 #   VM_SMP          guest CPUs (default: 1; the kdump tests use 2)
 #   VM_MEM          guest memory when the test gives none (default: 1G)
-#   VM_CPU          qemu -cpu (default: max on x86_64, cortex-a57 on arm64)
+#   VM_CPU          qemu -cpu (default: max on x86_64, cortex-a57 on arm64,
+#                   rv64 on riscv64)
 #   VM_KDUMP_CRASHKERNEL
 #                   crashkernel= size for vm_kdump_test (default: 96M on
-#                   x86_64, 192M on arm64)
+#                   x86_64, 192M on arm64 and riscv64)
 # arm64 only (VM_ARCH=arm64):
 #   VM_DEBIAN       12 (default: bookworm's linux-image-cloud-arm64) or 13
 #                   (trixie's, resolved from trixie's own arm64 index)
 #   VM_ARM64_KERNEL a vmlinuz or Image to boot instead of Debian's
 #   VM_AAVMF        UEFI firmware for vm_use_uefi
 #                   (default: /usr/share/qemu-efi-aarch64/QEMU_EFI.fd)
+# riscv64 only (VM_ARCH=riscv64; Debian 12 has no riscv64 port: everything
+# comes from Debian 13's riscv64 index, kx_trixie_apt):
+#   VM_RISCV64_KERNEL  a vmlinux/vmlinuz or Image to boot instead of
+#                   Debian 13's linux-image-riscv64
+#   VM_RISCV64_BIOS qemu -bios (default: "default", QEMU's own OpenSBI,
+#                   /usr/share/qemu/opensbi-riscv64-generic-fw_dynamic.bin)
+#   VM_STAGE2_MODULES  kernel modules (names) the stage-2 init loads first,
+#                   with what they depend on, from the guest kernel's package
+#                   (the riscv64 kdump tests: nvme)
 #
 # Nothing here ever runs kexec on the host: kexec only runs inside guests.
 
@@ -59,8 +71,15 @@ arm64)
 	# The raw Image: what our kexec_load path loads.
 	VM_GUEST_KERNEL=/boot/Image
 	;;
+riscv64)
+	# As arm64: the inherited x86_64 kernel is not ours.
+	VM_KERNEL=
+	VM_KVER=
+	VM_DEBIAN=${VM_DEBIAN:-13}
+	VM_GUEST_KERNEL=/boot/Image
+	;;
 *)
-	printf 'vm: error: VM_ARCH=%s: want x86_64 or arm64\n' "$VM_ARCH" >&2
+	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64 or riscv64\n' "$VM_ARCH" >&2
 	exit 1
 	;;
 esac
@@ -71,10 +90,12 @@ VM_FAILURES=()
 VM_ADD_SRC=()
 VM_ADD_DST=()
 VM_QEMU_ARGS=()
+VM_STAGE2_MODULES=(${VM_STAGE2_MODULES[@]+"${VM_STAGE2_MODULES[@]}"})
 
 vm_kexec_bin() {
 	local bin=${KEXEC_BIN:-$VM_REPO_ROOT/build/kexec}
-	[[ $VM_ARCH == x86_64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
+	[[ $VM_ARCH != arm64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
+	[[ $VM_ARCH != riscv64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-riscv64/kexec}
 	case $bin in
 	/*) ;;
 	*) bin=$PWD/$bin ;;
@@ -148,7 +169,11 @@ vm__unpack_boot() {
 	fi
 
 	k=$(find "$dir/boot" -maxdepth 1 -name 'vmlinuz-*' | sort -V | tail -n 1)
-	[[ -n $k ]] || vm_die "no vmlinuz in $dir/boot"
+	# Debian's riscv64 kernel packages ship the Image as boot/vmlinux-*
+	# (x86_64's boot/ may hold a vmlinux-* that vm_extract_vmlinux made:
+	# a vmlinuz comes first).
+	[[ -n $k ]] || k=$(find "$dir/boot" -maxdepth 1 -name 'vmlinux-*' | sort -V | tail -n 1)
+	[[ -n $k ]] || vm_die "no vmlinuz or vmlinux in $dir/boot"
 	VM__VMLINUZ=$k
 }
 
@@ -161,6 +186,10 @@ vm_fetch_kernel() {
 	local cache pkg
 	if [[ $VM_ARCH == arm64 ]]; then
 		vm__fetch_arm64_kernel
+		return 0
+	fi
+	if [[ $VM_ARCH == riscv64 ]]; then
+		vm__fetch_riscv64_kernel
 		return 0
 	fi
 	cache=$(vm_cache_dir)
@@ -218,30 +247,15 @@ vm_fetch_generic_kernel() {
 
 # ---- arm64 guests (VM_ARCH=arm64) ------------------------------------------
 
-# vm__trixie_apt_opts: set VM__APT_OPTS to apt options that read and write
-# an apt state of their own in $(vm_cache_dir)/trixie-arm64: Debian 13's
-# arm64 index (main and security), signed by Debian's archive keys, without
-# touching the host's sources or lists. apt-get update with them downloads
-# trixie's arm64 Packages index (about 10 MB).
+# vm__trixie_apt_opts [ARCH]: set VM__APT_OPTS to apt options that read and
+# write an apt state of its own in $(vm_cache_dir)/trixie-ARCH (default
+# arm64): Debian 13's ARCH index (main and security), signed
+# by Debian's archive keys, without touching the host's sources or lists
+# (kx_trixie_apt, scripts/apt.sh: the index, 10 to 20 MB, is refreshed once
+# a day).
 vm__trixie_apt_opts() {
-	local d
-	d=$(vm_cache_dir)/trixie-arm64
-	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/apt.conf.d" \
-		"$d/etc/preferences.d" "$d/etc/sources.list.d"
-	[[ -f $d/status ]] || : >"$d/status"
-	if [[ ! -f $d/etc/sources.list ]]; then
-		cat >"$d/etc/sources.list" <<'EOF'
-deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-deb [arch=arm64 signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
-EOF
-	fi
-	VM__APT_OPTS=(-o "Dir::Etc=$d/etc" -o "Dir::Etc::SourceList=$d/etc/sources.list"
-		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d" -o "Dir::Etc::Parts=$d/etc/apt.conf.d"
-		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
-		-o Dir::Etc::Trusted=/etc/apt/trusted.gpg -o Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d
-		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status" -o "Dir::Cache=$d/cache"
-		-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o Acquire::Languages=none)
-	VM__TRIXIE_DIR=$d
+	kx_trixie_apt "${1:-arm64}" || true
+	VM__APT_OPTS=("${KX_TRIXIE_OPTS[@]}")
 }
 
 # vm__fetch_arm64_kernel: the arm64 counterpart of vm_fetch_kernel. Resolves
@@ -253,7 +267,7 @@ EOF
 # what stage 1 has at /boot/Image), VM_KVER and VM_KCONFIG (its config).
 # Offline, the kernel last resolved for that Debian release is used.
 vm__fetch_arm64_kernel() {
-	local cache meta re pkg rec why="" list
+	local cache meta re pkg rec why=""
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
 	if [[ -n ${VM_ARM64_KERNEL:-} ]]; then
@@ -277,11 +291,7 @@ vm__fetch_arm64_kernel() {
 		13)
 			meta=linux-image-cloud-arm64
 			re='^linux-image-[0-9].*-cloud-arm64$'
-			vm__trixie_apt_opts
-			list=$(find "$VM__TRIXIE_DIR/lists" -maxdepth 1 -name '*_trixie_main_binary-arm64_Packages*' -mmin -1440 2>/dev/null | head -n 1)
-			if [[ -z $list ]]; then
-				kx_apt "${VM__APT_OPTS[@]}" update -qq >"$cache/apt-update-trixie.log" 2>&1 || true
-			fi
+			vm__trixie_apt_opts arm64
 			pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
 				VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
 			;;
@@ -310,19 +320,79 @@ vm__fetch_arm64_kernel() {
 	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
 }
 
-# vm_extract_image VMLINUZ: the raw arm64 Image of VMLINUZ, which is either
-# an Image already ("ARM\x64" at offset 56: Debian's cloud-arm64 kernels),
-# gzip-compressed (Debian's other arm64 kernels), or an EFI zboot image ("MZ",
-# "zimg" at 4, payload offset and size at 8 and 12, its compression named at
-# 24). Sets VM_IMAGE: VMLINUZ itself, or Image-<release> cached next to it.
+# vm__fetch_riscv64_kernel: the riscv64 counterpart of vm_fetch_kernel.
+# Debian 12 has no riscv64 port: the kernel is the package Debian 13's
+# linux-image-riscv64 depends on, resolved from trixie's own riscv64 index
+# (vm__trixie_apt_opts riscv64); its boot/ is unpacked into the cache (its
+# Image is boot/vmlinux-*, an uncompressed Image with an EFI stub header).
+# Sets VM_VMLINUZ (the packaged file), VM_KERNEL (the raw Image,
+# vm_extract_image), VM_KVER, VM_KCONFIG and VM_KPKG (the package, for
+# vm__stage2_modules). Offline, the kernel last resolved is used.
+vm__fetch_riscv64_kernel() {
+	local cache meta=linux-image-riscv64 re='^linux-image-[0-9].*-riscv64$' pkg rec why=""
+	cache=$(vm_cache_dir)
+	mkdir -p "$cache"
+	VM_KPKG=
+	if [[ -n ${VM_RISCV64_KERNEL:-} ]]; then
+		[[ -f $VM_RISCV64_KERNEL ]] || vm_die "VM_RISCV64_KERNEL=$VM_RISCV64_KERNEL does not exist"
+		VM_VMLINUZ=$VM_RISCV64_KERNEL
+	else
+		[[ $VM_DEBIAN == 13 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: riscv64 guests run Debian 13 (Debian 12 has no riscv64 port)"
+		rec=$cache/riscv64-debian13.kernel
+		vm__trixie_apt_opts riscv64
+		pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
+			VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
+		if [[ -z $pkg ]]; then
+			why="apt-cache cannot resolve Debian 13's $meta (riscv64)"
+		elif ! vm__unpack_boot "$pkg"; then
+			why=$VM__WHY
+		fi
+		VM__APT_OPTS=()
+		if [[ -z $why ]]; then
+			printf '%s\n' "$pkg" >"$rec.tmp" && mv "$rec.tmp" "$rec"
+		elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
+			pkg=$(cat "$rec")
+			echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
+		else
+			vm_die "$why, and no Debian 13 riscv64 kernel is cached in $cache"
+		fi
+		VM_VMLINUZ=$VM__VMLINUZ
+		VM_KPKG=$pkg
+	fi
+	vm_extract_image "$VM_VMLINUZ"
+	VM_KERNEL=$VM_IMAGE
+	VM_KVER=${VM_VMLINUZ##*/}
+	VM_KVER=${VM_KVER#vmlinu[xz]-}
+	VM_KCONFIG=$(dirname "$VM_VMLINUZ")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+}
+
+# vm__image_magic FILE: true when FILE is a raw Image of $VM_ARCH: the
+# magic at offset 56, arm64 "ARM\x64", riscv64 "RSC\x05" (both may also
+# carry an EFI stub's "MZ" at 0: the Image is still what boots).
+vm__image_magic() {
+	case $VM_ARCH in
+	riscv64) [[ $(vm__hex "$1" 56 4) == 52534305 ]] ;;
+	*) [[ $(vm__hex "$1" 56 4) == 41524d64 ]] ;;
+	esac
+}
+
+# vm_extract_image VMLINUZ: the raw Image ($VM_ARCH: arm64 or riscv64) of
+# VMLINUZ, which is either an Image already (vm__image_magic: Debian's
+# cloud-arm64 kernels, Debian 13's riscv64 vmlinux), gzip-compressed
+# (Debian's other arm64 kernels), or an EFI zboot image ("MZ", "zimg" at 4,
+# payload offset and size at 8 and 12, its compression named at 24). Sets
+# VM_IMAGE: VMLINUZ itself, or Image-<release> cached next to it.
 # shellcheck disable=SC2034 # VM_IMAGE is for the callers
 vm_extract_image() {
-	local in=$1 out off len comp tool
-	if [[ $(vm__hex "$in" 56 4) == 41524d64 ]]; then
+	local in=$1 out off len comp tool rel
+	if vm__image_magic "$in"; then
 		VM_IMAGE=$in
 		return 0
 	fi
-	out=$(dirname "$in")/Image-${in##*/vmlinuz-}
+	rel=${in##*/}
+	rel=${rel#vmlinu[xz]-}
+	out=$(dirname "$in")/Image-$rel
 	[[ $out != "$in" ]] || out=$in.Image
 	if [[ -s $out && $out -nt $in ]]; then
 		VM_IMAGE=$out
@@ -348,32 +418,44 @@ vm_extract_image() {
 		dd if="$in" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=1M status=none |
 			$tool >"$out.tmp" || vm_die "$in: ${tool%% *} failed on the zboot payload"
 	else
-		vm_die "$in: neither an arm64 Image, gzip data nor an EFI zboot image"
+		vm_die "$in: neither an $VM_ARCH Image, gzip data nor an EFI zboot image"
 	fi
-	[[ $(vm__hex "$out.tmp" 56 4) == 41524d64 ]] || vm_die "$in: the decompressed data is not an arm64 Image"
+	vm__image_magic "$out.tmp" || vm_die "$in: the decompressed data is not an $VM_ARCH Image"
 	mv "$out.tmp" "$out"
 	VM_IMAGE=$out
 }
 
-# vm__busybox_arm64: Debian's static arm64 busybox (busybox-static:arm64),
+# vm__busybox_foreign ARCH: Debian's static busybox for ARCH
+# (busybox-static:ARCH; arm64: the host's release, through the arm64 dpkg
+# architecture; riscv64: Debian 13's, through vm__trixie_apt_opts riscv64),
 # downloaded into $(vm_cache_dir)/debs and unpacked once; prints its path.
-vm__busybox_arm64() {
-	local cache dir deb tmp
+vm__busybox_foreign() {
+	local arch=$1 cache dir deb tmp spec=busybox-static:$1
 	cache=$(vm_cache_dir)
-	dir=$cache/busybox-static-arm64
+	dir=$cache/busybox-static-$arch
 	if [[ ! -e $dir/.extracted ]]; then
 		mkdir -p "$cache/debs"
-		deb=$(kx_cached_deb "$cache/debs" busybox-static arm64)
+		deb=$(kx_cached_deb "$cache/debs" busybox-static "$arch")
 		if [[ -z $deb ]]; then
-			kx_apt_ensure_arch arm64 >&2 || true
-			kx_apt_download "$cache/debs" busybox-static:arm64 >"$cache/apt-download.log" 2>&1 ||
-				vm_die "apt-get download busybox-static:arm64 failed (see $cache/apt-download.log), and none is cached"
-			deb=$(kx_cached_deb "$cache/debs" busybox-static arm64)
-			[[ -n $deb ]] || vm_die "apt-get download busybox-static:arm64 produced no .deb in $cache/debs"
+			VM__APT_OPTS=()
+			if [[ $arch == riscv64 ]]; then
+				vm__trixie_apt_opts riscv64 >&2
+				spec=busybox-static
+			else
+				kx_apt_ensure_arch "$arch" >&2 || true
+			fi
+			kx_apt_download "$cache/debs" ${VM__APT_OPTS[@]+"${VM__APT_OPTS[@]}"} "$spec" >"$cache/apt-download.log" 2>&1 ||
+				vm_die "apt-get download busybox-static:$arch failed (see $cache/apt-download.log), and none is cached"
+			VM__APT_OPTS=()
+			deb=$(kx_cached_deb "$cache/debs" busybox-static "$arch")
+			[[ -n $deb ]] || vm_die "apt-get download busybox-static:$arch produced no .deb in $cache/debs"
 		fi
 		tmp=$(mktemp -d "$cache/.busybox.XXXXXX")
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./bin/busybox ||
-			vm_die "unpacking bin/busybox from $deb failed"
+		# Debian 12's package has bin/busybox; Debian 13's (merged /usr)
+		# usr/bin/busybox.
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './bin/busybox' './usr/bin/busybox' 2>/dev/null || true
+		[[ -x $tmp/bin/busybox ]] || { mkdir -p "$tmp/bin" && mv "$tmp/usr/bin/busybox" "$tmp/bin/busybox" 2>/dev/null; } ||
+			vm_die "unpacking bin/busybox or usr/bin/busybox from $deb failed"
 		touch "$tmp/.extracted"
 		rm -rf "$dir"
 		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp" # another test won the race
@@ -383,15 +465,17 @@ vm__busybox_arm64() {
 }
 
 # vm__busybox_applets BUSYBOX: its applets' paths (--list-full). An arm64
-# busybox runs under qemu-aarch64-static (or binfmt_misc); failing that, the
-# host's busybox-static (the same Debian version and configuration) answers.
+# or riscv64 busybox runs under qemu-aarch64-static or qemu-riscv64-static
+# (or binfmt_misc); failing that, the host's busybox-static (the same
+# configuration; for riscv64 an older version) answers.
 vm__busybox_applets() {
-	local bb=$1 hb
+	local bb=$1 hb qemu=qemu-aarch64-static
 	if [[ $VM_ARCH == x86_64 ]]; then
 		"$bb" --list-full
 		return
 	fi
-	if command -v qemu-aarch64-static >/dev/null && qemu-aarch64-static "$bb" --list-full 2>/dev/null; then
+	[[ $VM_ARCH != riscv64 ]] || qemu="qemu-riscv64-static"
+	if command -v "$qemu" >/dev/null && "$qemu" "$bb" --list-full 2>/dev/null; then
 		return 0
 	fi
 	if "$bb" --list-full 2>/dev/null; then
@@ -408,8 +492,8 @@ vm__busybox_applets() {
 
 vm__busybox() {
 	local bb
-	if [[ $VM_ARCH == arm64 ]]; then
-		vm__busybox_arm64
+	if [[ $VM_ARCH != x86_64 ]]; then
+		vm__busybox_foreign "$VM_ARCH"
 		return 0
 	fi
 	for bb in /bin/busybox /usr/bin/busybox; do
@@ -445,6 +529,77 @@ vm__populate_busybox_root() {
 	fi
 }
 
+# vm__ko_cat KO: the module file KO (.ko, or .ko.xz/.ko.zst/.ko.gz), uncompressed, on stdout.
+vm__ko_cat() {
+	case $1 in
+	*.xz) xz -dc "$1" ;;
+	*.zst) zstd -dcq "$1" ;;
+	*.gz) gzip -dc "$1" ;;
+	*) cat "$1" ;;
+	esac
+}
+
+# vm__module_deps KO: the modules KO depends on, from its .modinfo
+# "depends=" (names, comma-separated there).
+vm__module_deps() {
+	vm__ko_cat "$1" | tr '\0' '\n' | sed -n 's/^depends=//p' | head -n 1 | tr ',' ' '
+}
+
+# vm__stage2_modules ROOT: put VM_STAGE2_MODULES and the modules they depend
+# on (read from each one's .modinfo: no depmod, no modprobe in the guest)
+# into ROOT/lib/kx-modules as NN-name.ko, uncompressed, numbered so that
+# each comes after what it needs: the stage-2 init insmods them in that
+# order. They come from the guest kernel's own package ($VM_KPKG: its .deb
+# is in the cache; the modules tree is unpacked next to its boot/ once).
+vm__stage2_modules() {
+	local root=$1 cache dir deb moddir f n=0 name
+	((${#VM_STAGE2_MODULES[@]})) || return 0
+	[[ -n ${VM_KPKG:-} ]] || vm_die "VM_STAGE2_MODULES needs a Debian kernel package (not VM_${VM_ARCH^^}_KERNEL)"
+	cache=$(vm_cache_dir)
+	dir=$cache/$VM_KPKG
+	if [[ ! -e $dir/.modules-extracted ]]; then
+		deb=$(find "$cache" -maxdepth 1 -name "${VM_KPKG}_*.deb" | sort -V | tail -n 1)
+		[[ -n $deb ]] || vm_die "no ${VM_KPKG}_*.deb in $cache to take modules from"
+		rm -rf "$dir/modules"
+		mkdir -p "$dir/modules"
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir/modules" --wildcards '*/lib/modules/*' ||
+			vm_die "unpacking the modules of $deb failed"
+		touch "$dir/.modules-extracted"
+	fi
+	moddir=$(find "$dir/modules" -maxdepth 4 -type d -path '*/lib/modules/*' -name "$VM_KVER" | head -n 1)
+	[[ -n $moddir ]] || vm_die "no lib/modules/$VM_KVER in $dir/modules"
+	declare -gA VM__MODPATH=() VM__MODSEEN=()
+	VM__MODORDER=()
+	while IFS= read -r f; do
+		name=${f##*/}
+		name=${name%%.ko*}
+		VM__MODPATH[${name//-/_}]=$f
+	done < <(find "$moddir" -name '*.ko*')
+	for name in "${VM_STAGE2_MODULES[@]}"; do
+		vm__module_add "$name"
+	done
+	mkdir -p "$root/lib/kx-modules"
+	for f in "${VM__MODORDER[@]}"; do
+		n=$((n + 1))
+		name=${f##*/}
+		name=${name%%.ko*}
+		vm__ko_cat "$f" >"$root/lib/kx-modules/$(printf %02d "$n")-$name.ko" || vm_die "cannot uncompress $f"
+	done
+}
+
+# vm__module_add NAME: NAME's dependencies, then NAME, onto VM__MODORDER.
+vm__module_add() {
+	local key=${1//-/_} f dep
+	[[ -z ${VM__MODSEEN[$key]:-} ]] || return 0
+	VM__MODSEEN[$key]=1
+	f=${VM__MODPATH[$key]:-}
+	[[ -n $f ]] || vm_die "module $1 is not in $VM_KPKG (built in? then leave it out of VM_STAGE2_MODULES)"
+	for dep in $(vm__module_deps "$f"); do
+		vm__module_add "$dep"
+	done
+	VM__MODORDER+=("$f")
+}
+
 # Write a newc cpio of directory $1 to file $2 (gzip -1 when $2 ends in .gz).
 vm__pack() {
 	local root=$1 out=$2
@@ -468,6 +623,12 @@ if [ -e /proc/vmcore ]; then
 	echo "STAGE2-VMCORE-MAGIC: $(head -c 4 /proc/vmcore | od -An -tx1 | tr -d ' \n')"
 fi
 echo "STAGE2-KERNEL: $(uname -r)"
+# Modules the harness put here (VM_STAGE2_MODULES: the riscv64 kdump tests'
+# NVMe driver), already in dependency order.
+for m in /lib/kx-modules/*.ko; do
+	[ -e "$m" ] || continue
+	insmod "$m" || echo "STAGE2-INSMOD-FAILED: ${m##*/}"
+done
 # A crash kernel with an NVMe controller (PCI class 0x010802; the kdump tests
 # add one): save /proc/vmcore at the start of /dev/nvme0n1 for the host.
 if [ -e /proc/vmcore ] && grep -qx 0x010802 /sys/bus/pci/devices/*/class 2>/dev/null; then
@@ -605,6 +766,7 @@ vm_build_initramfs() {
 	vm__populate_busybox_root "$work/s2"
 	vm__stage2_init >"$work/s2/init"
 	chmod 755 "$work/s2/init"
+	vm__stage2_modules "$work/s2"
 
 	vm__populate_busybox_root "$work/s1"
 	vm__pack "$work/s2" "$work/s1/boot/stage2.cpio.gz"
@@ -637,9 +799,11 @@ vm_build_initramfs() {
 # after $VM_TIMEOUT seconds, 125 when killed because a guest kernel panicked
 # and halted (a kernel booted without panic=-1, e.g. a crash kernel, spins
 # forever after a panic: stopping it early saves the rest of the timeout),
-# 126 when stopped because the log has $VM_STOP_PATTERN.
+# 126 when stopped because the log has $VM_STOP_PATTERN, 123 when stopped
+# because a purgatory reported an exception (riscv64 "purgatory: trap",
+# arm64 "purgatory: exception": it then spins with nothing more to say).
 vm_run() {
-	local log=$1 extra=$2 mem=${3:-${VM_MEM:-1G}} rc=0 pid panicked=0 stopped=0 qemu
+	local log=$1 extra=$2 mem=${3:-${VM_MEM:-1G}} rc=0 pid panicked=0 stopped=0 trapped=0 qemu
 	[[ -n $VM_KERNEL ]] || vm_die "vm_run: VM_KERNEL not set (call vm_fetch_kernel)"
 	[[ -n $VM_INITRD ]] || vm_die "vm_run: VM_INITRD not set (call vm_build_initramfs)"
 	mkdir -p "$(dirname "$log")"
@@ -653,6 +817,16 @@ vm_run() {
 			-m "$mem" -smp "${VM_SMP:-1}" -nographic -no-reboot -net none
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 			-append "console=ttyAMA0 panic=-1 quiet $extra")
+	elif [[ $VM_ARCH == riscv64 ]]; then
+		# virt: ns16550a UART at 0x10000000 (ttyS0), PCIe (NVMe), SBI
+		# system reset for power-off; -bios default: QEMU's own OpenSBI
+		# (fw_dynamic), which starts the kernel in S-mode at 0x80200000
+		# with a0 = the boot hart's id, a1 = the device tree.
+		qemu=(qemu-system-riscv64 -M virt -accel tcg -cpu "${VM_CPU:-rv64}"
+			-m "$mem" -smp "${VM_SMP:-1}" -nographic -no-reboot -net none
+			-bios "${VM_RISCV64_BIOS:-default}"
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=ttyS0 panic=-1 quiet $extra")
 	else
 		qemu=(qemu-system-x86_64 -accel tcg -cpu "${VM_CPU:-max}" -m "$mem" -smp "${VM_SMP:-1}"
 			-nographic -no-reboot -nic none
@@ -671,6 +845,14 @@ vm_run() {
 			sleep 2
 			if kill -0 "$pid" 2>/dev/null; then
 				stopped=1
+				kill "$pid" 2>/dev/null || true
+			fi
+			break
+		fi
+		if grep -Eq -- 'purgatory: (trap|exception)' "$log.raw" 2>/dev/null; then
+			sleep 2
+			if kill -0 "$pid" 2>/dev/null; then
+				trapped=1
 				kill "$pid" 2>/dev/null || true
 			fi
 			break
@@ -694,6 +876,9 @@ vm_run() {
 	elif ((stopped)); then
 		rc=126
 		echo "VM-HARNESS: the log has '$VM_STOP_PATTERN'; qemu stopped" >>"$log"
+	elif ((trapped)); then
+		rc=123
+		echo "VM-HARNESS: the purgatory reported an exception; qemu stopped" >>"$log"
 	elif [[ $rc -eq 124 ]]; then
 		echo "VM-HARNESS: qemu killed after ${VM_TIMEOUT}s timeout" >>"$log"
 	fi
@@ -712,6 +897,7 @@ vm_add_file() {
 # OVMF starts the kernel's EFI stub). Adds to VM_QEMU_ARGS.
 vm_use_uefi() {
 	local fw=${VM_OVMF:-/usr/share/ovmf/OVMF.fd}
+	[[ $VM_ARCH != riscv64 ]] || vm_die "vm_use_uefi: no UEFI firmware for riscv64 guests here (Debian 12 has no riscv64 EDK2)"
 	if [[ $VM_ARCH == arm64 ]]; then
 		# Debian's qemu-efi-aarch64: QEMU_EFI.fd is the 2 MiB image for
 		# -bios; AAVMF_CODE.fd the same code padded for pflash.
@@ -933,6 +1119,10 @@ vm_test_setup() {
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not an AArch64 program (make builds build-aarch64/kexec; or set KEXEC_BIN)"
 		exit 1
 	fi
+	if [[ $VM_ARCH == riscv64 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *RISC-V'; then
+		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a RISC-V program (make builds build-riscv64/kexec; or set KEXEC_BIN)"
+		exit 1
+	fi
 	VM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vm-$VM_TEST_NAME.XXXXXX")
 	# shellcheck disable=SC2064 # expand now: VM_WORK is fixed from here on
 	trap "rm -rf '$VM_WORK'" EXIT
@@ -997,6 +1187,8 @@ vm_boot() {
 		vm__fail "$VM_LOG" "a guest kernel panicked: $(grep -o 'Kernel panic - not syncing: .*' "$VM_LOG" | tail -n 1)"
 	elif [[ $rc -eq 126 ]]; then
 		: # stopped at $VM_STOP_PATTERN, as the test asked
+	elif [[ $rc -eq 123 ]]; then
+		vm__fail "$VM_LOG" "the purgatory took an exception: $(grep -Eo 'purgatory: (trap|exception).*' "$VM_LOG" | tail -n 1)"
 	elif [[ $rc -ne 0 ]]; then
 		vm__fail "$VM_LOG" "qemu exited with status $rc"
 	fi
@@ -1087,9 +1279,10 @@ vm_kdump_check_elf() {
 	fi
 	LC_ALL=C readelf -h -n -l -W "$img" >"$out" 2>&1 || true
 	vm_expect "$out" '^ +Type: +CORE ' "the saved vmcore is an ELF core file (readelf -h; $out)"
-	# e_machine: 62 EM_X86_64, 183 EM_AARCH64.
+	# e_machine: 62 EM_X86_64, 183 EM_AARCH64, 243 EM_RISCV.
 	local em want_em=62
 	[[ $VM_ARCH == arm64 ]] && want_em=183
+	[[ $VM_ARCH == riscv64 ]] && want_em=243
 	em=$(vm__u16 "$img" 18)
 	if [[ $em == "$want_em" ]]; then
 		vm_ok "the vmcore's e_machine is $em ($VM_ARCH)"
@@ -1132,6 +1325,12 @@ vm_kdump_check_elf() {
 		read -r a b <<<"$iv"
 		vm__kdump_subtract "$a" "$b"
 	done
+	# riscv64: the M-mode firmware's memory (OpenSBI's mmode_resv*, which
+	# its PMP hides from S-mode: reading it faults) need not be dumped.
+	while read -r _ a b name; do
+		vm__kdump_subtract "$((16#$a))" "$((16#$b))"
+		echo "  $name 0x$a-0x$b (M-mode firmware, PMP-protected) need not be in the dump"
+	done < <(grep -E '^STAGE1-FWRESV [0-9a-f]+ [0-9a-f]+ ' "$log")
 	req=(${VM__IV[@]+"${VM__IV[@]}"})
 
 	while read -r _ off _ paddr filesz memsz _; do
@@ -1248,6 +1447,12 @@ vm_kdump_test() {
 		ck=${VM_KDUMP_CRASHKERNEL:-192M}
 		console=ttyAMA0
 	fi
+	if [[ $VM_ARCH == riscv64 ]]; then
+		ck=${VM_KDUMP_CRASHKERNEL:-192M}
+		# NVMe is a module in Debian's riscv64 kernel: the crash kernel's
+		# init loads it (and nvme-core, nvme-auth) before saving the dump.
+		VM_STAGE2_MODULES=(nvme)
+	fi
 	vm_test_setup "$name"
 	nonce=$(vm_nonce)
 	marker="KXMARK-$nonce"
@@ -1266,6 +1471,20 @@ vm_kdump_test() {
 		cat <<'EOS'
 . /lib/vmtest.sh
 vt_iomem
+EOS
+		if [[ $VM_ARCH == riscv64 ]]; then
+			# The M-mode firmware's reserved memory (device tree
+			# /reserved-memory/mmode_resv*: 2 address and 2 size cells
+			# on virt) as "STAGE1-FWRESV start end name" (hex, inclusive).
+			cat <<'EOS'
+for d in /sys/firmware/devicetree/base/reserved-memory/mmode_resv*; do
+	[ -f "$d/reg" ] || continue
+	r=$(od -An -tx1 "$d/reg" | tr -d ' \n')
+	printf 'STAGE1-FWRESV %x %x %s\n' "$((0x${r%????????????????}))" "$((0x${r%????????????????} + 0x${r#????????????????} - 1))" "${d##*/}"
+done
+EOS
+		fi
+		cat <<'EOS'
 echo "STAGE1-CRASH-SIZE: $(cat /sys/kernel/kexec_crash_size)"
 echo "STAGE1-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 echo "$MARKER" >/dev/kmsg

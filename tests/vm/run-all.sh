@@ -1,7 +1,8 @@
 #!/bin/bash
 # Run every tests/vm/test-*.sh against ${KEXEC_BIN:-build/kexec} (which must
 # already be built) and summarise. Logs: build/vm-logs/<test>.{log,out}.
-# The arm64 tests (test-arm64-*.sh) run ${KEXEC_ARM64_BIN:-build-aarch64/kexec}.
+# The arm64 tests (test-arm64-*.sh) run ${KEXEC_ARM64_BIN:-build-aarch64/kexec},
+# the riscv64 tests (test-riscv64-*.sh) ${KEXEC_RISCV64_BIN:-build-riscv64/kexec}.
 # Arguments, if any, are globs that pick tests by name (without "test-"),
 # e.g. tests/vm/run-all.sh 'arm64-*' kdump-load
 set -euo pipefail
@@ -20,11 +21,13 @@ fi
 
 arm64_kexec=${KEXEC_ARM64_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
 case $arm64_kexec in /*) ;; *) arm64_kexec=$PWD/$arm64_kexec ;; esac
+riscv64_kexec=${KEXEC_RISCV64_BIN:-$VM_REPO_ROOT/build-riscv64/kexec}
+case $riscv64_kexec in /*) ;; *) riscv64_kexec=$PWD/$riscv64_kexec ;; esac
 
 vm_fetch_kernel
 export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
 mkdir -p "$VM_LOG_DIR"
-echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec), logs in $VM_LOG_DIR"
+echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec), logs in $VM_LOG_DIR"
 
 passed=0
 failed=0
@@ -44,6 +47,7 @@ for t in "$VM_LIB_DIR"/test-*.sh; do
 	rc=0
 	case $name in
 	arm64-*) KEXEC_BIN=$arm64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	riscv64-*) KEXEC_BIN=$riscv64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
 	esac
 	secs=$((SECONDS - t0))
