@@ -56,7 +56,8 @@ check: build fuzz-build asan-build valgrind-build
 		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
 
 # Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
-# cost on this host, handover in QEMU with icount): bench/run.sh writes
+# cost on this host, handover in QEMU with icount on x86_64 and arm64; riscv64,
+# where Debian has no kexec-tools, against our own -i): bench/run.sh writes
 # docs/bench.md, docs/bench.png and the raw numbers. Not part of check.
 bench: build
 	@scripts/install-deps.sh vm

@@ -2,7 +2,7 @@
 # `make bench`: our kexec against Debian's kexec-tools, on the same kernel and
 # initrds. Writes docs/bench.md (tables, ratios ours / kexec-tools, the
 # machine and versions), docs/bench.png (the plot) and the raw numbers
-# (docs/bench-load.tsv, docs/bench-handover.tsv). Logs and helper binaries
+# (docs/bench-load.tsv, docs/bench-handover*.tsv). Logs and helper binaries
 # stay in $BENCH_OUT (build/bench).
 #
 #   bench/run.sh
@@ -13,9 +13,14 @@
 # agree); BENCH_REPEAT_ARM64, boots per arm64 handover case on cortex-a57
 # (default 3); BENCH_ARM64_CPUS, other qemu -cpu models each arm64 case is
 # booted once on (default "max"); BENCH_ARM64=0 skips arm64;
+# BENCH_REPEAT_RISCV64, boots per riscv64 handover case and -cpu (default 5);
+# BENCH_RISCV64_CPUS, the qemu -cpu models each riscv64 case is booted on
+# (default "rv64 rv64,zknh=true": the purgatory's portable and Zknh SHA-256);
+# BENCH_RISCV64=0 skips riscv64;
 # BENCH_VM_JOBS, guests at once (default 1); BENCH_DOCS, where the results go
 # (default <repo>/docs). See bench/load.sh, bench/handover.sh and
-# bench/handover-arm64.sh for what is measured and how.
+# bench/handover-arm64.sh and bench/handover-riscv64.sh for what is measured
+# and how.
 #
 # Never runs kexec -e on this machine: the load syscalls fail here (no kexec
 # in the host kernel) and the handovers run inside QEMU guests (TCG).
@@ -123,6 +128,25 @@ if [[ ${BENCH_ARM64:-1} != 0 ]]; then
 		bash "$BENCH_DIR/handover-arm64.sh" -r 1 "ours@$cpu" "ours-i@$cpu" "kt@$cpu" "kt-i@$cpu"
 	done
 	echo "handover_arm64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+fi
+
+# riscv64: our static riscv64 kexec alone (Debian has no riscv64
+# kexec-tools), with and without -i, on each -cpu, one guest at a time.
+rm -f "$BENCH_OUT/handover-riscv64.tsv" "$BENCH_OUT/meta-riscv64.tsv"
+if [[ ${BENCH_RISCV64:-1} != 0 ]]; then
+	t=$SECONDS
+	: "${BENCH_KEXEC_RISCV64:=$BENCH_REPO/build-riscv64/kexec}"
+	export BENCH_KEXEC_RISCV64
+	if [[ ! -x $BENCH_KEXEC_RISCV64 ]]; then
+		bench_log "building $BENCH_KEXEC_RISCV64"
+		"$BENCH_REPO/scripts/build-cross.sh" riscv64 "$(dirname "$BENCH_KEXEC_RISCV64")" >/dev/null ||
+			bench_die "building the riscv64 kexec failed (scripts/build-cross.sh riscv64 build-riscv64)"
+	fi
+	read -r -a rcpus <<<"${BENCH_RISCV64_CPUS-rv64 rv64,zknh=true}"
+	for cpu in ${rcpus[@]+"${rcpus[@]}"}; do
+		bash "$BENCH_DIR/handover-riscv64.sh" -r "${BENCH_REPEAT_RISCV64:-5}" "ours@$cpu" "ours-i@$cpu"
+	done
+	echo "handover_riscv64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
 
 echo "total	$((SECONDS - t_start))" >>"$BENCH_OUT/times.tsv"

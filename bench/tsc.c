@@ -1,22 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The guest's clock for the handover benchmark (bench/handover.sh and
- * bench/handover-arm64.sh), static so that it runs in both initramfs images.
- * The clock is the TSC on x86_64 and the virtual counter CNTVCT_EL0 on arm64
- * (built with aarch64-linux-gnu-gcc -static); "TSC" below means either.
+ * The guest's clock for the handover benchmark (bench/handover.sh,
+ * bench/handover-arm64.sh and bench/handover-riscv64.sh), static so that it
+ * runs in both initramfs images. The clock is the TSC on x86_64, the virtual
+ * counter CNTVCT_EL0 on arm64 (built with aarch64-linux-gnu-gcc -static) and
+ * the time CSR (rdtime) on riscv64 (riscv64-linux-gnu-gcc -static); "TSC"
+ * below means any of them.
  *
  *   tsc CMD ARGS...   read the TSC, print "BENCH-TSC-EXEC <ticks>", exec CMD
  *                     (stage 1: `tsc kexec -e`, so the reading is the last
  *                     thing before kexec -e starts)
  *   /init             stage 2: read the TSC first of all, then mount /dev and
  *                     /proc, print "BENCH-TSC-INIT <ticks>" (arm64: also
- *                     "BENCH-CNTFRQ <Hz>", the counter's frequency), the
+ *                     "BENCH-CNTFRQ <Hz>", the counter's frequency;
+ *                     riscv64: "BENCH-TIMEBASE <Hz>", the time CSR's, from
+ *                     the device tree), the
  *                     kernel's own timing lines from /dev/kmsg and the
  *                     command line, and power off
  *
  * Under qemu -icount shift=0 the TSC counts guest instructions (1 ns each; on
- * arm64 the counter ticks at 62.5 MHz, once every 16 instructions), so two
- * runs print nearly the same numbers.
+ * arm64 the counter ticks at 62.5 MHz, once every 16 instructions; on
+ * riscv64 virt the time CSR at 10 MHz, once every 100), so two runs print
+ * nearly the same numbers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -46,6 +51,35 @@ static inline uint64_t cntfrq(void)
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
 	return v;
 }
+#elif defined(__riscv) && __riscv_xlen == 64
+/* The time CSR (Linux lets user mode read it: scounteren.TM). */
+static inline uint64_t rdtsc(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("rdtime %0" : "=r"(v) : : "memory");
+	return v;
+}
+
+/* /cpus/timebase-frequency: one big-endian cell (or two); sysfs is mounted here. */
+static uint64_t timebase(void)
+{
+	unsigned char b[8];
+	uint64_t v = 0;
+	int fd;
+	ssize_t n;
+
+	mkdir("/sys", 0755);
+	mount("sysfs", "/sys", "sysfs", 0, NULL);
+	fd = open("/sys/firmware/devicetree/base/cpus/timebase-frequency", O_RDONLY);
+	n = fd < 0 ? -1 : read(fd, b, sizeof(b));
+
+	if (fd >= 0)
+		close(fd);
+	for (ssize_t i = 0; i < n; i++)
+		v = v << 8 | b[i];
+	return n == 4 || n == 8 ? v : 0;
+}
 #elif defined(__x86_64__) || defined(__i386__)
 static inline uint64_t rdtsc(void)
 {
@@ -62,7 +96,8 @@ static inline uint64_t rdtsc(void)
 static void kmsg_report(void)
 {
 	static const char *const keys[] = { "Run /init", "tsc: Detected", "tsc: Refined",
-					    "arch_timer: cp15 timer", "random: crng init", "Linux version",
+					    "arch_timer: cp15 timer", "riscv-timer:", "clocksource: riscv_clocksource",
+					    "random: crng init", "Linux version",
 					    "Kernel command line" };
 	char buf[8192];
 	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK);
@@ -123,6 +158,8 @@ static __attribute__((noreturn)) void stage2_init(uint64_t t)
 	printf("\nBENCH-TSC-INIT %llu\n", (unsigned long long)t);
 #if defined(__aarch64__)
 	printf("BENCH-CNTFRQ %llu\n", (unsigned long long)cntfrq());
+#elif defined(__riscv)
+	printf("BENCH-TIMEBASE %llu\n", (unsigned long long)timebase());
 #endif
 	kmsg_report();
 	f = fopen("/proc/cmdline", "r");
