@@ -341,6 +341,8 @@ struct kexec_load_request {
 	/* Since 0.2 */
 	const char *dtb;            /* device-tree architectures: the blob to start from
 				       (NULL: the running kernel's, /sys/firmware/fdt) */
+	bool console_progress;      /* the purgatory says on the console what it checks
+				       and that it enters the kernel (--console-serial) */
 };
 
 struct kexec_load_segment_info {

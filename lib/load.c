@@ -203,6 +203,8 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 	kx_sha256_final(&sha, pp.sha256);
 	pp.entry = l->kernel_entry;
 	pp.boot_data = l->boot_data;
+	if (l->req->console_progress)
+		pp.flags |= KX_PF_PROGRESS;
 	r = l->arch->purgatory_params(ctx, l, &pp, &min, &max);
 	if (r < 0)
 		return r;

@@ -246,6 +246,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.mem_max = o->have_mem_max ? o->mem_max : 0,
 		.no_efi = o->no_efi,
 		.dtb = o->dtb,
+		.console_progress = o->console_serial,
 	);
 	struct kexec_load_plan plan;
 	char buf[768];
@@ -337,6 +338,8 @@ static const char *kexec_load_only_option(const struct kx_opts *o)
 		return "--mem-max";
 	if (o->elf32_core_headers)
 		return "--elf32-core-headers";
+	if (o->console_serial)
+		return "--console-serial";
 	return NULL;
 }
 

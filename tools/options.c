@@ -32,6 +32,7 @@ enum {
 	OPT_DRY_RUN,
 	OPT_ENTRY,
 	OPT_REUSE_INITRD,
+	OPT_CONSOLE_SERIAL,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -66,9 +67,6 @@ static const struct {
 	  "memmap= on its command line" },
 	{ "reuse-video-type", no_argument,
 	  "the zero page's screen_info is the running kernel's own already" },
-	{ "console-serial", no_argument,
-	  "the purgatory prints its errors on the console UART the running kernel used "
-	  "(COM1 on x86_64, the device tree's on arm64), not on another one" },
 	{ "serial", required_argument,
 	  "the purgatory prints its errors on the console UART the running kernel used "
 	  "(COM1 on x86_64, the device tree's on arm64), not on another one" },
@@ -113,6 +111,7 @@ static const struct option base_options[] = {
 	{ "reuse-initrd", no_argument, NULL, OPT_REUSE_INITRD },
 	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD }, /* kexec-tools' spelling */
 	{ "noefi", no_argument, NULL, OPT_NO_EFI },             /* kexec-tools' spelling */
+	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
 };
 #define NR_BASE (sizeof(base_options) / sizeof(base_options[0]))
 #define NR_REFUSED (sizeof(refused) / sizeof(refused[0]))
@@ -184,6 +183,8 @@ void kx_usage(FILE *out)
 	      "     --mem-min=ADDR, --mem-max=ADDR, --elf32-core-headers, --elf64-core-headers,\n"
 	      "     --args-linux, --hotplug: kexec-tools' meaning (-i, --mem-*, --elf32-core-headers\n"
 	      "                           and --no-efi are kexec_load's: -s refuses them).\n"
+	      "     --console-serial      kexec_load: the purgatory says on the console UART what\n"
+	      "                           it checks and when it enters the new kernel.\n"
 	      "     --load-preserve-context, --entry=ADDR, --reuseinitrd: refused (see the README).\n"
 	      "\n"
 	      "With no mode option, KERNEL is loaded and `shutdown -r now` is run.\n"
@@ -397,6 +398,9 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			break;
 		case OPT_REUSE_INITRD:
 			o->reuse_initrd = true;
+			break;
+		case OPT_CONSOLE_SERIAL:
+			o->console_serial = true;
 			break;
 		case ':':
 			bad_option(argv, true, err, errlen);

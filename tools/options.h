@@ -24,6 +24,7 @@ struct kx_opts {
 	bool no_checks, debug, dry_run, reuse_cmdline, reuse_initrd;
 	bool print_ckr_size, help, version;
 	bool elf32_core_headers, elf64_core_headers, hotplug, no_efi, args_linux;
+	bool console_serial;   /* --console-serial: the purgatory's progress on the console */
 	const char *type;
 	const char *append;    /* --append / --command-line: last wins */
 	const char *initrd;    /* --initrd / --ramdisk */

@@ -502,8 +502,14 @@ void purgatory_main(void)
 	write_el(&c, vbar, (uint64_t)(uintptr_t)kx_vectors);
 	isb();
 	/* -i: the loader gave no regions; nothing to check. */
+	if (P.flags & KX_PF_PROGRESS)
+		console_puts(regions ? "purgatory: checking the segments\r\n"
+				     : "purgatory: no check (-i)\r\n");
 	if (regions)
 		check(&c);
 	write_el(&c, vbar, vbar);
 	isb();
+	/* The MMU is off again: the UART is reachable. */
+	if (P.flags & KX_PF_PROGRESS)
+		console_puts("purgatory: entering the kernel\r\n");
 }

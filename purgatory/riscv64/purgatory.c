@@ -208,9 +208,12 @@ void purgatory_main(void)
 
 	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++)
 		regions |= P.regions[i].len != 0;
+	if (P.flags & KX_PF_PROGRESS)
+		console_puts(regions ? "purgatory: checking the segments\r\n"
+				     : "purgatory: no check (-i)\r\n");
 	/* -i: the loader gave no regions; nothing to check. */
 	if (!regions)
-		return;
+		goto enter;
 	t0 = rdtime();
 	asked = (P.arch[0] & KX_RISCV64_PF_ZKNH) != 0;
 	kx_zknh = asked && kx_zknh_probe();
@@ -219,9 +222,12 @@ void purgatory_main(void)
 	kx_zknh = 0;
 	kx_check_ticks = rdtime() - t0;
 	kx_check_path = path;
-	if (ok)
-		return;
-	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
-	console_puts("purgatory: sha256 mismatch\r\n");
-	kx_halt();
+	if (!ok) {
+		/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
+		console_puts("purgatory: sha256 mismatch\r\n");
+		kx_halt();
+	}
+enter:
+	if (P.flags & KX_PF_PROGRESS)
+		console_puts("purgatory: entering the kernel\r\n");
 }

@@ -15,6 +15,7 @@
  * before the jump, so the new kernel starts in the state it would have
  * without us.
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -259,8 +260,16 @@ void purgatory_cpu_restore(void)
 
 void purgatory(void)
 {
-	if (sha256_regions_match())
+	bool progress = KX_PURGATORY_PARAMS.flags & KX_PF_PROGRESS;
+
+	if (progress)
+		serial_puts(KX_PURGATORY_PARAMS.regions[0].len ? "purgatory: checking the segments\r\n"
+							       : "purgatory: no check (-i)\r\n");
+	if (sha256_regions_match()) {
+		if (progress)
+			serial_puts("purgatory: entering the kernel\r\n");
 		return;
+	}
 	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
 	serial_puts("purgatory: sha256 mismatch\r\n");
 	for (;;)

@@ -1,0 +1,34 @@
+#!/bin/bash
+# --console-serial (kexec-tools' option): the purgatory says on the serial
+# console what it checks and that it enters the kernel, between `kexec -e`
+# and the second kernel's first line; the default mode goes to kexec_load
+# for it (kexec_file_load has its own purgatory).
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+name=kexec-load-console
+[[ ${VM_ARCH:-x86_64} == arm64 ]] && name=arm64-load-console
+vm_test_setup "$name"
+nonce=$(vm_nonce)
+console=ttyS0 kernel=/boot/vmlinuz
+if [[ ${VM_ARCH:-x86_64} == arm64 ]]; then
+	console=ttyAMA0 kernel=/boot/Image
+fi
+cmdline="console=$console kxtest=c-CONSOLE-$nonce quiet"
+
+vm_scenario_exec "$cmdline" "$(
+	cat <<EOS
+vt_run load kexec --console-serial -l $kernel --initrd=/boot/stage2.cpio.gz --append="\$CMDLINE"
+EOS
+)"
+
+vm_boot ""
+log=$VM_LOG
+vm_expect_load_ok "$log" "kexec --console-serial -l"
+vm_expect_checks "$log" 1
+vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: checking the segments' "the purgatory says it checks, after kexec -e"
+vm_expect_order "$log" '^purgatory: checking the segments' '^purgatory: entering the kernel' "then that it enters the kernel"
+vm_expect_order "$log" '^purgatory: entering the kernel' '^STAGE2-CMDLINE: ' "and the second kernel starts"
+vm_expect_stage2 "$log" "$cmdline" "$VM_KVER"
+vm_finish "$name"
