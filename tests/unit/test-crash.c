@@ -902,6 +902,27 @@ static void test_kcore_variants(void **state)
 		build_and_check(ctx, &ci, false, EM_AARCH64);
 		kx_crash_info_free(&ci);
 	}
+	/*
+	 * riscv64's policy: the kernel's own mapping is the top 2 GiB of the
+	 * address space, a window whose end wraps to 0 (it used to find no text).
+	 */
+	{
+		const struct load l[] = {
+			{ 0xff60000000000000ULL + 0x100000, 0x100000, 0x3ff00000 },
+			{ 0xffffffff80000000ULL, 0x1000000, 0x1c32000 },
+		};
+		uint8_t buf[1024];
+		size_t len = make_kcore(buf, sizeof(buf), l, ARRAY_SIZE(l), EM_RISCV);
+
+		write_bytes(t->dir, "proc/kcore", buf, len);
+		log_reset();
+		assert_int_equal(kx_crash_info_read(ctx, kx_arch_riscv64.crash, &ci), 0);
+		assert_int_equal(ci.page_offset, 0xff60000000000000ULL);
+		assert_true(ci.have_kernel_text);
+		assert_int_equal(ci.text_vaddr, 0xffffffff80000000ULL);
+		build_and_check(ctx, &ci, false, EM_RISCV);
+		kx_crash_info_free(&ci);
+	}
 	kexec_ctx_free(ctx);
 }
 
