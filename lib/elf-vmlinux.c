@@ -61,3 +61,11 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 	return reject(reason, "an ELF program, not a Linux kernel: its segments are linked at "
 			      "user-space addresses");
 }
+
+int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const char *why_refused,
+			  const char **reason)
+{
+	if (kx_elf_vmlinux_probe(buf, len, machine, reason) < 0)
+		return -ENOEXEC;
+	return reject(reason, why_refused);
+}

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch.h"
+
 /*
  * Whether buf is a Linux vmlinux: a 64-bit little-endian ELF executable for
  * e_machine with program headers inside the file and at least one PT_LOAD,
@@ -14,5 +16,28 @@
  * or -ENOEXEC with a one-line *reason (static or thread-local).
  */
 int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason);
+
+/*
+ * A format for an architecture that cannot boot its ELF vmlinux through
+ * kexec_load (it runs at a virtual link address): listed so that -t names it
+ * and a probe of one says why it is refused (why_refused) instead of "not an
+ * Image". Defines const struct kx_format SYM.
+ */
+int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const char *why_refused,
+			  const char **reason);
+#define KX_ELF_REFUSED_FORMAT(SYM, NAME, MACHINE, SUMMARY, WHY)                                   \
+	static int SYM##_probe(const void *buf, size_t len, struct kexec_image_info *info,        \
+			       const char **reason)                                                 \
+	{                                                                                          \
+		(void)info;                                                                        \
+		return kx_elf_vmlinux_refuse(buf, len, MACHINE, WHY, reason);                      \
+	}                                                                                          \
+	static const char *const SYM##_aliases[] = { "elf", "vmlinux", NULL };                    \
+	const struct kx_format SYM = {                                                             \
+		.type = { .name = NAME, .aliases = SYM##_aliases, .summary = SUMMARY },            \
+		.probe = SYM##_probe,                                                              \
+		.cmdline_limit_what = "COMMAND_LINE_SIZE",                                         \
+		.file_wrong_format_errno = EINVAL,                                                 \
+	}
 
 #endif

@@ -86,7 +86,7 @@ const struct kx_format kx_format_arm64_image = {
 	.type = {
 		.name = "Image",
 		.aliases = image_aliases,
-		.summary = "arm64 Image (uncompressed; Debian's vmlinuz is one compressed with gzip)",
+		.summary = "arm64 Image (uncompressed, as Debian's arm64 /boot/vmlinuz is)",
 		.kexec_file_load = true,
 		.kexec_load = true,
 	},
@@ -97,30 +97,8 @@ const struct kx_format kx_format_arm64_image = {
 	.load = kx_arm64_load_image,
 };
 
-static int elf_probe(const void *buf, size_t len, struct kexec_image_info *info,
-		     const char **reason)
-{
-	(void)info;
-	if (kx_elf_vmlinux_probe(buf, len, 183, reason) < 0)
-		return -ENOEXEC;
-	/* A vmlinux runs at its link address, a virtual one on arm64: not loadable as is. */
-	return reject(reason, "an arm64 ELF vmlinux, which kexec cannot boot: load its Image "
-			      "(arch/arm64/boot/Image)");
-}
-
-static const char *const elf_aliases[] = { "elf", "vmlinux", NULL };
-
 /* Listed so that -t names it and a probe says why it is refused. */
-const struct kx_format kx_format_arm64_elf = {
-	.type = {
-		.name = "elf-arm64",
-		.aliases = elf_aliases,
-		.summary = "ELF vmlinux for arm64: recognised and refused (boot the Image)",
-		.kexec_file_load = false,
-		.kexec_load = false,
-	},
-	.probe = elf_probe,
-	.cmdline_limit_what = "COMMAND_LINE_SIZE",
-	.file_wrong_format_errno = EINVAL,
-	.load = NULL,
-};
+KX_ELF_REFUSED_FORMAT(kx_format_arm64_elf, "elf-arm64", 183,
+		      "ELF vmlinux for arm64: recognised and refused (boot the Image)",
+		      "an arm64 ELF vmlinux, which kexec cannot boot: load its Image "
+		      "(arch/arm64/boot/Image)");

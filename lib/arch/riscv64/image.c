@@ -87,32 +87,11 @@ const struct kx_format kx_format_riscv64_image = {
 	.load = kx_riscv64_load_image,
 };
 
-static int elf_probe(const void *buf, size_t len, struct kexec_image_info *info,
-		     const char **reason)
-{
-	(void)info;
-	if (kx_elf_vmlinux_probe(buf, len, 243, reason) < 0)
-		return -ENOEXEC;
-	return reject(reason, "a riscv64 ELF vmlinux, which this kexec does not load through "
-			      "kexec_load: load its Image (arch/riscv/boot/Image)");
-}
-
-static const char *const elf_aliases[] = { "elf", "vmlinux", NULL };
-
 /* Listed so that -t names it and a probe says why it is refused. */
-const struct kx_format kx_format_riscv64_elf = {
-	.type = {
-		.name = "elf-riscv64",
-		.aliases = elf_aliases,
-		.summary = "ELF vmlinux for riscv64: recognised and refused (boot the Image)",
-		.kexec_file_load = false,
-		.kexec_load = false,
-	},
-	.probe = elf_probe,
-	.cmdline_limit_what = "COMMAND_LINE_SIZE",
-	.file_wrong_format_errno = EINVAL,
-	.load = NULL,
-};
+KX_ELF_REFUSED_FORMAT(kx_format_riscv64_elf, "elf-riscv64", 243,
+		      "ELF vmlinux for riscv64: recognised and refused (boot the Image)",
+		      "a riscv64 ELF vmlinux, which this kexec does not load through kexec_load: "
+		      "load its Image (arch/riscv/boot/Image)");
 
 /* "isa : rv64imafdc_zicsr_zifencei_zknh" (or the base letters then _-separated names). */
 int kx_riscv64_isa_has_zknh(const char *cpuinfo)
