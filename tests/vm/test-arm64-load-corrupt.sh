@@ -5,36 +5,6 @@
 # initrd segment after the loader hashed it. After `kexec -e` the purgatory
 # must print "purgatory: sha256 mismatch" on the PL011 the device tree names
 # and stop: the second kernel never starts.
-set -euo pipefail
 VM_ARCH=arm64
-# shellcheck source=SCRIPTDIR/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-vm_test_setup arm64-load-corrupt
-helper=$(dirname "$(vm_kexec_bin)")/kexec-corrupt-load
-[[ -f $helper ]] || vm_die "$helper does not exist (meson builds it beside kexec)"
-vm_file_is_static "$helper" || vm_die "$helper is not static"
-vm_add_file "$helper" /bin/kexec-corrupt-load
-nonce=$(vm_nonce)
-cmdline="console=ttyAMA0 kxtest=a-CORRUPT-$nonce quiet"
-
-vm_scenario_exec "$cmdline" "$(
-	cat <<'EOS'
-vt_check loaded_before "$(vt_loaded)" 0
-vt_run load kexec-corrupt-load /boot/Image /boot/stage2.cpio.gz "$CMDLINE"
-EOS
-)"
-
-# The purgatory halts with interrupts off: stop the guest once it has spoken.
-VM_STOP_PATTERN="purgatory: sha256 mismatch"
-VM_TIMEOUT=60
-vm_boot ""
-log=$VM_LOG
-vm_expect_line "$log" "RC load: 0" "the corrupting loader exits 0"
-vm_expect "$log" '^OUT load: corrupted initrd byte [0-9]+ of [0-9]+$' "it flipped one initrd byte"
-vm_expect_checks "$log" 2
-vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
-vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: sha256 mismatch$' "the purgatory reports the mismatch after kexec -e"
-vm_expect "$log" "^VM-HARNESS: the log has 'purgatory: sha256 mismatch'; qemu stopped$" "the guest stayed halted after the report"
-vm_expect_not "$log" '^STAGE2-' "the second kernel never starts"
-vm_finish arm64-load-corrupt
+# shellcheck source=SCRIPTDIR/dtb/load-corrupt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dtb/load-corrupt.sh"

@@ -5,34 +5,6 @@
 # kernel's /proc/cmdline must be exactly the --append text. Before that,
 # `kexec --dry-run -c -l` must plan it (kernel, initrd, dtb and purgatory
 # segments, an entry point) and load nothing.
-set -euo pipefail
 VM_ARCH=riscv64
-# shellcheck source=SCRIPTDIR/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-vm_test_setup riscv64-load
-nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=r-LOAD-$nonce quiet"
-
-vm_scenario_exec "$cmdline" "$(
-	cat <<'EOS'
-vt_run dry kexec --dry-run -c -l /boot/Image --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
-vt_check loaded_after_dry_run "$(vt_loaded)" 0
-vt_run load kexec -c -l /boot/Image --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
-EOS
-)"
-
-vm_boot ""
-log=$VM_LOG
-vm_expect_line "$log" "RC dry: 0" "kexec --dry-run -c -l exits 0"
-vm_expect_line "$log" "ERRLINES dry: 0" "kexec --dry-run -c -l prints nothing on stderr"
-vm_expect_line "$log" "OUT dry: syscall: kexec_load" "dry run plans kexec_load"
-for role in kernel initrd dtb purgatory; do
-	vm_expect "$log" "^OUT dry: [0-9]+ +$role +0x[0-9a-f]+-0x[0-9a-f]+ " "dry run: a '$role' segment row"
-done
-vm_expect "$log" '^OUT dry: entry: 0x[0-9a-f]+' "dry run: an 'entry:' line"
-vm_expect_load_ok "$log" "kexec -c -l"
-vm_expect_checks "$log" 2
-vm_expect_stage2 "$log" "$cmdline" "$VM_KVER"
-vm_expect_not "$log" '^STAGE2-VMCORE-MAGIC' "no /proc/vmcore in a normal kexec"
-vm_finish riscv64-load
+# shellcheck source=SCRIPTDIR/dtb/load.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dtb/load.sh"

@@ -1,0 +1,38 @@
+#!/bin/bash
+# The body of test-arm64-load-corrupt.sh and test-riscv64-load-corrupt.sh (sourced with VM_ARCH
+# set; not a test itself): the same scenario on every device-tree
+# architecture, its console ttyAMA0 (arm64's PL011) or ttyS0 (riscv64's 8250).
+set -euo pipefail
+# shellcheck source=SCRIPTDIR/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
+
+vm_test_setup "$VM_ARCH-load-corrupt"
+console=ttyAMA0
+[[ $VM_ARCH == riscv64 ]] && console=ttyS0
+helper=$(dirname "$(vm_kexec_bin)")/kexec-corrupt-load
+[[ -f $helper ]] || vm_die "$helper does not exist (meson builds it beside kexec)"
+vm_file_is_static "$helper" || vm_die "$helper is not static"
+vm_add_file "$helper" /bin/kexec-corrupt-load
+nonce=$(vm_nonce)
+cmdline="console=$console kxtest=${VM_ARCH:0:1}-CORRUPT-$nonce quiet"
+
+vm_scenario_exec "$cmdline" "$(
+	cat <<'EOS'
+vt_check loaded_before "$(vt_loaded)" 0
+vt_run load kexec-corrupt-load /boot/Image /boot/stage2.cpio.gz "$CMDLINE"
+EOS
+)"
+
+# The purgatory halts with interrupts off: stop the guest once it has spoken.
+VM_STOP_PATTERN="purgatory: sha256 mismatch"
+VM_TIMEOUT=60
+vm_boot ""
+log=$VM_LOG
+vm_expect_line "$log" "RC load: 0" "the corrupting loader exits 0"
+vm_expect "$log" '^OUT load: corrupted initrd byte [0-9]+ of [0-9]+$' "it flipped one initrd byte"
+vm_expect_checks "$log" 2
+vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
+vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: sha256 mismatch$' "the purgatory reports the mismatch after kexec -e"
+vm_expect "$log" "^VM-HARNESS: the log has 'purgatory: sha256 mismatch'; qemu stopped$" "the guest stayed halted after the report"
+vm_expect_not "$log" '^STAGE2-' "the second kernel never starts"
+vm_finish "$VM_ARCH-load-corrupt"
