@@ -25,6 +25,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "console-mmio.h"
 #include "params.h"
 #include "sha256.h"
 
@@ -108,62 +109,8 @@ static inline uint64_t rdtime(void)
 
 /* ---- The console: an 8250 at MMIO console_base, as the old kernel left it -- */
 
-#define UART_LSR 5
-#define UART_LSR_THRE 0x20
-
-static inline uint32_t read32(uint64_t a)
-{
-	return *(volatile uint32_t *)(uintptr_t)a;
-}
-
-static inline void write32(uint64_t a, uint32_t v)
-{
-	*(volatile uint32_t *)(uintptr_t)a = v;
-}
-
-static inline uint8_t read8(uint64_t a)
-{
-	return *(volatile uint8_t *)(uintptr_t)a;
-}
-
-static inline void write8(uint64_t a, uint8_t v)
-{
-	*(volatile uint8_t *)(uintptr_t)a = v;
-}
-
-/* The waits are bounded: a UART that is not there may never report room. */
-static void console_putc(char ch)
-{
-	uint64_t base = P.console_base;
-	unsigned int i;
-
-	switch (P.console_kind) {
-	case KX_CONSOLE_8250_MMIO8:
-		for (i = 0; i < 100000 && !(read8(base + UART_LSR) & UART_LSR_THRE); i++)
-			;
-		write8(base, (uint8_t)ch);
-		break;
-	case KX_CONSOLE_8250_MMIO32:
-		for (i = 0; i < 100000 && !(read32(base + 4 * UART_LSR) & UART_LSR_THRE); i++)
-			;
-		write32(base, (uint8_t)ch);
-		break;
-	default:
-		break;
-	}
-}
-
-static void console_puts(const char *s)
-{
-	for (; *s; s++)
-		console_putc(*s);
-}
-
-static void console_hex(uint64_t v)
-{
-	for (int shift = 60; shift >= 0; shift -= 4)
-		console_putc("0123456789abcdef"[(v >> shift) & 0xf]);
-}
+#define console_puts(s) kx_console_puts(&P, (s))
+#define console_hex(v) kx_console_hex(&P, (v))
 
 /* From entry.S's kx_trap, on a fresh stack. */
 void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval)

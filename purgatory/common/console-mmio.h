@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The console of the device-tree purgatories (arm64, riscv64): a PL011 or an
+ * 8250 with byte or 32-bit registers at MMIO console_base, as the old kernel
+ * (or the firmware) left it. Header-only: each purgatory includes it once.
+ * The waits are bounded: a UART that is not there may never report room.
+ */
+#ifndef KX_PURGATORY_CONSOLE_MMIO_H
+#define KX_PURGATORY_CONSOLE_MMIO_H
+
+#include <stdint.h>
+
+#include "params.h"
+
+#define KX_PL011_DR 0x00
+#define KX_PL011_FR 0x18
+#define KX_PL011_FR_TXFF (1u << 5)
+#define KX_UART_LSR 5
+#define KX_UART_LSR_THRE 0x20
+
+static inline uint32_t kx_mmio_read32(uint64_t a)
+{
+	return *(volatile uint32_t *)(uintptr_t)a;
+}
+
+static inline void kx_mmio_write32(uint64_t a, uint32_t v)
+{
+	*(volatile uint32_t *)(uintptr_t)a = v;
+}
+
+static inline uint8_t kx_mmio_read8(uint64_t a)
+{
+	return *(volatile uint8_t *)(uintptr_t)a;
+}
+
+static inline void kx_mmio_write8(uint64_t a, uint8_t v)
+{
+	*(volatile uint8_t *)(uintptr_t)a = v;
+}
+
+static void kx_console_putc(const struct kx_purgatory_params *p, char ch)
+{
+	uint64_t base = p->console_base;
+	unsigned int i;
+
+	switch (p->console_kind) {
+	case KX_CONSOLE_PL011:
+		for (i = 0; i < 100000 && (kx_mmio_read32(base + KX_PL011_FR) & KX_PL011_FR_TXFF); i++)
+			;
+		kx_mmio_write32(base + KX_PL011_DR, (uint8_t)ch);
+		break;
+	case KX_CONSOLE_8250_MMIO8:
+		for (i = 0; i < 100000 && !(kx_mmio_read8(base + KX_UART_LSR) & KX_UART_LSR_THRE); i++)
+			;
+		kx_mmio_write8(base, (uint8_t)ch);
+		break;
+	case KX_CONSOLE_8250_MMIO32:
+		for (i = 0; i < 100000 && !(kx_mmio_read32(base + 4 * KX_UART_LSR) & KX_UART_LSR_THRE);
+		     i++)
+			;
+		kx_mmio_write32(base, (uint8_t)ch);
+		break;
+	default:
+		break;
+	}
+}
+
+static void kx_console_puts(const struct kx_purgatory_params *p, const char *s)
+{
+	for (; *s; s++)
+		kx_console_putc(p, *s);
+}
+
+static void kx_console_hex(const struct kx_purgatory_params *p, uint64_t v)
+{
+	for (int shift = 60; shift >= 0; shift -= 4)
+		kx_console_putc(p, "0123456789abcdef"[(v >> shift) & 0xf]);
+}
+
+#endif
