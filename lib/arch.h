@@ -68,8 +68,8 @@ struct kx_crash_policy {
 	uint64_t default_page_offset; /* direct-map base when /proc/kcore cannot tell */
 	uint64_t text_window_start;   /* the kernel image's own mapping, when it has one */
 	uint64_t text_window_size;    /*   (x86_64: __START_KERNEL_map, 1 GiB); 0: none */
-	/* /proc/iomem ranges of this name inside System RAM are not dumped (NULL: none). */
-	const char *exclude_nested;
+	/* The device tree's reservations are firmware's and not dumped (riscv64's SBI). */
+	bool exclude_dtb_reserved;
 };
 
 struct kx_arch {

@@ -32,6 +32,7 @@
 
 #include "arch.h"
 #include "crash.h"
+#include "dtb.h"
 
 #define CPU_DIR "/sys/devices/system/cpu"
 #define CPU_POSSIBLE_PATH CPU_DIR "/possible"
@@ -382,6 +383,39 @@ static int push_range(struct kx_range **arr, size_t *nr, size_t *cap, uint64_t s
 }
 
 /*
+ * The device tree's reservations (/memreserve/, /reserved-memory), left out
+ * of the dump where the policy says they are firmware's: on riscv64
+ * OpenSBI's memory, which its PMP hides from S-mode, so that reading it
+ * through /proc/vmcore fails with EFAULT. No tree: nothing to leave out.
+ */
+static int exclude_dtb_reserved(struct kexec_ctx *ctx, struct kx_range **ex, size_t *nr_ex,
+				size_t *cap_ex)
+{
+	struct kx_range *res = NULL;
+	size_t nr = 0;
+	void *blob = NULL;
+	size_t len = 0;
+	int r;
+
+	if (kx_fdt_read(ctx, NULL, &blob, &len) < 0) {
+		kx_warn(ctx, "no device tree to find the firmware's reserved memory in: the dump "
+			     "may include memory the crash kernel cannot read");
+		return 0;
+	}
+	r = kx_fdt_reserved(ctx, blob, len, &res, &nr);
+	free(blob);
+	if (r < 0)
+		return r == -ENOMEM ? r : 0;
+	for (size_t i = 0; i < nr && r >= 0; i++) {
+		kx_dbg(ctx, "leaving the device tree's reserved %#" PRIx64 "-%#" PRIx64
+			    " out of the dump (firmware's)", res[i].start, res[i].end);
+		r = push_range(ex, nr_ex, cap_ex, res[i].start, res[i].end);
+	}
+	free(res);
+	return r < 0 ? r : 0;
+}
+
+/*
  * What the kernel dumps on x86 (arch/x86/kernel/crash.c): every System RAM
  * range, minus the low 1 MiB (elf_header_exclude_ranges; the crash kernel
  * boots over it) and minus each "Crash kernel" range (crashk_res and, with
@@ -403,16 +437,16 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 	for (i = 0; i < m->nr; i++) {
 		if (is_top_ram(&m->r[i]))
 			r = push_range(&ram, &nr_ram, &cap_ram, m->r[i].start, m->r[i].end);
-		else if (pol->exclude_nested && m->r[i].depth > 0 &&
-			 !strcmp(m->r[i].name, pol->exclude_nested)) {
-			kx_dbg(ctx, "leaving %s %#" PRIx64 "-%#" PRIx64 " out of the dump (firmware's)",
-			       pol->exclude_nested, m->r[i].start, m->r[i].end);
-			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
-		} else if (m->r[i].type == KEXEC_MEM_CRASH) {
+		else if (m->r[i].type == KEXEC_MEM_CRASH) {
 			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " out of the dump", m->r[i].start, m->r[i].end);
 			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
 		}
+		if (r < 0)
+			goto oom;
+	}
+	if (pol->exclude_dtb_reserved) {
+		r = exclude_dtb_reserved(ctx, &ex, &nr_ex, &cap_ex);
 		if (r < 0)
 			goto oom;
 	}

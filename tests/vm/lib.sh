@@ -629,21 +629,26 @@ for m in /lib/kx-modules/*.ko; do
 	[ -e "$m" ] || continue
 	insmod "$m" || echo "STAGE2-INSMOD-FAILED: ${m##*/}"
 done
-# A crash kernel with an NVMe controller (PCI class 0x010802; the kdump tests
-# add one): save /proc/vmcore at the start of /dev/nvme0n1 for the host.
-if [ -e /proc/vmcore ] && grep -qx 0x010802 /sys/bus/pci/devices/*/class 2>/dev/null; then
+# A crash kernel with a dump disk (the kdump tests add one: NVMe, PCI class
+# 0x010802, or virtio-blk on riscv64): save /proc/vmcore at its start.
+dumpdev=
+if [ -e /proc/vmcore ]; then
+	grep -qx 0x010802 /sys/bus/pci/devices/*/class 2>/dev/null && dumpdev=/dev/nvme0n1
+	[ -z "$dumpdev" ] && ls /lib/kx-modules/*-virtio_blk.ko >/dev/null 2>&1 && dumpdev=/dev/vda
+fi
+if [ -n "$dumpdev" ]; then
 	i=0
-	# NVMe probes asynchronously: wait up to 10 s for the namespace.
-	while [ ! -b /dev/nvme0n1 ] && [ $i -lt 100 ]; do
+	# The disk probes asynchronously: wait up to 10 s for it.
+	while [ ! -b $dumpdev ] && [ $i -lt 100 ]; do
 		sleep 0.1
 		i=$((i + 1))
 	done
-	if [ ! -b /dev/nvme0n1 ]; then
-		echo "STAGE2-VMCORE-SAVE-FAILED: no /dev/nvme0n1 after 10 s"
+	if [ ! -b $dumpdev ]; then
+		echo "STAGE2-VMCORE-SAVE-FAILED: no $dumpdev after 10 s"
 	else
 		size=$(stat -c %s /proc/vmcore)
 		echo "STAGE2-VMCORE-SIZE: $size"
-		dd if=/proc/vmcore of=/dev/nvme0n1 bs=1M oflag=direct conv=notrunc,fsync 2>/tmp/dd.err
+		dd if=/proc/vmcore of=$dumpdev bs=1M oflag=direct conv=notrunc,fsync 2>/tmp/dd.err
 		rc=$?
 		sync
 		if [ $rc -eq 0 ]; then
@@ -1449,9 +1454,10 @@ vm_kdump_test() {
 	fi
 	if [[ $VM_ARCH == riscv64 ]]; then
 		ck=${VM_KDUMP_CRASHKERNEL:-192M}
-		# NVMe is a module in Debian's riscv64 kernel: the crash kernel's
-		# init loads it (and nvme-core, nvme-auth) before saving the dump.
-		VM_STAGE2_MODULES=(nvme)
+		# The dump disk is virtio-blk over virtio-mmio (both modules in
+		# Debian's riscv64 kernel, which the crash kernel's init loads):
+		# an NVMe controller's interrupts never reach the crash kernel.
+		VM_STAGE2_MODULES=(virtio_mmio virtio_blk)
 	fi
 	vm_test_setup "$name"
 	nonce=$(vm_nonce)
@@ -1461,7 +1467,11 @@ vm_kdump_test() {
 	rm -f "$img" "$VM_LOG_DIR/$name.readelf" "$VM_LOG_DIR/$name.vmcore-dmesg"
 	truncate -s 600M "$img"
 	VM_SMP=$cpus
-	VM_QEMU_ARGS+=(-drive "file=$img,if=none,id=d0,format=raw" -device "nvme,serial=kxdump,drive=d0")
+	if [[ $VM_ARCH == riscv64 ]]; then
+		VM_QEMU_ARGS+=(-drive "file=$img,if=none,id=d0,format=raw" -device "virtio-blk-device,drive=d0")
+	else
+		VM_QEMU_ARGS+=(-drive "file=$img,if=none,id=d0,format=raw" -device "nvme,serial=kxdump,drive=d0")
+	fi
 
 	{
 		echo "CMDLINE=$(vm_sh_quote "$cmdline")"
@@ -1518,7 +1528,7 @@ EOS
 	vm_expect "$log" "^STAGE2-CMDLINE: (.* )?kxtest=$nonce( |\$)" "crash kernel /proc/cmdline has kxtest=$nonce (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
 	vm_expect_line "$log" "STAGE2-VMCORE-MAGIC: 7f454c46" "/proc/vmcore starts with the ELF magic"
 	size=$(vm_field "$log" "STAGE2-VMCORE-SIZE: ")
-	vm_expect "$log" "^STAGE2-VMCORE-SAVED [1-9][0-9]*\$" "crash kernel saved /proc/vmcore ($size bytes) to /dev/nvme0n1"
+	vm_expect "$log" "^STAGE2-VMCORE-SAVED [1-9][0-9]*\$" "crash kernel saved /proc/vmcore ($size bytes) to the dump disk"
 	vm_expect "$log" '^STAGE2-DONE$' "crash kernel finished"
 	if [[ $size =~ ^[0-9]+$ ]] && grep -Eq '^STAGE2-VMCORE-SAVED ' "$log"; then
 		vm_kdump_check_elf "$img" "$log" "$cpus" "$size"

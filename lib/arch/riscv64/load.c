@@ -126,10 +126,11 @@ static const struct kx_crash_policy crash_policy = {
 	.text_window_start = 0xffffffff80000000ULL,
 	.text_window_size = 0x80000000ULL,
 	/*
-	 * "Reserved" inside System RAM is firmware's (OpenSBI's, behind PMP):
-	 * the crash kernel reading it gets EFAULT and /proc/vmcore is lost.
+	 * OpenSBI's memory (the device tree's /reserved-memory/mmode_resv*) is
+	 * behind its PMP: the crash kernel reading it gets EFAULT and loses the
+	 * whole dump.
 	 */
-	.exclude_nested = "Reserved",
+	.exclude_dtb_reserved = true,
 };
 
 const struct kx_arch kx_arch_riscv64 = {
