@@ -10,6 +10,26 @@
 #include "dtb-boot.h"
 #include "dtb.h"
 
+/* RAM [start, end] to place into, counted for the validator (in 4 KiB pages). */
+static int add_ram_range(struct kx_load *l, uint64_t start, uint64_t end)
+{
+	int r = kx_alloc_add_ram(&l->alloc, start, end - start + 1);
+
+	if (r == 0)
+		l->totalram_pages += (end - start + 1) / 4096;
+	return r;
+}
+
+/* A reservation inside that RAM kept free; nested or overlapping ones are fine. */
+static int reserve_range(struct kx_load *l, uint64_t start, uint64_t end)
+{
+	int r = 0;
+
+	if (kx_alloc_is_ram(&l->alloc, start, end - start + 1))
+		r = kx_alloc_reserve(&l->alloc, start, end - start + 1);
+	return r == -EBUSY ? 0 : r;
+}
+
 /*
  * RAM to place into: /proc/iomem's System RAM less what the running kernel
  * keeps reserved below it (firmware tables, UEFI runtime memory, the GIC's
@@ -26,25 +46,12 @@ static int add_ram(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boot 
 	r = kexec_read_iomem(ctx, &m);
 	if (r >= 0) {
 		r = 0;
-		for (size_t i = 0; i < m.nr; i++) {
-			const struct kexec_mem_range *e = &m.r[i];
-
-			if (e->depth == 0 && e->type == KEXEC_MEM_RAM) {
-				r = kx_alloc_add_ram(&l->alloc, e->start, e->end - e->start + 1);
-				if (r < 0)
-					break;
-				l->totalram_pages += (e->end - e->start + 1) / 4096;
-			}
-		}
-		for (size_t i = 0; r == 0 && i < m.nr; i++) {
-			const struct kexec_mem_range *e = &m.r[i];
-
-			if (e->depth > 0 && !strcasecmp(e->name, "reserved") &&
-			    kx_alloc_is_ram(&l->alloc, e->start, e->end - e->start + 1))
-				r = kx_alloc_reserve(&l->alloc, e->start, e->end - e->start + 1);
-			if (r == -EBUSY)
-				r = 0; /* nested or overlapping reservations */
-		}
+		for (size_t i = 0; r == 0 && i < m.nr; i++)
+			if (m.r[i].depth == 0 && m.r[i].type == KEXEC_MEM_RAM)
+				r = add_ram_range(l, m.r[i].start, m.r[i].end);
+		for (size_t i = 0; r == 0 && i < m.nr; i++)
+			if (m.r[i].depth > 0 && !strcasecmp(m.r[i].name, "reserved"))
+				r = reserve_range(l, m.r[i].start, m.r[i].end);
 		kexec_memmap_free(&m);
 		return r;
 	}
@@ -53,18 +60,12 @@ static int add_ram(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boot 
 	r = kx_fdt_memory(ctx, b->in, b->in_len, &ram, &nr_ram);
 	if (r < 0)
 		return r;
-	for (size_t i = 0; r == 0 && i < nr_ram; i++) {
-		r = kx_alloc_add_ram(&l->alloc, ram[i].start, ram[i].end - ram[i].start + 1);
-		l->totalram_pages += (ram[i].end - ram[i].start + 1) / 4096;
-	}
+	for (size_t i = 0; r == 0 && i < nr_ram; i++)
+		r = add_ram_range(l, ram[i].start, ram[i].end);
 	if (r == 0)
 		r = kx_fdt_reserved(ctx, b->in, b->in_len, &res, &nr_res);
-	for (size_t i = 0; r == 0 && i < nr_res; i++) {
-		if (kx_alloc_is_ram(&l->alloc, res[i].start, res[i].end - res[i].start + 1))
-			r = kx_alloc_reserve(&l->alloc, res[i].start, res[i].end - res[i].start + 1);
-		if (r == -EBUSY)
-			r = 0;
-	}
+	for (size_t i = 0; r == 0 && i < nr_res; i++)
+		r = reserve_range(l, res[i].start, res[i].end);
 	free(ram);
 	free(res);
 	return r;
