@@ -117,6 +117,22 @@ static int load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 	return crash_memmap(l, pv);
 }
 
+/*
+ * What both formats load after the kernel: the initrd (high, like the
+ * kernel's own loader: out of the way of the kernel's decompression, below
+ * initrd_max when the kernel cannot take one above 4 GiB) and, for a crash
+ * kernel, its core header.
+ */
+static int load_initrd_and_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l,
+				      uint64_t initrd_max)
+{
+	int r = kx_load_initrd(ctx, l, SZ_1M, initrd_max, true);
+
+	if (r == 0 && l->crash)
+		r = load_elfcorehdr(ctx, l);
+	return r;
+}
+
 /* boot_params + command line + setup_data, below 4 GiB so every pointer to it fits. */
 static int load_params(struct kexec_ctx *ctx, struct kx_load *l, struct kx_x86_boot_layout *lay)
 {
@@ -135,6 +151,8 @@ static int load_params(struct kexec_ctx *ctx, struct kx_load *l, struct kx_x86_b
 	} else {
 		lay->cmdline = l->req->cmdline ? l->req->cmdline : "";
 	}
+	lay->initrd_addr = l->initrd_addr;
+	lay->initrd_size = l->initrd_size;
 	lay->rng_seed = true;
 	lay->no_efi = l->req->no_efi;
 	/* Never truncated: the builder refuses it, naming the kernel whose header sets the limit. */
@@ -239,17 +257,9 @@ int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 		return r;
 
 	initrd_max = (info.xloadflags & 0x02) ? 0 : (uint64_t)info.initrd_addr_max;
-	/* High, like the kernel's own loader: out of the way of the kernel's decompression. */
-	r = kx_load_initrd(ctx, l, SZ_1M, initrd_max, true);
+	r = load_initrd_and_elfcorehdr(ctx, l, initrd_max);
 	if (r < 0)
 		return r;
-	lay.initrd_addr = l->initrd_addr;
-	lay.initrd_size = l->initrd_size;
-	if (l->crash) {
-		r = load_elfcorehdr(ctx, l);
-		if (r < 0)
-			return r;
-	}
 
 	lay.image = img;
 	lay.path = req->kernel;
@@ -401,16 +411,9 @@ int kx_x86_load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 	}
 	l->kernel_entry = phys_entry;
 
-	r = kx_load_initrd(ctx, l, SZ_1M, 0, true);
+	r = load_initrd_and_elfcorehdr(ctx, l, 0);
 	if (r < 0)
 		return r;
-	lay.initrd_addr = l->initrd_addr;
-	lay.initrd_size = l->initrd_size;
-	if (l->crash) {
-		r = load_elfcorehdr(ctx, l);
-		if (r < 0)
-			return r;
-	}
 	synth_setup_header(pv->elf_header);
 	lay.image = pv->elf_header;
 	lay.path = req->kernel;
