@@ -136,6 +136,9 @@ struct kexec_image_type {
  * Returns their number and sets *types (static storage).
  */
 size_t kexec_image_types(const struct kexec_ctx *ctx, const struct kexec_image_type **types);
+/* The format of the context's architecture that name (or an alias, any case) names; NULL: none. */
+const struct kexec_image_type *kexec_image_type_find(const struct kexec_ctx *ctx,
+						     const char *name);
 
 /* What a probe learnt about a kernel image, whatever its format. */
 struct kexec_image_info {

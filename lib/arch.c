@@ -103,6 +103,15 @@ const struct kx_format *kx_format_by_name(const struct kx_arch *arch, const char
 	return NULL;
 }
 
+KX_EXPORT const struct kexec_image_type *kexec_image_type_find(const struct kexec_ctx *ctx,
+								 const char *name)
+{
+	const struct kx_arch *a = kx_arch_of(ctx);
+	const struct kx_format *f = a && name ? kx_format_by_name(a, name) : NULL;
+
+	return f ? &f->type : NULL;
+}
+
 int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
 		    const struct kx_format **fmt, struct kexec_image_info *info, char *reason,
 		    size_t reason_len)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <syslog.h>
@@ -415,19 +414,10 @@ static int attempt(struct kexec_ctx *ctx, const struct kx_opts *o, const char *c
 /* Whether the format named by -t is one the kernel's kexec_file_load takes. */
 static bool file_load_takes(const struct kexec_ctx *ctx, const char *type)
 {
-	const struct kexec_image_type *t;
-	size_t n = kexec_image_types(ctx, &t);
+	const struct kexec_image_type *t = kexec_image_type_find(ctx, type);
 
-	for (size_t i = 0; i < n; i++) {
-		bool match = !strcasecmp(t[i].name, type);
-
-		for (const char *const *al = t[i].aliases; al && *al && !match; al++)
-			match = !strcasecmp(*al, type);
-		if (match)
-			return t[i].kexec_file_load;
-	}
 	/* Unknown: kexec_load names the known ones in its refusal. */
-	return false;
+	return t && t->kexec_file_load;
 }
 
 static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)

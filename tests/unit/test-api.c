@@ -52,6 +52,13 @@ static void types_of_this_arch(void **state)
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_AARCH64), 0);
 	n = kexec_image_types(ctx, &t);
 	assert_string_equal(t[0].name, "Image");
+	/* By name or alias, in any case; another architecture's format is not there. */
+	assert_non_null(kexec_image_type_find(ctx, "image"));
+	assert_ptr_equal(kexec_image_type_find(ctx, "image"), kexec_image_type_find(ctx, "ARM64"));
+	assert_string_equal(kexec_image_type_find(ctx, "arm64")->name, "Image");
+	assert_true(kexec_image_type_find(ctx, "Image")->kexec_load);
+	assert_null(kexec_image_type_find(ctx, "bzImage"));
+	assert_null(kexec_image_type_find(ctx, NULL));
 	kexec_ctx_free(ctx);
 }
 
