@@ -85,6 +85,89 @@ def memmap_seed(root):
     return out
 
 
+def pe_file(sections, pe_off=0x80):
+    """A PE32+ with the given (name, data) sections, as the unwrap seeds need:
+    MZ, e_lfanew, the COFF and optional headers, file-aligned raw data."""
+    raw = 0x400
+    out = bytearray(raw)
+    out[0:2] = b'MZ'
+    struct.pack_into('<I', out, 0x3c, pe_off)
+    out[pe_off:pe_off + 4] = b'PE\0\0'
+    struct.pack_into('<HHIIIHH', out, pe_off + 4, 0x8664, len(sections), 0, 0, 0, 240, 0x22)
+    struct.pack_into('<H', out, pe_off + 24, 0x20b)
+    sec = pe_off + 24 + 240
+    for i, (name, data) in enumerate(sections):
+        size = (len(data) + 0x1ff) & ~0x1ff
+        struct.pack_into('<8sIIII', out, sec + 40 * i, name, len(data), 0x10000 * (i + 1),
+                         size, len(out))
+        out += data + b'\0' * (size - len(data))
+    return bytes(out)
+
+
+def unwrap_seeds():
+    """fuzz-unwrap.c: each envelope around a small arm64 Image, a zboot image,
+    UKIs (plain .linux, and .linux = zboot(zstd))."""
+    import gzip
+    import lzma
+
+    img = bytearray(b'MZ\x40\xfa' + bytes(4) + struct.pack('<QQQ', 0, 0x10000, 0xa)
+                    + bytes(24) + b'ARM\x64' + struct.pack('<I', 0))
+    img += b''.join(b'mov x0, x%d\n' % (i % 31) for i in range(200))
+    img = bytes(img)
+
+    def tool(cmd, data):
+        try:
+            return subprocess.run(cmd, input=data, stdout=subprocess.PIPE, check=True).stdout
+        except (OSError, subprocess.CalledProcessError) as e:
+            print(f'unwrap: {cmd[0]} failed ({e}): seed left out', file=sys.stderr)
+            return None
+
+    packed = {
+        'gzip': gzip.compress(img, mtime=0),
+        'xz': lzma.compress(img, format=lzma.FORMAT_XZ, check=lzma.CHECK_CRC32),
+        'lzma': lzma.compress(img, format=lzma.FORMAT_ALONE),
+        'zstd': tool(['zstd', '-q', '-19', '-c'], img),
+        'lz4-legacy': tool(['lz4', '-q', '-l', '-9', '-c'], img),
+        'lz4-frame': tool(['lz4', '-q', '-9', '--content-size', '-c'], img),
+    }
+    for name, data in packed.items():
+        if data:
+            put('unwrap', name, data)
+    # Kernel-style: the unpacked size appended (Makefile.lib's size_append).
+    if packed['lz4-legacy']:
+        put('unwrap', 'lz4-legacy-with-size', packed['lz4-legacy'] + struct.pack('<I', len(img)))
+
+    def zboot(comp, payload):
+        hdr = bytearray(0x200)
+        hdr[0:8] = b'MZ\0\0zimg'
+        struct.pack_into('<II', hdr, 8, len(hdr), len(payload))
+        hdr[24:24 + len(comp)] = comp
+        struct.pack_into('<II', hdr, 0x38, 0x818223cd, 0x40)
+        hdr[0x40:0x44] = b'PE\0\0'
+        return bytes(hdr) + payload + struct.pack('<I', len(img))
+
+    put('unwrap', 'zboot-gzip', zboot(b'gzip', packed['gzip']))
+    if packed['zstd']:
+        put('unwrap', 'zboot-zstd22', zboot(b'zstd22', packed['zstd']))
+    put('unwrap', 'zboot-bzip2', zboot(b'bzip2', packed['gzip']))
+    put('unwrap', 'uki', pe_file([(b'.text', bytes(64)), (b'.osrel', b'ID=debian\n'),
+                                  (b'.cmdline', b'root=/dev/vda1 quiet\n\0'),
+                                  (b'.linux', img), (b'.initrd', b'070701' + bytes(58)),
+                                  (b'.dtb', bytes.fromhex('d00dfeed') + bytes(36))]))
+    if packed['zstd']:
+        put('unwrap', 'uki-zboot-zstd', pe_file([(b'.linux', zboot(b'zstd', packed['zstd'])),
+                                                 (b'.cmdline', b'quiet')]))
+    put('unwrap', 'uki-profiles', pe_file([(b'.linux', img), (b'.cmdline', b'base'),
+                                           (b'.profile', b'ID=a'), (b'.cmdline', b'a'),
+                                           (b'.profile', b'ID=b'), (b'.initrd', b'b')]))
+    put('unwrap', 'efi-stub-image', pe_file([(b'.text', img)], pe_off=0x40))
+    put('unwrap', 'gzip-of-gzip', gzip.compress(packed['gzip'], mtime=0))
+    put('unwrap', 'gzip-uki', gzip.compress(pe_file([(b'.linux', img)]), mtime=0))
+    # Found by the fuzzer: an lz4 -l block that unpacks to nothing, first (UBSan: NULL + 0).
+    put('unwrap', 'lz4-legacy-empty-block',
+        bytes.fromhex('02214c18010000000000000376751' '84c1f000000'))
+
+
 def main():
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -183,6 +266,8 @@ def main():
     bad = struct.pack('<BI', 8, 262144) + addr(0) + struct.pack('<BB', 0, 3)
     bad += seg(0x1000, 0x2000, 0x10) + seg(0x2000, 0x2000, 0x10) + seg(0x10000, 0x1000, 0x2000)
     put('validate', 'overlap', bad)
+
+    unwrap_seeds()
 
     for t in sorted(os.listdir(CORPUS)):
         files = os.listdir(os.path.join(CORPUS, t))

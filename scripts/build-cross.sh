@@ -4,7 +4,8 @@
 #   scripts/build-cross.sh aarch64 DIR    arm64, with gcc-aarch64-linux-gnu
 #   scripts/build-cross.sh riscv64 DIR    riscv64, with gcc-riscv64-linux-gnu
 #
-# The target's libfdt comes from Debian's packages, downloaded (never
+# The target's libfdt and decompression libraries (zlib, liblzma, libzstd,
+# liblz4: static archives from their -dev packages) come from Debian's packages, downloaded (never
 # installed: libfdt-dev:amd64 and :arm64 cannot be co-installed) into
 # $(kx_cache_dir)/debs and unpacked into DIR/sysroot. Once the .debs are in
 # the cache, no network is needed. arm64's come from the host's release
@@ -25,14 +26,15 @@ case "$target" in
 aarch64)
 	triplet=aarch64-linux-gnu
 	debarch=arm64
-	debs=(libfdt-dev libfdt1)
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev)
 	machine=AArch64
 	trixie=0
 	;;
 riscv64)
 	triplet=riscv64-linux-gnu
 	debarch=riscv64
-	debs=(libfdt-dev libfdt1)
+	# Debian 13's liblz4 takes XXH32 from libxxhash.
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
 	machine=RISC-V
 	trixie=1
 	;;
@@ -47,9 +49,10 @@ if ! command -v "$triplet-gcc" >/dev/null; then
 	exit 1
 fi
 
-# The sysroot: the target's libfdt headers and libraries, from its .debs.
+# The sysroot: the target's libraries and headers, from its .debs. The stamp
+# names the package list, so that a longer list unpacks again.
 sysroot=$dir/sysroot
-stamp=$sysroot/.extracted
+stamp=$sysroot/.extracted-$(echo "${debs[*]}" | md5sum | cut -c1-8)
 if [ ! -e "$stamp" ]; then
 	cache=$(kx_cache_dir)/debs
 	mkdir -p "$cache"
@@ -85,7 +88,9 @@ if [ ! -e "$stamp" ]; then
 	for f in "${files[@]}"; do
 		dpkg-deb -x "$f" "$sysroot"
 	done
-	[ -f "$sysroot/usr/include/libfdt.h" ] || { echo "build-cross: no usr/include/libfdt.h in ${files[*]}" >&2; exit 1; }
+	for h in libfdt.h zlib.h lzma.h zstd.h lz4frame.h; do
+		[ -f "$sysroot/usr/include/$h" ] || { echo "build-cross: no usr/include/$h in ${files[*]}" >&2; exit 1; }
+	done
 	touch "$stamp"
 fi
 
