@@ -58,7 +58,7 @@ extern "C" {
  * not know.
  */
 #define LIBKEXEC_VERSION_MAJOR 0
-#define LIBKEXEC_VERSION_MINOR 2
+#define LIBKEXEC_VERSION_MINOR 3
 #define KEXEC_REQUEST(TYPE, NAME, ...) \
 	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
 
@@ -162,6 +162,38 @@ struct kexec_image_info {
 int kexec_image_probe(const struct kexec_ctx *ctx, const void *buf, size_t len,
 		      struct kexec_image_info *info, const char **reason);
 
+/*
+ * Envelopes (since 0.3): a kernel file may be compressed (gzip, xz, lzma,
+ * zstd, lz4), an EFI zboot image, or a Unified Kernel Image (PE/COFF with
+ * .linux and optionally .cmdline, .initrd, .dtb); layers nest. Both plans
+ * peel them: kexec_file_load is given the unwrapped kernel through a sealed
+ * memfd (a plain image goes as its own file, so that IMA and signature checks
+ * see it), kexec_load loads it. A UKI's command line, initrd and device tree
+ * are used unless the request gives its own (cmdline NULL, initrd NULL, dtb
+ * NULL). kexec_image_types() lists the envelopes after the architecture's
+ * formats; -t/type may name one (it must then be the outermost layer).
+ */
+#define KEXEC_FROM_IMAGE_CMDLINE 0x1u   /* the UKI's .cmdline */
+#define KEXEC_FROM_IMAGE_INITRD 0x2u    /* the UKI's .initrd */
+#define KEXEC_FROM_IMAGE_DTB 0x4u       /* the UKI's .dtb */
+
+struct kexec_image_layers {
+	size_t sz;                  /* sizeof(struct kexec_image_layers): KEXEC_REQUEST() */
+	char chain[64];             /* outermost first, "uki+zboot+zstd"; "" for a plain image */
+	unsigned int nr_layers;
+	unsigned int from_image;    /* what the envelope supplied: KEXEC_FROM_IMAGE_* */
+	uint64_t kernel_size;       /* bytes of the unwrapped kernel image */
+	uint64_t file_size;         /* bytes of the file as given */
+	const char *cmdline;        /* the command line the plan passes, whoever gave it
+				       (valid until the plan is freed) */
+};
+
+struct kexec_file_plan;
+struct kexec_load_plan;
+/* Fill *out (out->sz bytes of it) for a prepared plan. 0 or -EINVAL. */
+int kexec_file_plan_layers(const struct kexec_file_plan *plan, struct kexec_image_layers *out);
+int kexec_load_plan_layers(const struct kexec_load_plan *plan, struct kexec_image_layers *out);
+
 /* ---- Status ------------------------------------------------------------ */
 
 /* 1 loaded, 0 not loaded, negative errno when the status cannot be read. */
@@ -177,6 +209,55 @@ int kexec_status_crash_size(struct kexec_ctx *ctx, uint64_t *size);
 #define KEXEC_HAVE_LOAD 0x1u
 #define KEXEC_HAVE_FILE_LOAD 0x2u
 int kexec_status_syscalls(struct kexec_ctx *ctx, unsigned int *have);
+
+/*
+ * Everything at once, and why loads would be refused (since 0.3): both
+ * images, the crashkernel= reservation, the syscalls, and the policies the
+ * kernel checks, read below the context's root (or from its simulated
+ * kernel). A fact that cannot be read is unknown (the *_err fields, -1, ""),
+ * never an error of the call, and rules nothing out.
+ */
+#define KEXEC_UNAVAIL_NO_KEXEC_LOAD 0x001u      /* no kexec_load (CONFIG_KEXEC) */
+#define KEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD 0x002u /* no kexec_file_load (CONFIG_KEXEC_FILE) */
+#define KEXEC_UNAVAIL_LOAD_DISABLED 0x004u      /* kernel.kexec_load_disabled=1: no load
+						   until reboot */
+#define KEXEC_UNAVAIL_LOCKDOWN 0x008u           /* locked down: kexec_load refused,
+						   kexec_file_load takes signed kernels only */
+#define KEXEC_UNAVAIL_NO_CRASH_REGION 0x010u    /* no crashkernel= reservation: no crash loads */
+#define KEXEC_UNAVAIL_LIMIT_REBOOT 0x020u       /* kernel.kexec_load_limit_reboot=0 (6.6+) */
+#define KEXEC_UNAVAIL_LIMIT_PANIC 0x040u        /* kernel.kexec_load_limit_panic=0 (6.6+) */
+#define KEXEC_UNAVAIL_NO_CAP_SYS_BOOT 0x080u    /* the caller lacks CAP_SYS_BOOT */
+#define KEXEC_STATUS_MAX_CRASH_RANGES 4
+
+struct kexec_status_range {
+	uint64_t start;             /* inclusive */
+	uint64_t end;               /* inclusive */
+};
+
+struct kexec_status {
+	size_t sz;                  /* sizeof(struct kexec_status): KEXEC_REQUEST(); on return,
+				       the bytes filled (fields past it are zero) */
+	int loaded;                 /* the normal image: 1, 0, or a negative errno (unreadable) */
+	int crash_loaded;           /* the crash image: the same */
+	int syscalls_err;           /* 0, or why syscalls is unknown (no /proc/kallsyms) */
+	unsigned int syscalls;      /* KEXEC_HAVE_* */
+	int crash_size_err;         /* 0, or why crash_size is unknown */
+	uint64_t crash_size;        /* /sys/kernel/kexec_crash_size: bytes reserved */
+	int crash_ranges_err;       /* 0: /proc/iomem read; -EPERM: its addresses are hidden
+				       (not root); else why it cannot be read */
+	unsigned int nr_crash_ranges; /* its "Crash kernel" ranges (the first ones below) */
+	struct kexec_status_range crash_ranges[KEXEC_STATUS_MAX_CRASH_RANGES];
+	int load_disabled;          /* kernel.kexec_load_disabled: 1, 0, -1 unknown */
+	char lockdown[16];          /* "none", "integrity", "confidentiality"; "" unknown */
+	long load_limit_reboot;     /* kernel.kexec_load_limit_reboot: loads left, -1 unlimited
+				       (also: no such sysctl, before 6.6), -2 unknown */
+	long load_limit_panic;      /* kernel.kexec_load_limit_panic: the same */
+	int cap_sys_boot;           /* the caller has CAP_SYS_BOOT: 1, 0, -1 unknown */
+	unsigned int unavailable;   /* KEXEC_UNAVAIL_*: what the known facts rule out */
+};
+
+/* 0, or -EINVAL when st->sz is too small (set it with KEXEC_REQUEST()). */
+int kexec_status_get(struct kexec_ctx *ctx, struct kexec_status *st);
 
 /* ---- Segment lists and the kernel's kexec_load rules ------------------- */
 
@@ -299,6 +380,10 @@ struct kexec_file_request {
 	const char *cmdline;        /* NULL: empty */
 	bool crash;                 /* -p */
 	bool debug;                 /* KEXEC_FILE_DEBUG */
+	/* Since 0.3 */
+	bool reuse_initrd;          /* --reuseinitrd: the initrd the running kernel kept
+				       (retain_initrd), from /sys/firmware/initrd; initrd
+				       must be NULL */
 };
 
 /* Everything a kexec_file_load needs, built and checked before the syscall. */
@@ -346,6 +431,20 @@ struct kexec_load_request {
 				       (NULL: the running kernel's, /sys/firmware/fdt) */
 	bool console_progress;      /* the purgatory says on the console what it checks
 				       and that it enters the kernel (--console-serial) */
+	/* Since 0.3 */
+	bool hotplug;               /* crash: let the kernel rewrite the core header on CPU
+				       and memory hotplug (--hotplug): the header is sized
+				       for /sys/kernel/crash_elfcorehdr_size and left out of
+				       the purgatory's check; -EOPNOTSUPP where the running
+				       kernel has no crash hotplug */
+	uint64_t console_base;      /* --serial: the UART the purgatory writes to (x86_64: its
+				       I/O port, 0x2f8 for ttyS1); 0: the console's (COM1,
+				       or the device tree's). Device-tree architectures:
+				       -EOPNOTSUPP unless 0 */
+	uint32_t console_baud;      /* --serial-baud: the purgatory programs that UART for
+				       this speed (9600..115200, dividing 115200); 0: as
+				       the running kernel left it */
+	bool reuse_initrd;          /* --reuseinitrd: as in struct kexec_file_request */
 };
 
 struct kexec_load_segment_info {

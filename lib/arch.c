@@ -75,16 +75,27 @@ uint64_t kx_page_size(const struct kexec_ctx *ctx)
 	return a ? a->page_size : 4096;
 }
 
+/* A wrapper as the public type: every architecture, both syscalls (we unwrap first). */
+static void wrapper_type(const struct kx_wrapper *w, struct kexec_image_type *t)
+{
+	*t = (struct kexec_image_type){
+		.name = w->name, .summary = w->summary, .kexec_file_load = true, .kexec_load = true,
+	};
+}
+
 KX_EXPORT size_t kexec_image_types(const struct kexec_ctx *ctx,
 				   const struct kexec_image_type **types)
 {
 	/* The table holds kx_format; its first member is the public type. */
-	static __thread struct kexec_image_type list[16];
+	static __thread struct kexec_image_type list[24];
 	const struct kx_arch *a = kx_arch_of(ctx);
 	size_t n = 0;
 
 	for (size_t i = 0; a && i < a->nr_formats && n < ARRAY_SIZE(list); i++)
 		list[n++] = a->formats[i]->type;
+	/* Then the envelopes every architecture peels before its own formats probe. */
+	for (size_t i = 0; a && i < kx_nr_wrappers && n < ARRAY_SIZE(list); i++)
+		wrapper_type(kx_wrappers[i], &list[n++]);
 	*types = list;
 	return n;
 }
@@ -106,10 +117,18 @@ const struct kx_format *kx_format_by_name(const struct kx_arch *arch, const char
 KX_EXPORT const struct kexec_image_type *kexec_image_type_find(const struct kexec_ctx *ctx,
 								 const char *name)
 {
+	static __thread struct kexec_image_type wt;
 	const struct kx_arch *a = kx_arch_of(ctx);
 	const struct kx_format *f = a && name ? kx_format_by_name(a, name) : NULL;
+	const struct kx_wrapper *w;
 
-	return f ? &f->type : NULL;
+	if (f)
+		return &f->type;
+	w = a && name ? kx_wrapper_by_name(name) : NULL;
+	if (!w)
+		return NULL;
+	wrapper_type(w, &wt);
+	return &wt;
 }
 
 int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
@@ -143,12 +162,104 @@ int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
 	return -ENOEXEC;
 }
 
+static const char *last_layer(const struct kx_unwrapped *u)
+{
+	return u->nr_layers ? u->layers[u->nr_layers - 1]->name : "none";
+}
+
+int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const char *type,
+		  struct kx_image *img, char *why, size_t why_len)
+{
+	const struct kx_format *want = type ? kx_format_by_name(arch, type) : NULL;
+	const struct kx_wrapper *force = type && !want ? kx_wrapper_by_name(type) : NULL;
+	const char *reason = NULL;
+	int r;
+
+	memset(img, 0, sizeof(*img));
+	if (type && !want && !force) {
+		size_t used = 0;
+
+		used += (size_t)snprintf(why, why_len, "unknown kernel type \"%s\" (known on %s:",
+					 type, arch->name);
+		for (size_t i = 0; i < arch->nr_formats && used < why_len; i++)
+			used += (size_t)snprintf(why + used, why_len - used, " %s",
+						 arch->formats[i]->type.name);
+		for (size_t i = 0; i < kx_nr_wrappers && used < why_len; i++)
+			used += (size_t)snprintf(why + used, why_len - used, " %s",
+						 kx_wrappers[i]->name);
+		if (used < why_len)
+			snprintf(why + used, why_len - used, ")");
+		return -EINVAL;
+	}
+	r = kx_unwrap(buf, len, KX_UNWRAP_MAX_OUT, force ? force->name : NULL, &img->u, &reason);
+	if (r < 0) {
+		snprintf(why, why_len, "%s", reason ? reason : strerror(-r));
+		kx_unwrapped_free(&img->u);
+		return r;
+	}
+	if (want) {
+		memset(&img->info, 0, sizeof(img->info));
+		img->info.cmdline_max = UINT32_MAX;
+		r = want->probe(img->u.buf, img->u.len, &img->info, &reason);
+		if (r < 0) {
+			if (img->u.nr_layers)
+				snprintf(why, why_len, "%s (inside %s)", reason ? reason : "not this format",
+					 img->u.chain);
+			else
+				snprintf(why, why_len, "%s", reason ? reason : "not this format");
+			kx_image_close(img);
+			return r;
+		}
+		img->fmt = want;
+		img->info.format = want->type.name;
+	} else {
+		r = kx_format_probe(arch, img->u.buf, img->u.len, &img->fmt, &img->info, why, why_len);
+		if (r < 0) {
+			size_t used = strlen(why);
+
+			if (img->u.nr_layers && used < why_len)
+				snprintf(why + used, why_len - used, "; the image inside %s",
+					 img->u.chain);
+			else if (used < why_len)
+				snprintf(why + used, why_len - used,
+					 "; nor compressed, EFI zboot or a UKI");
+			kx_image_close(img);
+			return r;
+		}
+	}
+	/* The compression is the innermost layer's; the file size is the file's. */
+	if (img->u.nr_layers)
+		img->info.compression = last_layer(&img->u);
+	else if (!img->info.compression)
+		img->info.compression = "none";
+	img->info.file_size = len;
+	return 0;
+}
+
+void kx_image_close(struct kx_image *img)
+{
+	kx_unwrapped_free(&img->u);
+	memset(img, 0, sizeof(*img));
+}
+
+void kx_image_layers(const struct kx_image *img, unsigned int from_image,
+		     struct kexec_image_layers *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->sz = sizeof(*out);
+	snprintf(out->chain, sizeof(out->chain), "%s", img->u.chain);
+	out->nr_layers = img->u.nr_layers;
+	out->from_image = from_image;
+	out->kernel_size = img->u.len;
+	out->file_size = img->info.file_size;
+}
+
 KX_EXPORT int kexec_image_probe(const struct kexec_ctx *ctx, const void *buf, size_t len,
 				struct kexec_image_info *info, const char **reason)
 {
-	static __thread char why[512];
+	static __thread char why[1024];
 	const struct kx_arch *a = kx_arch_of(ctx);
-	const struct kx_format *f;
+	struct kx_image img;
 	int r;
 
 	if (!a) {
@@ -156,10 +267,16 @@ KX_EXPORT int kexec_image_probe(const struct kexec_ctx *ctx, const void *buf, si
 			*reason = "no loader for this architecture";
 		return -EOPNOTSUPP;
 	}
-	r = kx_format_probe(a, buf, len, &f, info, why, sizeof(why));
+	r = kx_image_open(a, buf, len, NULL, &img, why, sizeof(why));
 	if (reason)
 		*reason = r < 0 ? why : NULL;
-	return r;
+	if (r < 0) {
+		memset(info, 0, sizeof(*info));
+		return r;
+	}
+	*info = img.info;
+	kx_image_close(&img);
+	return 0;
 }
 
 int kx_cmdline_check(struct kexec_ctx *ctx, const struct kx_format *fmt,

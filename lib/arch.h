@@ -18,6 +18,7 @@
 #include "alloc.h"
 #include "libkexec-internal.h"
 #include "params.h"
+#include "unwrap.h"
 
 struct kx_load;
 struct kx_purgatory;
@@ -70,6 +71,12 @@ struct kx_crash_policy {
 	uint64_t text_window_size;    /*   (x86_64: __START_KERNEL_map, 1 GiB); 0: none */
 	/* The device tree's reservations are firmware's and not dumped (riscv64's SBI). */
 	bool exclude_dtb_reserved;
+	/*
+	 * kexec_load's flag that tells the kernel it may rewrite the core
+	 * header on hotplug (x86_64: KEXEC_UPDATE_ELFCOREHDR, which 6.6 and
+	 * later take); 0: this library does not prepare loads for it here.
+	 */
+	unsigned long hotplug_flag;
 };
 
 struct kx_arch {
@@ -123,6 +130,26 @@ int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
 		    size_t reason_len);
 
 /*
+ * A kernel file opened for loading: its envelopes peeled (lib/unwrap.h),
+ * then its format found. type (-t) is NULL, a format of arch, or a wrapper;
+ * a wrapper must be the outermost layer, a format the innermost image.
+ * Returns 0 with img filled (kx_image_close() frees), or a negative errno
+ * with a one-line reason in why: -ENOEXEC (no format takes the inner image),
+ * -EINVAL (broken envelope, or type unknown), -EFBIG (a decompression bomb)...
+ */
+struct kx_image {
+	const struct kx_format *fmt;
+	struct kexec_image_info info;  /* of the inner image; file_size is the file's */
+	struct kx_unwrapped u;         /* u.buf, u.len: what the format reads */
+};
+int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const char *type,
+		  struct kx_image *img, char *why, size_t why_len);
+void kx_image_close(struct kx_image *img);
+/* Layers and what an envelope supplied, for kexec_*_plan_layers(). */
+void kx_image_layers(const struct kx_image *img, unsigned int from_image,
+		     struct kexec_image_layers *out);
+
+/*
  * The one command-line length rule (every format, both syscalls): the line
  * (strlen, NUL excluded) plus extra bytes that will be appended must fit the
  * image's cmdline_max, less the format's file_cmdline_reserve through
@@ -147,13 +174,23 @@ struct kx_load {
 	struct kexec_image_info info;
 	uint64_t page_size;
 	struct kx_alloc alloc;
-	struct kx_mapped kernel, initrd;
+	/*
+	 * kernel: the image the format reads (the file's pages, or the image
+	 * unwrapped from its envelopes: img.u); initrd: the file's pages, or a
+	 * UKI's .initrd inside the kernel file (initrd_embedded).
+	 */
+	struct kx_mapped file, kernel, initrd;
+	struct kx_image img;
+	bool initrd_embedded;
+	unsigned int from_image;             /* KEXEC_FROM_IMAGE_*: what the UKI supplied */
+	char *image_cmdline;                 /* the UKI's command line, when used */
 	bool crash;
 	uint64_t crash_start, crash_end;     /* inclusive */
 	/* crash: the core header, placed by kx_load_elfcorehdr() */
 	uint8_t *elfcorehdr;
 	size_t elfcorehdr_len;
 	uint64_t elfcorehdr_addr;
+	uint64_t hotplug_hdr_size;           /* --hotplug: the kernel's largest header; 0: none */
 	uint64_t initrd_addr, initrd_size;   /* 0: none */
 	uint64_t kernel_entry;               /* where the purgatory jumps */
 	uint64_t boot_data;                  /* passed to the kernel (boot_params, DTB) */
@@ -174,6 +211,8 @@ int kx_load_keep(struct kx_load *l, void *buf);
 /* Place a block through the allocator (p.align 0: the page size). */
 int kx_load_place(struct kexec_ctx *ctx, struct kx_load *l, const char *what, uint64_t size,
 		  uint64_t align, uint64_t min, uint64_t max, bool top_down, uint64_t *addr);
+/* The initrd's size in bytes (0: none), before it is mapped. */
+uint64_t kx_load_initrd_size(const struct kx_load *l);
 /* The initrd, if any: mapped, placed page-aligned within [min, max], added. */
 int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint64_t max,
 		   bool top_down);

@@ -509,3 +509,27 @@ int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *
 	free(buf);
 	return r;
 }
+
+int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, char **buf, size_t *len)
+{
+	char path[4096];
+	int r;
+
+	/* An initramfs larger than 2 GiB is no initramfs a kernel unpacks. */
+	r = kx_read_rel(ctx, "/sys/firmware/initrd", (size_t)2 << 30, false, path, sizeof(path), buf,
+			len);
+	if (r == -ENOENT)
+		kx_err(ctx, "cannot load kernel %s: --reuseinitrd: the running kernel kept no initrd "
+			    "(no %s: boot it with retain_initrd, Linux 6.6 and later)",
+		       kernel, path);
+	else if (r < 0)
+		kx_err(ctx, "cannot load kernel %s: --reuseinitrd: cannot read %s: %s", kernel, path,
+		       strerror(-r));
+	else if (*len == 0) {
+		kx_err(ctx, "cannot load kernel %s: --reuseinitrd: %s is empty", kernel, path);
+		free(*buf);
+		*buf = NULL;
+		r = -ENOENT;
+	}
+	return r;
+}

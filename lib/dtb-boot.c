@@ -75,9 +75,21 @@ int kx_dtb_boot_prepare(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_
 {
 	int r;
 
-	snprintf(b->what, sizeof(b->what), "device tree %s",
-		 l->req->dtb ? l->req->dtb : "/sys/firmware/fdt");
-	r = kx_fdt_read(ctx, l->req->dtb, &b->in, &b->in_len);
+	if (!l->req->dtb && l->img.u.dtb.len) {
+		/* A UKI's .dtb, unless the request names a blob. */
+		snprintf(b->what, sizeof(b->what), "device tree (.dtb of %s)", l->req->kernel);
+		r = kx_fdt_from_buf(ctx, b->what, l->img.u.dtb.buf, l->img.u.dtb.len, &b->in,
+				    &b->in_len);
+		if (r == 0) {
+			l->from_image |= KEXEC_FROM_IMAGE_DTB;
+			kx_info(ctx, "kernel %s: using the UKI's device tree (.dtb, %zu bytes)",
+				l->req->kernel, l->img.u.dtb.len);
+		}
+	} else {
+		snprintf(b->what, sizeof(b->what), "device tree %s",
+			 l->req->dtb ? l->req->dtb : "/sys/firmware/fdt");
+		r = kx_fdt_read(ctx, l->req->dtb, &b->in, &b->in_len);
+	}
 	if (r < 0)
 		return r;
 	if (l->crash) {
@@ -128,11 +140,20 @@ int kx_dtb_boot_load(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boo
 				   kx_load_page_align(l, b->out_len));
 }
 
-void kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_dtb_boot *b,
-			 struct kx_purgatory_params *pp)
+int kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_load *l,
+			const struct kx_dtb_boot *b, struct kx_purgatory_params *pp)
 {
 	uint64_t base;
 	uint32_t kind;
+
+	if (l->req->console_base || l->req->console_baud) {
+		/* kexec-tools has --serial and --serial-baud on x86 only, for I/O ports. */
+		kx_err(ctx, "cannot load %s: --serial and --serial-baud name an x86 I/O-port UART; "
+			    "on %s the purgatory writes to the device tree's console UART "
+			    "(/chosen stdout-path)",
+		       l->what_kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
 
 	/* Its messages go where the running kernel's console is, when the purgatory can drive it. */
 	if (kx_fdt_console(b->in, b->in_len, &base, &kind) == 0) {
@@ -140,6 +161,7 @@ void kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_dtb_boot *b,
 		pp->console_kind = kind;
 		kx_dbg(ctx, "purgatory console: kind %u at %#" PRIx64, kind, base);
 	}
+	return 0;
 }
 
 void kx_dtb_boot_free(struct kx_dtb_boot *b)

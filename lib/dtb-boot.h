@@ -37,8 +37,8 @@ int kx_dtb_boot_prepare(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_
 int kx_dtb_boot_load(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boot *b,
 		     uint64_t min, uint64_t max, size_t max_size);
 /* The console the running system's tree names, for the purgatory's messages. */
-void kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_dtb_boot *b,
-			 struct kx_purgatory_params *pp);
+int kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_load *l,
+			const struct kx_dtb_boot *b, struct kx_purgatory_params *pp);
 void kx_dtb_boot_free(struct kx_dtb_boot *b);
 
 #endif

@@ -480,10 +480,12 @@ static int add_reg(struct kexec_ctx *ctx, const void *fdt, int node, const char 
 
 /* ---- Reading ------------------------------------------------------------- */
 
+static int check_read_blob(struct kexec_ctx *ctx, const char *what, char *buf, size_t n,
+			   void **blob, size_t *len);
+
 int kx_fdt_read(struct kexec_ctx *ctx, const char *path, void **blob, size_t *len)
 {
-	char full[4096], why[256];
-	struct blob b;
+	char full[4096];
 	size_t n;
 	char *buf;
 	int r;
@@ -520,10 +522,21 @@ int kx_fdt_read(struct kexec_ctx *ctx, const char *path, void **blob, size_t *le
 		return r;
 	}
 
+	return check_read_blob(ctx, full, buf, n, blob, len);
+}
+
+/* A blob read into malloc'd buf (n bytes) checked before libfdt uses it; buf is taken. */
+static int check_read_blob(struct kexec_ctx *ctx, const char *what, char *buf, size_t n,
+			   void **blob, size_t *len)
+{
+	struct blob b;
+	char why[256];
+	int r;
+
 	/* malloc() memory is aligned: b.fdt is buf itself. */
 	r = blob_open_quiet(&b, buf, n, why, sizeof(why));
 	if (r < 0) {
-		kx_err(ctx, "device tree %s: %s", full, why);
+		kx_err(ctx, "device tree %s: %s", what, why);
 		free(buf);
 		return r;
 	}
@@ -531,8 +544,25 @@ int kx_fdt_read(struct kexec_ctx *ctx, const char *path, void **blob, size_t *le
 	*len = fdt_totalsize(buf);
 	*blob = buf;
 	kx_dbg(ctx, "device tree %s: %zu bytes, version %" PRIu32 ", %d /memreserve/ entries",
-	       full, *len, fdt_version(buf), fdt_num_mem_rsv(buf));
+	       what, *len, fdt_version(buf), fdt_num_mem_rsv(buf));
 	return 0;
+}
+
+int kx_fdt_from_buf(struct kexec_ctx *ctx, const char *what, const void *src, size_t n,
+		    void **blob, size_t *len)
+{
+	char *buf;
+
+	if (n > KX_FDT_MAX) {
+		kx_err(ctx, "device tree %s: larger than %u MiB, more than any kernel boots with",
+		       what, KX_FDT_MAX >> 20);
+		return -EFBIG;
+	}
+	buf = malloc(n ? n : 1);
+	if (!buf)
+		return -ENOMEM;
+	memcpy(buf, src, n);
+	return check_read_blob(ctx, what, buf, n, blob, len);
 }
 
 int kx_fdt_memory(struct kexec_ctx *ctx, const void *blob, size_t len, struct kx_range **ram,

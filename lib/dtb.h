@@ -54,6 +54,9 @@ struct kx_fdt_edit {
  * exposes none. *blob is malloc'd; *len is its totalsize.
  */
 int kx_fdt_read(struct kexec_ctx *ctx, const char *path, void **blob, size_t *len);
+/* The same for a blob already in memory (a UKI's .dtb): copied, then checked. */
+int kx_fdt_from_buf(struct kexec_ctx *ctx, const char *what, const void *buf, size_t n,
+		    void **blob, size_t *len);
 /*
  * A new blob (malloc'd, *out, packed) with /chosen (or /chosen@0; created when
  * missing) edited as e says, as the kernel's of_kexec_alloc_and_setup_fdt()

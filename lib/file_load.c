@@ -7,6 +7,7 @@
  * frees the loaded crash kernel before the kernel validates the new one).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -57,13 +58,94 @@ static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_file_plan 
  * the kernel's kexec_file_load loads), its extra checks, the command-line
  * length. A wrong format gets the kernel's own errno for one (x86_64 ENOEXEC,
  * arm64 EINVAL), so that -a falls back exactly as it would after the syscall.
+ * The image is the file's, or the one unwrapped from its envelopes.
  */
 static int check_image(struct kexec_ctx *ctx, const struct kexec_file_request *req,
-		       struct kexec_file_plan *plan, const uint8_t *head, size_t len)
+		       struct kexec_file_plan *plan, const struct kx_image *img)
+{
+	const struct kx_format *fmt = img->fmt;
+	const char *reason = NULL;
+	int r;
+
+	if (!fmt->type.kexec_file_load) {
+		kx_err(ctx, "cannot load kernel %s: the kernel's kexec_file_load does not load %s "
+			    "images (kexec_load does: -c)",
+		       req->kernel, fmt->type.name);
+		return -fmt->file_wrong_format_errno;
+	}
+	if (fmt->file_check) {
+		r = fmt->file_check(img->u.buf, img->u.len, img->u.len, &plan->image, &reason);
+		if (r < 0) {
+			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
+			return r;
+		}
+	}
+	return kx_cmdline_check(ctx, fmt, &plan->image, req->kernel, plan->cmdline_len - 1, true,
+				NULL);
+}
+
+/*
+ * An unwrapped kernel or a UKI's initrd for the kernel to read: a memfd
+ * sealed against any change, so that what was checked is what is loaded,
+ * and no temporary file is left anywhere.
+ */
+static int sealed_memfd(struct kexec_ctx *ctx, const char *name, const char *path,
+			const void *buf, size_t len)
+{
+	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING), r;
+	size_t done = 0;
+
+	if (fd < 0) {
+		r = -errno;
+		kx_err(ctx, "cannot load kernel %s: memfd_create: %s", path, strerror(-r));
+		return r;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, (const uint8_t *)buf + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : -EIO;
+			kx_err(ctx, "cannot load kernel %s: writing the unwrapped %s to memory: %s",
+			       path, name, strerror(-r));
+			close(fd);
+			return r;
+		}
+		done += (size_t)n;
+	}
+	if (fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		r = -errno;
+		kx_err(ctx, "cannot load kernel %s: sealing the unwrapped %s: %s", path, name,
+		       strerror(-r));
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+/*
+ * kernel_path is the path of a block that also holds what plan->image has
+ * no room for (struct kexec_file_plan is the caller's, of 0.2's size).
+ */
+struct file_extra {
+	struct kexec_image_layers layers;
+	char path[];
+};
+
+static struct file_extra *file_extra(const struct kexec_file_plan *plan)
+{
+	return plan->kernel_path ?
+		(struct file_extra *)(plan->kernel_path - offsetof(struct file_extra, path)) : NULL;
+}
+
+/* The file's envelopes peeled, its format found; the UKI's parts taken where none is given. */
+static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *req,
+		      struct kexec_file_plan *plan, const uint8_t *head, struct kx_image *img,
+		      const char **cmdline)
 {
 	const struct kx_arch *arch = kx_arch_of(ctx);
-	const struct kx_format *fmt = NULL;
-	const char *reason = NULL;
+	struct file_extra *fx = file_extra(plan);
 	char why[1024];
 	int r;
 
@@ -73,28 +155,38 @@ static int check_image(struct kexec_ctx *ctx, const struct kexec_file_request *r
 		       req->kernel);
 		return -EOPNOTSUPP;
 	}
-	r = kx_format_probe(arch, head, len, &fmt, &plan->image, why, sizeof(why));
-	if (r < 0) {
+	r = kx_image_open(arch, head, (size_t)plan->kernel_size, NULL, img, why, sizeof(why));
+	if (r == -ENOEXEC) {
 		kx_err(ctx, "cannot load kernel %s: not a kernel image for %s (%s)", req->kernel,
 		       arch->name, why);
 		return arch->nr_formats ? -arch->formats[0]->file_wrong_format_errno : r;
 	}
-	plan->image.file_size = plan->kernel_size;
-	if (!fmt->type.kexec_file_load) {
-		kx_err(ctx, "cannot load kernel %s: the kernel's kexec_file_load does not load %s "
-			    "images (kexec_load does: -c)",
-		       req->kernel, fmt->type.name);
-		return -fmt->file_wrong_format_errno;
+	if (r < 0) {
+		kx_err(ctx, "cannot load kernel %s: %s", req->kernel, why);
+		return r;
 	}
-	if (fmt->file_check) {
-		r = fmt->file_check(head, len, plan->kernel_size, &plan->image, &reason);
-		if (r < 0) {
-			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
+	plan->image = img->info;
+	if (!req->cmdline && img->u.cmdline.len) {
+		*cmdline = strndup(img->u.cmdline.buf, img->u.cmdline.len);
+		if (!*cmdline)
+			return -ENOMEM;
+		fx->layers.from_image |= KEXEC_FROM_IMAGE_CMDLINE;
+		kx_info(ctx, "kernel %s: using the UKI's command line (.cmdline)", req->kernel);
+	}
+	if (!req->initrd && !req->reuse_initrd && img->u.initrd.len) {
+		r = sealed_memfd(ctx, "initrd", req->kernel, img->u.initrd.buf, img->u.initrd.len);
+		if (r < 0)
 			return r;
-		}
+		plan->initrd_fd = r;
+		plan->initrd_size = img->u.initrd.len;
+		fx->layers.from_image |= KEXEC_FROM_IMAGE_INITRD;
+		kx_info(ctx, "kernel %s: using the UKI's initrd (.initrd, %zu bytes)", req->kernel,
+			img->u.initrd.len);
 	}
-	return kx_cmdline_check(ctx, fmt, &plan->image, req->kernel, plan->cmdline_len - 1, true,
-				NULL);
+	if (img->u.dtb.len)
+		kx_info(ctx, "kernel %s: the UKI's .dtb is not used: kexec_file_load takes no "
+			     "device tree (kexec_load does: -c)", req->kernel);
+	return 0;
 }
 
 /*
@@ -120,8 +212,12 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 				      struct kexec_file_plan *plan)
 {
 	struct kexec_file_request reqbuf, *req = &reqbuf;
-	const char *cmdline;
-	uint8_t *head;
+	const char *cmdline = NULL;
+	char *image_cmdline = NULL;
+	struct file_extra *fx;
+	struct kx_image img = { 0 };
+	uint8_t *head = MAP_FAILED;
+	size_t head_len = 0;
 	int r;
 
 	memset(plan, 0, sizeof(*plan));
@@ -134,14 +230,12 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		kx_err(ctx, "no kernel specified");
 		return -EINVAL;
 	}
-	cmdline = req->cmdline ? req->cmdline : "";
-	plan->kernel_path = strdup(req->kernel);
-	plan->cmdline = strdup(cmdline);
-	if (!plan->kernel_path || !plan->cmdline) {
-		r = -ENOMEM;
-		goto fail;
-	}
-	plan->cmdline_len = strlen(cmdline) + 1;
+	fx = calloc(1, sizeof(*fx) + strlen(req->kernel) + 1);
+	if (!fx)
+		return -ENOMEM;
+	strcpy(fx->path, req->kernel);
+	fx->layers.sz = sizeof(fx->layers);
+	plan->kernel_path = fx->path;
 
 	r = kx_open_input(ctx, "kernel", req->kernel, &plan->kernel_size);
 	if (r < 0)
@@ -149,18 +243,67 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	plan->kernel_fd = r;
 
 	/* Mapped, not read: the probes look at a few headers, the kernel reads the file. */
-	head = mmap(NULL, (size_t)plan->kernel_size, PROT_READ, MAP_PRIVATE, plan->kernel_fd, 0);
+	head_len = (size_t)plan->kernel_size;
+	head = mmap(NULL, head_len, PROT_READ, MAP_PRIVATE, plan->kernel_fd, 0);
 	if (head == MAP_FAILED) {
 		r = -errno;
 		kx_err(ctx, "cannot read kernel %s: %s", req->kernel, strerror(-r));
 		goto fail;
 	}
-	r = check_image(ctx, req, plan, head, (size_t)plan->kernel_size);
-	munmap(head, (size_t)plan->kernel_size);
+	r = open_image(ctx, req, plan, head, &img, (const char **)&image_cmdline);
 	if (r < 0)
 		goto fail;
+	cmdline = image_cmdline ? image_cmdline : req->cmdline ? req->cmdline : "";
+	plan->cmdline = strdup(cmdline);
+	if (!plan->cmdline) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	plan->cmdline_len = strlen(cmdline) + 1;
+	r = check_image(ctx, req, plan, &img);
+	if (r < 0)
+		goto fail;
+	kx_image_layers(&img, fx->layers.from_image, &fx->layers);
+	if (img.u.nr_layers) {
+		/* The kernel reads the unwrapped image; the file itself is done with. */
+		r = sealed_memfd(ctx, "kernel", req->kernel, img.u.buf, img.u.len);
+		if (r < 0)
+			goto fail;
+		close(plan->kernel_fd);
+		plan->kernel_fd = r;
+		plan->kernel_size = img.u.len;
+		kx_info(ctx, "kernel %s: %s inside %s (%zu bytes unwrapped, passed in a sealed memfd)",
+			req->kernel, img.fmt->type.name, img.u.chain, img.u.len);
+	}
+	kx_image_close(&img);
+	munmap(head, head_len);
+	head = MAP_FAILED;
 
-	if (req->initrd) {
+	if (req->reuse_initrd) {
+		char *buf;
+		size_t len;
+
+		if (req->initrd) {
+			kx_err(ctx, "cannot load kernel %s: --reuseinitrd and --initrd both name an "
+				    "initrd; give one", req->kernel);
+			r = -EINVAL;
+			goto fail;
+		}
+		r = kx_read_retained_initrd(ctx, req->kernel, &buf, &len);
+		if (r < 0)
+			goto fail;
+		r = sealed_memfd(ctx, "initrd", req->kernel, buf, len);
+		free(buf);
+		if (r < 0)
+			goto fail;
+		plan->initrd_fd = r;
+		plan->initrd_size = len;
+		plan->initrd_path = strdup("/sys/firmware/initrd");
+		if (!plan->initrd_path) {
+			r = -ENOMEM;
+			goto fail;
+		}
+	} else if (req->initrd) {
 		plan->initrd_path = strdup(req->initrd);
 		if (!plan->initrd_path) {
 			r = -ENOMEM;
@@ -170,7 +313,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		if (r < 0)
 			goto fail;
 		plan->initrd_fd = r;
-	} else {
+	} else if (plan->initrd_fd < 0) {
 		plan->flags |= KEXEC_FILE_NO_INITRAMFS;
 	}
 	if (req->crash) {
@@ -181,10 +324,30 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	}
 	if (req->debug)
 		set_debug_flag(ctx, plan);
+	free(image_cmdline);
 	return 0;
 fail:
+	kx_image_close(&img);
+	if (head != MAP_FAILED)
+		munmap(head, head_len);
+	free(image_cmdline);
 	kexec_file_plan_free(plan);
 	return r;
+}
+
+KX_EXPORT int kexec_file_plan_layers(const struct kexec_file_plan *plan,
+				     struct kexec_image_layers *out)
+{
+	const struct file_extra *fx = plan ? file_extra(plan) : NULL;
+	struct kexec_image_layers full;
+
+	if (!fx || !out || !out->sz)
+		return -EINVAL;
+	full = fx->layers;
+	full.cmdline = plan->cmdline;
+	full.sz = out->sz;
+	memcpy(out, &full, out->sz < sizeof(full) ? out->sz : sizeof(full));
+	return 0;
 }
 
 KX_EXPORT int kexec_file_plan_load(struct kexec_ctx *ctx, const struct kexec_file_plan *plan)
@@ -213,7 +376,7 @@ KX_EXPORT void kexec_file_plan_free(struct kexec_file_plan *plan)
 	if (plan->initrd_fd >= 0)
 		close(plan->initrd_fd);
 	free(plan->cmdline);
-	free(plan->kernel_path);
+	free(file_extra(plan));
 	free(plan->initrd_path);
 	memset(plan, 0, sizeof(*plan));
 	plan->kernel_fd = -1;

@@ -63,6 +63,12 @@ int kx_list_numbered(struct kexec_ctx *ctx, const char *rel, size_t max, uint64_
  */
 int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool attr, char *path,
 		size_t path_len, char **out, size_t *len);
+/*
+ * --reuseinitrd: the initrd the running kernel kept (booted with
+ * retain_initrd, Linux 5.7+: <root>/sys/firmware/initrd), read whole into a
+ * malloc'd *buf. Errors are logged as "cannot load kernel <kernel>: ...".
+ */
+int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, char **buf, size_t *len);
 /* The running kernel's release (<root>/proc/sys/kernel/osrelease): "6.1.0-28-amd64" is 6, 1. */
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
 /* qsort() order of uint64_t values. */

@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "arch.h"
@@ -123,6 +124,17 @@ static int add_failed(struct kexec_ctx *ctx, struct kx_load *l, const char *role
 	return r;
 }
 
+uint64_t kx_load_initrd_size(const struct kx_load *l)
+{
+	struct stat st;
+
+	if (l->initrd_embedded)
+		return l->initrd.len;
+	if (l->req->initrd && stat(l->req->initrd, &st) == 0)
+		return (uint64_t)st.st_size;
+	return 0;
+}
+
 int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint64_t max,
 		   bool top_down)
 {
@@ -130,11 +142,13 @@ int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint6
 	int r;
 
 	l->initrd_addr = l->initrd_size = 0;
-	if (!l->req->initrd)
+	if (!l->req->initrd && !l->initrd_embedded)
 		return 0;
-	r = map_input(ctx, "initrd", l->req->initrd, &l->initrd);
-	if (r < 0)
-		return r;
+	if (!l->initrd_embedded) {
+		r = map_input(ctx, "initrd", l->req->initrd, &l->initrd);
+		if (r < 0)
+			return r;
+	}
 	size = kx_load_page_align(l, l->initrd.len);
 	r = kx_load_place(ctx, l, l->what_initrd, size, l->page_size, min, max, top_down,
 			  &l->initrd_addr);
@@ -160,6 +174,9 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 	if (r < 0)
 		return r;
 	size = kx_load_page_align(l, l->elfcorehdr_len);
+	/* --hotplug: room for the largest header the kernel may write here. */
+	if (l->hotplug_hdr_size && kx_load_page_align(l, l->hotplug_hdr_size) > size)
+		size = kx_load_page_align(l, l->hotplug_hdr_size);
 	r = kx_load_place(ctx, l, "ELF core header", size, l->page_size, 0, 0, true,
 			  &l->elfcorehdr_addr);
 	if (r < 0)
@@ -194,11 +211,18 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 		return r;
 	memset(&pp, 0, sizeof(pp));
 	kx_sha256_init(&sha);
-	/* -i: no regions, so the purgatory hashes nothing and the digest is of nothing. */
-	for (size_t i = 0; !l->req->no_checks && i < nr; i++) {
-		pp.regions[i].start = (uintptr_t)plan->segs.seg[i].mem;
-		pp.regions[i].len = plan->segs.seg[i].bufsz;
+	/*
+	 * -i: no regions, so the purgatory hashes nothing and the digest is of
+	 * nothing. --hotplug: the core header is the kernel's to rewrite, and
+	 * is left out (as the kernel's own kexec_file_load leaves it out).
+	 */
+	for (size_t i = 0, n = 0; !l->req->no_checks && i < nr; i++) {
+		if (l->hotplug_hdr_size && !strcmp(plan->info[i].role, "elfcorehdr"))
+			continue;
+		pp.regions[n].start = (uintptr_t)plan->segs.seg[i].mem;
+		pp.regions[n].len = plan->segs.seg[i].bufsz;
 		kx_sha256_lanes_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
+		n++;
 	}
 	kx_sha256_final(&sha, pp.sha256);
 	pp.entry = l->kernel_entry;
@@ -231,53 +255,124 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 	return r < 0 ? add_failed(ctx, l, "purgatory", r) : 0;
 }
 
-static int choose_format(struct kexec_ctx *ctx, struct kx_load *l)
+/*
+ * The file's envelopes peeled and its format found (kx_image_open); a UKI's
+ * command line, initrd and device tree taken where the request has none.
+ */
+static int choose_format(struct kexec_ctx *ctx, struct kx_load *l,
+			 struct kexec_load_request *req)
 {
-	const struct kexec_load_request *req = l->req;
 	char why[1024];
-	const char *reason = NULL;
 	int r;
 
-	if (req->type) {
-		l->fmt = kx_format_by_name(l->arch, req->type);
-		if (!l->fmt || !l->fmt->type.kexec_load) {
-			const struct kexec_image_type *t;
-			size_t n = kexec_image_types(ctx, &t), used = 0;
-
-			why[0] = '\0';
-			for (size_t i = 0; i < n; i++)
-				if (t[i].kexec_load && used < sizeof(why))
-					used += (size_t)snprintf(why + used, sizeof(why) - used, "%s%s",
-								 used ? ", " : "", t[i].name);
-			kx_err(ctx, "cannot load kernel %s: unknown kernel type \"%s\" (known on %s: %s)",
-			       req->kernel, req->type, l->arch->name, why);
-			return -EINVAL;
-		}
-		memset(&l->info, 0, sizeof(l->info));
-		l->info.cmdline_max = UINT32_MAX;
-		r = l->fmt->probe(l->kernel.addr, l->kernel.len, &l->info, &reason);
-		if (r < 0) {
-			kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
-			return r;
-		}
-		l->info.format = l->fmt->type.name;
-		l->info.file_size = l->kernel.len;
-		if (!l->info.compression)
-			l->info.compression = "none";
-		return 0;
-	}
-	r = kx_format_probe(l->arch, l->kernel.addr, l->kernel.len, &l->fmt, &l->info, why,
-			    sizeof(why));
-	if (r < 0) {
+	r = kx_image_open(l->arch, l->file.addr, l->file.len, req->type, &l->img, why, sizeof(why));
+	if (r == -ENOEXEC && !req->type) {
 		kx_err(ctx, "cannot load kernel %s: not a kernel image for %s (%s)", req->kernel,
 		       l->arch->name, why);
 		return r;
 	}
+	if (r < 0) {
+		kx_err(ctx, "cannot load kernel %s: %s", req->kernel, why);
+		return r;
+	}
+	l->fmt = l->img.fmt;
+	l->info = l->img.info;
+	l->kernel.addr = (void *)l->img.u.buf;
+	l->kernel.len = l->img.u.len;
 	if (!l->fmt->type.kexec_load) {
 		kx_err(ctx, "cannot load kernel %s: %s images load only through kexec_file_load (-s)",
 		       req->kernel, l->fmt->type.name);
 		return -EOPNOTSUPP;
 	}
+	if (l->img.u.nr_layers)
+		kx_info(ctx, "kernel %s: %s inside %s (%zu bytes unwrapped)", req->kernel,
+			l->fmt->type.name, l->img.u.chain, l->img.u.len);
+	if (req->reuse_initrd) {
+		char *buf;
+		size_t len;
+
+		if (req->initrd) {
+			kx_err(ctx, "cannot load kernel %s: --reuseinitrd and --initrd both name an "
+				    "initrd; give one", req->kernel);
+			return -EINVAL;
+		}
+		r = kx_read_retained_initrd(ctx, req->kernel, &buf, &len);
+		if (r < 0)
+			return r;
+		r = kx_load_keep(l, buf);
+		if (r < 0)
+			return r;
+		l->initrd.addr = buf;
+		l->initrd.len = len;
+		l->initrd_embedded = true;
+		snprintf(l->what_initrd, sizeof(l->what_initrd),
+			 "initrd /sys/firmware/initrd (the running kernel's)");
+	}
+	if (!req->cmdline && l->img.u.cmdline.len) {
+		l->image_cmdline = strndup(l->img.u.cmdline.buf, l->img.u.cmdline.len);
+		if (!l->image_cmdline)
+			return -ENOMEM;
+		req->cmdline = l->image_cmdline;
+		l->from_image |= KEXEC_FROM_IMAGE_CMDLINE;
+		kx_info(ctx, "kernel %s: using the UKI's command line (.cmdline)", req->kernel);
+	}
+	if (!req->initrd && !req->reuse_initrd && l->img.u.initrd.len) {
+		l->initrd.addr = (void *)l->img.u.initrd.buf;
+		l->initrd.len = l->img.u.initrd.len;
+		l->initrd_embedded = true;
+		l->from_image |= KEXEC_FROM_IMAGE_INITRD;
+		snprintf(l->what_initrd, sizeof(l->what_initrd), "initrd (.initrd of %s)",
+			 req->kernel);
+		kx_info(ctx, "kernel %s: using the UKI's initrd (.initrd, %zu bytes)", req->kernel,
+			l->img.u.initrd.len);
+	}
+	return 0;
+}
+
+/*
+ * --hotplug: the running kernel must have crash hotplug (CONFIG_CRASH_HOTPLUG,
+ * 6.6+, says how large a header it may write in
+ * /sys/kernel/crash_elfcorehdr_size) and this library must know the
+ * architecture's flag for it.
+ */
+static int check_hotplug(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	char path[4096], *val = NULL, *end;
+	unsigned long long size;
+	int r;
+
+	if (!l->crash) {
+		kx_err(ctx, "cannot load %s: --hotplug is for crash kernels", l->what_kernel);
+		return -EINVAL;
+	}
+	r = kx_read_rel(ctx, "/sys/kernel/crash_elfcorehdr_size", 64, true, path, sizeof(path),
+			&val, NULL);
+	if (r < 0) {
+		kx_err(ctx, "cannot load crash kernel %s: --hotplug: the running kernel has no crash "
+			    "hotplug (%s: %s; CONFIG_CRASH_HOTPLUG, Linux 6.6 and later)",
+		       l->req->kernel, path, strerror(-r));
+		return r == -ENOENT ? -EOPNOTSUPP : r;
+	}
+	errno = 0;
+	size = strtoull(val, &end, 0);
+	if (errno || end == val || *end || size == 0 || size > (64ULL << 20)) {
+		kx_err(ctx, "cannot load crash kernel %s: --hotplug: %s says \"%.32s\", not a size",
+		       l->req->kernel, path, val);
+		free(val);
+		return -EINVAL;
+	}
+	free(val);
+	if (!l->arch->crash->hotplug_flag) {
+		kx_err(ctx, "cannot load crash kernel %s: --hotplug: this library's %s kexec_load "
+			    "does not prepare crash kernels for hotplug updates (kexec_file_load, -s, "
+			    "does, where the kernel has it)",
+		       l->req->kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
+	l->hotplug_hdr_size = size;
+	kx_dbg(ctx, "--hotplug: the core header's segment is sized for %llu bytes (%s) and left "
+		    "out of the purgatory's check",
+	       size, path);
 	return 0;
 }
 
@@ -361,14 +456,19 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		if (r < 0)
 			goto fail;
 	}
-	r = map_input(ctx, "kernel", req->kernel, &l->kernel);
+	r = map_input(ctx, "kernel", req->kernel, &l->file);
 	if (r < 0)
 		goto fail;
 	/* The file's format first: a wrong file is refused before the system is read. */
-	r = choose_format(ctx, l);
+	r = choose_format(ctx, l, req);
 	if (r < 0)
 		goto fail;
 	plan->format = l->fmt->type.name;
+	if (req->hotplug) {
+		r = check_hotplug(ctx, l);
+		if (r < 0)
+			goto fail;
+	}
 	r = l->arch->prepare(ctx, l);
 	if (r < 0)
 		goto fail;
@@ -383,6 +483,8 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	if (r < 0)
 		goto fail;
 	plan->flags = l->arch->kexec_arch | (l->crash ? KEXEC_ON_CRASH : 0);
+	if (l->hotplug_hdr_size)
+		plan->flags |= l->arch->crash->hotplug_flag;
 	r = validate(ctx, l);
 	if (r < 0)
 		goto fail;
@@ -390,6 +492,21 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 fail:
 	kexec_load_plan_free(plan);
 	return r;
+}
+
+KX_EXPORT int kexec_load_plan_layers(const struct kexec_load_plan *plan,
+				     struct kexec_image_layers *out)
+{
+	const struct kx_load *l = plan ? plan->priv : NULL;
+	struct kexec_image_layers full;
+
+	if (!l || !out || !out->sz)
+		return -EINVAL;
+	kx_image_layers(&l->img, l->from_image, &full);
+	full.cmdline = l->req->cmdline ? l->req->cmdline : "";
+	full.sz = out->sz;
+	memcpy(out, &full, out->sz < sizeof(full) ? out->sz : sizeof(full));
+	return 0;
 }
 
 KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan)
@@ -404,8 +521,11 @@ KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)
 	if (l) {
 		if (l->arch && l->arch->cleanup)
 			l->arch->cleanup(l);
-		unmap(&l->kernel);
-		unmap(&l->initrd);
+		unmap(&l->file);
+		if (!l->initrd_embedded)
+			unmap(&l->initrd);
+		kx_image_close(&l->img);
+		free(l->image_cmdline);
 		free(l->elfcorehdr);
 		free(l->fmt_priv);
 		for (size_t i = 0; i < l->nr_bufs; i++)

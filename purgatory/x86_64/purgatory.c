@@ -31,7 +31,8 @@
  * (any other kind: no output); flags KX_PF_AVX2 when the loader saw the
  * running kernel use AVX (CPUID AVX2, and the AVX state in XCR0): only then
  * may we. A kernel booted with noxsave, or clearcpuid=avx2 for an erratum,
- * keeps us on SSE2. arch[] is unused.
+ * keeps us on SSE2. arch[0]: a speed (--serial-baud) to program the UART
+ * for before the first byte (0: as the old kernel left it); arch[1..3] unused.
  */
 #define KX_VAR __attribute__((section(".data"), used))
 KX_VAR struct kx_purgatory_params KX_PURGATORY_PARAMS = { 0 };
@@ -57,9 +58,37 @@ static inline uint8_t inb(uint16_t port)
 	return v;
 }
 
+#define UART_IER 1
+#define UART_FCR 2
+#define UART_LCR 3
+#define UART_MCR 4
+#define UART_LCR_DLAB 0x80
+#define UART_LCR_8N1 0x03
+
 /*
- * Uses the UART as the old kernel left it (console=ttyS0,... set it up). The
- * wait is bounded: a missing UART may never report an empty transmitter.
+ * --serial-baud: 8N1 at arch[0] bits per second (115200 / divisor), FIFO on,
+ * DTR and RTS up, interrupts off; before the first byte. Without it the
+ * UART stays as the old kernel left it (console=ttyS0,... set it up).
+ */
+static void serial_setup(void)
+{
+	uint16_t port = (uint16_t)KX_PURGATORY_PARAMS.console_base;
+	uint32_t baud = (uint32_t)KX_PURGATORY_PARAMS.arch[0], div;
+
+	if (KX_PURGATORY_PARAMS.console_kind != KX_CONSOLE_X86_PIO || !baud)
+		return;
+	div = 115200 / baud;
+	outb(port + UART_IER, 0x00);
+	outb(port + UART_LCR, UART_LCR_DLAB | UART_LCR_8N1);
+	outb(port + 0, (uint8_t)div);
+	outb(port + 1, (uint8_t)(div >> 8));
+	outb(port + UART_LCR, UART_LCR_8N1);
+	outb(port + UART_FCR, 0x07);
+	outb(port + UART_MCR, 0x03);
+}
+
+/*
+ * The wait is bounded: a missing UART may never report an empty transmitter.
  */
 static void serial_puts(const char *s)
 {
@@ -262,6 +291,7 @@ void purgatory(void)
 {
 	bool progress = KX_PURGATORY_PARAMS.flags & KX_PF_PROGRESS;
 
+	serial_setup();
 	if (progress)
 		serial_puts(KX_PURGATORY_PARAMS.regions[0].len ? "purgatory: checking the segments\r\n"
 							       : "purgatory: no check (-i)\r\n");

@@ -365,11 +365,19 @@ static void types_and_probe_per_context(void **state)
 	(void)state;
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_X86_64), 0);
 	n = kexec_image_types(ctx, &t);
-	assert_int_equal(n, 2);
+	/* The architecture's formats, then the envelopes every architecture peels. */
+	assert_int_equal(n, 9);
 	assert_string_equal(t[0].name, "bzImage");
 	assert_true(t[0].kexec_file_load && t[0].kexec_load);
 	assert_string_equal(t[1].name, "elf-x86_64");
 	assert_false(t[1].kexec_file_load);
+	assert_string_equal(t[2].name, "uki");
+	assert_string_equal(t[3].name, "zboot");
+	assert_string_equal(t[4].name, "gzip");
+	assert_true(t[4].kexec_file_load && t[4].kexec_load);
+	assert_non_null(kexec_image_type_find(ctx, "ZSTD"));
+	assert_string_equal(kexec_image_type_find(ctx, "zstd")->name, "zstd");
+	assert_null(kexec_image_type_find(ctx, "bzip2"));
 
 	fake_bzimage(b);
 	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info, &why), 0);
@@ -381,8 +389,9 @@ static void types_and_probe_per_context(void **state)
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_AARCH64), 0);
 	assert_int_equal(kexec_ctx_get_arch(ctx), KEXEC_ARCH_AARCH64);
 	n = kexec_image_types(ctx, &t);
-	assert_int_equal(n, 2);
+	assert_int_equal(n, 9);
 	assert_string_equal(t[0].name, "Image");
+	assert_string_equal(t[2].name, "uki");
 	/* A bzImage on arm64: refused, naming each format and its reason. */
 	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info, &why), -ENOEXEC);
 	assert_non_null(strstr(why, "Image: not an arm64 Image"));

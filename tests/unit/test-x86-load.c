@@ -569,6 +569,91 @@ static void crash_plan(void **state)
 	kexec_sim_free(sim);
 }
 
+/*
+ * --hotplug (kexec_load, x86_64): refused where the kernel has no crash
+ * hotplug; else KEXEC_UPDATE_ELFCOREHDR, the core header's segment as large
+ * as /sys/kernel/crash_elfcorehdr_size says the kernel may write, and that
+ * segment left out of the purgatory's regions and digest.
+ */
+static void crash_hotplug(void **state)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel,
+					  .initrd = initrd, .cmdline = "irqpoll", .crash = true,
+					  .hotplug = true };
+	const uint64_t hp_size = 917616; /* Debian 13's 6.12: (2 + 8192 + 8192) * 56 */
+	char root[] = "/tmp/kx-hotplug-XXXXXX", cmd[512], path[600];
+	const struct kexec_segment *hdr;
+	struct kx_purgatory_params pp;
+	struct kexec_load_plan plan;
+	struct kx_sha256 s;
+	uint8_t want[32];
+	size_t n = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s'/. '%s'", FIXTURES_DIR "/crash-x86_64", root);
+	assert_int_equal(system(cmd), 0);
+	kexec_ctx_set_root(ctx, root);
+	kexec_ctx_set_log(ctx, capture, NULL);
+
+	/* No crash hotplug in the running kernel (6.1): refused, saying so. */
+	logbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_non_null(strstr(logbuf, "no crash hotplug"));
+
+	snprintf(path, sizeof(path), "%s/sys/kernel/crash_elfcorehdr_size", root);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "not a number\n");
+	fclose(f);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fprintf(f, "%llu\n", (unsigned long long)hp_size);
+	fclose(f);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64 | KEXEC_ON_CRASH | KEXEC_UPDATE_ELFCOREHDR);
+	hdr = find(&plan, "elfcorehdr");
+	assert_non_null(hdr);
+	assert_true(hdr->bufsz < hp_size);
+	assert_int_equal(hdr->memsz, (hp_size + 4095) & ~(uint64_t)4095);
+	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
+	kx_sha256_init(&s);
+	for (size_t i = 0; i < plan.segs.nr; i++) {
+		if (!strcmp(plan.info[i].role, "purgatory") || !strcmp(plan.info[i].role, "elfcorehdr"))
+			continue;
+		assert_int_equal(pp.regions[n].start, (uintptr_t)plan.segs.seg[i].mem);
+		kx_sha256_lanes_update(&s, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
+		n++;
+	}
+	kx_sha256_final(&s, want);
+	assert_int_equal(n, 3); /* kernel, initrd, boot_params: not the core header */
+	assert_int_equal(pp.regions[n].len, 0);
+	assert_memory_equal(pp.sha256, want, 32);
+	/* The simulated kernel (6.6+ flags) takes it. */
+	kexec_sim_config(sim)->limits.has_crash_region = true;
+	kexec_sim_config(sim)->limits.crash_start = 0x3000000;
+	kexec_sim_config(sim)->limits.crash_end = 0x12ffffff;
+	kexec_ctx_use_sim(ctx, sim);
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	kexec_ctx_use_sim(ctx, NULL);
+	kexec_load_plan_free(&plan);
+
+	/* Only for crash kernels. */
+	req.crash = false;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_non_null(strstr(logbuf, "--hotplug is for crash kernels"));
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
 /* A reservation too small for the kernel says how much is needed. */
 static void crash_too_small(void **state)
 {
@@ -603,6 +688,7 @@ int main(void)
 		cmocka_unit_test(bad_inputs),
 		cmocka_unit_test(elf_plan),
 		cmocka_unit_test(crash_plan),
+		cmocka_unit_test(crash_hotplug),
 		cmocka_unit_test(crash_too_small),
 	};
 	return cmocka_run_group_tests_name("x86-load", tests, setup, teardown);

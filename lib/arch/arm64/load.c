@@ -87,7 +87,10 @@ int kx_arm64_load_image(struct kexec_ctx *ctx, struct kx_load *l)
 static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
-	kx_dtb_boot_console(ctx, l->arch_priv, pp);
+	int r = kx_dtb_boot_console(ctx, l, l->arch_priv, pp);
+
+	if (r < 0)
+		return r;
 	*min = 0;
 	*max = 0;
 	return 0;

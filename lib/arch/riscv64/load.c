@@ -92,8 +92,10 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
 	struct priv *pv = l->arch_priv;
+	int r = kx_dtb_boot_console(ctx, l, &pv->dtb, pp);
 
-	kx_dtb_boot_console(ctx, &pv->dtb, pp);
+	if (r < 0)
+		return r;
 	if (pv->zknh)
 		pp->arch[0] |= KX_RISCV64_PF_ZKNH;
 	*min = 0;

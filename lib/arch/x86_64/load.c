@@ -183,13 +183,10 @@ out:
  */
 static int check_crash_room(struct kexec_ctx *ctx, struct kx_load *l, uint64_t kmemsz)
 {
-	uint64_t size = l->crash_end - l->crash_start + 1, initrd = 0, need;
-	struct stat st;
-
-	if (l->req->initrd && stat(l->req->initrd, &st) == 0)
-		initrd = PAGE_ALIGN((uint64_t)st.st_size);
+	uint64_t size = l->crash_end - l->crash_start + 1, need;
+	uint64_t initrd = PAGE_ALIGN(kx_load_initrd_size(l));
 	/* boot_params, purgatory and core header: well under 256 KiB together. */
-	need = kmemsz + initrd + 0x40000;
+	need = kmemsz + initrd + 0x40000 + PAGE_ALIGN(l->hotplug_hdr_size);
 	if (need <= size)
 		return 0;
 	kx_err(ctx, "cannot load crash kernel %s: the crashkernel= reservation is %" PRIu64
@@ -438,6 +435,9 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 		       l->what_kernel);
 		return -EOPNOTSUPP;
 	}
+	if (l->img.u.dtb.len)
+		kx_info(ctx, "%s: the UKI's .dtb is not used: x86_64 kernels get no device tree "
+			     "from kexec_load", l->what_kernel);
 	r = kx_x86_sysinfo_read(ctx, &pv->si);
 	if (r < 0)
 		return r;
@@ -468,6 +468,25 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 		pp->flags |= KX_PF_AVX2;
 	pp->console_kind = KX_CONSOLE_X86_PIO;
 	pp->console_base = 0x3f8; /* COM1, as the old kernel's console=ttyS0 left it */
+	if (l->req->console_base) {
+		if (l->req->console_base > 0xfff8) {
+			kx_err(ctx, "cannot load %s: --serial: %#" PRIx64 " is not an I/O port",
+			       l->what_kernel, l->req->console_base);
+			return -EINVAL;
+		}
+		pp->console_base = l->req->console_base;
+	}
+	/* arch[0]: program the UART for this speed first (kexec-tools' serial_baud). */
+	if (l->req->console_baud) {
+		if (l->req->console_baud < 9600 || l->req->console_baud > 115200 ||
+		    115200 % l->req->console_baud) {
+			kx_err(ctx, "cannot load %s: --serial-baud: %u is not a speed the UART's "
+				    "divisor gives (9600 to 115200, dividing 115200)",
+			       l->what_kernel, l->req->console_baud);
+			return -EINVAL;
+		}
+		pp->arch[0] = l->req->console_baud;
+	}
 	/* Its own GDT and 32-bit far pointers: below 4 GiB unless the crash region is not. */
 	*min = SZ_1M;
 	*max = l->crash ? 0 : SZ_4G - 1;
@@ -502,6 +521,8 @@ static const struct kx_crash_policy crash_policy = {
 	/* The kernel image at __START_KERNEL_map + offset, KERNEL_IMAGE_SIZE (1 GiB). */
 	.text_window_start = 0xffffffff80000000ULL,
 	.text_window_size = 0x40000000ULL,
+	/* Linux 6.6 to 6.9 know only this one; 6.10+ take it or KEXEC_CRASH_HOTPLUG_SUPPORT. */
+	.hotplug_flag = KEXEC_UPDATE_ELFCOREHDR,
 };
 
 const struct kx_arch kx_arch_x86_64 = {
