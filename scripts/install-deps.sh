@@ -18,11 +18,13 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # riscv64 index through an apt state in the cache: no dpkg architecture).
 # The decompression libraries unwrap compressed kernels, EFI zboot images and
 # UKIs; the zstd, lz4 and xz tools and systemd's EFI stub (systemd-boot-efi)
-# build such images in the tests.
+# build such images in the tests. python3-jsonschema checks the command's
+# JSON reports against docs/schema/ (tests/cli/test-json.sh).
 build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind libfdt-dev
 	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross
 	gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev zstd lz4 xz-utils systemd-boot-efi)
+	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev zstd lz4 xz-utils systemd-boot-efi
+	python3-jsonschema)
 # vm: the x86_64, arm64 and riscv64 QEMU guests (tests/vm). qemu-user-static
 # runs arm64 and riscv64 binaries on the host (the foreign busyboxes list
 # their applets with it). qemu-system-misc has qemu-system-riscv64; its

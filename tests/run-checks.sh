@@ -55,6 +55,7 @@ run_group() {
 
 run_group cli "$top/tests/cli/test-cli.sh" "$build/kexec"
 run_group option-table "$top/tests/cli/test-options-table.sh" "$build/kexec"
+run_group json "$top/tests/cli/test-json.sh" "$build/kexec"
 
 # ---- Hostile input and faults ------------------------------------------------
 

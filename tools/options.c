@@ -33,6 +33,10 @@ enum {
 	OPT_ENTRY,
 	OPT_REUSE_INITRD,
 	OPT_CONSOLE_SERIAL,
+	OPT_JSON,
+	OPT_LIST_TYPES,
+	OPT_SERIAL,
+	OPT_SERIAL_BAUD,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -67,11 +71,6 @@ static const struct {
 	  "memmap= on its command line" },
 	{ "reuse-video-type", no_argument,
 	  "the zero page's screen_info is the running kernel's own already" },
-	{ "serial", required_argument,
-	  "the purgatory prints its errors on the console UART the running kernel used "
-	  "(COM1 on x86_64, the device tree's on arm64), not on another one" },
-	{ "serial-baud", required_argument,
-	  "the purgatory uses the console UART as the running kernel left it, at its speed" },
 };
 
 static const struct option base_options[] = {
@@ -112,6 +111,10 @@ static const struct option base_options[] = {
 	{ "reuseinitrd", no_argument, NULL, OPT_REUSE_INITRD }, /* kexec-tools' spelling */
 	{ "noefi", no_argument, NULL, OPT_NO_EFI },             /* kexec-tools' spelling */
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
+	{ "serial", required_argument, NULL, OPT_SERIAL },
+	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
+	{ "json", no_argument, NULL, OPT_JSON },
+	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
 };
 #define NR_BASE (sizeof(base_options) / sizeof(base_options[0]))
 #define NR_REFUSED (sizeof(refused) / sizeof(refused[0]))
@@ -134,62 +137,207 @@ static void build_long_options(void)
 
 static const char short_options[] = ":hvfxylupet:dSisca";
 
+/*
+ * Options that parse but that the command refuses when it loads (kexec.c's
+ * refuse_unsupported(), in its own words): their reasons, for --help.
+ */
+static const struct {
+	const char *name;
+	const char *why;
+} refused_later[] = {
+	{ "load-preserve-context", "kexec jump: our purgatories never return to this kernel" },
+	{ "entry=ADDR", "the entry point is the image's own" },
+};
+
+/*
+ * One option of --help: LEFT in the first 26 columns (a longer one gets a line
+ * of its own), TEXT wrapped at 79 from column 27.
+ */
+static void help_line(FILE *out, const char *left, const char *text)
+{
+	const int col = 27, width = 79;
+	int pos = fprintf(out, "%s", left);
+
+	if (pos >= col - 1) {
+		fputc('\n', out);
+		pos = 0;
+	}
+	while (*text) {
+		int word = (int)strcspn(text, " ");
+
+		if (pos > col && pos + 1 + word > width) {
+			fputc('\n', out);
+			pos = 0;
+		}
+		if (pos < col) {
+			pos += fprintf(out, "%*s", col - pos, "");
+		} else {
+			fputc(' ', out);
+			pos++;
+		}
+		pos += fprintf(out, "%.*s", word, text);
+		text += word;
+		while (*text == ' ')
+			text++;
+	}
+	fputc('\n', out);
+}
+
 void kx_usage(FILE *out)
 {
 	const struct kexec_image_type *t;
 	size_t n = kexec_image_types(NULL, &t), used = 0;
-	char types[1024] = "";
+	char types[1024], left[64];
 
 	/* The formats of this architecture, from the library's table. */
+	used = (size_t)snprintf(types, sizeof(types), "Its format, detected when not given:");
 	for (size_t i = 0; i < n && used < sizeof(types); i++)
-		used += (size_t)snprintf(types + used, sizeof(types) - used,
-					 "                             %-11s %s\n", t[i].name,
-					 t[i].summary);
+		used += (size_t)snprintf(types + used, sizeof(types) - used, "%s %s", i ? "," : "",
+					 t[i].name);
+	if (used < sizeof(types))
+		snprintf(types + used, sizeof(types) - used, " (kexec --list-types says more).");
+
 	fprintf(out, "Usage: kexec [OPTION]... [KERNEL]\n"
-	      "Load a kernel for later execution with kexec_file_load(2) or kexec_load(2),\n"
-	      "and boot it with reboot(LINUX_REBOOT_CMD_KEXEC).\n"
-	      "\n"
-	      " -l, --load                Load KERNEL into the current kernel.\n"
-	      " -p, --load-panic          Load KERNEL as the crash kernel (kdump).\n"
-	      " -u, --unload              Unload the loaded kernel (with -p: the crash kernel).\n"
-	      " -e, --exec                Boot the loaded kernel now.\n"
-	      " -f, --force               Load if KERNEL is given, then boot now without\n"
-	      "                           calling shutdown.\n"
-	      " -x, --no-ifdown           Do not take network interfaces down before -e.\n"
-	      " -y, --no-sync             Do not sync filesystems before -e.\n"
-	      " -s, --kexec-file-syscall  Use kexec_file_load(2) only.\n"
-	      " -c, --kexec-syscall       Use kexec_load(2) only.\n"
-	      " -a, --kexec-syscall-auto  Try kexec_file_load(2), fall back to kexec_load(2)\n"
-	      "                           on ENOSYS, EINVAL, ENOEXEC or EOPNOTSUPP (default).\n"
-	      " -i, --no-checks           Skip the purgatory's checksum of the loaded segments.\n"
-	      " -t, --type=TYPE           Kernel image type (detected when not given):\n"
-	      "%s"
-	      " -S, --status              Exit 1 if a kernel is loaded, 0 if not: the crash\n"
-	      "                           kernel by default, the normal one with -l.\n"
-	      " -d, --debug               Print each step, syscall and fallback.\n"
-	      " -v, --version             Print the version.\n"
-	      " -h, --help                Print this help.\n"
-	      "     --append=STRING       The new kernel's command line (also --command-line).\n"
-	      "     --reuse-cmdline       Start from the running kernel's command line, without\n"
-	      "                           BOOT_IMAGE= (and crashkernel= with -p).\n"
-	      "     --initrd=FILE         The initramfs (also --ramdisk).\n"
-	      "     --dtb=FILE            kexec_load on arm64: the device tree to start from\n"
-	      "                           (default /sys/firmware/fdt).\n"
-	      "     --no-efi              kexec_load: give the next kernel no EFI state (it\n"
-	      "                           finds ACPI through the zero page's acpi_rsdp_addr).\n"
-	      "     --print-ckr-size      Print the size of the crashkernel= reservation.\n"
-	      "     --dry-run             Do all the work but the system call and print the plan;\n"
-	      "                           needs no privileges.\n"
-	      "     --mem-min=ADDR, --mem-max=ADDR, --elf32-core-headers, --elf64-core-headers,\n"
-	      "     --args-linux, --hotplug: kexec-tools' meaning (-i, --mem-*, --elf32-core-headers\n"
-	      "                           and --no-efi are kexec_load's: -s refuses them).\n"
-	      "     --console-serial      kexec_load: the purgatory says on the console UART what\n"
-	      "                           it checks and when it enters the new kernel.\n"
-	      "     --load-preserve-context, --entry=ADDR, --reuseinitrd: refused (see the README).\n"
-	      "\n"
-	      "With no mode option, KERNEL is loaded and `shutdown -r now` is run.\n"
-	      "Exit status: 0 success, 1 usage or fatal error, 255 a load or boot failed.\n",
-	      types);
+		     "Load a kernel for later execution with kexec_file_load(2) or kexec_load(2),\n"
+		     "and boot it with reboot(LINUX_REBOOT_CMD_KEXEC).\n");
+
+	fprintf(out, "\nModes:\n");
+	help_line(out, " (none)", "Load KERNEL, then run `shutdown -r now`, which boots it.");
+	help_line(out, " -l, --load", "Load KERNEL, for kexec -e.");
+	help_line(out, " -p, --load-panic", "Load KERNEL as the crash kernel (kdump).");
+	help_line(out, " -u, --unload", "Unload the loaded kernel (with -p: the crash kernel).");
+	help_line(out, " -e, --exec", "Boot the loaded kernel now: sync, take network "
+				      "interfaces down, reboot(LINUX_REBOOT_CMD_KEXEC).");
+	help_line(out, " -f, --force", "Load if KERNEL is given, then boot now without calling "
+				       "shutdown.");
+	help_line(out, " -x, --no-ifdown", "With -e or -f: do not take interfaces down.");
+	help_line(out, " -y, --no-sync", "With -e or -f: do not sync filesystems.");
+	help_line(out, " -S, --status", "Exit 1 if a kernel is loaded, 0 if not: the crash kernel "
+					"by default, the normal one with -l. -S prints nothing (as "
+					"kexec-tools); --status also prints a report: both images, "
+					"the crashkernel= reservation, the syscalls, and why loads "
+					"would be refused.");
+	help_line(out, "     --list-types", "List the image formats of this architecture: "
+					    "names, aliases, the syscalls that load them.");
+
+	fprintf(out, "\nWhat to load:\n");
+	help_line(out, " KERNEL", "The kernel image file.");
+	help_line(out, " -t, --type=TYPE", types);
+	help_line(out, "     --initrd=FILE", "The initramfs (also --ramdisk).");
+	help_line(out, "     --reuseinitrd", "The initrd the running kernel kept (booted with "
+					    "retain_initrd: /sys/firmware/initrd).");
+	help_line(out, "     --append=STRING", "The new kernel's command line (also "
+					      "--command-line; the last one wins).");
+	help_line(out, "     --reuse-cmdline", "Start from the running kernel's command line, "
+					      "without BOOT_IMAGE= (and crashkernel= with -p); "
+					      "--append adds to it.");
+	help_line(out, "     --dtb=FILE", "kexec_load on arm64 and riscv64: the device tree to "
+					 "start from (default /sys/firmware/fdt).");
+	help_line(out, "     --args-linux", "Accepted: what an ELF vmlinux always gets.");
+
+	fprintf(out, "\nSyscall:\n");
+	help_line(out, " -s, --kexec-file-syscall", "kexec_file_load(2) only.");
+	help_line(out, " -c, --kexec-syscall", "kexec_load(2) only.");
+	help_line(out, " -a, --kexec-syscall-auto", "kexec_file_load(2), then kexec_load(2) on "
+						"ENOSYS, EINVAL, ENOEXEC or EOPNOTSUPP "
+						"(default); straight to kexec_load(2) for an "
+						"option only it honours.");
+
+	fprintf(out, "\nkexec_load placement (-s refuses these; -a goes to kexec_load):\n");
+	help_line(out, " -i, --no-checks", "The purgatory skips its SHA-256 check of the "
+					   "segments.");
+	help_line(out, "     --mem-min=ADDR", "Place no segment below ADDR.");
+	help_line(out, "     --mem-max=ADDR", "Place no segment above ADDR.");
+	help_line(out, "     --elf32-core-headers", "Crash kernels: a 32-bit ELF core header "
+						"(--elf64-core-headers: 64-bit, the default).");
+	help_line(out, "     --no-efi", "Give the next kernel no EFI state (also --noefi); it "
+				       "finds ACPI through the zero page's acpi_rsdp_addr.");
+	help_line(out, "     --console-serial", "The purgatory says on the console UART what it "
+					       "checks and when it enters the new kernel.");
+	help_line(out, "     --serial=PORT", "x86_64: the UART the purgatory writes to (its "
+					    "progress with --console-serial, and its errors): "
+					    "ttyS0..ttyS3 or an I/O port; default COM1.");
+	help_line(out, "     --serial-baud=BAUD", "x86_64: program that UART for BAUD (9600 to "
+						 "115200, dividing 115200) first; default: as the "
+						 "running kernel left it.");
+
+	fprintf(out, "\nCrash kernels (-p):\n");
+	help_line(out, "     --hotplug", "On kernels with crash hotplug (6.6+): the kernel "
+					"rewrites the core header when CPUs or memory come and "
+					"go (kexec_load: x86_64 only).");
+	help_line(out, "     --print-ckr-size", "Print the size of the crashkernel= reservation "
+					       "in bytes.");
+
+	fprintf(out, "\nOutput:\n");
+	help_line(out, "     --dry-run", "Do everything but the syscall, against a simulated "
+					"kernel, and print the plan; needs no privileges.");
+	help_line(out, "     --json", "Print the report of --dry-run, --status (-S) or "
+				     "--list-types as one JSON document (schemas: "
+				     "docs/schema/); only with those.");
+	help_line(out, " -d, --debug", "Print each step, syscall and fallback.");
+	help_line(out, " -v, --version", "Print the version.");
+	help_line(out, " -h, --help", "Print this help.");
+
+	fprintf(out, "\nRefused (kexec-tools options this kexec does not honour):\n");
+	for (size_t i = 0; i < sizeof(refused_later) / sizeof(refused_later[0]); i++) {
+		snprintf(left, sizeof(left), "     --%s", refused_later[i].name);
+		help_line(out, left, refused_later[i].why);
+	}
+	for (size_t i = 0; i < NR_REFUSED; i++) {
+		const char *arg = refused[i].has_arg == required_argument ? "=X" : "";
+
+		/* Neighbours refused for the same reason share a line. */
+		if (i + 1 < NR_REFUSED && !strcmp(refused[i].why, refused[i + 1].why)) {
+			snprintf(left, sizeof(left), "     --%s%s, --%s%s", refused[i].name, arg,
+				 refused[i + 1].name,
+				 refused[i + 1].has_arg == required_argument ? "=X" : "");
+			help_line(out, left, refused[i].why);
+			i++;
+			continue;
+		}
+		snprintf(left, sizeof(left), "     --%s%s", refused[i].name, arg);
+		help_line(out, left, refused[i].why);
+	}
+
+	fprintf(out, "\nExit status: 0 success; 1 bad usage, a refused option or a file that cannot\n"
+		     "be read; 255 a load or boot failed. -S and --status: 1 loaded, 0 not loaded.\n");
+}
+
+/* --serial: ttyS0..ttyS3 (the PC's COM1..COM4) or an I/O port, as kexec-tools takes it. */
+static int parse_serial(const char *arg, uint64_t *out, char *err, size_t errlen)
+{
+	static const uint16_t com[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+	char *end;
+
+	if (!strncmp(arg, "ttyS", 4) && arg[4] >= '0' && arg[4] <= '3' && !arg[5]) {
+		*out = com[arg[4] - '0'];
+		return 0;
+	}
+	errno = 0;
+	*out = strtoull(arg, &end, 0);
+	if (errno || end == arg || *end || *out == 0 || *out > 0xfff8) {
+		snprintf(err, errlen, "bad value for --serial: %s (ttyS0 to ttyS3, or an I/O port "
+			 "such as 0x2f8)", arg);
+		return -1;
+	}
+	return 0;
+}
+
+/* --serial-baud: what a 16550's divisor of 115200 gives, 9600 and up (kexec-tools' rule). */
+static int parse_baud(const char *arg, uint32_t *out, char *err, size_t errlen)
+{
+	unsigned long v;
+	char *end;
+
+	errno = 0;
+	v = strtoul(arg, &end, 0);
+	if (errno || end == arg || *end || v < 9600 || v > 115200 || 115200 % v) {
+		snprintf(err, errlen, "bad value for --serial-baud: %s (a speed from 9600 to 115200 "
+			 "that divides 115200)", arg);
+		return -1;
+	}
+	*out = (uint32_t)v;
+	return 0;
 }
 
 static int parse_addr(const char *opt, const char *arg, uint64_t *out, char *err, size_t errlen)
@@ -260,7 +408,7 @@ static void bad_option(char **argv, bool missing_value, char *err, size_t errlen
 int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
 {
 	bool skip_sync = false, skip_ifdown = false;
-	int c;
+	int c, li;
 
 	memset(o, 0, sizeof(*o));
 	o->do_load = true;
@@ -271,7 +419,19 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 	build_long_options();
 	optind = 0; /* glibc: 0 re-initializes getopt completely */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, short_options, long_options, NULL)) != -1) {
+	/* li: the long option's index, -1 for a short one (-S and --status differ). */
+	while ((li = -1, c = getopt_long(argc, argv, short_options, long_options, &li)) != -1) {
+		/* The first mode option, for --list-types to name. */
+		if (!o->mode_option && ((c > 0 && c < 0x7f && strchr("fluepS", c)) ||
+					c == OPT_PRESERVE || c == OPT_PRINT_CKR)) {
+			static char mode[64];
+
+			if (li >= 0)
+				snprintf(mode, sizeof(mode), "--%s", long_options[li].name);
+			else
+				snprintf(mode, sizeof(mode), "-%c", c);
+			o->mode_option = mode;
+		}
 		switch (c) {
 		case 'h':
 			o->help = true;
@@ -323,6 +483,8 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			break;
 		case 'S':
 			o->do_status = true;
+			if (li >= 0)
+				o->status_report = true;
 			break;
 		case 'i':
 			o->no_checks = true;
@@ -402,6 +564,20 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = true;
 			break;
+		case OPT_SERIAL:
+			if (parse_serial(optarg, &o->serial_port, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_SERIAL_BAUD:
+			if (parse_baud(optarg, &o->serial_baud, err, errlen) < 0)
+				return -1;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_LIST_TYPES:
+			o->list_types = true;
+			break;
 		case ':':
 			bad_option(argv, true, err, errlen);
 			return -1;
@@ -437,6 +613,24 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 	if (optind + 1 < argc) {
 		snprintf(err, errlen, "unexpected argument %s (only one kernel can be given)",
 			 argv[optind + 1]);
+		return -1;
+	}
+	if (o->help || o->version)
+		return 0;
+	/* Nothing accepted and ignored: --list-types is a mode of its own. */
+	if (o->list_types && (o->mode_option || o->kernel)) {
+		snprintf(err, errlen, "--list-types lists the image formats and does nothing else: "
+			 "drop %s", o->mode_option ? o->mode_option : o->kernel);
+		return -1;
+	}
+	if (o->json && o->print_ckr_size) {
+		snprintf(err, errlen, "--json is not for --print-ckr-size, which prints a number "
+			 "(kexec --status --json has the reservation's size and ranges)");
+		return -1;
+	}
+	if (o->json && !o->dry_run && !o->do_status && !o->list_types) {
+		snprintf(err, errlen, "--json prints the report of --dry-run, --status (-S) or "
+			 "--list-types; a real load, unload or boot has none");
 		return -1;
 	}
 	return 0;

@@ -302,9 +302,16 @@ bad opt-mem-max-file-load "$good" "--mem-max" "kexec_load (-c)" -- -s --mem-max=
 bad opt-elf32-file-load "$good" "--elf32-core-headers" "kexec_load (-c)" -- -s --elf32-core-headers -p "$good"
 # Options this kexec does not honour: refused in every mode.
 bad opt-entry "$good" "--entry" "not supported" -- --entry=0x1000000 -l "$good"
-bad opt-reuseinitrd "$good" "--reuseinitrd" "--initrd" -- --reuseinitrd -l "$good"
+# --reuseinitrd: the running kernel (this root) kept no initrd; or both given.
+bad opt-reuseinitrd-none "$good" "--reuseinitrd" "retain_initrd" -- --reuseinitrd -l "$good"
+bad opt-reuseinitrd-and-initrd "$good" "--reuseinitrd" "--initrd" -- \
+	--reuseinitrd --initrd="$good" -l "$good"
 bad opt-hotplug-not-crash "$good" "--hotplug" "-p" -- --hotplug -l "$good"
-bad opt-hotplug-kexec-load "$good" "--hotplug" "kexec_file_load (-s)" -- -c --hotplug -p "$good"
+# --hotplug where the running kernel (this root) has no crash hotplug.
+bad opt-hotplug-kexec-load "$good" "--hotplug" "no crash hotplug" -- -c --hotplug -p "$good"
+bad opt-serial-bad-port "--serial" "ttyS7" -- --console-serial --serial=ttyS7 -l "$good"
+bad opt-serial-bad-baud "--serial-baud" "1234" -- --serial-baud=1234 -l "$good"
+bad opt-serial-file-load "$good" "--serial" "kexec_load (-c)" -- -s --serial=ttyS1 -l "$good"
 bad opt-ambiguous-prefix "--reuse" "ambiguous" "--reuse-cmdline" -- --reuse -l "$good"
 bad opt-crash-no-reservation-file-load "$good" "crashkernel=" -- -s -p "$good"
 bad opt-crash-no-reservation-kexec-load "$good" "crashkernel=" -- -c -p "$good"
