@@ -510,11 +510,17 @@ int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *
 	return r;
 }
 
-int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, char **buf, size_t *len)
+int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, const char *initrd,
+			    char **buf, size_t *len)
 {
 	char path[4096];
 	int r;
 
+	if (initrd) {
+		kx_err(ctx, "cannot load kernel %s: --reuseinitrd and --initrd both name an initrd; "
+			    "give one", kernel);
+		return -EINVAL;
+	}
 	/* An initramfs larger than 2 GiB is no initramfs a kernel unpacks. */
 	r = kx_read_rel(ctx, "/sys/firmware/initrd", (size_t)2 << 30, false, path, sizeof(path), buf,
 			len);

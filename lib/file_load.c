@@ -283,13 +283,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		char *buf;
 		size_t len;
 
-		if (req->initrd) {
-			kx_err(ctx, "cannot load kernel %s: --reuseinitrd and --initrd both name an "
-				    "initrd; give one", req->kernel);
-			r = -EINVAL;
-			goto fail;
-		}
-		r = kx_read_retained_initrd(ctx, req->kernel, &buf, &len);
+		r = kx_read_retained_initrd(ctx, req->kernel, req->initrd, &buf, &len);
 		if (r < 0)
 			goto fail;
 		r = sealed_memfd(ctx, "initrd", req->kernel, buf, len);

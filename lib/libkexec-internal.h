@@ -65,10 +65,12 @@ int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool a
 		size_t path_len, char **out, size_t *len);
 /*
  * --reuseinitrd: the initrd the running kernel kept (booted with
- * retain_initrd, Linux 5.7+: <root>/sys/firmware/initrd), read whole into a
- * malloc'd *buf. Errors are logged as "cannot load kernel <kernel>: ...".
+ * retain_initrd, Linux 6.6+: <root>/sys/firmware/initrd), read whole into a
+ * malloc'd *buf; -EINVAL when the request names an initrd too. Errors are
+ * logged as "cannot load kernel <kernel>: ...".
  */
-int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, char **buf, size_t *len);
+int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, const char *initrd,
+			    char **buf, size_t *len);
 /* The running kernel's release (<root>/proc/sys/kernel/osrelease): "6.1.0-28-amd64" is 6, 1. */
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
 /* qsort() order of uint64_t values. */

@@ -291,12 +291,7 @@ static int choose_format(struct kexec_ctx *ctx, struct kx_load *l,
 		char *buf;
 		size_t len;
 
-		if (req->initrd) {
-			kx_err(ctx, "cannot load kernel %s: --reuseinitrd and --initrd both name an "
-				    "initrd; give one", req->kernel);
-			return -EINVAL;
-		}
-		r = kx_read_retained_initrd(ctx, req->kernel, &buf, &len);
+		r = kx_read_retained_initrd(ctx, req->kernel, req->initrd, &buf, &len);
 		if (r < 0)
 			return r;
 		r = kx_load_keep(l, buf);
