@@ -30,6 +30,12 @@
 #   VM_KDUMP_CRASHKERNEL
 #                   crashkernel= size for vm_kdump_test (default: 96M on
 #                   x86_64, 192M on arm64 and riscv64)
+#   VM_KDUMP_BOOT_EXTRA  more of the first kernel's command line for
+#                   vm_kdump_test (dyndbg=...)
+#   VM_KDUMP_BEFORE_CRASH  guest shell lines vm_kdump_test runs between the
+#                   load and the crash (CPU hotplug)
+#   VM_DEBIAN       x86_64: 12 (default: bookworm's linux-image-cloud-amd64)
+#                   or 13 (trixie's, from trixie's own amd64 index)
 # arm64 only (VM_ARCH=arm64):
 #   VM_DEBIAN       12 (default: bookworm's linux-image-cloud-arm64) or 13
 #                   (trixie's, resolved from trixie's own arm64 index)
@@ -57,6 +63,12 @@ VM_TIMEOUT=${VM_TIMEOUT:-90}
 VM_ARCH=${VM_ARCH:-x86_64}
 case $VM_ARCH in
 x86_64)
+	VM_DEBIAN=${VM_DEBIAN:-12}
+	if [[ $VM_DEBIAN != 12 ]]; then
+		# An inherited VM_KERNEL (run-all.sh exports Debian 12's) is not ours.
+		VM_KERNEL=
+		VM_KVER=
+	fi
 	VM_KERNEL=${VM_KERNEL:-}
 	VM_KVER=${VM_KVER:-}
 	# Where stage 1 finds the kernel it kexecs (the booted one).
@@ -128,7 +140,52 @@ vm__resolve_kernel_pkg() {
 # vm__cached_kernel: newest cloud vmlinuz already unpacked in the cache, or
 # nothing. (The cache may also hold the generic kernel: never take that one.)
 vm__cached_kernel() {
-	find "$(vm_cache_dir)" -path '*/linux-image-*-cloud-amd64/boot/vmlinuz-*' 2>/dev/null | sort -V | tail -n 1
+	local not=
+	# Not Debian 13's (vm__fetch_x86_64_debian13_kernel), which sorts later.
+	[[ -s $(vm_cache_dir)/amd64-debian13.kernel ]] && not=$(cat "$(vm_cache_dir)/amd64-debian13.kernel")
+	find "$(vm_cache_dir)" -path '*/linux-image-*-cloud-amd64/boot/vmlinuz-*' 2>/dev/null |
+		{ if [[ -n $not ]]; then grep -v "/$not/"; else cat; fi; } | sort -V | tail -n 1
+}
+
+# vm__fetch_trixie_kernel ARCH META ERE: the package Debian 13's META
+# depends on (matching ERE), from trixie's own ARCH index
+# (vm__trixie_apt_opts), its boot/ unpacked into the cache; sets VM__VMLINUZ
+# and VM__PKG. The package resolved is recorded in the cache
+# (ARCH-debian13.kernel), and used when the index cannot answer (offline).
+vm__fetch_trixie_kernel() {
+	local arch=$1 meta=$2 re=$3 cache pkg rec why=""
+	cache=$(vm_cache_dir)
+	mkdir -p "$cache"
+	rec=$cache/$arch-debian13.kernel
+	vm__trixie_apt_opts "$arch"
+	pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
+		VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
+	if [[ -z $pkg ]]; then
+		why="apt-cache cannot resolve Debian 13's $meta ($arch)"
+	elif ! vm__unpack_boot "$pkg"; then
+		why=$VM__WHY
+	fi
+	VM__APT_OPTS=()
+	if [[ -z $why ]]; then
+		printf '%s\n' "$pkg" >"$rec.tmp" && mv "$rec.tmp" "$rec"
+	elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
+		pkg=$(cat "$rec")
+		echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
+	else
+		vm_die "$why, and no Debian 13 $arch kernel is cached in $cache"
+	fi
+	VM__PKG=$pkg
+}
+
+# vm__fetch_x86_64_debian13_kernel: VM_DEBIAN=13 on x86_64: Debian 13's
+# linux-image-cloud-amd64 (vm__fetch_trixie_kernel); sets VM_KERNEL, VM_KVER
+# and VM_KCONFIG.
+vm__fetch_x86_64_debian13_kernel() {
+	vm__fetch_trixie_kernel amd64 linux-image-cloud-amd64 '^linux-image-[0-9].*-cloud-amd64$'
+	VM_KERNEL=$VM__VMLINUZ
+	VM_KVER=${VM_KERNEL##*/vmlinuz-}
+	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
 }
 
 # vm__use_cached_kernel WHY: fall back to the newest cached kernel, or die.
@@ -192,6 +249,14 @@ vm_fetch_kernel() {
 		vm__fetch_riscv64_kernel
 		return 0
 	fi
+	case $VM_DEBIAN in
+	12) ;;
+	13)
+		vm__fetch_x86_64_debian13_kernel
+		return 0
+		;;
+	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
+	esac
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
 
@@ -329,35 +394,15 @@ vm__fetch_arm64_kernel() {
 # vm_extract_image), VM_KVER, VM_KCONFIG and VM_KPKG (the package, for
 # vm__stage2_modules). Offline, the kernel last resolved is used.
 vm__fetch_riscv64_kernel() {
-	local cache meta=linux-image-riscv64 re='^linux-image-[0-9].*-riscv64$' pkg rec why=""
-	cache=$(vm_cache_dir)
-	mkdir -p "$cache"
 	VM_KPKG=
 	if [[ -n ${VM_RISCV64_KERNEL:-} ]]; then
 		[[ -f $VM_RISCV64_KERNEL ]] || vm_die "VM_RISCV64_KERNEL=$VM_RISCV64_KERNEL does not exist"
 		VM_VMLINUZ=$VM_RISCV64_KERNEL
 	else
 		[[ $VM_DEBIAN == 13 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: riscv64 guests run Debian 13 (Debian 12 has no riscv64 port)"
-		rec=$cache/riscv64-debian13.kernel
-		vm__trixie_apt_opts riscv64
-		pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
-			VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
-		if [[ -z $pkg ]]; then
-			why="apt-cache cannot resolve Debian 13's $meta (riscv64)"
-		elif ! vm__unpack_boot "$pkg"; then
-			why=$VM__WHY
-		fi
-		VM__APT_OPTS=()
-		if [[ -z $why ]]; then
-			printf '%s\n' "$pkg" >"$rec.tmp" && mv "$rec.tmp" "$rec"
-		elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
-			pkg=$(cat "$rec")
-			echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
-		else
-			vm_die "$why, and no Debian 13 riscv64 kernel is cached in $cache"
-		fi
+		vm__fetch_trixie_kernel riscv64 linux-image-riscv64 '^linux-image-[0-9].*-riscv64$'
 		VM_VMLINUZ=$VM__VMLINUZ
-		VM_KPKG=$pkg
+		VM_KPKG=$VM__PKG
 	fi
 	vm_extract_image "$VM_VMLINUZ"
 	VM_KERNEL=$VM_IMAGE
@@ -676,6 +721,12 @@ vm__stage1_init() {
 	cat <<'EOF'
 #!/bin/sh
 mount -t proc proc /proc
+# A second kernel booted with this very initramfs (--reuseinitrd) and
+# kx_stage=2 on its command line is stage 2: the stage-2 init takes over.
+if grep -q 'kx_stage=2' /proc/cmdline && [ -x /lib/stage2-init ]; then
+	umount /proc
+	exec /lib/stage2-init
+fi
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 exec </dev/console >/dev/console 2>&1
@@ -759,6 +810,21 @@ EOF
 # (/boot/vmlinuz; arm64: /boot/Image, the raw Image), the
 # stage-2 initramfs at /boot/stage2.cpio.gz, SCENARIO_SCRIPT at /scenario.sh,
 # and the files given to vm_add_file. Sets VM_INITRD=OUT.
+# vm_build_stage2 OUT.cpio.gz: the second kernel's initramfs (busybox and
+# the stage-2 /init, which prints STAGE2-* lines), as every scenario finds it
+# at /boot/stage2.cpio.gz; for tests that put it somewhere else too (a UKI's
+# .initrd).
+vm_build_stage2() {
+	local out=$1 work
+	work=$(mktemp -d "${TMPDIR:-/tmp}/vm-stage2.XXXXXX")
+	vm__populate_busybox_root "$work/s2"
+	vm__stage2_init >"$work/s2/init"
+	chmod 755 "$work/s2/init"
+	vm__stage2_modules "$work/s2"
+	vm__pack "$work/s2" "$out"
+	rm -rf "$work"
+}
+
 vm_build_initramfs() {
 	local out=$1 scenario=$2 kexec work
 	[[ -n $VM_KERNEL ]] || vm_fetch_kernel
@@ -768,13 +834,8 @@ vm_build_initramfs() {
 	mkdir -p "$(dirname "$out")"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/vm-initramfs.XXXXXX")
 
-	vm__populate_busybox_root "$work/s2"
-	vm__stage2_init >"$work/s2/init"
-	chmod 755 "$work/s2/init"
-	vm__stage2_modules "$work/s2"
-
 	vm__populate_busybox_root "$work/s1"
-	vm__pack "$work/s2" "$work/s1/boot/stage2.cpio.gz"
+	vm_build_stage2 "$work/s1/boot/stage2.cpio.gz"
 	cp "$VM_KERNEL" "$work/s1$VM_GUEST_KERNEL"
 	cp "$kexec" "$work/s1/bin/kexec"
 	chmod 755 "$work/s1/bin/kexec"
@@ -788,6 +849,8 @@ vm_build_initramfs() {
 	done
 	mkdir -p "$work/s1/lib"
 	vm__scenario_helpers >"$work/s1/lib/vmtest.sh"
+	vm__stage2_init >"$work/s1/lib/stage2-init"
+	chmod 755 "$work/s1/lib/stage2-init"
 	cp "$scenario" "$work/s1/scenario.sh"
 	vm__stage1_init >"$work/s1/init"
 	chmod 755 "$work/s1/init"
@@ -1499,10 +1562,15 @@ echo "STAGE1-CRASH-SIZE: $(cat /sys/kernel/kexec_crash_size)"
 echo "STAGE1-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 echo "$MARKER" >/dev/kmsg
 vt_check crash_loaded_before "$(vt_crash_loaded)" 0
-vt_run load kexec "$OPT" -p "$KERNEL" --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
+# OPT may be several options (word splitting intended).
+vt_run load kexec $OPT -p "$KERNEL" --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
 vt_check crash_loaded_after "$(vt_crash_loaded)" 1
 # Without a crash kernel the panic would only hang the guest.
 [ "$(vt_crash_loaded)" = 1 ] || exit 1
+EOS
+		# A test's own guest lines between the load and the crash.
+		printf '%s\n' "${VM_KDUMP_BEFORE_CRASH:-}"
+		cat <<'EOS'
 echo STAGE1-CRASH
 echo c >/proc/sysrq-trigger
 echo "STAGE1-CRASH-RETURNED"
@@ -1510,7 +1578,7 @@ exit 1
 EOS
 	} >"$VM_SCENARIO"
 
-	vm_boot "crashkernel=$ck" 512M
+	vm_boot "crashkernel=$ck${VM_KDUMP_BOOT_EXTRA:+ $VM_KDUMP_BOOT_EXTRA}" 512M
 	local log=$VM_LOG
 	vm_expect "$log" '^STAGE1-CRASH-SIZE: [1-9][0-9]*$' "crashkernel=$ck reserved memory (got $(vm_field "$log" "STAGE1-CRASH-SIZE: ") bytes)"
 	vm_expect_line "$log" "STAGE1-CPUS: $cpus" "stage 1 runs on $cpus CPUs"
