@@ -665,6 +665,7 @@ static void print_load_plan(const struct kexec_ctx *ctx, const struct kx_opts *o
 static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 {
 	struct kexec_limits *lim = &kexec_sim_config(sim)->limits;
+	struct kexec_status st;
 	uint64_t start, end, size = 0;
 	unsigned int have;
 
@@ -682,6 +683,11 @@ static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 	if (kexec_status_syscalls(ctx, &have) == 0 && (have & KEXEC_HAVE_LOAD) &&
 	    !(have & KEXEC_HAVE_FILE_LOAD))
 		kexec_sim_config(sim)->have_kexec_file_load = false;
+	/* Locked down: kexec_load refused, kexec_file_load only for signed images. */
+	st.sz = sizeof(st);
+	if (kexec_status_get(ctx, &st) == 0 &&
+	    (!strcmp(st.lockdown, "integrity") || !strcmp(st.lockdown, "confidentiality")))
+		kexec_sim_config(sim)->lockdown = true;
 	if (kexec_status_crash_size(ctx, &size) == 0 && size == 0)
 		return;
 	logstate.defer = true;
@@ -731,6 +737,13 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 		return EXIT_LOAD_FAILED;
 	}
 	return 0;
+}
+
+/* The kernel's answers to an image whose signature it could not verify. */
+static bool signature_errno(int r)
+{
+	return r == -EPERM || r == -EKEYREJECTED || r == -ENOKEY || r == -EBADMSG ||
+	       r == -ENODATA || r == -ENOPKG;
 }
 
 /* Errors for which kexec_load may succeed where kexec_file_load did not. */
@@ -800,7 +813,8 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 		.debug = o->debug,
 		.reuse_initrd = o->reuse_initrd,
 	);
-	const char *only_kexec_load = NULL;
+	const char *only_kexec_load = NULL, *plan_format;
+	struct kexec_image_layers layers;
 	struct kexec_file_plan plan;
 	char buf[768];
 	int r;
@@ -824,9 +838,21 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	if (o->dry_run)
 		print_file_plan(o, &plan);
 	r = kexec_file_plan_load(ctx, &plan);
+	plan_format = plan.image.format; /* static */
+	layers.sz = sizeof(layers);
+	if (kexec_file_plan_layers(&plan, &layers) < 0)
+		layers.nr_layers = 0;
 	kexec_file_plan_free(&plan);
 	*may_fall_back = fallback_errno(r);
-	if (r < 0)
+	if (r < 0 && layers.nr_layers && signature_errno(r))
+		/* The kernel checked what we unwrapped; a signature was on the envelope. */
+		snprintf(err, errlen, "cannot load %s%s: kexec_file_load: %s: the kernel checked "
+			 "the signature of the %s unwrapped from %s, not of the file (a signature on "
+			 "the envelope does not count); under lockdown or signature enforcement, "
+			 "load a signed plain image",
+			 o->crash ? "crash kernel " : "", o->kernel, strerror(-r), plan_format,
+			 layers.chain);
+	else if (r < 0)
 		snprintf(err, errlen, "cannot load %s%s: kexec_file_load: %s",
 			 o->crash ? "crash kernel " : "", o->kernel,
 			 why(ctx, KEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)));

@@ -98,6 +98,25 @@ else
 	echo "FAIL: dry-run-exec: $(cat "$tmp/out")"
 fi
 
+# Under lockdown (a fixture root that says so, which --dry-run's simulated
+# kernel follows), an unsigned image: refused by the kernel. Unwrapped from an
+# envelope, the error says that the kernel checked the inner image, not the
+# file; plain, it says the kernel is locked down.
+top=$(cd "$(dirname "$0")/../.." && pwd)
+if ${CC:-cc} -std=gnu11 -O1 -o "$tmp/gen" "$top/tests/bad-inputs/gen-bad-inputs.c" &&
+	mkdir "$tmp/in" && "$tmp/gen" "$tmp/in" >/dev/null; then
+	cp -r "$top/tests/fixtures/qemu-x86_64" "$tmp/locked"
+	mkdir -p "$tmp/locked/sys/kernel/security"
+	echo 'none [integrity] confidentiality' >"$tmp/locked/sys/kernel/security/lockdown"
+	gzip -c "$tmp/in/good.bzImage" >"$tmp/in/good.bzImage.gz"
+	KEXEC_ROOT=$tmp/locked run lockdown-unwrapped 255 1 1 -- --dry-run -s -l "$tmp/in/good.bzImage.gz" &&
+		expect_err lockdown-unwrapped "$tmp/in/good.bzImage.gz" "unwrapped from gzip" "envelope"
+	KEXEC_ROOT=$tmp/locked run lockdown-plain 255 1 1 -- --dry-run -s -l "$tmp/in/good.bzImage" &&
+		expect_err lockdown-plain "$tmp/in/good.bzImage" "locked down"
+else
+	echo "FAIL: lockdown cases: cannot build tests/bad-inputs/gen-bad-inputs.c"
+fi
+
 if [ -z "$kernel" ]; then
 	echo "SKIP: kernel cases: no bzImage found (the VM tests fetch one)"
 	exit 0
