@@ -9,8 +9,17 @@ VALGRIND_BUILD ?= build-valgrind
 AARCH64_BUILD ?= build-aarch64
 RISCV64_BUILD ?= build-riscv64
 FUZZ_SECONDS ?= 60
+# make install: a build dir of its own, configured for PREFIX (DESTDIR honoured),
+# without the unit tests, and with kexec linked dynamically against libc and
+# the compression libraries (it carries libkexec itself statically).
+PREFIX ?= /usr/local
+DESTDIR ?=
+INSTALL_BUILD ?= build-install
+INSTALL_MESON_ARGS ?= -Dtests=false -Dstatic_kexec=false
+NINJAFLAGS ?=
 
-.PHONY: all build deps deps-fuzz run check fuzz fuzz-build asan-build valgrind-build clean bench
+.PHONY: all build deps deps-fuzz deps-install install run check fuzz fuzz-build asan-build valgrind-build \
+	clean bench
 
 all: build
 
@@ -20,6 +29,9 @@ deps:
 deps-fuzz:
 	@scripts/install-deps.sh fuzz
 
+deps-install:
+	@scripts/install-deps.sh install
+
 $(BUILD)/build.ninja:
 	meson setup $(BUILD) $(MESON_ARGS)
 
@@ -27,6 +39,18 @@ build: deps $(BUILD)/build.ninja
 	ninja -C $(BUILD)
 	scripts/build-cross.sh aarch64 $(AARCH64_BUILD)
 	scripts/build-cross.sh riscv64 $(RISCV64_BUILD)
+
+# The command (sbin/kexec), the shared and static library, libkexec.h,
+# libkexec.pc, the man pages kexec(8) and libkexec(3) and the bash completion,
+# into $(DESTDIR)$(PREFIX). Only the native build: no cross kexecs, no tests.
+install: deps-install
+	@if [ -f $(INSTALL_BUILD)/build.ninja ]; then \
+		meson configure $(INSTALL_BUILD) -Dprefix=$(PREFIX) $(INSTALL_MESON_ARGS); \
+	else \
+		meson setup $(INSTALL_BUILD) --prefix=$(PREFIX) $(INSTALL_MESON_ARGS); \
+	fi
+	ninja -C $(INSTALL_BUILD) $(NINJAFLAGS)
+	meson install -C $(INSTALL_BUILD) --no-rebuild $(if $(DESTDIR),--destdir "$(DESTDIR)")
 
 # libFuzzer targets (clang, ASan + UBSan), unit tests under ASan + UBSan, and a
 # dynamically linked kexec for valgrind.
@@ -49,9 +73,9 @@ run: build
 	tests/vm/run-main.sh
 
 # Unit, command, hostile-input (bad inputs, unprivileged, ASan, valgrind, fuzz
-# corpora) and VM tests; ends with "N passed, N failed".
+# corpora), install and package (tests/install) and VM tests; ends with "N passed, N failed".
 check: build fuzz-build asan-build valgrind-build
-	@scripts/install-deps.sh vm
+	@scripts/install-deps.sh vm package
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
 		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
 
@@ -64,4 +88,5 @@ bench: build
 	bench/run.sh
 
 clean:
-	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD) $(AARCH64_BUILD) $(RISCV64_BUILD)
+	rm -rf $(BUILD) $(FUZZ_BUILD) $(ASAN_BUILD) $(VALGRIND_BUILD) $(AARCH64_BUILD) $(RISCV64_BUILD) \
+		$(INSTALL_BUILD)

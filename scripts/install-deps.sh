@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing need, from Debian's packages, once.
-# Usage: scripts/install-deps.sh [build|vm|fuzz|all]...
+# Usage: scripts/install-deps.sh [build|vm|fuzz|install|package|all]...
 #
 # Nothing is fetched when everything is installed already (and the arm64
 # dpkg architecture is there), so this works with the registry unreachable.
@@ -34,6 +34,15 @@ vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4 binutils
 	qemu-system-arm qemu-efi-aarch64 qemu-user-static qemu-system-misc xz-utils)
 # libFuzzer and the sanitizer runtimes come with Debian's clang.
 fuzz_pkgs=(clang-14 libclang-rt-14-dev)
+# install: `make install`, the native build only (no cross compilers, no
+# tests). package: building the .debs (debian/) and tests/install/run.sh,
+# which installs them into a Debian 12 root made by mmdebstrap and renders
+# the man pages with man-db (debian/control's Build-Depends, and git for the
+# copy of the tree the test builds in).
+install_pkgs=(gcc meson ninja-build pkg-config python3 libfdt-dev zlib1g-dev liblzma-dev
+	libzstd-dev liblz4-dev)
+package_pkgs=(debhelper dpkg-dev fakeroot mmdebstrap man-db bash-completion libcmocka-dev git
+	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu)
 
 want=()
 need_arm64=0
@@ -43,8 +52,11 @@ for group in "$@"; do
 	build) want+=("${build_pkgs[@]}"); need_arm64=1 ;;
 	vm) want+=("${vm_pkgs[@]}"); need_arm64=1 ;;
 	fuzz) want+=("${fuzz_pkgs[@]}") ;;
-	all) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${fuzz_pkgs[@]}"); need_arm64=1 ;;
-	*) echo "usage: $0 [build|vm|fuzz|all]..." >&2; exit 2 ;;
+	install) want+=("${install_pkgs[@]}") ;;
+	package) want+=("${install_pkgs[@]}" "${package_pkgs[@]}") ;;
+	all) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${fuzz_pkgs[@]}" "${install_pkgs[@]}"
+		"${package_pkgs[@]}"); need_arm64=1 ;;
+	*) echo "usage: $0 [build|vm|fuzz|install|package|all]..." >&2; exit 2 ;;
 	esac
 done
 

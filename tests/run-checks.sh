@@ -94,6 +94,8 @@ run_group bad-inputs "$top/tests/bad-inputs/run.sh" "$build/kexec"
 run_group asan asan_unit
 run_group valgrind valgrind_run
 run_group fuzz fuzz_check
+# make install, pkg-config, man pages, completion, the .debs in a Debian 12 root.
+run_group install "$top/tests/install/run.sh"
 # The arm64 and riscv64 VM tests run the cross-built kexecs (make builds them).
 KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}")/kexec" \
 	KEXEC_RISCV64_BIN="$(abs "${RISCV64_BUILD:-build-riscv64}")/kexec" \
