@@ -445,6 +445,9 @@ struct kexec_load_request {
 				       this speed (9600..115200, dividing 115200); 0: as
 				       the running kernel left it */
 	bool reuse_initrd;          /* --reuseinitrd: as in struct kexec_file_request */
+	bool console_vga;           /* --console-vga (x86_64): the purgatory also says its
+				       progress and errors on the VGA text screen;
+				       device-tree architectures: -EOPNOTSUPP */
 };
 
 struct kexec_load_segment_info {

@@ -770,6 +770,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.no_efi = o->no_efi,
 		.dtb = o->dtb,
 		.console_progress = o->console_serial,
+		.console_vga = o->console_vga,
 		.hotplug = o->hotplug,
 		.reuse_initrd = o->reuse_initrd,
 		.console_base = o->serial_port,
@@ -881,6 +882,8 @@ static const char *kexec_load_only_option(const struct kx_opts *o)
 		return "--elf32-core-headers";
 	if (o->console_serial)
 		return "--console-serial";
+	if (o->console_vga)
+		return "--console-vga";
 	if (o->serial_port)
 		return "--serial";
 	if (o->serial_baud)

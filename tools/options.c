@@ -37,6 +37,7 @@ enum {
 	OPT_LIST_TYPES,
 	OPT_SERIAL,
 	OPT_SERIAL_BAUD,
+	OPT_CONSOLE_VGA,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -65,7 +66,6 @@ static const struct {
 	{ "real-mode", no_argument,
 	  "the purgatory enters the kernel's 64-bit entry point, not real mode" },
 	{ "reset-vga", no_argument, "the purgatory does not reset VGA devices" },
-	{ "console-vga", no_argument, "the purgatory does not write to a VGA console" },
 	{ "pass-memmap-cmdline", no_argument,
 	  "the crash kernel gets its memory map in the zero page's e820 table, not as "
 	  "memmap= on its command line" },
@@ -113,6 +113,7 @@ static const struct option base_options[] = {
 	{ "console-serial", no_argument, NULL, OPT_CONSOLE_SERIAL },
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
+	{ "console-vga", no_argument, NULL, OPT_CONSOLE_VGA },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
 };
@@ -254,6 +255,9 @@ void kx_usage(FILE *out)
 				       "finds ACPI through the zero page's acpi_rsdp_addr.");
 	help_line(out, "     --console-serial", "The purgatory says on the console UART what it "
 					       "checks and when it enters the new kernel.");
+	help_line(out, "     --console-vga", "x86_64: the purgatory also says what it checks, "
+					    "that it enters the new kernel, and its errors on the "
+					    "VGA text screen.");
 	help_line(out, "     --serial=PORT", "x86_64: the UART the purgatory writes to (its "
 					    "progress with --console-serial, and its errors): "
 					    "ttyS0..ttyS3 or an I/O port; default COM1.");
@@ -563,6 +567,9 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			break;
 		case OPT_CONSOLE_SERIAL:
 			o->console_serial = true;
+			break;
+		case OPT_CONSOLE_VGA:
+			o->console_vga = true;
 			break;
 		case OPT_SERIAL:
 			if (parse_serial(optarg, &o->serial_port, err, errlen) < 0)

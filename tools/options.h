@@ -25,6 +25,7 @@ struct kx_opts {
 	bool print_ckr_size, help, version;
 	bool elf32_core_headers, elf64_core_headers, hotplug, no_efi, args_linux;
 	bool console_serial;   /* --console-serial: the purgatory's progress on the console */
+	bool console_vga;      /* --console-vga: the purgatory's progress and errors on VGA text */
 	uint64_t serial_port;  /* --serial: the purgatory's UART (x86 I/O port); 0: COM1 */
 	uint32_t serial_baud;  /* --serial-baud; 0: as the running kernel left the UART */
 	bool status_report;    /* --status, the long form: -S's exit status, and a report */

@@ -29,6 +29,7 @@ struct kx_sha_region {
 /* flags */
 #define KX_PF_AVX2 0x1u /* x86_64: the running kernel uses AVX, so the purgatory may */
 #define KX_PF_PROGRESS 0x2u /* --console-serial: say on the console what it checks and that it enters the kernel */
+#define KX_PF_VGA 0x4u /* --console-vga (x86): progress and errors also on the VGA text screen */
 
 struct kx_purgatory_params {
 	uint64_t entry;          /* the new kernel's entry point (physical) */

@@ -103,6 +103,60 @@ static void serial_puts(const char *s)
 	}
 }
 
+/*
+ * --console-vga: the text screen at 0xb8000 (80x25, as the BIOS and vgacon
+ * leave it; the kernel's identity map covers the low 1 MiB). Lines go at the
+ * bottom, the screen scrolling up, so whatever the old kernel showed stays
+ * above them. The column lives in .data (.bss is not in the image).
+ */
+#define VGA_TEXT ((volatile uint16_t *)0xb8000)
+#define VGA_COLS 80
+#define VGA_ROWS 25
+#define VGA_ATTR 0x0700 /* light grey on black */
+static unsigned int vga_col __attribute__((section(".data"))) = 0;
+
+static void vga_newline(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < VGA_COLS * (VGA_ROWS - 1); i++)
+		VGA_TEXT[i] = VGA_TEXT[i + VGA_COLS];
+	for (i = 0; i < VGA_COLS; i++)
+		VGA_TEXT[VGA_COLS * (VGA_ROWS - 1) + i] = VGA_ATTR | ' ';
+	vga_col = 0;
+}
+
+static void vga_puts(const char *s)
+{
+	if (!(KX_PURGATORY_PARAMS.flags & KX_PF_VGA))
+		return;
+	for (; *s; s++) {
+		if (*s == '\r')
+			continue;
+		if (*s == '\n' || vga_col == VGA_COLS) {
+			vga_newline();
+			if (*s == '\n')
+				continue;
+		}
+		VGA_TEXT[VGA_COLS * (VGA_ROWS - 1) + vga_col++] = VGA_ATTR | (uint8_t)*s;
+	}
+}
+
+/* Progress: on the UART with --console-serial, on the screen with --console-vga. */
+static void say(const char *s)
+{
+	if (KX_PURGATORY_PARAMS.flags & KX_PF_PROGRESS)
+		serial_puts(s);
+	vga_puts(s);
+}
+
+/* An error: always on the UART, and on the screen with --console-vga. */
+static void say_error(const char *s)
+{
+	serial_puts(s);
+	vga_puts(s);
+}
+
 #define X86_CR0_MP (1UL << 1)
 #define X86_CR0_EM (1UL << 2)
 #define X86_CR0_TS (1UL << 3)
@@ -289,19 +343,15 @@ void purgatory_cpu_restore(void)
 
 void purgatory(void)
 {
-	bool progress = KX_PURGATORY_PARAMS.flags & KX_PF_PROGRESS;
-
 	serial_setup();
-	if (progress)
-		serial_puts(KX_PURGATORY_PARAMS.regions[0].len ? "purgatory: checking the segments\r\n"
-							       : "purgatory: no check (-i)\r\n");
+	say(KX_PURGATORY_PARAMS.regions[0].len ? "purgatory: checking the segments\r\n"
+					       : "purgatory: no check (-i)\r\n");
 	if (sha256_regions_match()) {
-		if (progress)
-			serial_puts("purgatory: entering the kernel\r\n");
+		say("purgatory: entering the kernel\r\n");
 		return;
 	}
 	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
-	serial_puts("purgatory: sha256 mismatch\r\n");
+	say_error("purgatory: sha256 mismatch\r\n");
 	for (;;)
 		__asm__ volatile("hlt");
 }

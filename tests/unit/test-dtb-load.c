@@ -281,6 +281,16 @@ static void plan_normal(const struct kx_arch *arch, const char *kernel, uint64_t
 	check_params(&plan, arch, &pp);
 	assert_int_equal(pp.regions[0].len, 0);
 	kexec_load_plan_free(&plan);
+
+	/* x86's console options (an I/O port, its speed, the VGA screen): refused here. */
+	req.console_vga = true;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	req.console_vga = false;
+	req.console_base = 0x2f8;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	req.console_base = 0;
+	req.console_baud = 57600;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }

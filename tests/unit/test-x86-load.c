@@ -351,8 +351,25 @@ static void purgatory_contract(void **state)
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
 	assert_int_equal(pp.flags & KX_PF_AVX2, 0);
+	assert_int_equal(pp.flags & (KX_PF_VGA | KX_PF_PROGRESS), 0);
+	assert_int_equal(pp.arch[0], 0);
 	kexec_load_plan_free(&plan);
 	kx_sha256_x8_disabled = false;
+
+	/* --console-vga, --console-serial --serial=ttyS1 --serial-baud=57600. */
+	req.console_vga = true;
+	req.console_progress = true;
+	req.console_base = 0x2f8;
+	req.console_baud = 57600;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
+	assert_int_equal(pp.flags & (KX_PF_VGA | KX_PF_PROGRESS), KX_PF_VGA | KX_PF_PROGRESS);
+	assert_int_equal(pp.console_kind, KX_CONSOLE_X86_PIO);
+	assert_int_equal(pp.console_base, 0x2f8);
+	assert_int_equal(pp.arch[0], 57600);
+	kexec_load_plan_free(&plan);
+	req.console_baud = 50000; /* 115200 / 50000 is no divisor */
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	kexec_ctx_free(ctx);
 }
 

@@ -708,6 +708,11 @@ echo "STAGE2-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminf
 echo "STAGE2-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 if [ -d /sys/firmware/efi ]; then echo "STAGE2-EFI: yes"; else echo "STAGE2-EFI: no"; fi
 if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE2-ACPI: yes"; else echo "STAGE2-ACPI: no"; fi
+# x86's VGA text screen as the second kernel found it (vgacon keeps what was
+# there; /dev/vcs is the screen): the lines a purgatory wrote (--console-vga).
+if [ -e /dev/vcs ]; then
+	fold -w 80 /dev/vcs | grep 'purgatory:' | sed 's/ *$//; s/^/STAGE2-VGA: /'
+fi
 # arm64: the exception level the kernel booted at ("CPU: All CPU(s) started at EL2").
 dmesg 2>/dev/null | sed -n 's/.*CPU: All CPU(s) started at \(EL[0-9]\).*/STAGE2-BOOT-EL: \1/p'
 echo STAGE2-DONE

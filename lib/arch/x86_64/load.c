@@ -476,6 +476,8 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 		}
 		pp->console_base = l->req->console_base;
 	}
+	if (l->req->console_vga)
+		pp->flags |= KX_PF_VGA;
 	/* arch[0]: program the UART for this speed first (kexec-tools' serial_baud). */
 	if (l->req->console_baud) {
 		if (l->req->console_baud < 9600 || l->req->console_baud > 115200 ||
