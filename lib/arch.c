@@ -192,6 +192,25 @@ int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const
 		return -EINVAL;
 	}
 	r = kx_unwrap(buf, len, KX_UNWRAP_MAX_OUT, force ? force->name : NULL, &img->u, &reason);
+	if (r < 0 && !force) {
+		/*
+		 * A broken envelope, unless the file is a kernel that only looked
+		 * like one (the lzma header has no magic): then it is that kernel.
+		 */
+		const struct kx_format *plain = NULL;
+		char ignore[8];
+
+		kx_unwrapped_free(&img->u);
+		if (kx_format_probe(arch, buf, len, &plain, &img->info, ignore, sizeof(ignore)) == 0 &&
+		    (!want || plain == want)) {
+			memset(&img->u, 0, sizeof(img->u));
+			img->u.buf = buf;
+			img->u.len = len;
+			img->fmt = plain;
+			img->info.file_size = len;
+			return 0;
+		}
+	}
 	if (r < 0) {
 		snprintf(why, why_len, "%s", reason ? reason : strerror(-r));
 		kx_unwrapped_free(&img->u);

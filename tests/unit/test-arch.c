@@ -402,6 +402,35 @@ static void types_and_probe_per_context(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/*
+ * A kernel whose first bytes happen to read as an lzma header (which has no
+ * magic): the envelope breaks, and the file is taken as the kernel it is.
+ */
+static void looks_like_lzma(void **state)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+	static uint8_t b[1 << 20];
+	struct kexec_image_info info;
+	const char *why = NULL;
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	/* code0 0x10000000: props 0, "dictionary" 1 MiB, a size of 0, then zeros. */
+	b[3] = 0x10;
+	b[16] = 0x00, b[17] = 0x00, b[18] = 0x20;           /* image_size 2 MiB */
+	b[24] = 0x0a;                                        /* LE, 4K pages, anywhere */
+	memcpy(b + 56, "ARM\x64", 4);
+	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_AARCH64), 0);
+	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info, &why), 0);
+	assert_string_equal(info.format, "Image");
+	assert_string_equal(info.compression, "none");
+	/* Not a kernel either: the envelope's own error stays. */
+	memset(b + 56, 0, 4);
+	assert_true(kexec_image_probe(ctx, b, sizeof(b), &info, &why) < 0);
+	assert_non_null(strstr(why, "lzma"));
+	kexec_ctx_free(ctx);
+}
+
 static void one_cmdline_rule(void **state)
 {
 	struct kexec_ctx *ctx = ctx_at("/");
@@ -494,6 +523,7 @@ int main(void)
 		cmocka_unit_test(riscv64_image_header),
 		cmocka_unit_test(lookups),
 		cmocka_unit_test(types_and_probe_per_context),
+		cmocka_unit_test(looks_like_lzma),
 		cmocka_unit_test(one_cmdline_rule),
 		cmocka_unit_test(syscalls_from_kallsyms),
 	};
