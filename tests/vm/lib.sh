@@ -470,6 +470,41 @@ vm_extract_image() {
 	VM_IMAGE=$out
 }
 
+# vm_efi_stub: systemd's EFI stub for $VM_ARCH's UKIs (tests/vm/helpers/
+# make-uki.sh): x86_64 the host's (systemd-boot-efi, a build dependency);
+# arm64 linuxaa64.efi.stub from Debian's systemd-boot-efi:arm64, downloaded
+# into the cache and unpacked there (never installed). Sets VM_EFI_STUB.
+# shellcheck disable=SC2034 # VM_EFI_STUB is for the test scripts
+vm_efi_stub() {
+	local cache dir deb tmp
+	if [[ $VM_ARCH == x86_64 ]]; then
+		VM_EFI_STUB=/usr/lib/systemd/boot/efi/linuxx64.efi.stub
+		[[ -f $VM_EFI_STUB ]] || vm_die "no $VM_EFI_STUB (apt-get install systemd-boot-efi)"
+		return 0
+	fi
+	[[ $VM_ARCH == arm64 ]] || vm_die "vm_efi_stub: no EFI stub for $VM_ARCH here"
+	cache=$(vm_cache_dir)
+	dir=$cache/systemd-boot-efi-arm64
+	if [[ ! -e $dir/.extracted ]]; then
+		mkdir -p "$cache/debs"
+		deb=$(kx_cached_deb "$cache/debs" systemd-boot-efi arm64)
+		if [[ -z $deb ]]; then
+			kx_apt_ensure_arch arm64 >&2 || true
+			kx_apt_download "$cache/debs" systemd-boot-efi:arm64 >"$cache/apt-download.log" 2>&1 ||
+				vm_die "apt-get download systemd-boot-efi:arm64 failed (see $cache/apt-download.log), and none is cached"
+			deb=$(kx_cached_deb "$cache/debs" systemd-boot-efi arm64)
+			[[ -n $deb ]] || vm_die "apt-get download systemd-boot-efi:arm64 produced no .deb in $cache/debs"
+		fi
+		tmp=$(mktemp -d "$cache/.stub.XXXXXX")
+		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./usr/lib/systemd/boot/efi/linuxaa64.efi.stub ||
+			vm_die "unpacking linuxaa64.efi.stub from $deb failed"
+		touch "$tmp/.extracted"
+		rm -rf "$dir"
+		mv -T "$tmp" "$dir" 2>/dev/null || rm -rf "$tmp" # another test won the race
+	fi
+	VM_EFI_STUB=$dir/usr/lib/systemd/boot/efi/linuxaa64.efi.stub
+}
+
 # vm__busybox_foreign ARCH: Debian's static busybox for ARCH
 # (busybox-static:ARCH; arm64: the host's release, through the arm64 dpkg
 # architecture; riscv64: Debian 13's, through vm__trixie_apt_opts riscv64),
@@ -708,6 +743,11 @@ echo "STAGE2-MEMTOTAL: $(awk '$1 == "MemTotal:" { print $2; exit }' /proc/meminf
 echo "STAGE2-CPUS: $(grep -c '^processor' /proc/cpuinfo)"
 if [ -d /sys/firmware/efi ]; then echo "STAGE2-EFI: yes"; else echo "STAGE2-EFI: no"; fi
 if [ -n "$(ls /sys/firmware/acpi/tables 2>/dev/null)" ]; then echo "STAGE2-ACPI: yes"; else echo "STAGE2-ACPI: no"; fi
+# A device tree that is not the machine's own (a UKI's .dtb) may carry a
+# marker property at its root: say it.
+if [ -e /proc/device-tree/kx-marker ]; then
+	echo "STAGE2-DT-MARKER: $(tr -d '\000' </proc/device-tree/kx-marker)"
+fi
 # x86's VGA text screen as the second kernel found it (vgacon keeps what was
 # there; /dev/vcs is the screen): the lines a purgatory wrote (--console-vga).
 if [ -e /dev/vcs ]; then

@@ -17,17 +17,21 @@ if [[ -z $stub ]]; then
 	esac
 fi
 [[ -f $stub ]] || { echo "make-uki.sh: no EFI stub $stub (apt-get install systemd-boot-efi)" >&2; exit 1; }
-command -v objcopy >/dev/null || { echo "make-uki.sh: objcopy is missing (binutils)" >&2; exit 1; }
-objcopy=objcopy
-[[ $stub == *aa64* ]] && command -v aarch64-linux-gnu-objcopy >/dev/null && objcopy=aarch64-linux-gnu-objcopy
+# The host's binutils read x86_64 PE files; an arm64 stub needs the
+# aarch64 ones (binutils-aarch64-linux-gnu, with the cross compiler).
+objcopy=objcopy objdump=objdump
+if [[ $stub == *aa64* ]]; then
+	objcopy=aarch64-linux-gnu-objcopy objdump=aarch64-linux-gnu-objdump
+	command -v $objcopy >/dev/null || { echo "make-uki.sh: $objcopy is missing (binutils-aarch64-linux-gnu)" >&2; exit 1; }
+fi
 
 # The end of the stub's last section (VMA + size), from objdump's section table.
 end=0
 while read -r idx _ size vma _; do
 	[[ $idx =~ ^[0-9]+$ && $size =~ ^[0-9a-f]+$ && $vma =~ ^[0-9a-f]+$ ]] || continue
 	((0x$vma + 0x$size > end)) && end=$((0x$vma + 0x$size))
-done < <(objdump -h "$stub")
-((end > 0)) || { echo "make-uki.sh: no sections in $stub (objdump -h)" >&2; exit 1; }
+done < <($objdump -h "$stub")
+((end > 0)) || { echo "make-uki.sh: no sections in $stub ($objdump -h)" >&2; exit 1; }
 align() { echo $(((($1) + 4095) / 4096 * 4096)); }
 addr=$(align "$end")
 args=()
