@@ -32,37 +32,23 @@
 #include <linux/kvm.h>
 #endif
 
-#include "libkexec.h"
-#include "purgatory.h"
+#include "purgatory-harness.h"
 
-/* ---- Log capture ---------------------------------------------------------- */
-
-static char log_text[16384];
-
-static void capture_log(void *data, int priority, const char *msg)
-{
-	size_t used = strlen(log_text);
-
-	(void)data;
-	snprintf(log_text + used, sizeof(log_text) - used, "%d %s\n", priority, msg);
-}
-
-static void assert_logged(const char *needle)
-{
-	if (!strstr(log_text, needle))
-		fail_msg("log lacks \"%s\"; log was:\n%s", needle, log_text);
-}
-
-static struct kexec_ctx *new_ctx(void)
-{
-	struct kexec_ctx *ctx = kexec_ctx_new();
-
-	assert_non_null(ctx);
-	kexec_ctx_set_log(ctx, capture_log, NULL);
-	kexec_ctx_set_log_priority(ctx, LOG_DEBUG);
-	log_text[0] = '\0';
-	return ctx;
-}
+const struct kx_test_arch kx_test_arch = {
+	.name = "x86_64",
+	.qemu = "x86_64",
+	.qemu_system_package = "qemu-system-x86",
+#if defined(__x86_64__)
+	.native = true,
+#endif
+	.blob = kx_purgatory_x86_64_blob,
+	.blob_size = &kx_purgatory_x86_64_blob_size,
+	.e_machine = EM_X86_64,
+	.reloc = &kx_reloc_x86_64,
+	.r_none = R_X86_64_NONE,
+	.r_abs64 = R_X86_64_64,
+	.r_abs32 = R_X86_64_32,
+};
 
 /* ---- SHA-256 -------------------------------------------------------------- */
 
@@ -450,14 +436,6 @@ static void test_lanes_every_length(void **state)
 #ifdef __x86_64__
 /* ---- The embedded x86_64 purgatory ---------------------------------------- */
 
-static void init_blob(struct kexec_ctx *ctx, struct kx_purgatory *p)
-{
-	int r = kx_purgatory_init(ctx, p, kx_purgatory_x86_64_blob, kx_purgatory_x86_64_blob_size);
-
-	if (r)
-		fail_msg("kx_purgatory_init: %d; log:\n%s", r, log_text);
-}
-
 static void test_blob_parses(void **state)
 {
 	static const struct kx_purgatory_params zero;
@@ -529,44 +507,6 @@ static void test_blob_set_get(void **state)
 	assert_memory_equal(&pp, &back, sizeof(pp));
 	kx_purgatory_free(&p);
 	kexec_ctx_free(ctx);
-}
-
-/* The relocations, read straight from the object (trusted here: it is ours). */
-struct reloc {
-	uint32_t type;
-	size_t pos;     /* of the field in the buffer */
-	uint64_t s_off; /* of the symbol in the buffer */
-	int64_t addend;
-	char name[32];
-};
-
-static size_t read_relocs(const struct kx_purgatory *p, struct reloc *out, size_t max)
-{
-	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)p->elf;
-	const Elf64_Shdr *sh = (const Elf64_Shdr *)(p->elf + eh->e_shoff);
-	size_t n = 0;
-
-	for (unsigned int i = 0; i < eh->e_shnum; i++) {
-		const Elf64_Shdr *symtab = &sh[sh[i].sh_link];
-		const char *strtab = (const char *)p->elf + sh[symtab->sh_link].sh_offset;
-
-		if (sh[i].sh_type != SHT_RELA || p->sec_off[sh[i].sh_info] == UINT64_MAX)
-			continue;
-		for (size_t j = 0; j < sh[i].sh_size / sizeof(Elf64_Rela); j++) {
-			const Elf64_Rela *r = (const Elf64_Rela *)(p->elf + sh[i].sh_offset) + j;
-			const Elf64_Sym *sym =
-				(const Elf64_Sym *)(p->elf + symtab->sh_offset) + ELF64_R_SYM(r->r_info);
-
-			assert_true(n < max);
-			out[n].type = (uint32_t)ELF64_R_TYPE(r->r_info);
-			out[n].pos = p->sec_off[sh[i].sh_info] + r->r_offset;
-			out[n].s_off = p->sec_off[sym->st_shndx] + sym->st_value;
-			out[n].addend = r->r_addend;
-			snprintf(out[n].name, sizeof(out[n].name), "%s", strtab + sym->st_name);
-			n++;
-		}
-	}
-	return n;
 }
 
 static uint64_t field(const struct kx_purgatory *p, const struct reloc *r)

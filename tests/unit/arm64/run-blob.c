@@ -16,32 +16,6 @@
  */
 #include "runtime.h"
 
-static uint8_t *map_file(const char *path, uint64_t addr, uint64_t len, int prot)
-{
-	uint64_t size = (len + 4095) & ~4095ULL;
-	long fd, r;
-	uint8_t *p;
-
-	/* At addr exactly, over nothing of ours (NOREPLACE: never over a mapping). */
-	p = (uint8_t *)sys6(SYS_mmap, (long)addr, (long)(size ? size : 4096), prot | PROT_WRITE,
-			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-	if ((uint64_t)(uintptr_t)p != addr)
-		sys_exit(11);
-	fd = sys6(SYS_openat, AT_FDCWD, (long)path, 0, 0, 0, 0);
-	if (fd < 0)
-		sys_exit(12);
-	/* Up to len bytes; a shorter file leaves zeros after it. */
-	for (uint64_t done = 0; done < len; done += (uint64_t)r) {
-		r = sys6(SYS_read, fd, (long)(p + done), (long)(len - done), 0, 0, 0);
-		if (r < 0)
-			sys_exit(13);
-		if (r == 0)
-			break;
-	}
-	sys6(SYS_close, fd, 0, 0, 0, 0, 0);
-	return p;
-}
-
 int main(int argc, char **argv)
 {
 	uint64_t base, memsz, entry, addr, len;
@@ -56,8 +30,8 @@ int main(int argc, char **argv)
 			return 10;
 		map_file(argv[i], addr, len, PROT_READ);
 	}
-	/* The image's file holds bufsz bytes; the rest of memsz stays zero. */
-	map_file(argv[1], base, memsz, PROT_READ | PROT_EXEC);
+	/* The image's file holds bufsz bytes; the rest of memsz stays zero (.bss, written). */
+	map_file(argv[1], base, memsz, PROT_READ | PROT_WRITE | PROT_EXEC);
 	verify = (int (*)(void))(uintptr_t)entry;
 	return verify() == 1 ? 0 : 1;
 }

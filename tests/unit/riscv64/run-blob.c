@@ -212,41 +212,6 @@ static void on_sigtrap(int sig, void *si, void *uc)
 	sys_exit(0);
 }
 
-static uint8_t *map_at(uint64_t addr, uint64_t len)
-{
-	uint64_t size = (len + 4095) & ~4095ULL;
-	uint8_t *p;
-
-	/* At addr exactly, over nothing of ours (NOREPLACE: never over a mapping). */
-	p = (uint8_t *)sys6(SYS_mmap, (long)addr, (long)(size ? size : 4096),
-			    PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE,
-			    -1, 0);
-	if ((uint64_t)(uintptr_t)p != addr)
-		sys_exit(11);
-	return p;
-}
-
-static void map_file(const char *path, uint64_t addr, uint64_t len, int prot)
-{
-	uint8_t *p = map_at(addr, len);
-	long fd, r;
-
-	fd = sys6(SYS_openat, AT_FDCWD, (long)path, 0, 0, 0, 0);
-	if (fd < 0)
-		sys_exit(12);
-	/* Up to len bytes; a shorter file leaves zeros after it. */
-	for (uint64_t done = 0; done < len; done += (uint64_t)r) {
-		r = sys6(SYS_read, fd, (long)(p + done), (long)(len - done), 0, 0, 0);
-		if (r < 0)
-			sys_exit(13);
-		if (r == 0)
-			break;
-	}
-	sys6(SYS_close, fd, 0, 0, 0, 0, 0);
-	if (sys6(SYS_mprotect, (long)p, (long)((len + 4095) & ~4095ULL), prot, 0, 0, 0))
-		sys_exit(14);
-}
-
 /* Into the purgatory as the old kernel goes: a0, a1; every other register garbage. */
 __attribute__((noreturn)) static void enter(uint64_t start, uint64_t a0, uint64_t a1)
 {

@@ -1,58 +1,36 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The riscv64 purgatory's SHA-256 code on each of its paths, for
- * tests/unit/riscv64/test-sha256.py: linked with the purgatory object itself
- * (purgatory-riscv64.o, the very code and compiler flags of the embedded
- * blob), run under qemu-riscv64 (or natively on riscv64). The purgatory's
- * switch picks the path: kx_zknh (the Zknh instructions, sha256-zknh.c) or
- * not (the portable C). The script computes the expected digests with
- * Python's hashlib; this program only prints what it computed.
+ * A purgatory's SHA-256 code on each of its paths, for
+ * tests/unit/test-purgatory-sha256.py: built for each architecture with its
+ * hooks (<arch>/sha256-paths.h: the purgatory's switches, which paths this
+ * CPU has, its timer) and linked with the purgatory object itself
+ * (purgatory-<machine>.o, the very code and compiler flags of the embedded
+ * blob), run under qemu-user (or natively). The script computes the
+ * expected digests with Python's hashlib; this program only prints what it
+ * computed.
  *
  *   sha256-paths vectors   one line per path and message:
  *                          PATH NAME SHA256(message) LANE-DIGEST(message)
- *   sha256-paths bench MiB the lane digest of MiB MiB on each path, timed
- *                          with the time CSR (rdtime; its frequency is the
- *                          third argument, default 1e9: qemu-user's
- *                          nanoseconds)
- * The first line is "paths portable[ zknh]": the paths this CPU has (zknh:
- * sha256sum0 runs, tried under a SIGILL handler as the purgatory's probe
- * tries it under its trap vector).
+ *   sha256-paths bench MiB [TIMEBASE-HZ]
+ *                          the lane digest of MiB MiB on each path, timed
+ *                          with the architecture's timer (at its own
+ *                          frequency unless TIMEBASE-HZ says)
+ * The first line is "paths NAME...": the paths this CPU has, as the
+ * purgatory decides (<arch>/sha256-paths.h); anything else than the two
+ * commands only prints that line and the usage.
  */
 #include "runtime.h"
 #include "sha256.h"
 
-/* The purgatory's switch (purgatory/riscv64/purgatory.c). */
-extern uint32_t kx_zknh;
-
-enum { PORTABLE, ZKNH, NPATHS };
-static const char *const path_names[NPATHS] = { "portable", "zknh" };
+/*
+ * The architecture's hooks, from -I tests/unit/<arch>: enum { PORTABLE,
+ * ..., NPATHS }, path_names[], set_path(), paths_here() (how many of the
+ * paths, in order, this CPU runs), PATH_SWITCHES (the purgatory's variable
+ * set_path() writes), ticks() and ticks_hz() (0: unknown).
+ */
+#include "sha256-paths.h"
 
 static uint8_t data[(1 << 20) + 64];
-
-static void set_path(int path)
-{
-	kx_zknh = path == ZKNH;
-}
-
-static volatile int sigill;
-
-/* A SIGILL on the probe: no Zknh; go on after the 4-byte instruction. */
-static void on_sigill(int sig, void *si, void *uc)
-{
-	(void)sig, (void)si;
-	sigill = 1;
-	KX_REGS(uc)[0] += 4;
-}
-
-static int cpu_has_zknh(void)
-{
-	uint64_t r = 1;
-
-	if (set_handler(KX_SIGILL, on_sigill))
-		sys_exit(5);
-	__asm__ volatile(".insn i 0x13, 1, %0, %0, 0x100" : "+r"(r)); /* sha256sum0 */
-	return !sigill && r == 0x40080400;
-}
 
 /* The purgatory's digest of one region: SHA-256 over its eight lane digests. */
 static void lanes(const uint8_t *p, size_t len, uint8_t out[32])
@@ -148,29 +126,22 @@ static void vectors(int path)
 	set_path(PORTABLE);
 }
 
-static uint64_t rdtime(void)
-{
-	uint64_t v;
-
-	__asm__ volatile("rdtime %0" : "=r"(v));
-	return v;
-}
-
-static void bench(int path, uint64_t mib, uint64_t freq)
+static void bench(int path, uint64_t mib, uint64_t hz)
 {
 	uint64_t t0, t1, ns;
 	struct kx_sha256 s;
 	uint8_t d[32];
 
 	set_path(path);
-	t0 = rdtime();
+	t0 = ticks();
 	kx_sha256_init(&s);
 	for (uint64_t i = 0; i < mib; i++)
 		kx_sha256_lanes_update(&s, data, 1 << 20);
 	kx_sha256_final(&s, d);
-	t1 = rdtime();
+	t1 = ticks();
 	set_path(PORTABLE);
-	ns = (t1 - t0) / freq * 1000000000ULL + (t1 - t0) % freq * 1000000000ULL / freq;
+	/* In two steps: a long run's ticks times 1e9 would overflow. */
+	ns = (t1 - t0) / hz * 1000000000ULL + (t1 - t0) % hz * 1000000000ULL / hz;
 	puts_("bench ");
 	puts_(path_names[path]);
 	puts_(" ");
@@ -186,12 +157,12 @@ static void bench(int path, uint64_t mib, uint64_t freq)
 
 int main(int argc, char **argv)
 {
-	int npaths = cpu_has_zknh() ? NPATHS : ZKNH;
-	uint64_t mib = 0, freq = 1000000000;
-	uintptr_t page = (uintptr_t)&kx_zknh & ~(uintptr_t)4095;
+	int npaths = paths_here();
+	uint64_t mib = 0, hz = ticks_hz();
+	uintptr_t page = (uintptr_t)&PATH_SWITCHES & ~(uintptr_t)4095;
 
 	/*
-	 * The switch is in the purgatory's one section, code and data
+	 * The switches are in the purgatory's one section, code and data
 	 * (purgatory.lds), which the link made read-only and executable:
 	 * writable too, for set_path().
 	 */
@@ -200,16 +171,23 @@ int main(int argc, char **argv)
 
 	for (size_t i = 0; i < sizeof(data); i++)
 		data[i] = (uint8_t)(i * 31 + (i >> 8));
-	puts_(npaths == NPATHS ? "paths portable zknh\n" : "paths portable\n");
+	puts_("paths");
+	for (int path = 0; path < npaths; path++) {
+		puts_(" ");
+		puts_(path_names[path]);
+	}
+	puts_("\n");
 	if (argc == 2 && streq(argv[1], "vectors")) {
 		for (int path = 0; path < npaths; path++)
 			vectors(path);
 		return 0;
 	}
+	if (!hz)
+		hz = 1000000000;
 	if ((argc == 3 || argc == 4) && streq(argv[1], "bench") && !parse_u64(argv[2], &mib) && mib &&
-	    (argc == 3 || (!parse_u64(argv[3], &freq) && freq && freq <= 1000000000))) {
+	    (argc == 3 || (!parse_u64(argv[3], &hz) && hz && hz <= 1000000000))) {
 		for (int path = 0; path < npaths; path++)
-			bench(path, mib, freq);
+			bench(path, mib, hz);
 		return 0;
 	}
 	puts_("usage: sha256-paths vectors | bench MIB [TIMEBASE-HZ]\n");
