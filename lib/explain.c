@@ -13,93 +13,33 @@
 
 #include "libkexec-internal.h"
 
-#define CAP_SYS_BOOT 22
-
-/* -1 unknown, else the value of a small integer file. */
-static long read_long(struct kexec_ctx *ctx, const char *path)
-{
-	char *buf, *end;
-	long v;
-
-	if (kexec_read_sysfile(ctx, path, &buf, NULL) < 0)
-		return -1;
-	v = strtol(buf, &end, 10);
-	if (end == buf)
-		v = -1;
-	free(buf);
-	return v;
-}
-
-static int has_cap_sys_boot(struct kexec_ctx *ctx)
-{
-	char *buf, *p;
-	uint64_t caps;
-	int r = -1;
-
-	if (ctx->sim)
-		return kexec_sim_config(ctx->sim)->cap_sys_boot;
-	if (kexec_read_sysfile(ctx, "/proc/self/status", &buf, NULL) < 0)
-		return -1;
-	p = strstr(buf, "\nCapEff:");
-	if (p && sscanf(p + 8, "%" SCNx64, &caps) == 1)
-		r = !!(caps & (1ULL << CAP_SYS_BOOT));
-	free(buf);
-	return r;
-}
-
-/* "none [integrity] confidentiality" -> "integrity"; NULL when not locked down. */
-static const char *lockdown_mode(struct kexec_ctx *ctx, char *mode, size_t len)
-{
-	char *buf, *open, *close;
-
-	if (ctx->sim)
-		return kexec_sim_config(ctx->sim)->lockdown ? "integrity" : NULL;
-	if (kexec_read_sysfile(ctx, "/sys/kernel/security/lockdown", &buf, NULL) < 0)
-		return NULL;
-	open = strchr(buf, '[');
-	close = open ? strchr(open, ']') : NULL;
-	if (!open || !close || (size_t)(close - open) >= len || !strncmp(open, "[none]", 6)) {
-		free(buf);
-		return NULL;
-	}
-	memcpy(mode, open + 1, (size_t)(close - open - 1));
-	mode[close - open - 1] = '\0';
-	free(buf);
-	return mode;
-}
-
 static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, char *buf,
 			  size_t len)
 {
 	const char *limit_sysctl = crash ? "kexec_load_limit_panic" : "kexec_load_limit_reboot";
-	char modebuf[32], path[64];
+	/* The same facts --status reports (unknowns: -1, -2, ""). */
+	struct kexec_status st = { .sz = sizeof(st) };
 	const char *mode;
-	long disabled, limit;
 
 	if (op == KEXEC_OP_REBOOT) {
 		snprintf(buf, len, "rebooting needs CAP_SYS_BOOT: run as root");
 		return;
 	}
-	if (has_cap_sys_boot(ctx) == 0) {
+	kx_status_policy(ctx, &st);
+	if (st.cap_sys_boot == 0) {
 		snprintf(buf, len, "loading a kernel needs CAP_SYS_BOOT: run as root");
 		return;
 	}
-	disabled = ctx->sim ? kexec_sim_config(ctx->sim)->load_disabled
-			    : read_long(ctx, "/proc/sys/kernel/kexec_load_disabled");
-	if (disabled == 1) {
+	if (st.load_disabled == 1) {
 		snprintf(buf, len, "kexec is disabled on this system (kernel.kexec_load_disabled=1); "
 				   "only a reboot can enable it again");
 		return;
 	}
-	snprintf(path, sizeof(path), "/proc/sys/kernel/%s", limit_sysctl);
-	limit = ctx->sim ? (crash ? kexec_sim_config(ctx->sim)->load_limit_panic
-				  : kexec_sim_config(ctx->sim)->load_limit_reboot)
-			 : read_long(ctx, path);
-	if (limit == 0) {
+	if ((crash ? st.load_limit_panic : st.load_limit_reboot) == 0) {
 		snprintf(buf, len, "the kexec load limit is used up (kernel.%s=0)", limit_sysctl);
 		return;
 	}
-	mode = lockdown_mode(ctx, modebuf, sizeof(modebuf));
+	mode = st.lockdown[0] && strcmp(st.lockdown, "none") ? st.lockdown : NULL;
 	if (mode) {
 		if (op == KEXEC_OP_LOAD)
 			snprintf(buf, len, "the kernel is locked down (%s, e.g. by Secure Boot) and "

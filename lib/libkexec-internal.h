@@ -71,6 +71,13 @@ int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool a
  */
 int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, const char *initrd,
 			    char **buf, size_t *len);
+/*
+ * The policies that refuse loads, as kexec_status_get() reports them, and
+ * nothing else: load_disabled, lockdown, the load limits and cap_sys_boot of
+ * st, from the simulator or below the root (lib/status.c). Unknowns as there.
+ */
+struct kexec_status;
+void kx_status_policy(struct kexec_ctx *ctx, struct kexec_status *st);
 /* The running kernel's release (<root>/proc/sys/kernel/osrelease): "6.1.0-28-amd64" is 6, 1. */
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
 /* qsort() order of uint64_t values. */

@@ -105,6 +105,33 @@ static void read_crash_ranges(struct kexec_ctx *ctx, struct kexec_status *st)
 	kexec_memmap_free(&m);
 }
 
+void kx_status_policy(struct kexec_ctx *ctx, struct kexec_status *st)
+{
+	long v;
+	int r;
+
+	if (ctx->sim) {
+		const struct kexec_sim_config *c = kexec_sim_config(ctx->sim);
+
+		st->load_disabled = c->load_disabled;
+		snprintf(st->lockdown, sizeof(st->lockdown), "%s",
+			 c->lockdown ? "integrity" : "none");
+		st->load_limit_reboot = c->load_limit_reboot;
+		st->load_limit_panic = c->load_limit_panic;
+		st->cap_sys_boot = c->cap_sys_boot;
+		return;
+	}
+	r = read_long(ctx, "/proc/sys/kernel/kexec_load_disabled", &v);
+	st->load_disabled = r < 0 ? -1 : v != 0;
+	read_lockdown(ctx, st->lockdown, sizeof(st->lockdown));
+	/* Linux 6.6 and later; before, there is no limit. */
+	r = read_long(ctx, "/proc/sys/kernel/kexec_load_limit_reboot", &v);
+	st->load_limit_reboot = r == 0 ? v : r == -ENOENT ? -1 : -2;
+	r = read_long(ctx, "/proc/sys/kernel/kexec_load_limit_panic", &v);
+	st->load_limit_panic = r == 0 ? v : r == -ENOENT ? -1 : -2;
+	st->cap_sys_boot = read_cap_sys_boot(ctx);
+}
+
 static void read_simulated(struct kexec_ctx *ctx, struct kexec_status *st)
 {
 	const struct kexec_sim_config *c = kexec_sim_config(ctx->sim);
@@ -118,32 +145,17 @@ static void read_simulated(struct kexec_ctx *ctx, struct kexec_status *st)
 		st->crash_ranges[0].start = c->limits.crash_start;
 		st->crash_ranges[0].end = c->limits.crash_end;
 	}
-	st->load_disabled = c->load_disabled;
-	snprintf(st->lockdown, sizeof(st->lockdown), "%s", c->lockdown ? "integrity" : "none");
-	st->load_limit_reboot = c->load_limit_reboot;
-	st->load_limit_panic = c->load_limit_panic;
-	st->cap_sys_boot = c->cap_sys_boot;
+	kx_status_policy(ctx, st);
 }
 
 static void read_system(struct kexec_ctx *ctx, struct kexec_status *st)
 {
-	long v;
-	int r;
-
 	st->loaded = kexec_status_loaded(ctx, false);
 	st->crash_loaded = kexec_status_loaded(ctx, true);
 	st->syscalls_err = kexec_status_syscalls(ctx, &st->syscalls);
 	st->crash_size_err = kexec_status_crash_size(ctx, &st->crash_size);
 	read_crash_ranges(ctx, st);
-	r = read_long(ctx, "/proc/sys/kernel/kexec_load_disabled", &v);
-	st->load_disabled = r < 0 ? -1 : v != 0;
-	read_lockdown(ctx, st->lockdown, sizeof(st->lockdown));
-	/* Linux 6.6 and later; before, there is no limit. */
-	r = read_long(ctx, "/proc/sys/kernel/kexec_load_limit_reboot", &v);
-	st->load_limit_reboot = r == 0 ? v : r == -ENOENT ? -1 : -2;
-	r = read_long(ctx, "/proc/sys/kernel/kexec_load_limit_panic", &v);
-	st->load_limit_panic = r == 0 ? v : r == -ENOENT ? -1 : -2;
-	st->cap_sys_boot = read_cap_sys_boot(ctx);
+	kx_status_policy(ctx, st);
 }
 
 /* What the facts rule out: KEXEC_UNAVAIL_*. Unknown facts rule out nothing. */
