@@ -147,34 +147,43 @@ vm__cached_kernel() {
 		{ if [[ -n $not ]]; then grep -v "/$not/"; else cat; fi; } | sort -V | tail -n 1
 }
 
-# vm__fetch_trixie_kernel ARCH META ERE: the package Debian 13's META
-# depends on (matching ERE), from trixie's own ARCH index
-# (vm__trixie_apt_opts), its boot/ unpacked into the cache; sets VM__VMLINUZ
-# and VM__PKG. The package resolved is recorded in the cache
-# (ARCH-debian13.kernel), and used when the index cannot answer (offline).
-vm__fetch_trixie_kernel() {
-	local arch=$1 meta=$2 re=$3 cache pkg rec why=""
-	cache=$(vm_cache_dir)
-	mkdir -p "$cache"
-	rec=$cache/$arch-debian13.kernel
-	vm__trixie_apt_opts "$arch"
-	pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
-		VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
+# vm__unpack_recorded REC PKG WHAT: unpack boot/ of the package PKG (resolved
+# just now; empty when it could not be) and record its name in REC; when PKG
+# is empty or cannot be had (offline), the package REC last recorded, whose
+# .deb or boot/ is cached. WHAT names the kernel for messages ("Debian 13
+# arm64"). Sets VM__VMLINUZ and VM__PKG; dies when there is neither.
+vm__unpack_recorded() {
+	local rec=$1 pkg=$2 what=$3 why=""
 	if [[ -z $pkg ]]; then
-		why="apt-cache cannot resolve Debian 13's $meta ($arch)"
+		why="apt-cache cannot resolve $what's kernel package"
 	elif ! vm__unpack_boot "$pkg"; then
 		why=$VM__WHY
 	fi
-	VM__APT_OPTS=()
 	if [[ -z $why ]]; then
+		pkg=${pkg%%:*}
 		printf '%s\n' "$pkg" >"$rec.tmp" && mv "$rec.tmp" "$rec"
 	elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
 		pkg=$(cat "$rec")
 		echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
 	else
-		vm_die "$why, and no Debian 13 $arch kernel is cached in $cache"
+		vm_die "$why, and no $what kernel is cached in $(vm_cache_dir)"
 	fi
 	VM__PKG=$pkg
+}
+
+# vm__fetch_trixie_kernel ARCH META ERE: the package Debian 13's META
+# depends on (matching ERE), from trixie's own ARCH index
+# (vm__trixie_apt_opts), its boot/ unpacked into the cache and recorded
+# (vm__unpack_recorded, ARCH-debian13.kernel). Sets VM__VMLINUZ and VM__PKG.
+vm__fetch_trixie_kernel() {
+	local arch=$1 meta=$2 re=$3 cache pkg
+	cache=$(vm_cache_dir)
+	mkdir -p "$cache"
+	vm__trixie_apt_opts "$arch"
+	pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
+		VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
+	vm__unpack_recorded "$cache/$arch-debian13.kernel" "$pkg" "Debian 13 $arch"
+	VM__APT_OPTS=()
 }
 
 # vm__fetch_x86_64_debian13_kernel: VM_DEBIAN=13 on x86_64: Debian 13's
@@ -332,15 +341,13 @@ vm__trixie_apt_opts() {
 # what stage 1 has at /boot/Image), VM_KVER and VM_KCONFIG (its config).
 # Offline, the kernel last resolved for that Debian release is used.
 vm__fetch_arm64_kernel() {
-	local cache meta re pkg rec why=""
+	local cache meta re pkg
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
 	if [[ -n ${VM_ARM64_KERNEL:-} ]]; then
 		[[ -f $VM_ARM64_KERNEL ]] || vm_die "VM_ARM64_KERNEL=$VM_ARM64_KERNEL does not exist"
 		VM_VMLINUZ=$VM_ARM64_KERNEL
 	else
-		rec=$cache/arm64-debian$VM_DEBIAN.kernel
-		VM__APT_OPTS=()
 		case $VM_DEBIAN in
 		12)
 			meta=linux-image-cloud-arm64:arm64
@@ -352,30 +359,14 @@ vm__fetch_arm64_kernel() {
 				kx_apt update -qq >"$cache/apt-update.log" 2>&1 || true
 				pkg=$(vm__resolve_image_pkg "$meta" "$re") || true
 			fi
+			VM__APT_OPTS=()
+			vm__unpack_recorded "$cache/arm64-debian12.kernel" "$pkg" "Debian 12 arm64"
 			;;
 		13)
-			meta=linux-image-cloud-arm64
-			re='^linux-image-[0-9].*-cloud-arm64$'
-			vm__trixie_apt_opts arm64
-			pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
-				VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
+			vm__fetch_trixie_kernel arm64 linux-image-cloud-arm64 '^linux-image-[0-9].*-cloud-arm64$'
 			;;
 		*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
 		esac
-		if [[ -z $pkg ]]; then
-			why="apt-cache cannot resolve Debian $VM_DEBIAN's $meta"
-		elif ! vm__unpack_boot "$pkg"; then
-			why=$VM__WHY
-		fi
-		VM__APT_OPTS=()
-		# $rec: the package last resolved, whose .deb or boot/ is cached.
-		if [[ -z $why ]]; then
-			printf '%s\n' "${pkg%%:*}" >"$rec.tmp" && mv "$rec.tmp" "$rec"
-		elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
-			echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
-		else
-			vm_die "$why, and no Debian $VM_DEBIAN arm64 kernel is cached in $cache"
-		fi
 		VM_VMLINUZ=$VM__VMLINUZ
 	fi
 	vm_extract_image "$VM_VMLINUZ"
