@@ -255,6 +255,27 @@ int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const
 	return 0;
 }
 
+int kx_image_supplies(struct kexec_ctx *ctx, const struct kx_image *img, const char *kernel,
+		      const char *cmdline, bool have_initrd, char **image_cmdline)
+{
+	int from = 0;
+
+	*image_cmdline = NULL;
+	if (!cmdline && img->u.cmdline.len) {
+		*image_cmdline = strndup(img->u.cmdline.buf, img->u.cmdline.len);
+		if (!*image_cmdline)
+			return -ENOMEM;
+		from |= KEXEC_FROM_IMAGE_CMDLINE;
+		kx_info(ctx, "kernel %s: using the UKI's command line (.cmdline)", kernel);
+	}
+	if (!have_initrd && img->u.initrd.len) {
+		from |= KEXEC_FROM_IMAGE_INITRD;
+		kx_info(ctx, "kernel %s: using the UKI's initrd (.initrd, %zu bytes)", kernel,
+			img->u.initrd.len);
+	}
+	return from;
+}
+
 void kx_image_close(struct kx_image *img)
 {
 	kx_unwrapped_free(&img->u);

@@ -145,6 +145,15 @@ struct kx_image {
 int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const char *type,
 		  struct kx_image *img, char *why, size_t why_len);
 void kx_image_close(struct kx_image *img);
+/*
+ * What a UKI supplies that the request does not (the rule of both loads):
+ * its .cmdline when the request has no command line (cmdline NULL; copied
+ * into *image_cmdline), its .initrd when the request names none (have_initrd:
+ * an initrd or --reuseinitrd). Returns the KEXEC_FROM_IMAGE_* bits taken,
+ * each logged, or -ENOMEM.
+ */
+int kx_image_supplies(struct kexec_ctx *ctx, const struct kx_image *img, const char *kernel,
+		      const char *cmdline, bool have_initrd, char **image_cmdline);
 /* Layers and what an envelope supplied, for kexec_*_plan_layers(). */
 void kx_image_layers(const struct kx_image *img, unsigned int from_image,
 		     struct kexec_image_layers *out);

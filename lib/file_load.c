@@ -142,7 +142,7 @@ static struct file_extra *file_extra(const struct kexec_file_plan *plan)
 /* The file's envelopes peeled, its format found; the UKI's parts taken where none is given. */
 static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *req,
 		      struct kexec_file_plan *plan, const uint8_t *head, struct kx_image *img,
-		      const char **cmdline)
+		      char **cmdline)
 {
 	const struct kx_arch *arch = kx_arch_of(ctx);
 	struct file_extra *fx = file_extra(plan);
@@ -166,22 +166,17 @@ static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *re
 		return r;
 	}
 	plan->image = img->info;
-	if (!req->cmdline && img->u.cmdline.len) {
-		*cmdline = strndup(img->u.cmdline.buf, img->u.cmdline.len);
-		if (!*cmdline)
-			return -ENOMEM;
-		fx->layers.from_image |= KEXEC_FROM_IMAGE_CMDLINE;
-		kx_info(ctx, "kernel %s: using the UKI's command line (.cmdline)", req->kernel);
-	}
-	if (!req->initrd && !req->reuse_initrd && img->u.initrd.len) {
+	r = kx_image_supplies(ctx, img, req->kernel, req->cmdline,
+			      req->initrd || req->reuse_initrd, cmdline);
+	if (r < 0)
+		return r;
+	fx->layers.from_image |= (unsigned int)r;
+	if (r & KEXEC_FROM_IMAGE_INITRD) {
 		r = sealed_memfd(ctx, "initrd", req->kernel, img->u.initrd.buf, img->u.initrd.len);
 		if (r < 0)
 			return r;
 		plan->initrd_fd = r;
 		plan->initrd_size = img->u.initrd.len;
-		fx->layers.from_image |= KEXEC_FROM_IMAGE_INITRD;
-		kx_info(ctx, "kernel %s: using the UKI's initrd (.initrd, %zu bytes)", req->kernel,
-			img->u.initrd.len);
 	}
 	if (img->u.dtb.len)
 		kx_info(ctx, "kernel %s: the UKI's .dtb is not used: kexec_file_load takes no "
@@ -250,7 +245,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		kx_err(ctx, "cannot read kernel %s: %s", req->kernel, strerror(-r));
 		goto fail;
 	}
-	r = open_image(ctx, req, plan, head, &img, (const char **)&image_cmdline);
+	r = open_image(ctx, req, plan, head, &img, &image_cmdline);
 	if (r < 0)
 		goto fail;
 	cmdline = image_cmdline ? image_cmdline : req->cmdline ? req->cmdline : "";

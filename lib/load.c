@@ -303,23 +303,19 @@ static int choose_format(struct kexec_ctx *ctx, struct kx_load *l,
 		snprintf(l->what_initrd, sizeof(l->what_initrd),
 			 "initrd /sys/firmware/initrd (the running kernel's)");
 	}
-	if (!req->cmdline && l->img.u.cmdline.len) {
-		l->image_cmdline = strndup(l->img.u.cmdline.buf, l->img.u.cmdline.len);
-		if (!l->image_cmdline)
-			return -ENOMEM;
+	r = kx_image_supplies(ctx, &l->img, req->kernel, req->cmdline,
+			      req->initrd || req->reuse_initrd, &l->image_cmdline);
+	if (r < 0)
+		return r;
+	l->from_image |= (unsigned int)r;
+	if (l->image_cmdline)
 		req->cmdline = l->image_cmdline;
-		l->from_image |= KEXEC_FROM_IMAGE_CMDLINE;
-		kx_info(ctx, "kernel %s: using the UKI's command line (.cmdline)", req->kernel);
-	}
-	if (!req->initrd && !req->reuse_initrd && l->img.u.initrd.len) {
+	if (r & KEXEC_FROM_IMAGE_INITRD) {
 		l->initrd.addr = (void *)l->img.u.initrd.buf;
 		l->initrd.len = l->img.u.initrd.len;
 		l->initrd_embedded = true;
-		l->from_image |= KEXEC_FROM_IMAGE_INITRD;
 		snprintf(l->what_initrd, sizeof(l->what_initrd), "initrd (.initrd of %s)",
 			 req->kernel);
-		kx_info(ctx, "kernel %s: using the UKI's initrd (.initrd, %zu bytes)", req->kernel,
-			l->img.u.initrd.len);
 	}
 	return 0;
 }
