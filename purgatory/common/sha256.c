@@ -24,6 +24,7 @@
  */
 #include <stdbool.h>
 
+#include "params.h"
 #include "sha256.h"
 #include "sha256-rounds.h"
 
@@ -190,4 +191,23 @@ void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t le
 		kx_sha256_final(&lane[i], digest);
 		kx_sha256_update(outer, digest, sizeof(digest));
 	}
+}
+
+int kx_sha256_regions_match(const struct kx_sha_region *regions, size_t nr,
+			    const uint8_t want[32])
+{
+	struct kx_sha256 s;
+	uint8_t digest[32];
+	uint8_t diff = 0;
+	size_t i;
+
+	kx_sha256_init(&s);
+	for (i = 0; i < nr; i++)
+		kx_sha256_lanes_update(&s, (const void *)(uintptr_t)regions[i].start,
+				       (size_t)regions[i].len);
+	kx_sha256_final(&s, digest);
+	/* Every byte compared: no early exit on the first difference. */
+	for (i = 0; i < sizeof(digest); i++)
+		diff |= digest[i] ^ want[i];
+	return diff == 0;
 }

@@ -27,6 +27,14 @@ void kx_sha256_final(struct kx_sha256 *s, uint8_t out[32]);
 void kx_sha256_lanes_update(struct kx_sha256 *outer, const void *data, size_t len);
 /* The number of lanes each region is cut into (kx_sha256_lanes_update()). */
 #define KX_SHA256_LANES 8
+/*
+ * The purgatory's check (sha256.c), the same on every machine: the digest of
+ * nr regions (struct kx_sha_region of params.h, physical addresses the
+ * purgatory reads; length 0 adds nothing) against want. 1 when they match.
+ */
+struct kx_sha_region;
+int kx_sha256_regions_match(const struct kx_sha_region *regions, size_t nr,
+			    const uint8_t want[32]);
 
 /*
  * The block functions. h / state[n]: the eight state words a..h (of message

@@ -130,19 +130,7 @@ void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval)
 /* The regions' eight-lane digest (purgatory/common/sha256.c) against the loader's. */
 int purgatory_verify(void)
 {
-	struct kx_sha256 s;
-	uint8_t digest[32];
-	uint8_t diff = 0;
-	unsigned int i;
-
-	kx_sha256_init(&s);
-	for (i = 0; i < KX_SHA_REGIONS_MAX; i++)
-		kx_sha256_lanes_update(&s, (const void *)(uintptr_t)P.regions[i].start,
-				       (size_t)P.regions[i].len);
-	kx_sha256_final(&s, digest);
-	for (i = 0; i < sizeof(digest); i++)
-		diff |= digest[i] ^ P.sha256[i];
-	return diff == 0;
+	return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.sha256);
 }
 
 /* From entry.S: MMU off, our stack and trap vector. Returns to jump into the kernel. */

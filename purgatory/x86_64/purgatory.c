@@ -277,24 +277,6 @@ static inline void clear_xmm(void)
 			 "pxor %%xmm14, %%xmm14\n\tpxor %%xmm15, %%xmm15" ::: "memory");
 }
 
-static int sha256_regions_match(void)
-{
-	struct kx_sha256 s;
-	uint8_t digest[32];
-	uint8_t diff = 0;
-	unsigned int i;
-
-	kx_sha256_init(&s);
-	for (i = 0; i < KX_SHA_REGIONS_MAX; i++)
-		kx_sha256_lanes_update(&s,
-				       (const void *)(uintptr_t)KX_PURGATORY_PARAMS.regions[i].start,
-				       (size_t)KX_PURGATORY_PARAMS.regions[i].len);
-	kx_sha256_final(&s, digest);
-	for (i = 0; i < sizeof(digest); i++)
-		diff |= digest[i] ^ KX_PURGATORY_PARAMS.sha256[i];
-	return diff == 0;
-}
-
 /* CR0, CR4 and XCR0 (with kx_avx2) as the old kernel left them, while SSE is on. */
 static unsigned long saved_cr0, saved_cr4;
 static uint64_t saved_xcr0;
@@ -346,7 +328,8 @@ void purgatory(void)
 	serial_setup();
 	say(KX_PURGATORY_PARAMS.regions[0].len ? "purgatory: checking the segments\r\n"
 					       : "purgatory: no check (-i)\r\n");
-	if (sha256_regions_match()) {
+	if (kx_sha256_regions_match(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
+				    KX_PURGATORY_PARAMS.sha256)) {
 		say("purgatory: entering the kernel\r\n");
 		return;
 	}
