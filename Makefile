@@ -18,13 +18,19 @@ INSTALL_BUILD ?= build-install
 INSTALL_MESON_ARGS ?= -Dtests=false -Dstatic_kexec=false
 NINJAFLAGS ?=
 
-.PHONY: all build deps deps-fuzz deps-install install run check fuzz fuzz-build asan-build valgrind-build \
-	clean bench
+.PHONY: all build cross deps deps-cross deps-test deps-fuzz deps-install install run check fuzz \
+	fuzz-build asan-build valgrind-build clean bench
 
 all: build
 
 deps:
 	@scripts/install-deps.sh build
+
+deps-cross:
+	@scripts/install-deps.sh cross
+
+deps-test:
+	@scripts/install-deps.sh build cross test vm fuzz package
 
 deps-fuzz:
 	@scripts/install-deps.sh fuzz
@@ -32,11 +38,14 @@ deps-fuzz:
 deps-install:
 	@scripts/install-deps.sh install
 
-$(BUILD)/build.ninja:
-	meson setup $(BUILD) $(MESON_ARGS)
+# The native kexec and library (and, where the cross compilers are installed,
+# the arm64 and riscv64 purgatories they embed: scripts/build-native.sh
+# configures again when that changes).
+build: deps
+	MESON_ARGS="$(MESON_ARGS)" scripts/build-native.sh $(BUILD)
 
-build: deps $(BUILD)/build.ninja
-	ninja -C $(BUILD)
+# The static arm64 and riscv64 kexecs that their VM tests and benchmarks boot.
+cross: deps-cross
 	scripts/build-cross.sh aarch64 $(AARCH64_BUILD)
 	scripts/build-cross.sh riscv64 $(RISCV64_BUILD)
 
@@ -67,15 +76,18 @@ valgrind-build: deps
 fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD) fuzz
 
-# Boot a VM in which our kexec loads and boots a second kernel.
+# Boot a VM in which our kexec loads and boots a second kernel: only the
+# native build and the x86_64 guest (no cross builds, no test tools).
 run: build
-	@scripts/install-deps.sh vm
+	@scripts/install-deps.sh vm-main
 	tests/vm/run-main.sh
 
 # Unit, command, hostile-input (bad inputs, unprivileged, ASan, valgrind, fuzz
 # corpora), install and package (tests/install) and VM tests; ends with "N passed, N failed".
-check: build fuzz-build asan-build valgrind-build
-	@scripts/install-deps.sh vm package
+# Everything it needs is installed first, so that the native build embeds the
+# cross purgatories its unit tests check.
+check: deps-test
+	$(MAKE) --no-print-directory build cross fuzz-build asan-build valgrind-build
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
 		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
 
@@ -83,7 +95,7 @@ check: build fuzz-build asan-build valgrind-build
 # cost on this host, handover in QEMU with icount on x86_64 and arm64; riscv64,
 # where Debian has no kexec-tools, against our own -i): bench/run.sh writes
 # docs/bench.md, docs/bench.png and the raw numbers. Not part of check.
-bench: build
+bench: build cross
 	@scripts/install-deps.sh vm
 	bench/run.sh
 

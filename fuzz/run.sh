@@ -73,7 +73,7 @@ for t in "${targets[@]}"; do
 	fi
 	mkdir -p "$work"
 	start=$(date +%s)
-	"$exe" "${limit[@]}" -timeout=25 -rss_limit_mb=2048 -print_final_stats=1 \
+	"$exe" "${limit[@]}" -timeout="$((25 * ${KX_TIME_SCALE:-2}))" -rss_limit_mb=2048 -print_final_stats=1 \
 		-artifact_prefix="$art/" "$work" "$seeds" >"$log" 2>&1
 	rc=$?
 	took=$(($(date +%s) - start))

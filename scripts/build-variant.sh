@@ -3,7 +3,7 @@
 # checks use. The Makefile and tests/run-checks.sh both call this, so the
 # options live in one place.
 #
-#   scripts/build-variant.sh fuzz DIR       clang-14, ASan + UBSan, libFuzzer targets (fuzz/)
+#   scripts/build-variant.sh fuzz DIR       clang, ASan + UBSan, libFuzzer targets (fuzz/)
 #   scripts/build-variant.sh asan DIR       gcc, ASan + UBSan (every report fatal), unit tests
 #   scripts/build-variant.sh valgrind DIR   gcc, a dynamically linked kexec for valgrind
 #                                           (static glibc's start-up confuses it)
@@ -14,11 +14,13 @@ dir=${2:?usage: scripts/build-variant.sh fuzz|asan|valgrind DIR}
 
 case "$variant" in
 fuzz)
-	if ! command -v clang-14 >/dev/null; then
-		echo "build-variant: clang-14 is missing (scripts/install-deps.sh fuzz)" >&2
+	# Debian's clang (14 on Debian 12, 19 on Debian 13), or a versioned one.
+	cc=$(command -v clang || compgen -c clang- | grep -E '^clang-[0-9]+$' | sort -t- -k2 -n | tail -n 1 || true)
+	if [ -z "$cc" ]; then
+		echo "build-variant: clang is missing (scripts/install-deps.sh fuzz, or apt-get install clang libclang-rt-dev)" >&2
 		exit 1
 	fi
-	export CC=clang-14
+	export CC=$cc
 	opts=(-Dfuzz=true -Dtests=false -Dstatic_kexec=false -Db_sanitize=address,undefined
 		-Db_lundef=false)
 	;;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Install what building and testing need, from Debian's packages, once.
-# Usage: scripts/install-deps.sh [build|vm|fuzz|install|package|all]...
+# Usage: scripts/install-deps.sh [build|cross|test|vm-main|vm|fuzz|install|package|all]...
 #
 # Nothing is fetched when everything is installed already (and the arm64
 # dpkg architecture is there), so this works with the registry unreachable.
@@ -11,52 +11,67 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
 
-# build: the native build, and the static arm64 and riscv64 kexecs
-# (build-aarch64/, build-riscv64/, through scripts/build-cross.sh; the arm64
-# libfdt is unpacked from Debian's .debs, not installed, so the arm64 dpkg
-# architecture must be known to apt; the riscv64 one comes from Debian 13's
-# riscv64 index through an apt state in the cache: no dpkg architecture).
-# The decompression libraries unwrap compressed kernels, EFI zboot images and
-# UKIs; the zstd, lz4 and xz tools and systemd's EFI stub (systemd-boot-efi)
-# build such images in the tests. python3-jsonschema checks the command's
-# JSON reports against docs/schema/ (tests/cli/test-json.sh).
-build_pkgs=(gcc meson ninja-build pkg-config libcmocka-dev strace valgrind libfdt-dev
-	device-tree-compiler gcc-aarch64-linux-gnu libc6-dev-arm64-cross
-	gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
-	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev zstd lz4 xz-utils systemd-boot-efi
-	python3-jsonschema)
-# vm: the x86_64, arm64 and riscv64 QEMU guests (tests/vm). qemu-user-static
-# runs arm64 and riscv64 binaries on the host (the foreign busyboxes list
-# their applets with it). qemu-system-misc has qemu-system-riscv64; its
-# OpenSBI firmware comes with qemu-system-data. xz-utils unpacks the riscv64
-# kernel's modules (the kdump test's NVMe driver).
-vm_pkgs=(qemu-system-x86 busybox-static cpio ovmf lz4 binutils
-	qemu-system-arm qemu-efi-aarch64 qemu-user-static qemu-system-misc xz-utils)
-# libFuzzer and the sanitizer runtimes come with Debian's clang.
-fuzz_pkgs=(clang-14 libclang-rt-14-dev)
+# Groups, each installed by the make target that needs it (so that `make run`
+# fetches only what the demo needs):
+# build: the native build (make, make run). libcmocka for the unit tests
+# meson configures by default; python3 builds the purgatories.
+build_pkgs=(gcc meson ninja-build pkg-config python3 libcmocka-dev libfdt-dev
+	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev)
+# cross: the static arm64 and riscv64 kexecs (build-aarch64/, build-riscv64/,
+# through scripts/build-cross.sh; the arm64 libfdt is unpacked from Debian's
+# .debs, not installed, so the arm64 dpkg architecture must be known to apt;
+# the riscv64 one comes from Debian 13's riscv64 index through an apt state
+# in the cache: no dpkg architecture). With them installed, the native build
+# also embeds the arm64 and riscv64 purgatories (--dry-run for those).
+cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu
+	libc6-dev-riscv64-cross)
+# test: what make check's host-side tests run. The zstd, lz4 and xz tools and
+# systemd's EFI stub (systemd-boot-efi) build compressed kernels, zboot
+# images and UKIs; python3-jsonschema checks the command's JSON reports
+# against docs/schema/; qemu-user-static runs the arm64 and riscv64
+# purgatories in the unit tests (and lists the foreign busyboxes' applets);
+# device-tree-compiler makes the device tree fixtures; setpriv (util-linux)
+# runs the unprivileged checks as nobody.
+test_pkgs=(strace valgrind device-tree-compiler zstd lz4 xz-utils systemd-boot-efi
+	python3-jsonschema qemu-user-static util-linux binutils cpio)
+# vm-main: what `make run` boots: the x86_64 guest, its busybox initramfs.
+vm_main_pkgs=(qemu-system-x86 busybox-static cpio binutils)
+# vm: every guest of tests/vm: x86_64 (ovmf for UEFI), arm64 (qemu-efi-aarch64)
+# and riscv64 (qemu-system-misc; its OpenSBI firmware comes with
+# qemu-system-data). xz-utils unpacks the riscv64 kernel's modules (the kdump
+# test's virtio drivers).
+vm_pkgs=("${vm_main_pkgs[@]}" ovmf lz4 qemu-system-arm qemu-efi-aarch64 qemu-user-static
+	qemu-system-misc xz-utils)
+# fuzz: libFuzzer and the sanitizer runtimes come with Debian's clang; the
+# meta packages pick the release's own version (14 on Debian 12, 19 on 13).
+fuzz_pkgs=(clang libclang-rt-dev)
 # install: `make install`, the native build only (no cross compilers, no
-# tests). package: building the .debs (debian/) and tests/install/run.sh,
-# which installs them into a Debian 12 root made by mmdebstrap and renders
-# the man pages with man-db (debian/control's Build-Depends, and git for the
-# copy of the tree the test builds in).
+# tests). package: building the .debs (debian/control's Build-Depends,
+# build-essential included) and tests/install/run.sh, which installs them into
+# a root of this machine's release made by mmdebstrap and renders the man
+# pages with man-db (and git for the copy of the tree the test builds in).
 install_pkgs=(gcc meson ninja-build pkg-config python3 libfdt-dev zlib1g-dev liblzma-dev
 	libzstd-dev liblz4-dev)
-package_pkgs=(debhelper dpkg-dev fakeroot mmdebstrap man-db bash-completion libcmocka-dev git
-	gcc-aarch64-linux-gnu gcc-riscv64-linux-gnu)
+package_pkgs=(build-essential debhelper dpkg-dev fakeroot mmdebstrap man-db bash-completion
+	libcmocka-dev git "${cross_pkgs[@]}")
+groups="build|cross|test|vm-main|vm|fuzz|install|package|all"
 
 want=()
 need_arm64=0
 [ $# -gt 0 ] || set -- all
 for group in "$@"; do
 	case "$group" in
-	build) want+=("${build_pkgs[@]}"); need_arm64=1 ;;
+	build) want+=("${build_pkgs[@]}") ;;
+	cross) want+=("${cross_pkgs[@]}"); need_arm64=1 ;;
+	test) want+=("${test_pkgs[@]}" "${cross_pkgs[@]}"); need_arm64=1 ;;
+	vm-main) want+=("${vm_main_pkgs[@]}") ;;
 	vm) want+=("${vm_pkgs[@]}"); need_arm64=1 ;;
 	fuzz) want+=("${fuzz_pkgs[@]}") ;;
 	install) want+=("${install_pkgs[@]}") ;;
 	package) want+=("${install_pkgs[@]}" "${package_pkgs[@]}") ;;
-	all) want+=("${build_pkgs[@]}" "${vm_pkgs[@]}" "${fuzz_pkgs[@]}" "${install_pkgs[@]}"
-		"${package_pkgs[@]}"); need_arm64=1 ;;
-	*) echo "usage: $0 [build|vm|fuzz|install|package|all]..." >&2; exit 2 ;;
+	all) want+=("${build_pkgs[@]}" "${cross_pkgs[@]}" "${test_pkgs[@]}" "${vm_pkgs[@]}"
+		"${fuzz_pkgs[@]}" "${install_pkgs[@]}" "${package_pkgs[@]}"); need_arm64=1 ;;
+	*) echo "usage: $0 [$groups]..." >&2; exit 2 ;;
 	esac
 done
 

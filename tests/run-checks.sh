@@ -18,9 +18,14 @@ asan_build=$(abs "${ASAN_BUILD:-build-asan}")
 valgrind_build=$(abs "${VALGRIND_BUILD:-build-valgrind}")
 passed=0
 failed=0
+skipped=() # "group: count" for the groups that skipped something
+# KX_TIME_SCALE multiplies every timeout (meson's per test, the VM guests',
+# the command checks'): 2 by default, so that a slow or busy machine does not
+# fail a test; raise it on a slower one. Speed is measured by `make bench`.
+export KX_TIME_SCALE=${KX_TIME_SCALE:-2}
 
 # Unit tests: count cmocka's test cases; a suite that died counts as one failure.
-meson test -C "$build" --suite unit --print-errorlogs >"$build/unit.out" 2>&1
+meson test -C "$build" --suite unit --print-errorlogs --timeout-multiplier "$KX_TIME_SCALE" >"$build/unit.out" 2>&1
 unit_rc=$?
 p=$(grep -ho '^\[  PASSED  \] [0-9]* test' "$build/meson-logs/testlog.txt" | awk '{s+=$4} END {print s+0}')
 f=$(grep -ho '^\[  FAILED  \] [0-9]* test' "$build/meson-logs/testlog.txt" | awk '{s+=$4} END {print s+0}')
@@ -29,7 +34,14 @@ if [ "$unit_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 fi
 grep -E '^ *[0-9]+/[0-9]+ ' "$build/unit.out"
 [ "$unit_rc" -ne 0 ] && grep -E 'ERROR|FAILED|error' "$build/unit.out" | head -20
-echo "unit: $p passed, $f failed"
+# A test program that skipped itself (exit 77: a missing cross compiler or qemu).
+us=$(grep -cE '^ *[0-9]+/[0-9]+ .* SKIP ' "$build/unit.out")
+if [ "$us" -gt 0 ]; then
+	echo "unit: $p passed, $f failed, $us skipped"
+	skipped+=("unit: $us")
+else
+	echo "unit: $p passed, $f failed"
+fi
 passed=$((passed + p))
 failed=$((failed + f))
 
@@ -39,16 +51,22 @@ run_group() {
 	shift
 	local out="$build/$name.out"
 	"$@" 2>&1 | tee "$out" | grep -E '^(PASS|FAIL|SKIP)'
-	local p f
+	local p f s
 	p=$(grep -c '^PASS' "$out")
 	f=$(grep -c '^FAIL' "$out")
+	s=$(grep -c '^SKIP' "$out")
 	# A group that printed nothing at all failed to run.
 	if [ "$p" -eq 0 ] && [ "$f" -eq 0 ]; then
 		echo "FAIL: $name: ran no test (see $out)"
 		tail -20 "$out"
 		f=1
 	fi
-	echo "$name: $p passed, $f failed"
+	if [ "$s" -gt 0 ]; then
+		echo "$name: $p passed, $f failed, $s skipped"
+		skipped+=("$name: $s")
+	else
+		echo "$name: $p passed, $f failed"
+	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 }
@@ -73,7 +91,7 @@ variant() { # VARIANT DIR
 asan_unit() {
 	variant asan "$asan_build" || return
 	ASAN_OPTIONS=abort_on_error=1:detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-		meson test -C "$asan_build" --suite unit --print-errorlogs >"$asan_build/asan.out" 2>&1
+		meson test -C "$asan_build" --suite unit --print-errorlogs --timeout-multiplier "$((3 * KX_TIME_SCALE))" >"$asan_build/asan.out" 2>&1
 	awk '$1 ~ /^[0-9]+\/[0-9]+$/ && NF >= 3 {
 		if ($3 == "OK") print "PASS: asan: " $2; else print "FAIL: asan: " $2 ": " $3 }' \
 		"$asan_build/asan.out"
@@ -101,5 +119,7 @@ KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}
 	KEXEC_RISCV64_BIN="$(abs "${RISCV64_BUILD:-build-riscv64}")/kexec" \
 	run_group vm "$top/tests/vm/run-all.sh"
 
+# What did not run here, and why, is in the SKIP lines above.
+[ ${#skipped[@]} -eq 0 ] || echo "skipped (see the SKIP lines): ${skipped[*]}"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -177,7 +177,7 @@ run() {
 		shift
 	done
 	shift
-	env ${arch:+KEXEC_ARCH=$arch} KEXEC_ROOT="$root" timeout 60 "$KEXEC" "$@" \
+	env ${arch:+KEXEC_ARCH=$arch} KEXEC_ROOT="$root" timeout "$((30 * ${KX_TIME_SCALE:-2}))" "$KEXEC" "$@" \
 		>"$tmp/out" 2>"$tmp/err" </dev/null
 	rc=$?
 }

@@ -71,7 +71,7 @@ while IFS= read -r row; do
 			esac
 			argv+=("$a")
 		done
-		timeout 60 "$KEXEC" --dry-run "${argv[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null
+		timeout "$((30 * ${KX_TIME_SCALE:-2}))" "$KEXEC" --dry-run "${argv[@]}" >"$tmp/out" 2>"$tmp/err" </dev/null
 		rc=$?
 		checks=$((checks + 1))
 		label="option-table: $opt: kexec --dry-run $args"

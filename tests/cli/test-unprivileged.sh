@@ -18,15 +18,7 @@ trap 'rm -rf "$tmp"' EXIT
 . "$top/tests/stage-for-nobody.sh"
 stage_for_nobody unprivileged
 
-if [ "$(id -u)" = 0 ]; then
-	if ! setpriv --reuid=65534 --regid=65534 --clear-groups true 2>/dev/null; then
-		echo "FAIL: unprivileged: setpriv cannot switch to nobody (util-linux)"
-		exit 1
-	fi
-	RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-else
-	RUNAS=()
-fi
+unprivileged_runas unprivileged
 have_strace=0
 strace -f -e inject=kexec_load:error=ENOSYS -o /dev/null true 2>/dev/null && have_strace=1
 
@@ -48,7 +40,7 @@ chmod -R a+rX "$status"
 
 caps=$("${RUNAS[@]}" awk '/^CapEff/ { print $2 }' /proc/self/status)
 if [ "$caps" = 0000000000000000 ]; then
-	echo "PASS: unprivileged: runs with no capabilities (uid $("${RUNAS[@]}" id -u))"
+	echo "PASS: unprivileged: runs with no capabilities ($RUNAS_WHO)"
 else
 	echo "FAIL: unprivileged: CapEff is $caps, want none"
 fi

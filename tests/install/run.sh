@@ -3,14 +3,14 @@
 # shared and a static link, the command), the man pages (no groff warning,
 # every option of the command in kexec(8), every function of <libkexec.h> in
 # libkexec(3)), the bash completion, and the Debian packages: built with
-# dpkg-buildpackage from a copy of the tree, installed into a clean Debian 12
-# root (mmdebstrap, cached) beside kexec-tools, whose kexec they divert.
+# dpkg-buildpackage from a copy of the tree, installed into a clean root of this
+# machine's release (mmdebstrap, cached) beside kexec-tools, whose kexec they divert.
 #
 # Prints PASS: / FAIL: / SKIP: lines (tests/run-checks.sh counts them).
 # Usage: tests/install/run.sh
 #   KX_INSTALL_BUILD  the build dir `make install` uses (default build-install)
 #   KX_DEBIAN_MIRROR  where mmdebstrap downloads from (default deb.debian.org)
-# The Debian 12 root is cached as $(kx_cache_dir)/mmdebstrap/*.tar; without
+# The root is cached as $(kx_cache_dir)/mmdebstrap/*.tar; without
 # it and without the network, the package tests SKIP.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -307,12 +307,15 @@ else
 	fail "deb-build" "dpkg-buildpackage -b failed: $(grep -m3 -iE 'error|fail' "$tmp/deb-build.log" | tr '\n' ' ')"
 fi
 
-# A clean Debian 12 root with kexec-tools and what the packages depend on,
-# made once by mmdebstrap and cached as a tarball.
+# A clean root of this machine's own release (the packages were built against
+# its libraries) with kexec-tools and what the packages depend on, made once by
+# mmdebstrap and cached as a tarball.
+release=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+release=${release:-bookworm}
 base_pkgs="kexec-tools,libfdt1,zlib1g,liblzma5,libzstd1,liblz4-1,linux-libc-dev"
 base_pkgs+=",libfdt-dev,zlib1g-dev,liblzma-dev,libzstd-dev,liblz4-dev,pkg-config"
 cache=$(kx_cache_dir)/mmdebstrap
-base=$cache/bookworm-apt-$(printf '%s' "$base_pkgs" | sha1sum | cut -c1-12).tar
+base=$cache/$release-apt-$(printf '%s' "$base_pkgs" | sha1sum | cut -c1-12).tar
 base_root() {
 	[ -f "$base" ] && [ -s "$base" ] && return 0
 	if ! command -v mmdebstrap >/dev/null; then
@@ -325,14 +328,14 @@ base_root() {
 	# shellcheck disable=SC2016
 	if mmdebstrap --variant=apt --mode=root --include="$base_pkgs" \
 		--customize-hook='cp "$1"/var/cache/apt/archives/kexec-tools_*.deb "$1"/root/' \
-		bookworm "${base%.tar}.part.tar" "${KX_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+		"$release" "${base%.tar}.part.tar" "${KX_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
 		>"$tmp/mmdebstrap.log" 2>&1; then
 		mv "${base%.tar}.part.tar" "$base"
 		return 0
 	fi
 	rm -f "${base%.tar}.part.tar"
 	if ! timeout 10 bash -c 'exec 3<>/dev/tcp/deb.debian.org/80' 2>/dev/null; then
-		skip "deb-install" "no cached Debian 12 root ($base) and deb.debian.org is unreachable"
+		skip "deb-install" "no cached Debian $release root ($base) and deb.debian.org is unreachable"
 	else
 		fail "deb-install" "mmdebstrap failed: $(tail -3 "$tmp/mmdebstrap.log" | tr '\n' ' ')"
 	fi

@@ -102,6 +102,14 @@ def expected(name, data):
     return hashlib.sha256(msg).hexdigest(), lane_digest(msg)
 
 
+def time_scale():
+    """KX_TIME_SCALE (default 2): multiplies the timeouts, for slow or busy hosts."""
+    try:
+        return max(1, int(os.environ.get('KX_TIME_SCALE', '2')))
+    except ValueError:
+        return 2
+
+
 def runner(arch, cpu):
     """How to run an ARCH program here: [] natively, qemu's command with cpu, or None."""
     if platform.machine() in arch['machines']:
@@ -147,7 +155,7 @@ def main():
         return bench(arch, prog, sys.argv[4:])
 
     r = subprocess.run(prefix + [prog, 'vectors'], stdout=subprocess.PIPE, text=True,
-                       check=False, timeout=240)
+                       check=False, timeout=120 * time_scale())
     if r.returncode != 0:
         print(f'FAIL: {prog} exited with {r.returncode}; output ends:\n{r.stdout[-2000:]}')
         return 1
@@ -184,7 +192,7 @@ def main():
     # Without the hardware path the program must see only the others (its probe traps).
     if prefix and arch['cpu_without']:
         r = subprocess.run(runner(arch, arch['cpu_without']) + [prog, 'probe-only'],
-                           stdout=subprocess.PIPE, text=True, check=False, timeout=60)
+                           stdout=subprocess.PIPE, text=True, check=False, timeout=30 * time_scale())
         first = r.stdout.splitlines()[:1]
         want = 'paths ' + ' '.join(arch['always'])
         if first != [want]:

@@ -15,7 +15,8 @@ case "$KEXEC" in /*) ;; *) KEXEC="$PWD/$KEXEC" ;; esac
 fixtures=$top/tests/fixtures
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# The real-syscall scenarios run as nobody, who must reach the files and the log.
+# The real-syscall scenarios run without privileges (as nobody where it can
+# reach the files and the log: tests/stage-for-nobody.sh).
 mkdir -m 1777 "$tmp/logs"
 # shellcheck source=tests/stage-for-nobody.sh
 . "$top/tests/stage-for-nobody.sh"
@@ -113,9 +114,7 @@ vg bad-crash-no-reservation 255 "$bios" -- --dry-run -s -p "$good"
 # Without --dry-run: the real syscalls fail (EPERM: as root this runs as nobody,
 # so that a kernel with kexec loads nothing; ENOSYS on a kernel without it) and
 # the failure is explained, which reads the machine's state.
-if [ "$(id -u)" = 0 ]; then
-	RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
-fi
+unprivileged_runas valgrind
 chmod -R a+rX "$in"
 vg real-file-load-fails 255 "$bios" -- -s -l "$good" --append=x
 vg real-auto-both-fail 255 "$bios" -- -l "$good" --append=x

@@ -15,7 +15,14 @@
 #                   (default: ${XDG_CACHE_HOME:-$HOME/.cache}/libkexec)
 #   VM_LOG_DIR      where serial logs and scenario scripts go
 #                   (default: <repo>/build/vm-logs)
-#   VM_TIMEOUT      seconds before a guest is killed (default: 90)
+#   VM_TIMEOUT      seconds before a guest is killed (default: 90), times
+#                   KX_TIME_SCALE
+#   KX_TIME_SCALE   multiplies every timeout of the tests (default: 2; a
+#                   slow or busy host may need more; never needed for speed)
+#   VM_SETUP_LOCK   a file: when set (run-all.sh runs guests side by side),
+#                   a test holds a lock on it from when it starts until its
+#                   first guest starts, so that downloads into the cache and
+#                   unpacking happen one test at a time
 #   VM_STOP_PATTERN a fixed string: once the serial log has it, the guest is
 #                   stopped (for guests that halt on purpose instead of ending)
 #   VM_EXTRA_ROOT   optional directory whose contents are copied into the
@@ -60,6 +67,23 @@ VM_REPO_ROOT=$(cd "$VM_LIB_DIR/../.." && pwd)
 . "$VM_REPO_ROOT/scripts/apt.sh"
 VM_LOG_DIR=${VM_LOG_DIR:-$VM_REPO_ROOT/build/vm-logs}
 VM_TIMEOUT=${VM_TIMEOUT:-90}
+KX_TIME_SCALE=${KX_TIME_SCALE:-2}
+[[ $KX_TIME_SCALE =~ ^[1-9][0-9]*$ ]] || {
+	printf 'vm: error: KX_TIME_SCALE=%s: want a whole number of at least 1\n' "$KX_TIME_SCALE" >&2
+	exit 1
+}
+if [[ -n ${VM_SETUP_LOCK:-} ]]; then
+	exec {VM__LOCK_FD}>>"$VM_SETUP_LOCK"
+	flock "$VM__LOCK_FD"
+fi
+# vm__setup_done: the test is past what it shares with others; let the next one in.
+vm__setup_done() {
+	if [[ -n ${VM__LOCK_FD:-} ]]; then
+		flock -u "$VM__LOCK_FD"
+		exec {VM__LOCK_FD}>&-
+		VM__LOCK_FD=
+	fi
+}
 VM_ARCH=${VM_ARCH:-x86_64}
 case $VM_ARCH in
 x86_64)
@@ -73,6 +97,10 @@ x86_64)
 	VM_KVER=${VM_KVER:-}
 	# Where stage 1 finds the kernel it kexecs (the booted one).
 	VM_GUEST_KERNEL=/boot/vmlinuz
+	# On a slow or busy TCG host the kernel's boot-time check of the IO-APIC
+	# timer can miss its ticks and panic ("IO-APIC + timer doesn't work!"):
+	# every x86_64 kernel the tests boot (first, kexec'd or crash) skips it.
+	VM_ARCH_ARGS="no_timer_check"
 	;;
 arm64)
 	# An inherited VM_KERNEL (run-all.sh exports the x86_64 one) is not
@@ -82,6 +110,7 @@ arm64)
 	VM_DEBIAN=${VM_DEBIAN:-12}
 	# The raw Image: what our kexec_load path loads.
 	VM_GUEST_KERNEL=/boot/Image
+	VM_ARCH_ARGS=
 	;;
 riscv64)
 	# As arm64: the inherited x86_64 kernel is not ours.
@@ -89,6 +118,7 @@ riscv64)
 	VM_KVER=
 	VM_DEBIAN=${VM_DEBIAN:-13}
 	VM_GUEST_KERNEL=/boot/Image
+	VM_ARCH_ARGS=
 	;;
 *)
 	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64 or riscv64\n' "$VM_ARCH" >&2
@@ -935,9 +965,10 @@ vm_run() {
 		qemu=(qemu-system-x86_64 -accel tcg -cpu "${VM_CPU:-max}" -m "$mem" -smp "${VM_SMP:-1}"
 			-nographic -no-reboot -nic none
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
-			-append "console=ttyS0 panic=-1 quiet $extra")
+			-append "console=ttyS0 $VM_ARCH_ARGS panic=-1 quiet $extra")
 	fi
-	timeout -k 5 "$VM_TIMEOUT" \
+	vm__setup_done
+	timeout -k 5 "$((VM_TIMEOUT * KX_TIME_SCALE))" \
 		"${qemu[@]}" ${VM_QEMU_ARGS[@]+"${VM_QEMU_ARGS[@]}"} \
 		</dev/null >"$log.raw" 2>&1 &
 	pid=$!
@@ -984,7 +1015,7 @@ vm_run() {
 		rc=123
 		echo "VM-HARNESS: the purgatory reported an exception; qemu stopped" >>"$log"
 	elif [[ $rc -eq 124 ]]; then
-		echo "VM-HARNESS: qemu killed after ${VM_TIMEOUT}s timeout" >>"$log"
+		echo "VM-HARNESS: qemu killed after $((VM_TIMEOUT * KX_TIME_SCALE))s timeout" >>"$log"
 	fi
 	return "$rc"
 }
@@ -1286,7 +1317,7 @@ vm_boot() {
 	vm_run "$VM_LOG" "$1" "${2:-}" || rc=$?
 	echo "  qemu exited with status $rc after $((SECONDS - t0))s (log: $VM_LOG)"
 	if [[ $rc -eq 124 ]]; then
-		vm__fail "$VM_LOG" "guest timed out after ${VM_TIMEOUT}s"
+		vm__fail "$VM_LOG" "guest timed out after $((VM_TIMEOUT * KX_TIME_SCALE))s (KX_TIME_SCALE=$KX_TIME_SCALE)"
 	elif [[ $rc -eq 125 ]]; then
 		vm__fail "$VM_LOG" "a guest kernel panicked: $(grep -o 'Kernel panic - not syncing: .*' "$VM_LOG" | tail -n 1)"
 	elif [[ $rc -eq 126 ]]; then
@@ -1561,7 +1592,7 @@ vm_kdump_test() {
 	vm_test_setup "$name"
 	nonce=$(vm_nonce)
 	marker="KXMARK-$nonce"
-	cmdline="console=$console irqpoll nr_cpus=1 reset_devices kxtest=$nonce"
+	cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} irqpoll nr_cpus=1 reset_devices kxtest=$nonce"
 	img=$VM_LOG_DIR/$name.img
 	rm -f "$img" "$VM_LOG_DIR/$name.readelf" "$VM_LOG_DIR/$name.vmcore-dmesg"
 	truncate -s 600M "$img"

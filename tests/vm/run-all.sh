@@ -29,8 +29,47 @@ export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
 mkdir -p "$VM_LOG_DIR"
 echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec), logs in $VM_LOG_DIR"
 
-passed=0
-failed=0
+# Guests run side by side, VM_JOBS at a time (default: the host's CPUs, at
+# most 4): each TCG guest keeps about one CPU busy. The steps before a guest
+# starts (kernel downloads, unpacking into the cache, initramfs builds) take
+# the lock VM_SETUP_LOCK one test at a time (lib.sh), so that two tests never
+# fetch into the cache at once; the guests themselves overlap. Results are
+# printed as tests end and counted at the end.
+jobs=${VM_JOBS:-$(nproc 2>/dev/null || echo 1)}
+((jobs >= 1)) || jobs=1
+[[ -n ${VM_JOBS:-} ]] || ((jobs <= 4)) || jobs=4
+export VM_SETUP_LOCK=$VM_LOG_DIR/.setup.lock
+echo "vm: $jobs guest(s) at a time"
+
+# run_one NAME SCRIPT: one test; its verdict lines go to $VM_LOG_DIR/NAME.verdict.
+run_one() {
+	local name=$1 t=$2 out=$VM_LOG_DIR/$1.out t0=$SECONDS rc=0 secs verdict
+	case $name in
+	arm64-*) KEXEC_BIN=$arm64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	riscv64-*) KEXEC_BIN=$riscv64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
+	esac
+	secs=$((SECONDS - t0))
+	verdict=$(grep -E '^(PASS|FAIL): ' "$out" | tail -n 1 || true)
+	{
+		if [[ $rc -eq 0 && $verdict == PASS:* ]]; then
+			echo "$verdict (${secs}s)"
+		else
+			if [[ $verdict == FAIL:* ]]; then
+				echo "$verdict (${secs}s)"
+			else
+				echo "FAIL: $name: exited $rc${verdict:+ after \"$verdict\"} (${secs}s)"
+			fi
+			grep -E '^  FAIL ' "$out" | sed 's/^  FAIL /    - /' || true
+			echo "    details: $out"
+		fi
+	} >"$VM_LOG_DIR/$name.verdict.tmp"
+	mv "$VM_LOG_DIR/$name.verdict.tmp" "$VM_LOG_DIR/$name.verdict"
+	# One short write: lines of tests that end together do not interleave.
+	cat "$VM_LOG_DIR/$name.verdict"
+}
+
+names=()
 for t in "$VM_LIB_DIR"/test-*.sh; do
 	name=$(basename "$t" .sh)
 	name=${name#test-}
@@ -42,24 +81,30 @@ for t in "$VM_LIB_DIR"/test-*.sh; do
 		done
 		((pick)) || continue
 	fi
-	out=$VM_LOG_DIR/$name.out
-	t0=$SECONDS
-	rc=0
-	case $name in
-	arm64-*) KEXEC_BIN=$arm64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
-	riscv64-*) KEXEC_BIN=$riscv64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
-	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
-	esac
-	secs=$((SECONDS - t0))
-	verdict=$(grep -E '^(PASS|FAIL): ' "$out" | tail -n 1 || true)
-	if [[ $rc -eq 0 && $verdict == PASS:* ]]; then
+	rm -f "$VM_LOG_DIR/$name.verdict"
+	names+=("$name")
+	while (($(jobs -rp | wc -l) >= jobs)); do
+		wait -n || true
+	done
+	run_one "$name" "$t" &
+done
+wait || true
+
+passed=0
+failed=0
+for name in ${names[@]+"${names[@]}"}; do
+	v=$VM_LOG_DIR/$name.verdict
+	if [[ ! -f $v ]]; then
+		echo "FAIL: $name: the test runner left no verdict"
+		failed=$((failed + 1))
+		continue
+	fi
+	# The first line is the verdict (printed when the test ended); the rest
+	# are details.
+	if head -n 1 "$v" | grep -q '^PASS: '; then
 		passed=$((passed + 1))
-		echo "$verdict (${secs}s)"
 	else
 		failed=$((failed + 1))
-		echo "${verdict:-FAIL: $name: exited $rc without a verdict} (${secs}s)"
-		grep -E '^  FAIL ' "$out" | sed 's/^  FAIL /    - /' || true
-		echo "    details: $out"
 	fi
 done
 echo "vm: $passed passed, $failed failed"

@@ -7,7 +7,7 @@ set -euo pipefail
 
 vm_test_setup crash-file-load
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 irqpoll nr_cpus=1 reset_devices kxtest=b-$nonce"
+cmdline="console=ttyS0 no_timer_check irqpoll nr_cpus=1 reset_devices kxtest=b-$nonce"
 
 {
 	echo "CMDLINE=$(vm_sh_quote "$cmdline")"

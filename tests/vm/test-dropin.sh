@@ -15,7 +15,7 @@ set -euo pipefail
 
 vm_test_setup dropin
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=d-DROPIN-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=d-DROPIN-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -7,7 +7,7 @@ set -euo pipefail
 
 vm_test_setup file-load-exec
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=a-MARKER123-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=a-MARKER123-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -8,7 +8,7 @@ set -euo pipefail
 
 vm_test_setup kexec-load-4g
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=m-FOURGIG-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=m-FOURGIG-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

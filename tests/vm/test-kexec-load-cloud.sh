@@ -9,7 +9,7 @@ set -euo pipefail
 
 vm_test_setup kexec-load-cloud
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=c-LOADCLOUD-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=c-LOADCLOUD-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -15,7 +15,7 @@ console=ttyS0 kernel=/boot/vmlinuz
 if [[ ${VM_ARCH:-x86_64} == arm64 ]]; then
 	console=ttyAMA0 kernel=/boot/Image
 fi
-cmdline="console=$console kxtest=c-CONSOLE-$nonce quiet"
+cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} kxtest=c-CONSOLE-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<EOS

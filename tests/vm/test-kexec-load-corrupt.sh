@@ -16,7 +16,7 @@ helper=$(dirname "$(vm_kexec_bin)")/kexec-corrupt-load
 vm_file_is_static "$helper" || vm_die "$helper is not static"
 vm_add_file "$helper" /bin/kexec-corrupt-load
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=c-CORRUPT-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=c-CORRUPT-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -11,7 +11,7 @@ vm_extract_vmlinux "$VM_KERNEL"
 vm_add_file "$VM_VMLINUX" /boot/vmlinux
 echo "  ELF: $VM_VMLINUX ($(stat -c %s "$VM_VMLINUX") bytes)"
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=e-ELF-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=e-ELF-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

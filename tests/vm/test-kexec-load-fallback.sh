@@ -11,7 +11,7 @@ vm_test_setup kexec-load-fallback
 vm_kernel_no4g "$VM_KERNEL" "$VM_WORK/vmlinuz-no4g"
 vm_add_file "$VM_WORK/vmlinuz-no4g" /boot/vmlinuz-no4g
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=f-FALLBACK-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=f-FALLBACK-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -10,7 +10,7 @@ vm_fetch_generic_kernel
 vm_add_file "$VM_GENERIC_KERNEL" /boot/vmlinuz-generic
 echo "  second kernel: $VM_GENERIC_KVER ($VM_GENERIC_KERNEL)"
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=g-GENERIC-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=g-GENERIC-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -8,7 +8,7 @@ set -euo pipefail
 
 vm_test_setup kexec-load-nochecks
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=i-NOCHECKS-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=i-NOCHECKS-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

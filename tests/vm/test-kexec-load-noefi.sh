@@ -11,7 +11,7 @@ set -euo pipefail
 vm_test_setup kexec-load-noefi
 vm_use_uefi
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=o-NOEFI-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=o-NOEFI-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -9,7 +9,7 @@ set -euo pipefail
 
 vm_test_setup kexec-load-noinitrd
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 panic=-1 kxtest=n-NOINITRD-$nonce"
+cmdline="console=ttyS0 no_timer_check panic=-1 kxtest=n-NOINITRD-$nonce"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

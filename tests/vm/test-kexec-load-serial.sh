@@ -10,7 +10,7 @@ set -euo pipefail
 
 vm_test_setup kexec-load-serial
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=serial-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=serial-$nonce quiet"
 com2=$VM_WORK/com2.log
 : >"$com2"
 # -serial for each port in order (COM1 the console, as -nographic makes it, COM2 the file).

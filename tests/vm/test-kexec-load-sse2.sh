@@ -12,7 +12,7 @@ vm_test_setup kexec-load-sse2
 # A later -cpu wins over vm_run's -cpu max.
 VM_QEMU_ARGS+=(-cpu qemu64)
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=v-SSE2-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=v-SSE2-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -9,7 +9,7 @@ set -euo pipefail
 vm_test_setup kexec-load-uefi
 vm_use_uefi
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=u-UEFI-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=u-UEFI-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

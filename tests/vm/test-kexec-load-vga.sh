@@ -10,7 +10,7 @@ set -euo pipefail
 
 vm_test_setup kexec-load-vga
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=vga-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=vga-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

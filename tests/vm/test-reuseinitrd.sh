@@ -17,7 +17,7 @@ sys=${REUSE_SYSCALL:--s}
 name=reuseinitrd$sys
 vm_test_setup "$name"
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=reuse-$nonce kx_stage=2 quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=reuse-$nonce kx_stage=2 quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -7,7 +7,7 @@ set -euo pipefail
 
 vm_test_setup systemd-form
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=d-$nonce"
+cmdline="console=ttyS0 no_timer_check kxtest=d-$nonce"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -14,7 +14,7 @@ gzip -1 -c "$VM_VMLINUX" >"$VM_WORK/vmlinux.gz"
 vm_add_file "$VM_WORK/vmlinux.gz" /boot/vmlinux.gz
 echo "  vmlinux.gz: $(stat -c %s "$VM_WORK/vmlinux.gz") bytes (ELF $(stat -c %s "$VM_VMLINUX"))"
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=gz-ELF-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=gz-ELF-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -13,7 +13,7 @@ sys=${UNWRAP_SYSCALL:--s}
 name=unwrap-uki${sys}
 vm_test_setup "$name"
 nonce=$(vm_nonce)
-cmdline="console=ttyS0 kxtest=uki${sys}-$nonce quiet"
+cmdline="console=ttyS0 no_timer_check kxtest=uki${sys}-$nonce quiet"
 vm_build_stage2 "$VM_WORK/stage2.cpio.gz"
 printf '%s\n' "$cmdline" >"$VM_WORK/cmdline.txt"
 "$VM_LIB_DIR/helpers/make-uki.sh" "$VM_WORK/uki.efi" "$VM_KERNEL" \
