@@ -26,7 +26,9 @@ case "$target" in
 aarch64)
 	triplet=aarch64-linux-gnu
 	debarch=arm64
-	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev)
+	# On a Debian 13 host, liblz4 takes XXH32 from libxxhash (Debian 12's
+	# has its own; its libxxhash is then unpacked and unused).
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
 	machine=AArch64
 	trixie=0
 	;;
