@@ -77,9 +77,10 @@ fuzz: fuzz-build
 	FUZZ_SECONDS=$(FUZZ_SECONDS) fuzz/run.sh $(FUZZ_BUILD) fuzz
 
 # Boot a VM in which our kexec loads and boots a second kernel: only the
-# native build and the x86_64 guest (no cross builds, no test tools).
-run: build
-	@scripts/install-deps.sh vm-main
+# native kexec and the x86_64 guest (no tests, cross builds or test tools).
+run:
+	@scripts/install-deps.sh build vm-main
+	MESON_ARGS="$(MESON_ARGS)" scripts/build-native.sh $(BUILD) kexec
 	tests/vm/run-main.sh
 
 # Unit, command, hostile-input (bad inputs, unprivileged, ASan, valgrind, fuzz

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Configure (once) and build the native tree.
 #
-#   scripts/build-native.sh DIR     (MESON_ARGS: more `meson setup` options)
+#   scripts/build-native.sh DIR [TARGET...]   (MESON_ARGS: more `meson setup` options)
+#
+# With TARGETs, only those are built (make run: kexec alone, not the tests).
 #
 # The native library embeds the arm64 and riscv64 purgatories when their cross
 # compilers are installed (purgatory/meson.build). meson looks for them only
@@ -10,7 +12,8 @@
 # compilers found differs from the one recorded in DIR/.cross-compilers.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
-dir=${1:?usage: scripts/build-native.sh DIR}
+dir=${1:?usage: scripts/build-native.sh DIR [TARGET...]}
+shift
 for tool in meson ninja; do
 	if ! command -v "$tool" >/dev/null; then
 		echo "build-native: $tool is missing (scripts/install-deps.sh build, or apt-get install meson ninja-build)" >&2
@@ -28,4 +31,4 @@ elif [ "$(cat "$dir/.cross-compilers" 2>/dev/null)" != "$found" ]; then
 	meson setup --reconfigure "$dir" "$top" ${MESON_ARGS:-}
 fi
 printf '%s\n' "$found" >"$dir/.cross-compilers"
-ninja -C "$dir"
+ninja -C "$dir" "$@"

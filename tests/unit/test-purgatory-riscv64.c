@@ -290,7 +290,11 @@ static void test_blob_relocate(void **state)
 	/* What the purgatory's code has at least (medany, no relaxation, no PIC). */
 	assert_true(reloc_count(&s, R_RISCV_PCREL_HI20) > 0 && reloc_count(&s, R_RISCV_PCREL_LO12_I) > 0);
 	assert_true(reloc_count(&s, R_RISCV_CALL_PLT) + reloc_count(&s, R_RISCV_CALL) > 0);
-	assert_true(reloc_count(&s, R_RISCV_BRANCH) > 0);
+	/*
+	 * Conditional branches: binutils 2.40 (Debian 12) leaves R_RISCV_BRANCH
+	 * for them, 2.44 (Debian 13) resolves those within a section itself
+	 * under -mno-relax. Where they are there, check_field checked them.
+	 */
 
 	/*
 	 * purgatory_start's first steps, decoded: its trap vector (auipc +

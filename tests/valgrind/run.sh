@@ -59,9 +59,18 @@ vg() {
 	shift 4
 	local rc
 	rm -f "$tmp/logs/vg.log"
-	KEXEC_ROOT=$root "${RUNAS[@]}" valgrind -q --error-exitcode=99 --leak-check=full \
-		--show-leak-kinds=all --errors-for-leak-kinds=all --track-fds=yes \
-		--log-file="$tmp/logs/vg.log" "$KEXEC" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	# Only stdin, stdout and stderr reach the command: valgrind 3.23 and
+	# later (Debian 13) count any other open descriptor at exit as an error,
+	# inherited ones too (make's jobserver, the caller's).
+	(
+		for fd in /proc/self/fd/*; do
+			fd=${fd##*/}
+			[ "$fd" -gt 2 ] 2>/dev/null && eval "exec $fd>&-"
+		done
+		KEXEC_ROOT=$root exec "${RUNAS[@]}" valgrind -q --error-exitcode=99 --leak-check=full \
+			--show-leak-kinds=all --errors-for-leak-kinds=all --track-fds=yes \
+			--log-file="$tmp/logs/vg.log" "$KEXEC" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+	)
 	rc=$?
 	cp "$tmp/logs/vg.log" "$tmp/vg.log" 2>/dev/null || : >"$tmp/vg.log"
 	# Descriptors the command opened and did not close (inherited ones are fine).
