@@ -10,9 +10,11 @@
 #   kx_cache_dir               the project's download cache
 #                              (${LIBKEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libkexec})
 #   kx_cached_deb DIR PKG ARCH the newest DIR/PKG_*_ARCH.deb, or nothing
-#   kx_trixie_apt ARCH         set KX_TRIXIE_OPTS to apt options for an apt
-#                              state of its own holding Debian 13's ARCH index
-#                              (KX_TRIXIE_DIR), updated at most once a day
+#   kx_release_apt REL ARCH    set KX_RELEASE_OPTS to apt options for an apt
+#                              state of its own holding Debian REL's ARCH index
+#                              (KX_RELEASE_DIR), updated at most once a day
+#   kx_trixie_apt ARCH         the same for trixie, in KX_TRIXIE_OPTS/_DIR
+#   kx_host_release            this machine's codename
 #
 # Only apt-get and dpkg, already on every Debian machine, are used.
 
@@ -61,35 +63,55 @@ kx_cached_deb() {
 	find "$1" -maxdepth 1 -name "${2}_*_${3}.deb" 2>/dev/null | sort -V | tail -n 1
 }
 
-# kx_trixie_apt ARCH: set KX_TRIXIE_OPTS to apt-get/apt-cache options that
-# read and write an apt state of its own in $(kx_cache_dir)/trixie-ARCH
-# (KX_TRIXIE_DIR): Debian 13's ARCH index (main and security), signed by
-# Debian's archive keys, without touching the host's sources, lists or dpkg
-# architectures. The index (10 to 20 MB) is downloaded when it is missing or
-# more than a day old; a failed update keeps the old one (offline, whatever
-# .debs are cached still serve). Returns 1 when there is no index at all.
-kx_trixie_apt() {
-	local arch=$1 d
-	d=$(kx_cache_dir)/trixie-$arch
+# kx_release_apt RELEASE ARCH: set KX_RELEASE_OPTS to apt-get/apt-cache
+# options that read and write an apt state of its own in
+# $(kx_cache_dir)/RELEASE-ARCH (KX_RELEASE_DIR): Debian RELEASE's (bookworm,
+# trixie) ARCH index (main and security), signed by Debian's archive keys,
+# without touching the host's sources, lists or dpkg architectures. The
+# index (10 to 20 MB) is downloaded when it is missing or more than a day
+# old; a failed update keeps the old one (offline, whatever .debs are cached
+# still serve). Returns 1 when there is no index at all. The tests use it
+# for what belongs to a release whatever the host runs (Debian 12's kernels
+# on a Debian 13 host, Debian 13's riscv64 port anywhere).
+kx_release_apt() {
+	local release=$1 arch=$2 d
+	d=$(kx_cache_dir)/$release-$arch
 	mkdir -p "$d/lists/partial" "$d/cache/archives/partial" "$d/etc/apt.conf.d" \
 		"$d/etc/preferences.d" "$d/etc/sources.list.d"
 	[[ -f $d/status ]] || : >"$d/status"
 	if [[ ! -f $d/etc/sources.list ]]; then
 		cat >"$d/etc/sources.list" <<EOF2
-deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian trixie main
-deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security trixie-security main
+deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $release main
+deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $release-security main
 EOF2
 	fi
-	KX_TRIXIE_OPTS=(-o "Dir::Etc=$d/etc" -o "Dir::Etc::SourceList=$d/etc/sources.list"
+	KX_RELEASE_OPTS=(-o "Dir::Etc=$d/etc" -o "Dir::Etc::SourceList=$d/etc/sources.list"
 		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d" -o "Dir::Etc::Parts=$d/etc/apt.conf.d"
 		-o "Dir::Etc::PreferencesParts=$d/etc/preferences.d"
 		-o Dir::Etc::Trusted=/etc/apt/trusted.gpg -o Dir::Etc::TrustedParts=/etc/apt/trusted.gpg.d
 		-o "Dir::State::Lists=$d/lists" -o "Dir::State::status=$d/status" -o "Dir::Cache=$d/cache"
 		-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch" -o Acquire::Languages=none)
 	# shellcheck disable=SC2034 # for the callers
-	KX_TRIXIE_DIR=$d
-	if [[ -z $(find "$d/lists" -maxdepth 1 -name "*_trixie_main_binary-${arch}_Packages*" -mmin -1440 2>/dev/null | head -n 1) ]]; then
-		kx_apt "${KX_TRIXIE_OPTS[@]}" update -qq >"$d/apt-update.log" 2>&1 || true
+	KX_RELEASE_DIR=$d
+	if [[ -z $(find "$d/lists" -maxdepth 1 -name "*_${release}_main_binary-${arch}_Packages*" -mmin -1440 2>/dev/null | head -n 1) ]]; then
+		kx_apt "${KX_RELEASE_OPTS[@]}" update -qq >"$d/apt-update.log" 2>&1 || true
 	fi
-	[[ -n $(find "$d/lists" -maxdepth 1 -name "*_trixie_main_binary-${arch}_Packages*" 2>/dev/null | head -n 1) ]]
+	[[ -n $(find "$d/lists" -maxdepth 1 -name "*_${release}_main_binary-${arch}_Packages*" 2>/dev/null | head -n 1) ]]
+}
+
+# kx_trixie_apt ARCH: kx_release_apt trixie ARCH, with its results in
+# KX_TRIXIE_OPTS and KX_TRIXIE_DIR.
+kx_trixie_apt() {
+	local rc=0
+	kx_release_apt trixie "$1" || rc=$?
+	# shellcheck disable=SC2034 # for the callers
+	KX_TRIXIE_OPTS=("${KX_RELEASE_OPTS[@]}")
+	# shellcheck disable=SC2034 # for the callers
+	KX_TRIXIE_DIR=$KX_RELEASE_DIR
+	return "$rc"
+}
+
+# kx_host_release: this machine's Debian codename (bookworm, trixie), or nothing.
+kx_host_release() {
+	(. /etc/os-release 2>/dev/null && printf '%s\n' "${VERSION_CODENAME:-}")
 }

@@ -34,8 +34,10 @@ if [ "$unit_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 fi
 grep -E '^ *[0-9]+/[0-9]+ ' "$build/unit.out"
 [ "$unit_rc" -ne 0 ] && grep -E 'ERROR|FAILED|error' "$build/unit.out" | head -20
-# A test program that skipped itself (exit 77: a missing cross compiler or qemu).
+# A test program that skipped itself (exit 77: a missing cross compiler or
+# qemu), and cmocka's skipped cases (each says why in the test log).
 us=$(grep -cE '^ *[0-9]+/[0-9]+ .* SKIP ' "$build/unit.out")
+us=$((us + $(grep -ho '^\[  SKIPPED \] [0-9]* test' "$build/meson-logs/testlog.txt" | awk '{s+=$4} END {print s+0}')))
 if [ "$us" -gt 0 ]; then
 	echo "unit: $p passed, $f failed, $us skipped"
 	skipped+=("unit: $us")

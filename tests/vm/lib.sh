@@ -201,19 +201,41 @@ vm__unpack_recorded() {
 	VM__PKG=$pkg
 }
 
-# vm__fetch_trixie_kernel ARCH META ERE: the package Debian 13's META
-# depends on (matching ERE), from trixie's own ARCH index
-# (vm__trixie_apt_opts), its boot/ unpacked into the cache and recorded
-# (vm__unpack_recorded, ARCH-debian13.kernel). Sets VM__VMLINUZ and VM__PKG.
-vm__fetch_trixie_kernel() {
-	local arch=$1 meta=$2 re=$3 cache pkg
+# vm__fetch_release_kernel N ARCH META ERE: the package Debian N's (12, 13)
+# META depends on (matching ERE), from that release's own ARCH index
+# (kx_release_apt), its boot/ unpacked into the cache and recorded
+# (vm__unpack_recorded, ARCH-debianN.kernel). Sets VM__VMLINUZ and VM__PKG.
+vm__fetch_release_kernel() {
+	local n=$1 arch=$2 meta=$3 re=$4 cache pkg
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
-	vm__trixie_apt_opts "$arch"
+	kx_release_apt "$(vm__codename "$n")" "$arch" || true
+	VM__APT_OPTS=("${KX_RELEASE_OPTS[@]}")
 	pkg=$(apt-cache "${VM__APT_OPTS[@]}" depends "$meta" 2>/dev/null |
 		VM_RE=$re awk '$1 ~ /Depends:$/ && $2 ~ ENVIRON["VM_RE"] { print $2; exit }') || true
-	vm__unpack_recorded "$cache/$arch-debian13.kernel" "$pkg" "Debian 13 $arch"
+	vm__unpack_recorded "$cache/$arch-debian$n.kernel" "$pkg" "Debian $n $arch"
 	VM__APT_OPTS=()
+}
+
+# vm__fetch_trixie_kernel ARCH META ERE: vm__fetch_release_kernel 13 ...
+vm__fetch_trixie_kernel() {
+	vm__fetch_release_kernel 13 "$@"
+}
+
+# vm__codename N: Debian N's codename.
+vm__codename() {
+	case $1 in
+	12) echo bookworm ;;
+	13) echo trixie ;;
+	*) vm_die "Debian $1: want 12 or 13" ;;
+	esac
+}
+
+# vm__host_is N: this machine runs Debian N (its apt lists are that release's).
+# A test that names Debian 12's kernel boots it on a Debian 13 host too (from
+# bookworm's own index), so that what it checks ("on 6.1") holds anywhere.
+vm__host_is() {
+	[[ $(kx_host_release) == "$(vm__codename "$1")" ]]
 }
 
 # vm__fetch_x86_64_debian13_kernel: VM_DEBIAN=13 on x86_64: Debian 13's
@@ -289,7 +311,14 @@ vm_fetch_kernel() {
 		return 0
 	fi
 	case $VM_DEBIAN in
-	12) ;;
+	12)
+		if ! vm__host_is 12; then
+			vm__fetch_release_kernel 12 amd64 linux-image-cloud-amd64 '^linux-image-[0-9].*-cloud-amd64$'
+			VM_KERNEL=$VM__VMLINUZ
+			VM_KVER=${VM_KERNEL##*/vmlinuz-}
+			return 0
+		fi
+		;;
 	13)
 		vm__fetch_x86_64_debian13_kernel
 		return 0
@@ -326,6 +355,12 @@ vm_fetch_generic_kernel() {
 	local cache pkg k why=
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
+	if ! vm__host_is 12; then
+		vm__fetch_release_kernel 12 amd64 linux-image-amd64 '^linux-image-[0-9].*[0-9]-amd64$'
+		VM_GENERIC_KERNEL=$VM__VMLINUZ
+		VM_GENERIC_KVER=${VM_GENERIC_KERNEL##*/vmlinuz-}
+		return 0
+	fi
 
 	pkg=$(vm__resolve_image_pkg linux-image-amd64 '^linux-image-[0-9].*[0-9]-amd64$')
 	if [[ -z $pkg ]]; then
@@ -380,6 +415,16 @@ vm__fetch_arm64_kernel() {
 	else
 		case $VM_DEBIAN in
 		12)
+			if ! vm__host_is 12; then
+				vm__fetch_release_kernel 12 arm64 linux-image-cloud-arm64 '^linux-image-[0-9].*-cloud-arm64$'
+				VM_VMLINUZ=$VM__VMLINUZ
+				vm_extract_image "$VM_VMLINUZ"
+				VM_KERNEL=$VM_IMAGE
+				VM_KVER=${VM_VMLINUZ##*/vmlinuz-}
+				VM_KCONFIG=$(dirname "$VM_VMLINUZ")/config-$VM_KVER
+				[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+				return 0
+			fi
 			meta=linux-image-cloud-arm64:arm64
 			re='^linux-image-[0-9].*-cloud-arm64(:arm64)?$'
 			# (apt-cache fails when apt has no arm64 lists: no set -e exit.)

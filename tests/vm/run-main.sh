@@ -3,6 +3,11 @@
 # (TCG); inside it, our kexec loads the same kernel with kexec_file_load,
 # reusing the running command line, and executes it. Prints a short summary.
 set -euo pipefail
+# The demo boots this machine's own release's kernel (Debian 12's or 13's),
+# from the apt lists it already has.
+if [[ -z ${VM_DEBIAN:-} ]] && grep -qx 'VERSION_CODENAME=trixie' /etc/os-release 2>/dev/null; then
+	VM_DEBIAN=13
+fi
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
