@@ -28,16 +28,19 @@ export KX_TIME_SCALE=${KX_TIME_SCALE:-2}
 meson test -C "$build" --suite unit --print-errorlogs --timeout-multiplier "$KX_TIME_SCALE" >"$build/unit.out" 2>&1
 unit_rc=$?
 p=$(grep -ho '^\[  PASSED  \] [0-9]* test' "$build/meson-logs/testlog.txt" | awk '{s+=$4} END {print s+0}')
-f=$(grep -ho '^\[  FAILED  \] [0-9]* test' "$build/meson-logs/testlog.txt" | awk '{s+=$4} END {print s+0}')
+# (cmocka 1.1.7, Debian 13's, names the group: "[  FAILED  ] tests: 1 test(s)".)
+f=$(grep -hoE '^\[  FAILED  \] ([^ ]+: )?[0-9]+ test' "$build/meson-logs/testlog.txt" |
+	grep -oE '[0-9]+ test' | awk '{s+=$1} END {print s+0}')
 if [ "$unit_rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 	f=1
 fi
 grep -E '^ *[0-9]+/[0-9]+ ' "$build/unit.out"
 [ "$unit_rc" -ne 0 ] && grep -E 'ERROR|FAILED|error' "$build/unit.out" | head -20
 # A test program that skipped itself (exit 77: a missing cross compiler or
-# qemu), and cmocka's skipped cases (each says why in the test log).
+# qemu), and cmocka's skipped cases (the test source says why).
 us=$(grep -cE '^ *[0-9]+/[0-9]+ .* SKIP ' "$build/unit.out")
-us=$((us + $(grep -ho '^\[  SKIPPED \] [0-9]* test' "$build/meson-logs/testlog.txt" | awk '{s+=$4} END {print s+0}')))
+us=$((us + $(grep -hoE '^\[  SKIPPED \] ([^ ]+: )?[0-9]+ test' "$build/meson-logs/testlog.txt" |
+	grep -oE '[0-9]+ test' | awk '{s+=$1} END {print s+0}')))
 if [ "$us" -gt 0 ]; then
 	echo "unit: $p passed, $f failed, $us skipped"
 	skipped+=("unit: $us")
