@@ -167,6 +167,40 @@ static const char *last_layer(const struct kx_unwrapped *u)
 	return u->nr_layers ? u->layers[u->nr_layers - 1]->name : "none";
 }
 
+/* Lazy peeling: which of the formats (want alone, when -t named one) a layer's head begins. */
+struct head_sniff {
+	const struct kx_arch *arch;
+	const struct kx_format *want;
+};
+
+static int64_t sniff_formats(void *data, const void *head, size_t len, const char **why)
+{
+	static __thread char msg[256];
+	const struct head_sniff *hs = data;
+	size_t used = 0;
+
+	msg[0] = '\0';
+	for (size_t i = 0; i < hs->arch->nr_formats; i++) {
+		const struct kx_format *f = hs->arch->formats[i];
+		const char *reason = NULL;
+		int64_t n;
+
+		if (hs->want && f != hs->want)
+			continue;
+		if (!f->head_size)
+			return 0; /* cannot tell: unpack it all */
+		n = f->head_size(head, len, &reason);
+		if (n != -ENOEXEC)
+			return n < 0 ? 0 : n;
+		if (used < sizeof(msg))
+			used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s: %s",
+						 used ? "; " : "", f->type.name,
+						 reason ? reason : "not this format");
+	}
+	*why = msg;
+	return -ENOEXEC;
+}
+
 int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const char *type,
 		  struct kx_image *img, char *why, size_t why_len)
 {
@@ -191,7 +225,11 @@ int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const
 			snprintf(why + used, why_len - used, ")");
 		return -EINVAL;
 	}
-	r = kx_unwrap(buf, len, KX_UNWRAP_MAX_OUT, force ? force->name : NULL, &img->u, &reason);
+	struct head_sniff hs = { arch, want };
+	const struct kx_unwrap_sniff sniff = { sniff_formats, &hs };
+
+	r = kx_unwrap_lazy(buf, len, KX_UNWRAP_MAX_OUT, force ? force->name : NULL, &sniff, &img->u,
+			   &reason);
 	if (r < 0 && !force) {
 		/*
 		 * A broken envelope, unless the file is a kernel that only looked

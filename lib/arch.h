@@ -60,6 +60,15 @@ struct kx_format {
 	 * and the boot data; sets l->kernel_entry and l->boot_data.
 	 */
 	int (*load)(struct kexec_ctx *ctx, struct kx_load *l);
+	/*
+	 * Lazy peeling (kx_unwrap_lazy, lib/unwrap.h): are the first len bytes
+	 * an unpacked layer made (len >= KX_UNWRAP_HEAD, never the whole
+	 * image) the start of an image of this format? -ENOEXEC with a static
+	 * one-line *reason when not; else how many bytes the image is as its
+	 * header declares them, or 0 when the header does not say. NULL: the
+	 * format cannot tell from its head, and no layer is refused early.
+	 */
+	int64_t (*head_size)(const void *head, size_t len, const char **reason);
 };
 
 /* What crash.c leaves out of the dump and where it finds the kernel text. */

@@ -62,6 +62,36 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 			      "user-space addresses");
 }
 
+int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
+				 const char **reason)
+{
+	const uint8_t *e = head;
+	uint64_t phoff, shoff, end;
+	uint16_t phentsize, phnum;
+
+	if (len < 64 || memcmp(e, "\177ELF", 4))
+		return reject(reason, "not an ELF file");
+	if (e[4] != 2 || e[5] != 1)
+		return reject(reason, "not a 64-bit little-endian ELF file");
+	if (kx_le16(e + 18) != machine)
+		return reject(reason, "an ELF file for another machine");
+	phoff = kx_le64(e + 32);
+	phentsize = kx_le16(e + 54);
+	phnum = kx_le16(e + 56);
+	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff)
+		return 0;
+	shoff = kx_le64(e + 40);
+	end = shoff <= UINT64_MAX / 2 ? shoff + (uint64_t)kx_le16(e + 60) * kx_le16(e + 58) : 0;
+	for (uint16_t i = 0; i < phnum; i++) {
+		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
+		uint64_t off = kx_le64(ph + 8), filesz = kx_le64(ph + 32);
+
+		if (off <= UINT64_MAX / 2 && filesz <= UINT64_MAX / 2 && off + filesz > end)
+			end = off + filesz;
+	}
+	return end > INT64_MAX ? 0 : (int64_t)end;
+}
+
 int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const char *why_refused,
 			  const char **reason)
 {

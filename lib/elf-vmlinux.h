@@ -18,6 +18,15 @@
 int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason);
 
 /*
+ * head_size for ELF vmlinux formats: -ENOEXEC unless head begins a 64-bit
+ * little-endian ELF executable for machine; then the file's extent as its
+ * headers declare it (the section header table's end, or the furthest
+ * segment's), 0 when the program headers lie past the head or say nothing.
+ */
+int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
+				 const char **reason);
+
+/*
  * A format for an architecture that cannot boot its ELF vmlinux through
  * kexec_load (it runs at a virtual link address): listed so that -t names it
  * and a probe of one says why it is refused (why_refused) instead of "not an
@@ -32,12 +41,17 @@ int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const c
 		(void)info;                                                                        \
 		return kx_elf_vmlinux_refuse(buf, len, MACHINE, WHY, reason);                      \
 	}                                                                                          \
+	static int64_t SYM##_head_size(const void *head, size_t len, const char **reason)        \
+	{                                                                                          \
+		return kx_elf_vmlinux_head_size(head, len, MACHINE, reason);                       \
+	}                                                                                          \
 	static const char *const SYM##_aliases[] = { "elf", "vmlinux", NULL };                    \
 	const struct kx_format SYM = {                                                             \
 		.type = { .name = NAME, .aliases = SYM##_aliases, .summary = SUMMARY },            \
 		.probe = SYM##_probe,                                                              \
 		.cmdline_limit_what = "COMMAND_LINE_SIZE",                                         \
 		.file_wrong_format_errno = EINVAL,                                                 \
+		.head_size = SYM##_head_size,                                                      \
 	}
 
 #endif

@@ -44,6 +44,12 @@ struct peeled {
 	struct kx_blob cmdline, initrd, dtb; /* a UKI's */
 };
 
+/* What bounds one layer: its size, and who is shown its first bytes (may be NULL). */
+struct limits {
+	size_t max_out;
+	const struct kx_unwrap_sniff *sniff;
+};
+
 struct wrapper {
 	struct kx_wrapper pub; /* first: kx_wrappers[] points here */
 	/* The layer named in messages when it is outermost ("zstd stream"). */
@@ -51,7 +57,7 @@ struct wrapper {
 	/* What the next layer is to this one ("payload of the zboot image"). */
 	const char *inner;
 	/* Called after a probe returned 0. */
-	int (*peel)(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+	int (*peel)(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		    const char **why);
 };
 
@@ -137,6 +143,45 @@ static int obuf_done(struct obuf *o, struct peeled *p, const char **why)
 	return 0;
 }
 
+/* ---- Lazy peeling: the first bytes say what the rest is ---------------------------- */
+
+struct sniffer {
+	const struct kx_unwrap_sniff *s; /* NULL: unpack everything */
+	bool done;
+	size_t cut;                      /* 0, or where the layer stops unpacking */
+};
+
+/*
+ * Shown the first len (>= KX_UNWRAP_HEAD) unpacked bytes of a layer: another
+ * envelope is its own layer's business; otherwise the caller's formats say
+ * how long the image is, or that it is none of theirs (-ENOEXEC, *why).
+ */
+static int sniff_head(struct sniffer *sn, const uint8_t *head, size_t len, size_t max_out,
+		      const char **why)
+{
+	static __thread char msg[320];
+	const char *formats = NULL;
+	int64_t n;
+
+	sn->done = true;
+	for (size_t i = 0; i < kx_nr_wrappers; i++) {
+		const char *ignore;
+
+		if (kx_wrappers[i]->probe(head, len, &ignore) != -ENOEXEC)
+			return 0;
+	}
+	n = sn->s->fn(sn->s->data, head, len, &formats);
+	if (n == -ENOEXEC) {
+		snprintf(msg, sizeof(msg), "unpacks to no kernel: its first %zu KiB are no envelope "
+			 "and no format this architecture loads (%s); the rest was not unpacked",
+			 KX_UNWRAP_HEAD >> 10, formats ? formats : "no header matches");
+		return broken(why, msg, -ENOEXEC);
+	}
+	if (n > 0 && (uint64_t)n < max_out - KX_UNWRAP_SLACK)
+		sn->cut = (size_t)n + KX_UNWRAP_SLACK;
+	return 0;
+}
+
 /* ---- Streaming decoders ------------------------------------------------------- */
 
 struct stream {
@@ -152,18 +197,51 @@ struct stream {
  */
 typedef int (*step_fn)(void *st, struct stream *s, bool *done, const char **why);
 
-static int drive(step_fn step, void *st, const uint8_t *in, size_t in_len, size_t max_out,
-		 size_t hint, struct peeled *p, const char **why)
+static int drive(step_fn step, void *st, const uint8_t *in, size_t in_len,
+		 const struct limits *lim, size_t hint, struct peeled *p, const char **why)
 {
+	size_t max_out = lim->max_out;
 	struct obuf o = { .max = max_out };
 	struct stream s = { .in = in, .in_left = in_len };
+	struct sniffer sn = { .s = lim->sniff };
 	uint8_t spare;
 	bool done = false;
 	int r;
 
+	size_t declared = hint;
+
+	/* Until the head has been seen, no more than the head is allocated. */
+	if (sn.s && hint > KX_UNWRAP_HEAD)
+		hint = KX_UNWRAP_HEAD;
 	while (!done) {
 		bool full = false;
 		size_t in_before, out_before;
+
+		if (sn.s && !sn.done && o.len >= KX_UNWRAP_HEAD) {
+			r = sniff_head(&sn, o.p, o.len, max_out, why);
+			if (r < 0)
+				goto fail;
+			if (sn.cut && sn.cut < o.max)
+				o.max = sn.cut < o.len ? o.len : sn.cut;
+			/* A kernel: room for what its header (or the stream) declares, at once. */
+			size_t want = sn.cut ? sn.cut : declared;
+
+			if (want > o.max)
+				want = o.max;
+			if (want > o.cap) {
+				uint8_t *q = realloc(o.p, want);
+
+				if (q) {
+					o.p = q;
+					o.cap = want;
+				}
+			}
+		}
+		/* What the image's header declares (and its slack) is out: the rest is not kernel. */
+		if (sn.cut && o.len >= sn.cut) {
+			o.len = sn.cut;
+			break;
+		}
 
 		if (o.len == o.cap) {
 			r = obuf_grow(&o, hint);
@@ -257,9 +335,10 @@ static int gzip_step(void *st, struct stream *s, bool *done, const char **why)
 	}
 }
 
-static int gzip_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int gzip_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		     const char **why)
 {
+	size_t max_out = lim->max_out;
 	z_stream z;
 	int r;
 
@@ -269,7 +348,7 @@ static int gzip_peel(const uint8_t *buf, size_t len, size_t max_out, struct peel
 	if (r != Z_OK)
 		return broken(why, r == Z_MEM_ERROR ? "out of memory" : "zlib failed to start",
 			      r == Z_MEM_ERROR ? -ENOMEM : -EINVAL);
-	r = drive(gzip_step, &z, buf, len, max_out, first_size(len, 0, max_out), p, why);
+	r = drive(gzip_step, &z, buf, len, lim, first_size(len, 0, max_out), p, why);
 	inflateEnd(&z);
 	return r;
 }
@@ -331,9 +410,10 @@ static int lzma_step(void *st, struct stream *s, bool *done, const char **why)
 	}
 }
 
-static int lzma_run(bool alone, const uint8_t *buf, size_t len, size_t max_out, uint64_t declared,
-		    struct peeled *p, const char **why)
+static int lzma_run(bool alone, const uint8_t *buf, size_t len, const struct limits *lim,
+		    uint64_t declared, struct peeled *p, const char **why)
 {
+	size_t max_out = lim->max_out;
 	lzma_stream ls = LZMA_STREAM_INIT;
 	lzma_ret lr;
 	int r;
@@ -344,7 +424,7 @@ static int lzma_run(bool alone, const uint8_t *buf, size_t len, size_t max_out, 
 	if (lr != LZMA_OK)
 		return broken(why, lr == LZMA_MEM_ERROR ? "out of memory" : "liblzma failed to start",
 			      lr == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL);
-	r = drive(lzma_step, &ls, buf, len, max_out, first_size(len, declared, max_out), p, why);
+	r = drive(lzma_step, &ls, buf, len, lim, first_size(len, declared, max_out), p, why);
 	lzma_end(&ls);
 	return r;
 }
@@ -362,10 +442,10 @@ static int xz_probe(const void *buf, size_t len, const char **reason)
 	return 0;
 }
 
-static int xz_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int xz_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		   const char **why)
 {
-	return lzma_run(false, buf, len, max_out, 0, p, why);
+	return lzma_run(false, buf, len, lim, 0, p, why);
 }
 
 /*
@@ -409,9 +489,10 @@ static int lzma_probe(const void *buf, size_t len, const char **reason)
 	return 0;
 }
 
-static int lzma_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int lzma_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		     const char **why)
 {
+	size_t max_out = lim->max_out;
 	uint64_t size = kx_le64(buf + 5);
 
 	if (size == UINT64_MAX)
@@ -420,7 +501,7 @@ static int lzma_peel(const uint8_t *buf, size_t len, size_t max_out, struct peel
 		return broken(why, too_big(max_out), -EFBIG);
 	else if (!size)
 		return broken(why, "unpacks to nothing", -EINVAL);
-	return lzma_run(true, buf, len, max_out, size, p, why);
+	return lzma_run(true, buf, len, lim, size, p, why);
 }
 
 /* -- zstd -- */
@@ -462,9 +543,10 @@ static int zstd_probe(const void *buf, size_t len, const char **reason)
 	return 0;
 }
 
-static int zstd_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int zstd_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		     const char **why)
 {
+	size_t max_out = lim->max_out;
 	unsigned long long size = ZSTD_getFrameContentSize(buf, len);
 	ZSTD_DStream *ds;
 	int r;
@@ -483,7 +565,7 @@ static int zstd_peel(const uint8_t *buf, size_t len, size_t max_out, struct peel
 	 * here because it bounds the window a hostile frame makes us allocate.
 	 */
 	ZSTD_DCtx_setParameter(ds, ZSTD_d_windowLogMax, 27);
-	r = drive(zstd_step, ds, buf, len, max_out, first_size(len, size, max_out), p, why);
+	r = drive(zstd_step, ds, buf, len, lim, first_size(len, size, max_out), p, why);
 	ZSTD_freeDStream(ds);
 	return r;
 }
@@ -507,9 +589,10 @@ static int lz4f_step(void *st, struct stream *s, bool *done, const char **why)
 	return 0;
 }
 
-static int lz4_frame_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int lz4_frame_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 			  const char **why)
 {
+	size_t max_out = lim->max_out;
 	LZ4F_dctx *dctx;
 	LZ4F_frameInfo_t fi;
 	size_t used = len, r;
@@ -525,7 +608,7 @@ static int lz4_frame_peel(const uint8_t *buf, size_t len, size_t max_out, struct
 	} else if (fi.contentSize > max_out) {
 		ret = broken(why, too_big(max_out), -EFBIG);
 	} else {
-		ret = drive(lz4f_step, dctx, buf + used, len - used, max_out,
+		ret = drive(lz4f_step, dctx, buf + used, len - used, lim,
 			    first_size(len, fi.contentSize, max_out), p, why);
 	}
 	LZ4F_freeDecompressionContext(dctx);
@@ -538,10 +621,12 @@ static int lz4_frame_peel(const uint8_t *buf, size_t len, size_t max_out, struct
  * file ends, or (lz4 -l output concatenated) the magic comes again, or the
  * kernel's Makefile appended the unpacked size (4 bytes, equal to it mod 2^32).
  */
-static int lz4_legacy_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 			   const char **why)
 {
+	size_t max_out = lim->max_out;
 	struct obuf o = { .max = max_out };
+	struct sniffer sn = { .s = lim->sniff };
 	size_t pos = 4;
 	char *block;
 	int r = 0;
@@ -599,6 +684,15 @@ static int lz4_legacy_peel(const uint8_t *buf, size_t len, size_t max_out, struc
 		}
 		memcpy(o.p + o.len, block, n);
 		o.len += n;
+		if (sn.s && !sn.done && o.len >= KX_UNWRAP_HEAD) {
+			r = sniff_head(&sn, o.p, o.len, max_out, why);
+			if (r < 0)
+				break;
+		}
+		if (sn.cut && o.len >= sn.cut) {
+			o.len = sn.cut;
+			break;
+		}
 	}
 	free(block);
 	if (r < 0) {
@@ -625,12 +719,12 @@ static int lz4_probe(const void *buf, size_t len, const char **reason)
 	return 0;
 }
 
-static int lz4_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int lz4_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		    const char **why)
 {
 	if (kx_le32(buf) == LZ4_LEGACY_MAGIC)
-		return lz4_legacy_peel(buf, len, max_out, p, why);
-	return lz4_frame_peel(buf, len, max_out, p, why);
+		return lz4_legacy_peel(buf, len, lim, p, why);
+	return lz4_frame_peel(buf, len, lim, p, why);
 }
 
 /* ---- EFI zboot ------------------------------------------------------------------ */
@@ -713,7 +807,7 @@ static int zboot_probe(const void *buf, size_t len, const char **reason)
 	return zboot_parse(buf, len, &z, reason ? reason : &why);
 }
 
-static int zboot_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int zboot_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		      const char **why)
 {
 	struct zboot z;
@@ -807,7 +901,7 @@ static int uki_probe(const void *buf, size_t len, const char **reason)
 	return uki_parse(buf, len, &u, reason ? reason : &why);
 }
 
-static int uki_peel(const uint8_t *buf, size_t len, size_t max_out, struct peeled *p,
+static int uki_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
 		    const char **why)
 {
 	struct uki u;
@@ -924,6 +1018,13 @@ static void add_layer(struct kx_unwrapped *out, const struct kx_wrapper *w)
 int kx_unwrap(const void *buf, size_t len, size_t max_out, const char *force,
 	      struct kx_unwrapped *out, const char **reason)
 {
+	return kx_unwrap_lazy(buf, len, max_out, force, NULL, out, reason);
+}
+
+int kx_unwrap_lazy(const void *buf, size_t len, size_t max_out, const char *force,
+		   const struct kx_unwrap_sniff *sniff, struct kx_unwrapped *out,
+		   const char **reason)
+{
 	const struct wrapper *parent = NULL, *must = NULL;
 	const uint8_t *cur = buf;
 	size_t cur_len = len;
@@ -991,7 +1092,9 @@ int kx_unwrap(const void *buf, size_t len, size_t max_out, const char *force,
 			return fail(out, reason, -ELOOP, NULL, msg);
 		}
 		memset(&p, 0, sizeof(p));
-		r = w->peel(cur, cur_len, max_out, &p, &why);
+		const struct limits lim = { max_out, sniff };
+
+		r = w->peel(cur, cur_len, &lim, &p, &why);
 		if (r < 0)
 			return fail(out, reason, r, layer_what(w, parent), why);
 		add_layer(out, &w->pub);

@@ -87,7 +87,7 @@ struct kx_unwrapped {
  *   -ENOMEM.
  * On an error *out holds nothing to free (buf NULL, owned NULL) and the
  * layers peeled before the broken one. max_out 0 is KX_UNWRAP_MAX_OUT; the
- * bound applies to each layer. Trailing bytes after a compressed stream (the
+ * bound applies to each layer (kx_unwrap_lazy below stops sooner). Trailing bytes after a compressed stream (the
  * unpacked size kernels' Makefiles append, padding) are ignored; gzip
  * members and zstd and lz4 frames that follow one another are all unpacked.
  * force, when not NULL, is a wrapper name that must be the outermost layer
@@ -96,6 +96,33 @@ struct kx_unwrapped {
 int kx_unwrap(const void *buf, size_t len, size_t max_out, const char *force,
 	      struct kx_unwrapped *out, const char **reason);
 void kx_unwrapped_free(struct kx_unwrapped *u);
+
+/*
+ * Lazy peeling: a file that is not a kernel should cost what it takes to
+ * see that, not a gigabyte of zeros. A decompressing layer shows its first
+ * KX_UNWRAP_HEAD unpacked bytes to the sniffer (a stream that ends sooner
+ * is unpacked whole and not shown), unless those bytes are another
+ * envelope. fn returns:
+ *   > 0      how many bytes the image is, as its header declares (a
+ *            bzImage's setup and payload, an ELF file's headers and
+ *            segments, an Image's image_size): the layer stops unpacking
+ *            KX_UNWRAP_SLACK bytes past it (a signature or padding after
+ *            the image stays; the rest is not kernel and is never unpacked,
+ *            so neither is its checksum checked),
+ *   0        the header does not say (or no opinion): unpacked to the end,
+ *   -ENOEXEC no format the caller knows begins so, *why saying why (each
+ *            format's reason): the layer is refused there, with -ENOEXEC.
+ * kx_unwrap_lazy(..., NULL, ...) is kx_unwrap.
+ */
+#define KX_UNWRAP_HEAD ((size_t)64 << 10)
+#define KX_UNWRAP_SLACK ((size_t)1 << 20)
+struct kx_unwrap_sniff {
+	int64_t (*fn)(void *data, const void *head, size_t len, const char **why);
+	void *data;
+};
+int kx_unwrap_lazy(const void *buf, size_t len, size_t max_out, const char *force,
+		   const struct kx_unwrap_sniff *sniff, struct kx_unwrapped *out,
+		   const char **reason);
 
 /* A wrapper by name (any case); NULL when none. */
 const struct kx_wrapper *kx_wrapper_by_name(const char *name);

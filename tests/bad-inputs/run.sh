@@ -221,6 +221,12 @@ longpath=$tmp
 for i in $(seq 20); do longpath=$longpath/$(head -c 250 /dev/zero | tr '\0' b); done
 
 bad kernel-directory "$tmp/dir" "is a directory" -- -l "$tmp/dir"
+# A gzip bomb (1 GiB of zeros in about 1 MB): refused on its first 64 KiB,
+# not after unpacking the gigabyte (tests/unit/test-unwrap.c's test_lazy
+# shows how little is unpacked).
+head -c 1G /dev/zero | gzip -9 >"$tmp/zeros.gz"
+bad kernel-gzip-bomb "$tmp/zeros.gz" "gzip stream: unpacks to no kernel" "the rest was not unpacked" \
+	-- -l "$tmp/zeros.gz"
 bad kernel-dev-zero /dev/zero "not a regular file" -- -l /dev/zero
 bad kernel-empty "$tmp/empty" "empty" -- -l "$tmp/empty"
 bad kernel-missing "$tmp/missing" "No such file" -- -l "$tmp/missing"

@@ -35,6 +35,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include "arch.h"
 #include "fake-bzimage.h"
 #include "libkexec.h"
 #include "unwrap.h"
@@ -786,6 +787,132 @@ static void test_bombs(void **state)
 	free(zeros);
 }
 
+/* ---- Lazy peeling ------------------------------------------------------------------- */
+
+struct sniff_log {
+	int calls;
+	size_t len;       /* how much was unpacked when the head was shown */
+	int64_t answer;
+};
+
+static int64_t sniff_answer(void *data, const void *head, size_t len, const char **why)
+{
+	struct sniff_log *l = data;
+
+	(void)head;
+	l->calls++;
+	l->len = len;
+	if (l->answer == -ENOEXEC)
+		*why = "the test's formats: none";
+	return l->answer;
+}
+
+/*
+ * Every compressor around 8 MiB of zeros: shown
+ * the head and told "no kernel", a layer stops right there, having unpacked
+ * KX_UNWRAP_HEAD bytes (lz4 -l: one block of at most 8 MiB); told a size,
+ * it unpacks that much and KX_UNWRAP_SLACK more; told nothing, all of it.
+ */
+static void test_lazy(void **state)
+{
+	size_t n = 8 * MiB;
+	uint8_t *zeros = calloc(1, n);
+
+	(void)state;
+	assert_non_null(zeros);
+	for (int k = 0; k < NR_COMP; k++) {
+		size_t len = n;
+		struct blob b = pack(k, zeros, len);
+		struct sniff_log l = { .answer = -ENOEXEC };
+		const struct kx_unwrap_sniff sniff = { sniff_answer, &l };
+		struct kx_unwrapped u;
+		const char *why = NULL;
+		int r = kx_unwrap_lazy(b.p, b.len, 0, NULL, &sniff, &u, &why);
+
+		if (r != -ENOEXEC)
+			fail_msg("%s: %d (%s), not -ENOEXEC", comp_label[k], r, why ? why : "no reason");
+		assert_reason(why, "unpacks to no kernel: its first 64 KiB");
+		assert_reason(why, "the test's formats: none");
+		assert_reason(why, "the rest was not unpacked");
+		assert_null(u.owned);
+		assert_int_equal(l.calls, 1);
+		if (k == LZ4_LEGACY)
+			assert_true(l.len >= KX_UNWRAP_HEAD && l.len <= 8 * MiB);
+		else
+			assert_int_equal(l.len, KX_UNWRAP_HEAD);
+
+		l = (struct sniff_log){ .answer = 100000 };
+		assert_int_equal(kx_unwrap_lazy(b.p, b.len, 0, NULL, &sniff, &u, &why), 0);
+		assert_int_equal(l.calls, 1);
+		assert_int_equal(u.len, 100000 + KX_UNWRAP_SLACK);
+		assert_memory_equal(u.buf, zeros, u.len);
+		kx_unwrapped_free(&u);
+
+		l = (struct sniff_log){ .answer = 0 };
+		assert_int_equal(kx_unwrap_lazy(b.p, b.len, 0, NULL, &sniff, &u, &why), 0);
+		assert_int_equal(l.calls, 1);
+		assert_int_equal(u.len, len);
+		kx_unwrapped_free(&u);
+
+		/* A stream shorter than the head is unpacked whole, and not shown. */
+		struct blob small = pack(k, zeros, KX_UNWRAP_HEAD - 1);
+
+		l = (struct sniff_log){ .answer = -ENOEXEC };
+		assert_int_equal(kx_unwrap_lazy(small.p, small.len, 0, NULL, &sniff, &u, &why), 0);
+		assert_int_equal(l.calls, 0);
+		assert_int_equal(u.len, KX_UNWRAP_HEAD - 1);
+		kx_unwrapped_free(&u);
+		blob_free(&small);
+		blob_free(&b);
+	}
+	free(zeros);
+}
+
+/*
+ * The same through an architecture's formats (kx_image_open on x86_64):
+ * gzip'd zeros are refused with each format's reason; a bzImage followed by
+ * 8 MiB of zeros unpacks to the bzImage its header sizes and the slack.
+ */
+static void test_lazy_formats(void **state)
+{
+	const struct kx_arch *x86 = kx_arch_by_kexec_arch(KEXEC_ARCH_X86_64);
+	size_t n = 8 * MiB;
+	uint8_t *data = calloc(1, n);
+	struct kx_image img;
+	char why[512];
+	struct blob b;
+	uint64_t declared;
+
+	(void)state;
+	assert_non_null(x86);
+	assert_non_null(data);
+	b = gzip_of(data, n, 1);
+	assert_int_equal(kx_image_open(x86, b.p, b.len, NULL, &img, why, sizeof(why)), -ENOEXEC);
+	assert_reason(why, "gzip stream: unpacks to no kernel");
+	assert_reason(why, "bzImage: not a bzImage");
+	assert_reason(why, "elf-x86_64: not an ELF file");
+	blob_free(&b);
+	/* -t elf names the one format asked. */
+	b = zstd_of(data, n, true);
+	assert_int_equal(kx_image_open(x86, b.p, b.len, "elf", &img, why, sizeof(why)), -ENOEXEC);
+	assert_reason(why, "zstd stream: unpacks to no kernel");
+	if (strstr(why, "bzImage"))
+		fail_msg("-t elf: the reason names bzImage: %s", why);
+	blob_free(&b);
+
+	fake_bzimage(data);
+	declared = (uint64_t)(FAKE_SETUP_SECTS + 1) * 512 + (uint64_t)kx_le32(data + 0x1f4) * 16;
+	assert_true(declared <= FAKE_SIZE);
+	b = gzip_of(data, n, 1);
+	assert_int_equal(kx_image_open(x86, b.p, b.len, NULL, &img, why, sizeof(why)), 0);
+	assert_string_equal(img.fmt->type.name, "bzImage");
+	assert_int_equal(img.u.len, declared + KX_UNWRAP_SLACK);
+	assert_memory_equal(img.u.buf, data, img.u.len);
+	kx_image_close(&img);
+	blob_free(&b);
+	free(data);
+}
+
 /* ---- zboot ---------------------------------------------------------------------------- */
 
 /*
@@ -1269,6 +1396,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bombs),
+		cmocka_unit_test(test_lazy),
+		cmocka_unit_test(test_lazy_formats),
 		cmocka_unit_test(test_table),
 		cmocka_unit_test(test_plain),
 		cmocka_unit_test(test_noise),
@@ -1285,5 +1414,8 @@ int main(void)
 		cmocka_unit_test(test_force),
 	};
 
+	/* KX_TEST_FILTER=test_lazy* runs only the matching tests (cmocka's glob). */
+	if (getenv("KX_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("KX_TEST_FILTER"));
 	return cmocka_run_group_tests(tests, NULL, teardown);
 }

@@ -80,6 +80,15 @@ static int probe(const void *buf, size_t len, struct kexec_image_info *info, con
 }
 
 /* The kernel's image_load() (arch/arm64/kernel/kexec_image.c) asks nothing more of a file. */
+/* Lazy peeling: image_size, the image's size in memory, bounds the file. */
+static int64_t head_size(const void *head, size_t len, const char **reason)
+{
+	struct kx_arm64_image img;
+	int r = kx_arm64_image_read(head, len, &img, reason);
+
+	return r < 0 ? r : (int64_t)img.image_size;
+}
+
 static const char *const image_aliases[] = { "arm64", "image-arm64", NULL };
 
 const struct kx_format kx_format_arm64_image = {
@@ -95,6 +104,7 @@ const struct kx_format kx_format_arm64_image = {
 	/* The kernel's image_probe() returns EINVAL for a bad magic. */
 	.file_wrong_format_errno = EINVAL,
 	.load = kx_arm64_load_image,
+	.head_size = head_size,
 };
 
 /* Listed so that -t names it and a probe says why it is refused. */

@@ -156,6 +156,26 @@ static int file_check(const void *head, size_t head_len, uint64_t file_len,
 	return 0;
 }
 
+/* Lazy peeling: the setup and the protected-mode code, as the setup header sizes them. */
+static int64_t head_size(const void *head, size_t len, const char **reason)
+{
+	const uint8_t *b = head;
+	struct kx_bzimage_info info;
+	uint64_t syssize, payload;
+	int r = read_header(head, len, &info, reason);
+
+	if (r < 0)
+		return r;
+	syssize = info.version >= 0x0204 ? kx_le32(b + 0x1f4) : kx_le16(b + 0x1f4);
+	payload = (uint64_t)info.payload_offset + info.payload_length;
+	return (int64_t)(info.setup_size + (syssize * 16 > payload ? syssize * 16 : payload));
+}
+
+static int64_t elf_head_size(const void *head, size_t len, const char **reason)
+{
+	return kx_elf_vmlinux_head_size(head, len, 62, reason);
+}
+
 static const char *const bzimage_aliases[] = { "bzImage64", NULL };
 
 const struct kx_format kx_format_bzimage = {
@@ -172,6 +192,7 @@ const struct kx_format kx_format_bzimage = {
 	.file_cmdline_reserve = MAX_ELFCOREHDR_STR_LEN,
 	.file_wrong_format_errno = ENOEXEC,
 	.load = kx_x86_load_bzimage,
+	.head_size = head_size,
 };
 
 static int elf_probe(const void *buf, size_t len, struct kexec_image_info *out,
@@ -199,4 +220,5 @@ const struct kx_format kx_format_elf_x86_64 = {
 	.cmdline_limit_what = "COMMAND_LINE_SIZE",
 	.file_wrong_format_errno = ENOEXEC,
 	.load = kx_x86_load_elf,
+	.head_size = elf_head_size,
 };
