@@ -310,7 +310,7 @@ fi
 # A clean root of this machine's own release (the packages were built against
 # its libraries) with kexec-tools and what the packages depend on, made once by
 # mmdebstrap and cached as a tarball.
-release=$(. /etc/os-release 2>/dev/null && echo "${VERSION_CODENAME:-}")
+release=$(kx_host_release)
 release=${release:-bookworm}
 base_pkgs="kexec-tools,libfdt1,zlib1g,liblzma5,libzstd1,liblz4-1,linux-libc-dev"
 base_pkgs+=",libfdt-dev,zlib1g-dev,liblzma-dev,libzstd-dev,liblz4-dev,pkg-config"

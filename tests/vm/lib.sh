@@ -171,7 +171,7 @@ vm__resolve_kernel_pkg() {
 # nothing. (The cache may also hold the generic kernel: never take that one.)
 vm__cached_kernel() {
 	local not=
-	# Not Debian 13's (vm__fetch_x86_64_debian13_kernel), which sorts later.
+	# Not Debian 13's (vm__fetch_x86_64_release_kernel 13), which sorts later.
 	[[ -s $(vm_cache_dir)/amd64-debian13.kernel ]] && not=$(cat "$(vm_cache_dir)/amd64-debian13.kernel")
 	find "$(vm_cache_dir)" -path '*/linux-image-*-cloud-amd64/boot/vmlinuz-*' 2>/dev/null |
 		{ if [[ -n $not ]]; then grep -v "/$not/"; else cat; fi; } | sort -V | tail -n 1
@@ -217,11 +217,6 @@ vm__fetch_release_kernel() {
 	VM__APT_OPTS=()
 }
 
-# vm__fetch_trixie_kernel ARCH META ERE: vm__fetch_release_kernel 13 ...
-vm__fetch_trixie_kernel() {
-	vm__fetch_release_kernel 13 "$@"
-}
-
 # vm__codename N: Debian N's codename.
 vm__codename() {
 	case $1 in
@@ -238,11 +233,12 @@ vm__host_is() {
 	[[ $(kx_host_release) == "$(vm__codename "$1")" ]]
 }
 
-# vm__fetch_x86_64_debian13_kernel: VM_DEBIAN=13 on x86_64: Debian 13's
-# linux-image-cloud-amd64 (vm__fetch_trixie_kernel); sets VM_KERNEL, VM_KVER
-# and VM_KCONFIG.
-vm__fetch_x86_64_debian13_kernel() {
-	vm__fetch_trixie_kernel amd64 linux-image-cloud-amd64 '^linux-image-[0-9].*-cloud-amd64$'
+# vm__fetch_x86_64_release_kernel N: Debian N's linux-image-cloud-amd64 from
+# that release's own amd64 index (vm__fetch_release_kernel): VM_DEBIAN=13,
+# and 12 on a host that is not Debian 12. Sets VM_KERNEL, VM_KVER and
+# VM_KCONFIG.
+vm__fetch_x86_64_release_kernel() {
+	vm__fetch_release_kernel "$1" amd64 linux-image-cloud-amd64 '^linux-image-[0-9].*-cloud-amd64$'
 	VM_KERNEL=$VM__VMLINUZ
 	VM_KVER=${VM_KERNEL##*/vmlinuz-}
 	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
@@ -311,20 +307,14 @@ vm_fetch_kernel() {
 		return 0
 	fi
 	case $VM_DEBIAN in
-	12)
-		if ! vm__host_is 12; then
-			vm__fetch_release_kernel 12 amd64 linux-image-cloud-amd64 '^linux-image-[0-9].*-cloud-amd64$'
-			VM_KERNEL=$VM__VMLINUZ
-			VM_KVER=${VM_KERNEL##*/vmlinuz-}
-			return 0
-		fi
-		;;
-	13)
-		vm__fetch_x86_64_debian13_kernel
-		return 0
-		;;
+	12 | 13) ;;
 	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
 	esac
+	# Debian 13's, and Debian 12's on another release, from the release's own index.
+	if [[ $VM_DEBIAN == 13 ]] || ! vm__host_is 12; then
+		vm__fetch_x86_64_release_kernel "$VM_DEBIAN"
+		return 0
+	fi
 	cache=$(vm_cache_dir)
 	mkdir -p "$cache"
 
@@ -417,28 +407,22 @@ vm__fetch_arm64_kernel() {
 		12)
 			if ! vm__host_is 12; then
 				vm__fetch_release_kernel 12 arm64 linux-image-cloud-arm64 '^linux-image-[0-9].*-cloud-arm64$'
-				VM_VMLINUZ=$VM__VMLINUZ
-				vm_extract_image "$VM_VMLINUZ"
-				VM_KERNEL=$VM_IMAGE
-				VM_KVER=${VM_VMLINUZ##*/vmlinuz-}
-				VM_KCONFIG=$(dirname "$VM_VMLINUZ")/config-$VM_KVER
-				[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
-				return 0
-			fi
-			meta=linux-image-cloud-arm64:arm64
-			re='^linux-image-[0-9].*-cloud-arm64(:arm64)?$'
-			# (apt-cache fails when apt has no arm64 lists: no set -e exit.)
-			pkg=$(vm__resolve_image_pkg "$meta" "$re") || true
-			if [[ -z $pkg ]]; then
-				kx_apt_ensure_arch arm64 >>"$cache/apt-update.log" 2>&1 || true
-				kx_apt update -qq >"$cache/apt-update.log" 2>&1 || true
+			else
+				meta=linux-image-cloud-arm64:arm64
+				re='^linux-image-[0-9].*-cloud-arm64(:arm64)?$'
+				# (apt-cache fails when apt has no arm64 lists: no set -e exit.)
 				pkg=$(vm__resolve_image_pkg "$meta" "$re") || true
+				if [[ -z $pkg ]]; then
+					kx_apt_ensure_arch arm64 >>"$cache/apt-update.log" 2>&1 || true
+					kx_apt update -qq >"$cache/apt-update.log" 2>&1 || true
+					pkg=$(vm__resolve_image_pkg "$meta" "$re") || true
+				fi
+				VM__APT_OPTS=()
+				vm__unpack_recorded "$cache/arm64-debian12.kernel" "$pkg" "Debian 12 arm64"
 			fi
-			VM__APT_OPTS=()
-			vm__unpack_recorded "$cache/arm64-debian12.kernel" "$pkg" "Debian 12 arm64"
 			;;
 		13)
-			vm__fetch_trixie_kernel arm64 linux-image-cloud-arm64 '^linux-image-[0-9].*-cloud-arm64$'
+			vm__fetch_release_kernel 13 arm64 linux-image-cloud-arm64 '^linux-image-[0-9].*-cloud-arm64$'
 			;;
 		*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
 		esac
@@ -466,7 +450,7 @@ vm__fetch_riscv64_kernel() {
 		VM_VMLINUZ=$VM_RISCV64_KERNEL
 	else
 		[[ $VM_DEBIAN == 13 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: riscv64 guests run Debian 13 (Debian 12 has no riscv64 port)"
-		vm__fetch_trixie_kernel riscv64 linux-image-riscv64 '^linux-image-[0-9].*-riscv64$'
+		vm__fetch_release_kernel 13 riscv64 linux-image-riscv64 '^linux-image-[0-9].*-riscv64$'
 		VM_VMLINUZ=$VM__VMLINUZ
 		VM_KPKG=$VM__PKG
 	fi

@@ -5,7 +5,9 @@
 set -euo pipefail
 # The demo boots this machine's own release's kernel (Debian 12's or 13's),
 # from the apt lists it already has.
-if [[ -z ${VM_DEBIAN:-} ]] && grep -qx 'VERSION_CODENAME=trixie' /etc/os-release 2>/dev/null; then
+# shellcheck source=SCRIPTDIR/../../scripts/apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/apt.sh"
+if [[ -z ${VM_DEBIAN:-} && $(kx_host_release) == trixie ]]; then
 	VM_DEBIAN=13
 fi
 # shellcheck source=SCRIPTDIR/lib.sh
