@@ -14,12 +14,9 @@ static int reject(const char **reason, const char *why)
 	return -ENOEXEC;
 }
 
-int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason)
+/* A 64-bit little-endian ELF file for machine: 0, or -ENOEXEC with *reason. */
+static int elf64_for(const uint8_t *e, size_t len, uint16_t machine, const char **reason)
 {
-	const uint8_t *e = buf;
-	uint64_t phoff;
-	uint16_t phentsize, phnum, i;
-
 	if (len < 64 || memcmp(e, "\177ELF", 4))
 		return reject(reason, "not an ELF file");
 	if (e[4] != 2 || e[5] != 1)
@@ -31,6 +28,17 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 			 kx_le16(e + 18), machine);
 		return reject(reason, why);
 	}
+	return 0;
+}
+
+int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason)
+{
+	const uint8_t *e = buf;
+	uint64_t phoff;
+	uint16_t phentsize, phnum, i;
+
+	if (elf64_for(e, len, machine, reason) < 0)
+		return -ENOEXEC;
 	if (kx_le16(e + 16) != 2)
 		return reject(reason, "not an ELF executable (a kernel is ET_EXEC; this is a shared "
 				      "object, relocatable object or core file)");
@@ -69,12 +77,8 @@ int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
 	uint64_t phoff, shoff, end;
 	uint16_t phentsize, phnum;
 
-	if (len < 64 || memcmp(e, "\177ELF", 4))
-		return reject(reason, "not an ELF file");
-	if (e[4] != 2 || e[5] != 1)
-		return reject(reason, "not a 64-bit little-endian ELF file");
-	if (kx_le16(e + 18) != machine)
-		return reject(reason, "an ELF file for another machine");
+	if (elf64_for(e, len, machine, reason) < 0)
+		return -ENOEXEC;
 	phoff = kx_le64(e + 32);
 	phentsize = kx_le16(e + 54);
 	phnum = kx_le16(e + 56);

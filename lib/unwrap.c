@@ -182,6 +182,40 @@ static int sniff_head(struct sniffer *sn, const uint8_t *head, size_t len, size_
 	return 0;
 }
 
+/*
+ * After a layer's output o grew: once it holds KX_UNWRAP_HEAD bytes, show
+ * them (sniff_head) and make room at once for what the image's header
+ * declares, or else what the stream did (declared, 0: nothing). 1 when the
+ * layer stops here (o->len cut to the declared size and its slack), 0 to
+ * go on, or -ENOEXEC with *why.
+ */
+static int sniff_output(struct sniffer *sn, struct obuf *o, size_t max_out, size_t declared,
+			const char **why)
+{
+	if (sn->s && !sn->done && o->len >= KX_UNWRAP_HEAD) {
+		int r = sniff_head(sn, o->p, o->len, max_out, why);
+		size_t want = sn->cut ? sn->cut : declared;
+
+		if (r < 0)
+			return r;
+		if (want > o->max)
+			want = o->max;
+		if (want > o->cap) {
+			uint8_t *q = realloc(o->p, want);
+
+			if (q) {
+				o->p = q;
+				o->cap = want;
+			}
+		}
+	}
+	if (sn->cut && o->len >= sn->cut) {
+		o->len = sn->cut;
+		return 1;
+	}
+	return 0;
+}
+
 /* ---- Streaming decoders ------------------------------------------------------- */
 
 struct stream {
@@ -217,31 +251,12 @@ static int drive(step_fn step, void *st, const uint8_t *in, size_t in_len,
 		bool full = false;
 		size_t in_before, out_before;
 
-		if (sn.s && !sn.done && o.len >= KX_UNWRAP_HEAD) {
-			r = sniff_head(&sn, o.p, o.len, max_out, why);
-			if (r < 0)
-				goto fail;
-			if (sn.cut && sn.cut < o.max)
-				o.max = sn.cut < o.len ? o.len : sn.cut;
-			/* A kernel: room for what its header (or the stream) declares, at once. */
-			size_t want = sn.cut ? sn.cut : declared;
-
-			if (want > o.max)
-				want = o.max;
-			if (want > o.cap) {
-				uint8_t *q = realloc(o.p, want);
-
-				if (q) {
-					o.p = q;
-					o.cap = want;
-				}
-			}
-		}
 		/* What the image's header declares (and its slack) is out: the rest is not kernel. */
-		if (sn.cut && o.len >= sn.cut) {
-			o.len = sn.cut;
+		r = sniff_output(&sn, &o, max_out, declared, why);
+		if (r < 0)
+			goto fail;
+		if (r)
 			break;
-		}
 
 		if (o.len == o.cap) {
 			r = obuf_grow(&o, hint);
@@ -684,13 +699,9 @@ static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *
 		}
 		memcpy(o.p + o.len, block, n);
 		o.len += n;
-		if (sn.s && !sn.done && o.len >= KX_UNWRAP_HEAD) {
-			r = sniff_head(&sn, o.p, o.len, max_out, why);
-			if (r < 0)
-				break;
-		}
-		if (sn.cut && o.len >= sn.cut) {
-			o.len = sn.cut;
+		r = sniff_output(&sn, &o, max_out, 0, why);
+		if (r) {
+			r = r < 0 ? r : 0;
 			break;
 		}
 	}

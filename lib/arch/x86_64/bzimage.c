@@ -89,13 +89,19 @@ static int read_header(const void *buf, size_t len, struct kx_bzimage_info *info
  * 32 bits wide since protocol 2.04; signed images have more after it) and,
  * since 2.08, where the compressed kernel ends (payload_offset + payload_length).
  */
+/* syssize: 16-bit before protocol 2.04, 32-bit since. */
+static uint64_t syssize_of(const void *head, const struct kx_bzimage_info *info)
+{
+	const uint8_t *b = head;
+
+	return info->version >= 0x0204 ? kx_le32(b + 0x1f4) : kx_le16(b + 0x1f4);
+}
+
 static int check_size(const void *head, const struct kx_bzimage_info *info, uint64_t file_len,
 		      const char **reason)
 {
-	const uint8_t *b = head;
-	uint64_t rest = file_len - info->setup_size, syssize;
+	uint64_t rest = file_len - info->setup_size, syssize = syssize_of(head, info);
 
-	syssize = info->version >= 0x0204 ? kx_le32(b + 0x1f4) : kx_le16(b + 0x1f4);
 	if (syssize * 16 > rest)
 		return reject(reason, "file is truncated: the setup header's syssize says the kernel "
 				      "continues past the end of the file");
@@ -159,14 +165,13 @@ static int file_check(const void *head, size_t head_len, uint64_t file_len,
 /* Lazy peeling: the setup and the protected-mode code, as the setup header sizes them. */
 static int64_t head_size(const void *head, size_t len, const char **reason)
 {
-	const uint8_t *b = head;
 	struct kx_bzimage_info info;
 	uint64_t syssize, payload;
 	int r = read_header(head, len, &info, reason);
 
 	if (r < 0)
 		return r;
-	syssize = info.version >= 0x0204 ? kx_le32(b + 0x1f4) : kx_le16(b + 0x1f4);
+	syssize = syssize_of(head, &info);
 	payload = (uint64_t)info.payload_offset + info.payload_length;
 	return (int64_t)(info.setup_size + (syssize * 16 > payload ? syssize * 16 : payload));
 }
