@@ -12,7 +12,7 @@ _kexec_fallback_opts=(--load --load-panic --unload --exec --force --no-ifdown --
 	--status --debug --version --help --append --command-line --reuse-cmdline
 	--initrd --ramdisk --dtb --no-efi --print-ckr-size --dry-run --mem-min --mem-max
 	--elf32-core-headers --elf64-core-headers --args-linux --hotplug --console-serial
-	--list-types --json)
+	--list-types --json --check)
 _kexec_fallback_types=(bzImage elf-x86_64 Image gzip xz lzma zstd lz4 zboot uki)
 
 # The long options `kexec --help` names, one per line.
@@ -58,6 +58,10 @@ _kexec()
 		COMPREPLY=($(compgen -W "$(_kexec_types "$1")" -- "$cur"))
 		return
 		;;
+	--check)
+		COMPREPLY=($(compgen -W 'xxh3 sha256' -- "$cur"))
+		return
+		;;
 	--append | --command-line | --mem-min | --mem-max | --entry | --module | --serial | \
 		--serial-baud)
 		# A command line or an address: nothing to offer.
@@ -69,7 +73,7 @@ _kexec()
 	if [[ $cur == --* ]]; then
 		COMPREPLY=($(compgen -W "$(_kexec_long_opts "$1")" -- "$cur"))
 		# An option that takes a value gets its "=" on completion.
-		[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == @(--append|--command-line|--initrd|--ramdisk|--dtb|--type|--mem-min|--mem-max) ]] &&
+		[[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == @(--append|--command-line|--initrd|--ramdisk|--dtb|--type|--mem-min|--mem-max|--check) ]] &&
 			COMPREPLY=("${COMPREPLY[0]}=") && compopt -o nospace 2>/dev/null
 		return
 	fi

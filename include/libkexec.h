@@ -58,7 +58,7 @@ extern "C" {
  * not know.
  */
 #define LIBKEXEC_VERSION_MAJOR 0
-#define LIBKEXEC_VERSION_MINOR 3
+#define LIBKEXEC_VERSION_MINOR 4
 #define KEXEC_REQUEST(TYPE, NAME, ...) \
 	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
 
@@ -419,7 +419,7 @@ struct kexec_load_request {
 	const char *cmdline;        /* NULL: empty */
 	const char *type;           /* NULL: detect; else a name or alias from kexec_image_types() */
 	bool crash;                 /* -p */
-	bool no_checks;             /* -i: the purgatory skips its SHA-256 check */
+	bool no_checks;             /* -i: the purgatory skips its check (see check) */
 	bool elf32_core_headers;    /* crash: a 32-bit ELF core header (default 64-bit) */
 	bool segment_digests;       /* fill kexec_load_segment_info.sha256 (costs a second hash) */
 	uint64_t mem_min;           /* 0: 1 MiB */
@@ -448,7 +448,25 @@ struct kexec_load_request {
 	bool console_vga;           /* --console-vga (x86_64): the purgatory also says its
 				       progress and errors on the VGA text screen;
 				       device-tree architectures: -EOPNOTSUPP */
+	/* Since 0.4 */
+	uint32_t check;             /* --check: the digest the purgatory checks the
+				       segments against (unless no_checks):
+				       LIBKEXEC_CHECK_XXH3 (0) or LIBKEXEC_CHECK_SHA256;
+				       any other value: -EINVAL */
 };
+
+/*
+ * The purgatory's check (struct kexec_load_request.check). Both hash each
+ * segment's bytes (bufsz) once in the loader and once in the purgatory.
+ * XXH3: XXH3-128 of each segment, chained; about one instruction a byte, so
+ * the check costs what reading the bytes costs. A random change escapes it
+ * with probability 2^-128; it guards against accidents (a stray write by a
+ * CPU or a device, a bad copy), not against a forgery. SHA256: SHA-256 of
+ * eight lanes of each segment, also collision-resistant; ten to thirty times
+ * the work without SHA instructions.
+ */
+#define LIBKEXEC_CHECK_XXH3 0U
+#define LIBKEXEC_CHECK_SHA256 1U
 
 struct kexec_load_segment_info {
 	const char *role;           /* "kernel", "initrd", "boot_params", "purgatory", ... */

@@ -193,6 +193,8 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 	struct kx_purgatory *purg;
 	struct kx_purgatory_params pp;
 	struct kx_sha256 sha;
+	struct kx_xxh3 xxh;
+	bool sha256 = l->req->check == LIBKEXEC_CHECK_SHA256;
 	uint64_t addr, start, min = 0, max = 0;
 	size_t nr = plan->segs.nr;
 	int r;
@@ -211,20 +213,34 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 		return r;
 	memset(&pp, 0, sizeof(pp));
 	kx_sha256_init(&sha);
+	kx_xxh3_init(&xxh);
 	/*
 	 * -i: no regions, so the purgatory hashes nothing and the digest is of
 	 * nothing. --hotplug: the core header is the kernel's to rewrite, and
 	 * is left out (as the kernel's own kexec_file_load leaves it out).
+	 * The digest is computed by the code the purgatory checks it with
+	 * (purgatory/common/xxh3.c or sha256.c), the bytes read once here.
 	 */
 	for (size_t i = 0, n = 0; !l->req->no_checks && i < nr; i++) {
+		const void *buf = plan->segs.seg[i].buf;
+		size_t bufsz = plan->segs.seg[i].bufsz;
+
 		if (l->hotplug_hdr_size && !strcmp(plan->info[i].role, "elfcorehdr"))
 			continue;
 		pp.regions[n].start = (uintptr_t)plan->segs.seg[i].mem;
-		pp.regions[n].len = plan->segs.seg[i].bufsz;
-		kx_sha256_lanes_update(&sha, plan->segs.seg[i].buf, plan->segs.seg[i].bufsz);
+		pp.regions[n].len = bufsz;
+		if (sha256)
+			kx_sha256_lanes_update(&sha, buf, bufsz);
+		else
+			kx_xxh3_update(&xxh, buf, bufsz);
 		n++;
 	}
-	kx_sha256_final(&sha, pp.sha256);
+	if (sha256) {
+		kx_sha256_final(&sha, pp.digest);
+		pp.flags |= KX_PF_SHA256;
+	} else {
+		kx_xxh3_final(&xxh, pp.digest);
+	}
 	pp.entry = l->kernel_entry;
 	pp.boot_data = l->boot_data;
 	if (l->req->console_progress)
@@ -420,6 +436,13 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		goto fail;
 	if (!req->kernel) {
 		kx_err(ctx, "no kernel specified");
+		r = -EINVAL;
+		goto fail;
+	}
+	if (req->check != LIBKEXEC_CHECK_XXH3 && req->check != LIBKEXEC_CHECK_SHA256) {
+		kx_err(ctx, "cannot load kernel %s: unknown purgatory check %u (known: %u xxh3, %u "
+			    "sha256)",
+		       req->kernel, req->check, LIBKEXEC_CHECK_XXH3, LIBKEXEC_CHECK_SHA256);
 		r = -EINVAL;
 		goto fail;
 	}

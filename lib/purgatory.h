@@ -89,5 +89,6 @@ void kx_purgatory_free(struct kx_purgatory *p);
 
 /* SHA-256, the same code the purgatory runs (purgatory/common/sha256.c). */
 #include "sha256.h"
+#include "xxh3.h"
 
 #endif

@@ -16,7 +16,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # build: the native build (make, make run). libcmocka for the unit tests
 # meson configures by default; python3 builds the purgatories.
 build_pkgs=(gcc meson ninja-build pkg-config python3 libcmocka-dev libfdt-dev
-	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev)
+	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
 # cross: the static arm64 and riscv64 kexecs (build-aarch64/, build-riscv64/,
 # through scripts/build-cross.sh; the arm64 libfdt is unpacked from Debian's
 # .debs, not installed, so the arm64 dpkg architecture must be known to apt;

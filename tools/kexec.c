@@ -203,6 +203,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.dtb = o->dtb,
 		.console_progress = o->console_serial,
 		.console_vga = o->console_vga,
+		.check = o->check,
 		.hotplug = o->hotplug,
 		.reuse_initrd = o->reuse_initrd,
 		.console_base = o->serial_port,
@@ -306,6 +307,8 @@ static const char *kexec_load_only_option(const struct kx_opts *o)
 		return "--dtb";
 	if (o->no_checks)
 		return "-i (--no-checks)";
+	if (o->have_check)
+		return "--check";
 	if (o->have_mem_min)
 		return "--mem-min";
 	if (o->have_mem_max)

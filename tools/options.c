@@ -38,6 +38,7 @@ enum {
 	OPT_SERIAL,
 	OPT_SERIAL_BAUD,
 	OPT_CONSOLE_VGA,
+	OPT_CHECK,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -114,6 +115,7 @@ static const struct option base_options[] = {
 	{ "serial", required_argument, NULL, OPT_SERIAL },
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
 	{ "console-vga", no_argument, NULL, OPT_CONSOLE_VGA },
+	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
 };
@@ -245,8 +247,10 @@ void kx_usage(FILE *out)
 						"option only it honours.");
 
 	fprintf(out, "\nkexec_load placement (-s refuses these; -a goes to kexec_load):\n");
-	help_line(out, " -i, --no-checks", "The purgatory skips its SHA-256 check of the "
-					   "segments.");
+	help_line(out, " -i, --no-checks", "The purgatory skips its check of the segments.");
+	help_line(out, "     --check=DIGEST", "What the purgatory checks the segments with: xxh3 "
+					     "(XXH3-128, the default: at memory speed, against "
+					     "accidents) or sha256 (SHA-256).");
 	help_line(out, "     --mem-min=ADDR", "Place no segment below ADDR.");
 	help_line(out, "     --mem-max=ADDR", "Place no segment above ADDR.");
 	help_line(out, "     --elf32-core-headers", "Crash kernels: a 32-bit ELF core header "
@@ -579,6 +583,18 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			if (parse_baud(optarg, &o->serial_baud, err, errlen) < 0)
 				return -1;
 			break;
+		case OPT_CHECK:
+			if (!strcmp(optarg, "xxh3")) {
+				o->check = LIBKEXEC_CHECK_XXH3;
+			} else if (!strcmp(optarg, "sha256")) {
+				o->check = LIBKEXEC_CHECK_SHA256;
+			} else {
+				snprintf(err, errlen, "bad value for --check: %s (xxh3 or sha256)",
+					 optarg);
+				return -1;
+			}
+			o->have_check = true;
+			break;
 		case OPT_JSON:
 			o->json = true;
 			break;
@@ -613,6 +629,11 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 	if (o->have_mem_min && o->have_mem_max && o->mem_min > o->mem_max) {
 		snprintf(err, errlen, "--mem-min=%#" PRIx64 " is above --mem-max=%#" PRIx64,
 			 o->mem_min, o->mem_max);
+		return -1;
+	}
+	if (o->have_check && o->no_checks) {
+		snprintf(err, errlen, "--check chooses the purgatory's check, which -i (--no-checks) "
+			 "turns off: give one of them");
 		return -1;
 	}
 	if (optind < argc)

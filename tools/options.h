@@ -28,6 +28,8 @@ struct kx_opts {
 	bool console_vga;      /* --console-vga: the purgatory's progress and errors on VGA text */
 	uint64_t serial_port;  /* --serial: the purgatory's UART (x86 I/O port); 0: COM1 */
 	uint32_t serial_baud;  /* --serial-baud; 0: as the running kernel left the UART */
+	bool have_check;       /* --check was given */
+	uint32_t check;        /* --check: LIBKEXEC_CHECK_* */
 	bool status_report;    /* --status, the long form: -S's exit status, and a report */
 	bool list_types;       /* --list-types: the formats of the architecture */
 	bool json;             /* --json: the report of --dry-run, --status or --list-types as JSON */

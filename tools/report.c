@@ -88,6 +88,7 @@ struct plan_view {
 	bool load_flags;            /* kexec_load's flags (arch in the high half) */
 	bool have_entry;
 	unsigned long entry;
+	const char *check;          /* the purgatory's check: "xxh3", "sha256" or "none" */
 	bool have_dtb;
 	const struct kexec_load_plan *segs;
 };
@@ -260,7 +261,7 @@ static void print_plan_table(const struct kx_opts *o, const struct plan_view *v)
 		}
 	}
 	if (v->have_entry)
-		printf("entry: %#lx (purgatory)\n", v->entry);
+		printf("entry: %#lx (purgatory, check: %s)\n", v->entry, v->check);
 }
 
 static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct plan_view *v)
@@ -357,6 +358,7 @@ static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct 
 		jw_open(w, "entry", '{');
 		jw_addr(w, "address", v->entry);
 		jw_str(w, "role", "purgatory");
+		jw_str(w, "check", v->check);
 		jw_close(w, '}');
 	} else {
 		jw_null(w, "entry");
@@ -548,6 +550,7 @@ void print_load_plan(const struct kexec_ctx *ctx, const struct kx_opts *o,
 		.load_flags = true,
 		.have_entry = true,
 		.entry = plan->entry,
+		.check = o->no_checks ? "none" : o->check == LIBKEXEC_CHECK_SHA256 ? "sha256" : "xxh3",
 		.segs = plan,
 	};
 	struct kexec_image_info info;

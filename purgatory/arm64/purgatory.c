@@ -16,9 +16,10 @@
  * is inside a segment, 4 KiB pages at the edges, so that no byte outside
  * what the loader gave us is mapped: no MMIO, no firmware-reserved memory,
  * nothing speculation could touch), as Normal write-back memory, and hash
- * with the CPU's SHA-256 instructions (the Crypto Extensions: sha256-ce.S,
- * one lane after the other) or else four lanes at a time in NEON registers
- * (../common/sha256-lanes.c). Then we clean our own memory to
+ * with XXH3-128 in NEON registers (../common/xxh3-vector.c, the default) or,
+ * with --check=sha256, with the CPU's SHA-256 instructions (the Crypto
+ * Extensions: sha256-ce.S, one lane after the other) or else four lanes at
+ * a time in NEON registers (../common/sha256-lanes.c). Then we clean our own memory to
  * the PoC, turn the MMU and caches off, invalidate the I-cache and the TLBs,
  * and put back every register we changed (entry.S, README.md "The arm64
  * purgatory"). Where the MMU cannot be used (no 4 KiB granule, an address
@@ -37,6 +38,7 @@
 #include "console-mmio.h"
 #include "params.h"
 #include "sha256.h"
+#include "xxh3.h"
 
 /*
  * Set by the loader, by symbol name (kx_purgatory_set_params()), in the file
@@ -142,10 +144,26 @@ void purgatory_exception(uint64_t esr, uint64_t elr, uint64_t far)
 
 /* ---- The check ------------------------------------------------------------ */
 
-/* The regions' eight-lane digest (purgatory/common/sha256.c) against the loader's. */
+/*
+ * The regions against the loader's digest: XXH3-128 (../common/xxh3.c; its
+ * NEON build when kx_neon), or with KX_PF_SHA256 the eight-lane SHA-256
+ * (../common/sha256.c).
+ */
 int purgatory_verify(void)
 {
-	return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.sha256);
+	if (P.flags & KX_PF_SHA256)
+		return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+	if (kx_neon)
+		return kx_xxh3_regions_match_vector(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+}
+
+static void mismatch(void)
+{
+	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
+	console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
+					    : "purgatory: xxh3 mismatch\r\n");
+	kx_halt();
 }
 
 /* ---- The CPU -------------------------------------------------------------- */
@@ -395,11 +413,8 @@ static void check(struct cpu *c)
 	isb();
 	kx_check_ticks = read_sysreg(cntvct_el0) - t0;
 	kx_check_path = path;
-	if (ok)
-		return;
-	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
-	console_puts("purgatory: sha256 mismatch\r\n");
-	kx_halt();
+	if (!ok)
+		mismatch();
 }
 
 /* From entry.S: MMU off, interrupts masked, our stack. Returns to jump into the kernel. */
@@ -414,10 +429,8 @@ void purgatory_main(void)
 		regions |= P.regions[i].len != 0;
 	if (el != 1 && el != 2) {
 		/* Linux never runs at EL3 (or EL0): touch no register there, check slowly. */
-		if (regions && !purgatory_verify()) {
-			console_puts("purgatory: sha256 mismatch\r\n");
-			kx_halt();
-		}
+		if (regions && !purgatory_verify())
+			mismatch();
 		return;
 	}
 	c.el2 = el == 2;

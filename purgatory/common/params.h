@@ -30,6 +30,7 @@ struct kx_sha_region {
 #define KX_PF_AVX2 0x1u /* x86_64: the running kernel uses AVX, so the purgatory may */
 #define KX_PF_PROGRESS 0x2u /* --console-serial: say on the console what it checks and that it enters the kernel */
 #define KX_PF_VGA 0x4u /* --console-vga (x86): progress and errors also on the VGA text screen */
+#define KX_PF_SHA256 0x8u /* --check=sha256: digest is sha256.c's lane digest; else xxh3.c's */
 
 struct kx_purgatory_params {
 	uint64_t entry;          /* the new kernel's entry point (physical) */
@@ -38,7 +39,9 @@ struct kx_purgatory_params {
 	uint32_t console_kind;   /* KX_CONSOLE_* */
 	uint32_t flags;          /* KX_PF_* */
 	uint64_t arch[4];        /* per architecture, documented in purgatory/<arch>/ */
-	uint8_t sha256[32];      /* the digest of the regions (sha256.c's lane digest) */
+	uint8_t digest[32];      /* the digest of the regions: xxh3.c's XXH3-128 chain in
+				    the first 16 bytes (the rest zero), or with
+				    KX_PF_SHA256 sha256.c's lane digest */
 	struct kx_sha_region regions[KX_SHA_REGIONS_MAX]; /* -i: all zero */
 };
 

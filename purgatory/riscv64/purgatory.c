@@ -15,11 +15,13 @@
  * MMU going off makes every access uncached: README.md, "The riscv64
  * purgatory"). Nothing is written but our own .data and stack.
  *
- * The hashing: the CPU's scalar SHA-256 instructions (Zknh: sha256sum0,
- * sha256sum1, sha256sig0, sha256sig1; sha256-zknh.c) where the loader says
- * every hart has them and a probe on this hart agrees, else the portable C
- * (../common/sha256.c). No vector code: the lane digest
- * (kx_sha256_lanes_update) hashes its eight lanes one after the other.
+ * The hashing: XXH3-128 (../common/xxh3.c, the default: about one
+ * instruction a byte), or with --check=sha256 the CPU's scalar SHA-256
+ * instructions (Zknh: sha256sum0, sha256sum1, sha256sig0, sha256sig1;
+ * sha256-zknh.c) where the loader says every hart has them and a probe on
+ * this hart agrees, else the portable C (../common/sha256.c). No vector
+ * code: the lane digest (kx_sha256_lanes_update) hashes its eight lanes one
+ * after the other.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -28,6 +30,7 @@
 #include "console-mmio.h"
 #include "params.h"
 #include "sha256.h"
+#include "xxh3.h"
 
 /*
  * Set by the loader, by symbol name (kx_purgatory_set_params()), in the file
@@ -127,10 +130,15 @@ void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval)
 
 /* ---- The check ------------------------------------------------------------ */
 
-/* The regions' eight-lane digest (purgatory/common/sha256.c) against the loader's. */
+/*
+ * The regions against the loader's digest: XXH3-128 (../common/xxh3.c), or
+ * with KX_PF_SHA256 the eight-lane SHA-256 (../common/sha256.c).
+ */
 int purgatory_verify(void)
 {
-	return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.sha256);
+	if (P.flags & KX_PF_SHA256)
+		return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
 }
 
 /* From entry.S: MMU off, our stack and trap vector. Returns to jump into the kernel. */
@@ -159,7 +167,8 @@ void purgatory_main(void)
 	kx_check_path = path;
 	if (!ok) {
 		/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
-		console_puts("purgatory: sha256 mismatch\r\n");
+		console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
+						    : "purgatory: xxh3 mismatch\r\n");
 		kx_halt();
 	}
 enter:

@@ -6,9 +6,11 @@
  * so that it runs wherever the loader puts it once relocated.
  *
  * The hashing is most of the purgatory's time, so it runs in vector registers:
- * with the CPU's SHA extensions (sha256-ni.S) where CPUID has them, otherwise
- * eight lanes at once with AVX2 where CPUID has it, otherwise four with SSE2,
- * which every x86_64 CPU has (../sha256-lanes.c). All need SSE, which the old
+ * XXH3-128 with SSE2 (../common/xxh3-vector.c, the default), or with
+ * --check=sha256 SHA-256 with the CPU's SHA extensions (sha256-ni.S) where
+ * CPUID has them, otherwise eight lanes at once with AVX2 where CPUID has
+ * it, otherwise four with SSE2, which every x86_64 CPU has
+ * (../common/sha256-lanes.c). All need SSE, which the old
  * kernel's relocate_kernel left off (CR4 = PAE, CR0 without EM and TS); AVX
  * also needs CR4.OSXSAVE and the AVX state in XCR0. We turn them on around
  * the check and restore XCR0, CR0 and CR4 (and zero the vector registers)
@@ -21,6 +23,7 @@
 
 #include "params.h"
 #include "sha256.h"
+#include "xxh3.h"
 
 /*
  * Set by the loader, by symbol name (kx_purgatory_set_params()), in the file
@@ -323,18 +326,33 @@ void purgatory_cpu_restore(void)
 	write_cr0(saved_cr0);
 }
 
+/*
+ * The regions against the loader's digest: XXH3-128 (../common/xxh3.c, its
+ * SSE2 build), or with KX_PF_SHA256 the eight-lane SHA-256
+ * (../common/sha256.c). SSE is on (purgatory_cpu_setup).
+ */
+int purgatory_verify(void);
+int purgatory_verify(void)
+{
+	if (KX_PURGATORY_PARAMS.flags & KX_PF_SHA256)
+		return kx_sha256_regions_match(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
+					       KX_PURGATORY_PARAMS.digest);
+	return kx_xxh3_regions_match_vector(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
+					    KX_PURGATORY_PARAMS.digest);
+}
+
 void purgatory(void)
 {
 	serial_setup();
 	say(KX_PURGATORY_PARAMS.regions[0].len ? "purgatory: checking the segments\r\n"
 					       : "purgatory: no check (-i)\r\n");
-	if (kx_sha256_regions_match(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
-				    KX_PURGATORY_PARAMS.sha256)) {
+	if (purgatory_verify()) {
 		say("purgatory: entering the kernel\r\n");
 		return;
 	}
 	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
-	say_error("purgatory: sha256 mismatch\r\n");
+	say_error(KX_PURGATORY_PARAMS.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
+							   : "purgatory: xxh3 mismatch\r\n");
 	for (;;)
 		__asm__ volatile("hlt");
 }

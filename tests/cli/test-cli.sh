@@ -190,7 +190,7 @@ if run dry-run-kexec-load 0 0 1 -- --dry-run -c -l "$kernel" --initrd="$tmp/text
 	grep -qE '^[0-9] +initrd .* 13  ' "$tmp/out" &&
 	grep -qE '^[0-9] +boot_params ' "$tmp/out" &&
 	grep -qE '^[0-9] +purgatory ' "$tmp/out" &&
-	grep -qE '^entry: 0x[0-9a-f]+ \(purgatory\)$' "$tmp/out"; then
+	grep -qE '^entry: 0x[0-9a-f]+ \(purgatory, check: xxh3\)$' "$tmp/out"; then
 	echo "PASS: dry-run-kexec-load"
 else
 	echo "FAIL: dry-run-kexec-load: $(cat "$tmp/out" "$tmp/err")"

@@ -270,7 +270,7 @@ table plan-table-kexec-load-crash 0 0 \
 	'^# +role +destination +memsz +bufsz +sha256$' \
 	'^0 +kernel +0x[0-9a-f]{16}-0x[0-9a-f]{16} +[0-9]+ +[0-9]+  [0-9a-f]{16}$' \
 	'^[0-9] +initrd .* 7  [0-9a-f]{16}$' '^[0-9] +elfcorehdr ' '^[0-9] +boot_params ' \
-	'^[0-9] +purgatory ' '^entry: 0x[0-9a-f]+ \(purgatory\)$' \
+	'^[0-9] +purgatory ' '^entry: 0x[0-9a-f]+ \(purgatory, check: xxh3\)$' \
 	-- --dry-run -c -p "$K" --initrd="$I" --reuse-cmdline --append=irqpoll
 # A control byte in the command line stays on its line.
 table plan-table-control-bytes 0 0 '^command line: "a\\x0ab\\x01c" \(6 bytes with the NUL\)$' \

@@ -24,6 +24,7 @@
 #include <cmocka.h>
 
 #include "purgatory-harness.h"
+#include "xxh3-ref.h"
 
 /* ---- The library's log ----------------------------------------------------- */
 
@@ -108,7 +109,7 @@ void check_params_round_trip(struct kexec_ctx *ctx, struct kx_purgatory_params *
 
 	init_blob(ctx, &p);
 	for (int i = 0; i < 32; i++)
-		pp->sha256[i] = (uint8_t)(0x11 * i);
+		pp->digest[i] = (uint8_t)(0x11 * i);
 	assert_int_equal(kx_purgatory_set_params(&p, pp), 0);
 	assert_int_equal(kx_purgatory_get_params(&p, &back), 0);
 	assert_memory_equal(pp, &back, sizeof(back));
@@ -550,20 +551,54 @@ void blob_run_close(struct blob_run *r)
 	free(r->two);
 }
 
+/*
+ * The loader's digest of the regions as pp->flags asks for it: the
+ * eight-lane SHA-256 with KX_PF_SHA256, else the XXH3 chain, computed here
+ * by libxxhash (xxh3-ref.h), not by the code the purgatory shares.
+ */
+struct digest {
+	bool sha256;
+	struct kx_sha256 s;
+	struct xxh3_ref x;
+};
+
+static void digest_init(struct digest *d, const struct kx_purgatory_params *pp)
+{
+	d->sha256 = (pp->flags & KX_PF_SHA256) != 0;
+	kx_sha256_init(&d->s);
+	xxh3_ref_init(&d->x);
+}
+
+static void digest_update(struct digest *d, const void *p, size_t len)
+{
+	if (d->sha256)
+		kx_sha256_lanes_update(&d->s, p, len);
+	else
+		xxh3_ref_update(&d->x, p, len);
+}
+
+static void digest_final(struct digest *d, struct kx_purgatory_params *pp)
+{
+	if (d->sha256)
+		kx_sha256_final(&d->s, pp->digest);
+	else
+		xxh3_ref_final(&d->x, pp->digest);
+}
+
 void blob_run_regions(const struct blob_run *r, struct kx_purgatory_params *pp, uint64_t a,
 		      uint64_t b, bool none)
 {
-	struct kx_sha256 s;
+	struct digest d;
 
-	kx_sha256_init(&s);
+	digest_init(&d, pp);
 	if (!none) {
 		pp->regions[0] = (struct kx_sha_region){ a, r->one_len };
 		pp->regions[2] = (struct kx_sha_region){ 0xdead0000, 0 }; /* never read */
 		pp->regions[7] = (struct kx_sha_region){ b + 3, r->two_len - 3 };
-		kx_sha256_lanes_update(&s, r->one, r->one_len);
-		kx_sha256_lanes_update(&s, r->two + 3, r->two_len - 3);
+		digest_update(&d, r->one, r->one_len);
+		digest_update(&d, r->two + 3, r->two_len - 3);
 	}
-	kx_sha256_final(&s, pp->sha256);
+	digest_final(&d, pp);
 }
 
 void blob_run_args(const struct blob_run *r, struct args *a, const char *cpu, uint64_t base,
@@ -631,20 +666,20 @@ void vm_env_close(struct vm_env *e)
 void vm_env_regions(struct vm_env *e, struct kx_purgatory_params *pp, uint64_t a, uint64_t b,
 		    bool none, uint64_t fault, size_t flip_pos, uint8_t flip)
 {
-	struct kx_sha256 s;
+	struct digest d;
 
 	e->a_addr = a;
 	e->b_addr = b;
-	kx_sha256_init(&s);
+	digest_init(&d, pp);
 	if (!none) {
 		pp->regions[1] = (struct kx_sha_region){ a + 5, e->a_len - 5 };
 		pp->regions[4] = (struct kx_sha_region){ b, e->b_len };
 		if (fault)
 			pp->regions[6] = (struct kx_sha_region){ fault, 4096 };
-		kx_sha256_lanes_update(&s, e->a_data + 5, e->a_len - 5);
-		kx_sha256_lanes_update(&s, e->b_data, e->b_len);
+		digest_update(&d, e->a_data + 5, e->a_len - 5);
+		digest_update(&d, e->b_data, e->b_len);
 	}
-	kx_sha256_final(&s, pp->sha256);
+	digest_final(&d, pp);
 	write_file_flipped(e->files.b, e->b_data, e->b_len, flip_pos, flip);
 }
 

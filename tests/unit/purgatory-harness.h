@@ -211,8 +211,9 @@ void blob_run_open(struct blob_run *r);
 void blob_run_close(struct blob_run *r);
 /*
  * pp's regions: one at a, an empty one (never read), the second from 3
- * bytes into b (an odd address); and their digest. none: no regions (-i),
- * the digest of nothing.
+ * bytes into b (an odd address); and their digest, SHA-256 or XXH3 as
+ * pp->flags says (KX_PF_SHA256). none: no regions (-i), the digest of
+ * nothing.
  */
 void blob_run_regions(const struct blob_run *r, struct kx_purgatory_params *pp, uint64_t a,
 		      uint64_t b, bool none);
@@ -248,7 +249,7 @@ void vm_env_open(struct vm_env *e, size_t b_len);
 void vm_env_close(struct vm_env *e);
 /*
  * Files a and b loaded at a and b; pp's regions, A from 5 bytes in and B
- * whole, and their digest; none: no regions (-i); fault: also a region at
+ * whole, and their digest (as pp->flags says, as blob_run_regions()); none: no regions (-i); fault: also a region at
  * that address, where the machine has no memory (0: none). B's file
  * written with b_data[flip_pos] ^= flip.
  */

@@ -373,9 +373,10 @@ static void test_truncated_and_corrupted(void **state)
  * the relocated purgatory_verify() and memsz.
  */
 static void save_image(struct kexec_ctx *ctx, struct blob_run *r, uint64_t base, uint32_t ce,
-		       uint32_t neon, uint64_t *entry, uint64_t *memsz)
+		       uint32_t neon, bool xxh3, uint64_t *entry, uint64_t *memsz)
 {
-	struct kx_purgatory_params pp = { .entry = 0x40200000, .boot_data = 0x48000000 };
+	struct kx_purgatory_params pp = { .entry = 0x40200000, .boot_data = 0x48000000,
+					  .flags = xxh3 ? 0 : KX_PF_SHA256 };
 	struct kx_purgatory p;
 
 	blob_run_regions(r, &pp, DATA_A, DATA_B, false);
@@ -404,10 +405,13 @@ static int run_blob(struct blob_run *r, uint64_t base, uint64_t entry, uint64_t 
 static void test_run_blob(void **state)
 {
 	NEED_BLOB(); /* first: nothing to free */
+	/* SHA-256's three paths, and XXH3's two (the MMU-off C, NEON). */
 	static const struct {
 		const char *name;
 		uint32_t ce, neon;
-	} paths[] = { { "portable", 0, 0 }, { "neon", 0, 1 }, { "ce", 1, 0 } };
+		bool xxh3;
+	} paths[] = { { "portable", 0, 0, false }, { "neon", 0, 1, false }, { "ce", 1, 0, false },
+		      { "xxh3", 0, 0, true }, { "xxh3 neon", 0, 1, true } };
 	static const uint64_t run_bases[] = { 0x40000000, 0x800000000ULL };
 	struct kexec_ctx *ctx;
 	struct blob_run r;
@@ -420,7 +424,8 @@ static void test_run_blob(void **state)
 		for (size_t i = 0; i < ARRAY_SIZE(paths); i++) {
 			int st;
 
-			save_image(ctx, &r, run_bases[b], paths[i].ce, paths[i].neon, &entry, &memsz);
+			save_image(ctx, &r, run_bases[b], paths[i].ce, paths[i].neon, paths[i].xxh3,
+				   &entry, &memsz);
 			st = run_blob(&r, run_bases[b], entry, memsz, 0);
 			if (st != 0)
 				fail_msg("%s at 0x%llx: the blob refused the library's digest (exit %d; "
@@ -468,6 +473,7 @@ struct vm_case {
 	bool no_regions;   /* -i */
 	bool no_mmu;       /* arch[0] KX_ARM64_NO_MMU */
 	bool fault;        /* a region where the machine has no memory */
+	bool xxh3;         /* the default check (else --check=sha256's) */
 };
 
 /* Boots case c; its serial output in out (vm_env_boot()). */
@@ -477,7 +483,8 @@ static void vm_boot(struct kexec_ctx *ctx, struct vm_env *e, const struct vm_cas
 	uint64_t base = c->high ? VM_HIGH : VM_PURGATORY, b_addr = c->high ? VM_HIGH + 0x800000 : VM_B;
 	struct kx_purgatory_params pp = { .entry = VM_FAKE_KERNEL, .boot_data = VM_DTB,
 					  .console_kind = KX_CONSOLE_PL011,
-					  .console_base = 0x09000000 };
+					  .console_base = 0x09000000,
+					  .flags = c->xxh3 ? 0 : KX_PF_SHA256 };
 	struct args a;
 
 	/* A corrupted byte in the second 2 MiB block. */
@@ -522,6 +529,11 @@ static void test_vm_boot(void **state)
 		{ "EL2 VHE mismatch", .el2 = true, .vhe = true, .corrupt = true },
 		{ "EL1 mismatch, MMU off", .corrupt = true, .no_mmu = true },
 		{ "EL1 region without memory", .fault = true },
+		{ "EL1, xxh3", .xxh3 = true },
+		{ "EL2 with E2H, xxh3", .el2 = true, .vhe = true, .xxh3 = true },
+		{ "EL1, xxh3, MMU off", .no_mmu = true, .xxh3 = true },
+		{ "EL1 xxh3 mismatch", .corrupt = true, .xxh3 = true },
+		{ "EL1 xxh3 mismatch, MMU off", .corrupt = true, .no_mmu = true, .xxh3 = true },
 	};
 	struct kexec_ctx *ctx;
 	struct vm_env e;
@@ -539,7 +551,8 @@ static void test_vm_boot(void **state)
 		if (getenv("KX_TEST_VERBOSE"))
 			print_message("%s: %s", c->name, out);
 		if (c->corrupt) {
-			if (strcmp(out, "purgatory: sha256 mismatch\r\n"))
+			if (strcmp(out, c->xxh3 ? "purgatory: xxh3 mismatch\r\n"
+						: "purgatory: sha256 mismatch\r\n"))
 				fail_msg("%s: the serial port shows \"%s\", not the mismatch", c->name, out);
 			continue;
 		}

@@ -608,6 +608,7 @@ struct run_case {
 	bool no_dtb;       /* boot_data 0: the old kernel's a1 goes on */
 	bool fault;        /* a region where nothing is mapped */
 	uint32_t path;     /* kx_check_path */
+	bool xxh3;         /* the default check (else --check=sha256's) */
 };
 
 /* Output of run_blob. */
@@ -617,7 +618,8 @@ static int run_blob(struct kexec_ctx *ctx, struct blob_run *r, const struct run_
 {
 	struct kx_purgatory_params pp = { .entry = RUN_KERNEL, .boot_data = RUN_DTB,
 					  .console_base = RUN_CONSOLE,
-					  .console_kind = KX_CONSOLE_8250_MMIO8 };
+					  .console_kind = KX_CONSOLE_8250_MMIO8,
+					  .flags = c->xxh3 ? 0 : KX_PF_SHA256 };
 	struct kx_purgatory p;
 	struct args a;
 	int st;
@@ -669,6 +671,9 @@ static void test_run_blob(void **state)
 		{ "mismatch, probe trapped", 0x80400000, .ask_zknh = true, .corrupt = true, .path = 5 },
 		{ "mismatch, MMIO32 console", 0x80400000, .corrupt = true, .mmio32 = true, .path = 1 },
 		{ "region without memory", 0x80400000, .fault = true },
+		{ "xxh3", 0x80400000, .path = 1, .xxh3 = true },
+		{ "xxh3 above 4 GiB", 0x100000000ULL, .path = 1, .xxh3 = true },
+		{ "xxh3 mismatch", 0x80400000, .corrupt = true, .path = 1, .xxh3 = true },
 	};
 	struct kexec_ctx *ctx;
 	struct blob_run r;
@@ -689,8 +694,8 @@ static void test_run_blob(void **state)
 			continue;
 		}
 		if (c->corrupt) {
-			snprintf(want, sizeof(want), "CONSOLE[purgatory: sha256 mismatch\r\n]\nHALT path=%016x ",
-				 c->path);
+			snprintf(want, sizeof(want), "CONSOLE[purgatory: %s mismatch\r\n]\nHALT path=%016x ",
+				 c->xxh3 ? "xxh3" : "sha256", c->path);
 			if (st != 1 || strncmp(run_out, want, strlen(want)))
 				fail_msg("%s: exit %d, want 1 and \"%s\": %s", c->name, st, want, run_out);
 			continue;
@@ -740,6 +745,7 @@ struct vm_case {
 	bool zknh_cpu, zknh_asked, trap_entry, high, corrupt, no_regions, fault;
 	bool hart1;        /* -smp 2: the kexec on hart 1 */
 	uint32_t path;
+	bool xxh3;         /* the default check (else --check=sha256's) */
 };
 
 /*
@@ -752,7 +758,8 @@ static void vm_boot(struct kexec_ctx *ctx, struct vm_env *e, const struct vm_cas
 	uint64_t base = c->high ? VM_HIGH : VM_PURGATORY, b_addr = c->high ? VM_HIGH + 0x400000 : VM_B;
 	struct kx_purgatory_params pp = { .entry = VM_FAKE_KERNEL, .boot_data = VM_DTB,
 					  .console_kind = KX_CONSOLE_8250_MMIO8,
-					  .console_base = 0x10000000 };
+					  .console_base = 0x10000000,
+					  .flags = c->xxh3 ? 0 : KX_PF_SHA256 };
 	struct args a;
 
 	vm_env_regions(e, &pp, VM_A, b_addr, c->no_regions, c->fault ? 0x200000000ULL : 0, 1 << 20,
@@ -795,6 +802,9 @@ static void test_vm_boot(void **state)
 		{ "mismatch, Zknh", .zknh_cpu = true, .zknh_asked = true, .corrupt = true },
 		{ "mismatch, probe trapped", .zknh_asked = true, .corrupt = true },
 		{ "region without memory", .fault = true },
+		{ "xxh3", .path = 1, .xxh3 = true },
+		{ "xxh3 above 4 GiB, on hart 1", .high = true, .hart1 = true, .path = 1, .xxh3 = true },
+		{ "xxh3 mismatch", .corrupt = true, .xxh3 = true },
 	};
 	struct kexec_ctx *ctx;
 	struct vm_env e;
@@ -818,7 +828,8 @@ static void test_vm_boot(void **state)
 			fail_msg("%s: a trap reached the old kernel's vector: %s", c->name, out);
 		len = strlen(out);
 		if (c->corrupt) {
-			static const char mismatch[] = "purgatory: sha256 mismatch\r\n";
+			const char *mismatch = c->xxh3 ? "purgatory: xxh3 mismatch\r\n"
+						       : "purgatory: sha256 mismatch\r\n";
 
 			if (len < strlen(mismatch) || strcmp(out + len - strlen(mismatch), mismatch))
 				fail_msg("%s: the serial port does not end with the mismatch: \"%s\"", c->name,

@@ -33,6 +33,7 @@
 #endif
 
 #include "purgatory-harness.h"
+#include "xxh3-ref.h"
 
 const struct kx_test_arch kx_test_arch = {
 	.name = "x86_64",
@@ -488,7 +489,7 @@ static void test_blob_set_get(void **state)
 	(void)state;
 	init_blob(ctx, &p);
 	for (int i = 0; i < 32; i++)
-		pp.sha256[i] = (uint8_t)(0xa0 + i);
+		pp.digest[i] = (uint8_t)(0xa0 + i);
 	assert_int_equal(kx_purgatory_set_params(&p, &pp), 0);
 	assert_int_equal(kx_purgatory_get_params(&p, &back), 0);
 	assert_memory_equal(&pp, &back, sizeof(pp));
@@ -1011,9 +1012,14 @@ struct host_purgatory {
 	void (*fn)(void);
 };
 
-/* The purgatory's hashing path, as purgatory_cpu_setup() would set it. */
+/*
+ * The purgatory's hashing path, as purgatory_cpu_setup() would set it, and
+ * its check: xxh3 (the default: SSE2, which is on in user space) or
+ * SHA-256 (--check=sha256).
+ */
 struct host_path {
 	uint32_t sse, avx2, sha_ni;
+	bool xxh3;
 };
 
 static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
@@ -1021,7 +1027,8 @@ static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
 		     struct host_path path)
 {
 	struct kx_purgatory_params pp = { .console_kind = KX_CONSOLE_X86_PIO,
-					  .console_base = 0x3f8 };
+					  .console_base = 0x3f8,
+					  .flags = path.xxh3 ? 0 : KX_PF_SHA256 };
 	struct kx_purgatory p;
 	uint64_t addr;
 
@@ -1030,7 +1037,7 @@ static int host_load(struct kexec_ctx *ctx, struct host_purgatory *h,
 	h->mem = mmap(NULL, h->size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	assert_true(h->mem != MAP_FAILED);
 	memcpy(pp.regions, regions, sizeof(pp.regions));
-	memcpy(pp.sha256, digest, 32);
+	memcpy(pp.digest, digest, 32);
 	assert_int_equal(kx_purgatory_set_params(&p, &pp), 0);
 	/* entry.S's purgatory_cpu_setup() sets them in a real handover. */
 	assert_int_equal(kx_purgatory_set(&p, "kx_sse", &path.sse, 4), 0);
@@ -1073,10 +1080,21 @@ static void host_run(struct host_path path)
 	regions[0] = (struct kx_sha_region){ (uintptr_t)one, sizeof(one) };
 	regions[1] = (struct kx_sha_region){ 0xdead0000, 0 }; /* skipped: never read */
 	regions[5] = (struct kx_sha_region){ (uintptr_t)two, sizeof(two) };
-	kx_sha256_init(&s);
-	kx_sha256_lanes_update(&s, one, sizeof(one));
-	kx_sha256_lanes_update(&s, two, sizeof(two));
-	kx_sha256_final(&s, digest);
+	if (path.xxh3) {
+		struct xxh3_ref x;
+
+		/* one from 8 bytes in: the SSE2 code reads at any alignment. */
+		regions[0] = (struct kx_sha_region){ (uintptr_t)one + 8, sizeof(one) - 8 };
+		xxh3_ref_init(&x);
+		xxh3_ref_update(&x, one + 8, sizeof(one) - 8);
+		xxh3_ref_update(&x, two, sizeof(two));
+		xxh3_ref_final(&x, digest);
+	} else {
+		kx_sha256_init(&s);
+		kx_sha256_lanes_update(&s, one, sizeof(one));
+		kx_sha256_lanes_update(&s, two, sizeof(two));
+		kx_sha256_final(&s, digest);
+	}
 
 	if (host_load(ctx, &h, regions, digest, path)) {
 		munmap(h.mem, h.size);
@@ -1105,14 +1123,14 @@ static void host_run(struct host_path path)
 static void test_host_run(void **state)
 {
 	(void)state;
-	host_run((struct host_path){ 0, 0, 0 });
+	host_run((struct host_path){ 0, 0, 0, false });
 }
 
 /* The purgatory's own copy of the four-lane SSE2 code. */
 static void test_host_run_sse(void **state)
 {
 	(void)state;
-	host_run((struct host_path){ 1, 0, 0 });
+	host_run((struct host_path){ 1, 0, 0, false });
 }
 
 /* Its eight-lane AVX2 code, where this CPU has AVX2. */
@@ -1121,7 +1139,14 @@ static void test_host_run_avx2(void **state)
 	(void)state;
 	if (!kx_sha256_x8_usable())
 		skip();
-	host_run((struct host_path){ 1, 1, 0 });
+	host_run((struct host_path){ 1, 1, 0, false });
+}
+
+/* The default check: XXH3-128 (xxh3-vector.c, SSE2). */
+static void test_host_run_xxh3(void **state)
+{
+	(void)state;
+	host_run((struct host_path){ 1, 0, 0, true });
 }
 
 /* The purgatory's own copy of the SHA-NI code, where this CPU has it. */
@@ -1130,7 +1155,7 @@ static void test_host_run_sha_ni(void **state)
 	(void)state;
 	if (!kx_sha256_hw_usable())
 		skip();
-	host_run((struct host_path){ 1, 0, 1 });
+	host_run((struct host_path){ 1, 0, 1, false });
 }
 
 /* ---- The whole purgatory, run in a KVM virtual machine --------------------- */
@@ -1262,7 +1287,8 @@ static void vm_run(struct vm *vm, uint64_t rip)
 static void vm_load(struct kexec_ctx *ctx, struct vm *vm, struct kx_purgatory *p)
 {
 	struct kx_purgatory_params pp = { .entry = VM_KERNEL, .boot_data = VM_BOOT_PARAMS,
-					  .console_kind = KX_CONSOLE_X86_PIO, .console_base = 0x3f8 };
+					  .console_kind = KX_CONSOLE_X86_PIO, .console_base = 0x3f8,
+					  .flags = KX_PF_SHA256 };
 	struct kx_sha256 s;
 
 	/* Small: nested or loaded hosts can run guests a thousand times slower. */
@@ -1273,7 +1299,7 @@ static void vm_load(struct kexec_ctx *ctx, struct vm *vm, struct kx_purgatory *p
 	kx_sha256_init(&s);
 	kx_sha256_lanes_update(&s, vm->mem + VM_DATA, 0x800);
 	kx_sha256_lanes_update(&s, vm->mem + VM_DATA + 0x1000, 0x3c1);
-	kx_sha256_final(&s, pp.sha256);
+	kx_sha256_final(&s, pp.digest);
 	vm->mem[VM_KERNEL] = 0xf4; /* hlt */
 
 	init_blob(ctx, p);
@@ -1389,6 +1415,7 @@ int main(void)
 		cmocka_unit_test(test_relocation_overflow),
 		cmocka_unit_test(test_host_run),
 		cmocka_unit_test(test_host_run_sse),
+		cmocka_unit_test(test_host_run_xxh3),
 		cmocka_unit_test(test_host_run_avx2),
 		cmocka_unit_test(test_host_run_sha_ni),
 		cmocka_unit_test(test_kvm_boot),

@@ -18,6 +18,7 @@
 #include "purgatory.h"
 #include "sha256-x86.h"
 #include "fake-bzimage.h"
+#include "xxh3-ref.h"
 #include "x86.h"
 
 #define ROOT FIXTURES_DIR "/x86-bios"
@@ -320,8 +321,9 @@ static void purgatory_contract(void **state)
 	struct kx_purgatory_params pp;
 	struct kx_sha_region *regions = pp.regions;
 	struct kexec_load_plan plan;
-	uint8_t *digest = pp.sha256, want[32];
+	uint8_t *digest = pp.digest, want[32];
 	struct kx_sha256 s;
+	struct xxh3_ref x;
 	uint32_t avx2;
 	size_t n = 0;
 
@@ -332,20 +334,41 @@ static void purgatory_contract(void **state)
 	assert_int_equal(avx2, (uint32_t)kx_sha256_x8_usable());
 	assert_int_equal(pp.console_kind, KX_CONSOLE_X86_PIO);
 	assert_int_equal(pp.console_base, 0x3f8);
-	kx_sha256_init(&s);
+	/* The default check: the XXH3 chain (as libxxhash computes it), no SHA-256 flag. */
+	assert_int_equal(pp.flags & KX_PF_SHA256, 0);
+	xxh3_ref_init(&x);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
 		if (!strcmp(plan.info[i].role, "purgatory"))
 			continue;
 		assert_int_equal(regions[n].start, (uintptr_t)plan.segs.seg[i].mem);
 		assert_int_equal(regions[n].len, plan.segs.seg[i].bufsz);
-		kx_sha256_lanes_update(&s, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
+		xxh3_ref_update(&x, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
 		n++;
 	}
-	kx_sha256_final(&s, want);
+	xxh3_ref_final(&x, want);
 	assert_int_equal(n, 3); /* kernel, initrd, boot_params */
 	assert_int_equal(regions[n].len, 0);
 	assert_memory_equal(digest, want, 32);
 	kexec_load_plan_free(&plan);
+
+	/* --check=sha256: the eight-lane SHA-256, and the flag that says so. */
+	req.check = LIBKEXEC_CHECK_SHA256;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
+	assert_int_equal(pp.flags & KX_PF_SHA256, KX_PF_SHA256);
+	kx_sha256_init(&s);
+	for (size_t i = 0, k = 0; i < plan.segs.nr; i++) {
+		if (!strcmp(plan.info[i].role, "purgatory"))
+			continue;
+		assert_int_equal(regions[k++].len, plan.segs.seg[i].bufsz);
+		kx_sha256_lanes_update(&s, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
+	}
+	kx_sha256_final(&s, want);
+	assert_memory_equal(digest, want, 32);
+	kexec_load_plan_free(&plan);
+	req.check = LIBKEXEC_CHECK_SHA256 + 1; /* unknown: refused */
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	req.check = LIBKEXEC_CHECK_XXH3;
 
 	kx_sha256_x8_disabled = true;
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
@@ -604,7 +627,7 @@ static void crash_hotplug(void **state)
 	const struct kexec_segment *hdr;
 	struct kx_purgatory_params pp;
 	struct kexec_load_plan plan;
-	struct kx_sha256 s;
+	struct xxh3_ref x;
 	uint8_t want[32];
 	size_t n = 0;
 	FILE *f;
@@ -639,18 +662,18 @@ static void crash_hotplug(void **state)
 	assert_true(hdr->bufsz < hp_size);
 	assert_int_equal(hdr->memsz, (hp_size + 4095) & ~(uint64_t)4095);
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
-	kx_sha256_init(&s);
+	xxh3_ref_init(&x);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
 		if (!strcmp(plan.info[i].role, "purgatory") || !strcmp(plan.info[i].role, "elfcorehdr"))
 			continue;
 		assert_int_equal(pp.regions[n].start, (uintptr_t)plan.segs.seg[i].mem);
-		kx_sha256_lanes_update(&s, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
+		xxh3_ref_update(&x, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
 		n++;
 	}
-	kx_sha256_final(&s, want);
+	xxh3_ref_final(&x, want);
 	assert_int_equal(n, 3); /* kernel, initrd, boot_params: not the core header */
 	assert_int_equal(pp.regions[n].len, 0);
-	assert_memory_equal(pp.sha256, want, 32);
+	assert_memory_equal(pp.digest, want, 32);
 	/* The simulated kernel (6.6+ flags) takes it. */
 	kexec_sim_config(sim)->limits.has_crash_region = true;
 	kexec_sim_config(sim)->limits.crash_start = 0x3000000;

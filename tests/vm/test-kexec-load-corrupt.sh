@@ -2,7 +2,7 @@
 # The purgatory's check in a real handover: tests/vm/helpers/corrupt-load.c
 # loads the kernel and initrd as `kexec -c -l` does, but flips one byte of the
 # initrd segment after the loader hashed it. After `kexec -e` the purgatory
-# must print "purgatory: sha256 mismatch" on the serial port and stop: the
+# must print "purgatory: xxh3 mismatch" on the serial port and stop: the
 # second kernel never starts. (kexec-load-nochecks shows -i skipping the
 # check; the host unit tests run the purgatory's mismatch path on every
 # hashing path it has.)
@@ -26,7 +26,7 @@ EOS
 )"
 
 # The purgatory halts with interrupts off: stop the guest once it has spoken.
-VM_STOP_PATTERN="purgatory: sha256 mismatch"
+VM_STOP_PATTERN="purgatory: xxh3 mismatch"
 VM_TIMEOUT=60
 vm_boot ""
 log=$VM_LOG
@@ -34,7 +34,7 @@ vm_expect_line "$log" "RC load: 0" "the corrupting loader exits 0"
 vm_expect "$log" '^OUT load: corrupted initrd byte [0-9]+ of [0-9]+$' "it flipped one initrd byte"
 vm_expect_checks "$log" 2
 vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
-vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: sha256 mismatch$' "the purgatory reports the mismatch after kexec -e"
-vm_expect "$log" "^VM-HARNESS: the log has 'purgatory: sha256 mismatch'; qemu stopped$" "the guest stayed halted after the report"
+vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: xxh3 mismatch$' "the purgatory reports the mismatch after kexec -e"
+vm_expect "$log" "^VM-HARNESS: the log has 'purgatory: xxh3 mismatch'; qemu stopped$" "the guest stayed halted after the report"
 vm_expect_not "$log" '^STAGE2-' "the second kernel never starts"
 vm_finish kexec-load-corrupt

@@ -1,5 +1,5 @@
 #!/bin/bash
-# kexec -c -i -l (kexec_load; the purgatory skips its SHA-256 check of the
+# kexec -c -i -l (kexec_load; the purgatory skips its check of the
 # segments) + kexec -e: the second kernel's /proc/cmdline must be exactly the
 # --append text.
 set -euo pipefail

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * kexec-corrupt-load KERNEL INITRD CMDLINE: loads KERNEL and INITRD through
- * kexec_load with our purgatory, exactly as `kexec -c -l` would, except that
+ * kexec-corrupt-load KERNEL INITRD CMDLINE [sha256]: loads KERNEL and INITRD
+ * through kexec_load with our purgatory, exactly as `kexec -c -l` would (with
+ * sha256, as `kexec -c -l --check=sha256` would), except that
  * one byte in the middle of the initrd segment is flipped after the loader
  * hashed it. So the old kernel copies a segment that differs from the digest
  * the purgatory holds, as if memory had been corrupted between load and
@@ -32,10 +33,12 @@ int main(int argc, char **argv)
 	size_t i;
 	int r;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: kexec-corrupt-load KERNEL INITRD CMDLINE\n");
+	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "sha256"))) {
+		fprintf(stderr, "usage: kexec-corrupt-load KERNEL INITRD CMDLINE [sha256]\n");
 		return 2;
 	}
+	if (argc == 5)
+		req.check = LIBKEXEC_CHECK_SHA256;
 	ctx = kexec_ctx_new();
 	if (!ctx)
 		return 1;
