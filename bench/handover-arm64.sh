@@ -9,7 +9,7 @@
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
-# CASE: ours, ours-i, kt, kt-i (default: all four); @CPU boots that qemu
+# CASE: ours, ours-sha256, ours-i, kt, kt-i (default: all five); @CPU boots that qemu
 # -cpu instead of cortex-a57 (e.g. kt@max). One guest at a time. Each run
 # appends one line to $BENCH_OUT/handover-arm64.tsv:
 #   case cpu run exec_cnt init_cnt ticks runinit_us cntfrq_hz stage1_runinit_us sha2 load_rc crng_us
@@ -45,7 +45,7 @@ while getopts r: opt; do
 done
 shift $((OPTIND - 1))
 cases=("$@")
-((${#cases[@]})) || cases=(ours ours-i kt kt-i)
+((${#cases[@]})) || cases=(ours ours-sha256 ours-i kt kt-i)
 
 VM_LOG_DIR=$BENCH_OUT/vm-logs
 VM_TIMEOUT=${VM_TIMEOUT:-120}
@@ -126,11 +126,12 @@ run_one() {
 	VM_QEMU_ARGS=(-icount "shift=0,sleep=off")
 	VM_CPU=$cpu
 	case $case in
-	ours | ours-i) loader="kexec -c" ;;
+	ours | ours-i | ours-sha256) loader="kexec -c" ;;
 	kt | kt-i) loader="/usr/local/sbin/kexec-tools -c" ;;
 	*) bench_die "unknown case $case" ;;
 	esac
 	[[ $case == *-i ]] && checks=-i
+	[[ $case == ours-sha256 ]] && checks=--check=sha256
 	vm_add_file "$TSC" /bin/tsc
 	vm_add_file "$STAGE2" /boot/bench2.cpio
 	if [[ $case == kt* ]]; then

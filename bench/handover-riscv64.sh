@@ -9,7 +9,7 @@
 #
 #   bench/handover-riscv64.sh [-r REPEAT] [CASE[@CPU]...]
 #
-# CASE: ours, ours-i (default: both); @CPU boots that qemu -cpu instead of
+# CASE: ours, ours-sha256, ours-i (default: all three); @CPU boots that qemu -cpu instead of
 # rv64 (e.g. ours@rv64,zknh=true: harts with the scalar SHA-256
 # instructions; the loader sees zknh in /proc/cpuinfo and the purgatory
 # takes its Zknh path). One guest at a time. Each run appends one line to
@@ -48,7 +48,7 @@ while getopts r: opt; do
 done
 shift $((OPTIND - 1))
 cases=("$@")
-((${#cases[@]})) || cases=(ours ours-i)
+((${#cases[@]})) || cases=(ours ours-sha256 ours-i)
 
 VM_LOG_DIR=$BENCH_OUT/vm-logs
 VM_TIMEOUT=${VM_TIMEOUT:-120}
@@ -122,8 +122,9 @@ run_one() {
 	VM_CPU=$cpu
 	case $case in
 	ours) ;;
+	ours-sha256) checks=--check=sha256 ;;
 	ours-i) checks=-i ;;
-	*) bench_die "unknown case $case (riscv64: ours, ours-i)" ;;
+	*) bench_die "unknown case $case (riscv64: ours, ours-sha256, ours-i)" ;;
 	esac
 	vm_add_file "$TSC" /bin/tsc
 	vm_add_file "$STAGE2" /boot/bench2.cpio

@@ -2,11 +2,12 @@
 # Handover latency in QEMU: from `kexec -e` to the second kernel's /init, for
 # our kexec and kexec-tools', each loading the same kernel and the same 1 MiB
 # initrd through kexec_load (ours: -c; kexec-tools 2.0.25's default), with the
-# purgatory's SHA-256 check and without it (-i).
+# purgatory's check (ours: XXH3-128 by default, SHA-256 with --check=sha256;
+# kexec-tools': SHA-256) and without it (-i).
 #
 #   bench/handover.sh [-r REPEAT] [-j JOBS] [CASE...]
 #
-# CASE: ours, ours-i, kt, kt-i (default: all four), base (BENCH_BASE_KEXEC,
+# CASE: ours, ours-sha256, ours-i, kt, kt-i (default: all five), base (BENCH_BASE_KEXEC,
 # with the check), or cpu-max (our kexec with
 # the check, -cpu max, without icount: only that stage 2 boots). Each run
 # appends one line to $BENCH_OUT/handover.tsv:
@@ -36,7 +37,7 @@ while getopts r:j: opt; do
 done
 shift $((OPTIND - 1))
 cases=("$@")
-((${#cases[@]})) || cases=(ours ours-i kt kt-i)
+((${#cases[@]})) || cases=(ours ours-sha256 ours-i kt kt-i)
 
 VM_LOG_DIR=$BENCH_OUT/vm-logs
 VM_TIMEOUT=${VM_TIMEOUT:-900}
@@ -80,7 +81,7 @@ run_one() {
 	VM_ADD_DST=()
 	VM_QEMU_ARGS=(-cpu qemu64 -icount "shift=0,sleep=off")
 	case $case in
-	ours | ours-i) loader="kexec -c" ;;
+	ours | ours-i | ours-sha256) loader="kexec -c" ;;
 	base)
 		# An older build of ours (bench/run.sh, BENCH_BASE_REV).
 		loader="kexec -c"
@@ -95,6 +96,7 @@ run_one() {
 	*) bench_die "unknown case $case" ;;
 	esac
 	[[ $case == *-i ]] && checks=-i
+	[[ $case == ours-sha256 ]] && checks=--check=sha256
 	vm_add_file "$TSC" /bin/tsc
 	vm_add_file "$STAGE2" /boot/bench2.cpio
 	if [[ $case == kt* ]]; then

@@ -105,7 +105,7 @@ echo "load	$((SECONDS - t))" >"$BENCH_OUT/times.tsv"
 
 t=$SECONDS
 rm -f "$BENCH_OUT/handover.tsv"
-hcases=(ours ours-i kt kt-i)
+hcases=(ours ours-sha256 ours-i kt kt-i)
 [[ -z ${BENCH_BASE_KEXEC:-} ]] || hcases+=(base)
 bash "$BENCH_DIR/handover.sh" -r "${BENCH_REPEAT:-2}" -j "${BENCH_VM_JOBS:-1}" "${hcases[@]}"
 echo "handover	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
@@ -122,10 +122,10 @@ if [[ ${BENCH_ARM64:-1} != 0 ]]; then
 		"$BENCH_REPO/scripts/build-cross.sh" aarch64 "$(dirname "$BENCH_KEXEC_ARM64")" >/dev/null ||
 			bench_die "building the arm64 kexec failed (scripts/build-cross.sh aarch64 build-aarch64)"
 	fi
-	bash "$BENCH_DIR/handover-arm64.sh" -r "${BENCH_REPEAT_ARM64:-3}" ours ours-i kt kt-i
+	bash "$BENCH_DIR/handover-arm64.sh" -r "${BENCH_REPEAT_ARM64:-3}" ours ours-sha256 ours-i kt kt-i
 	read -r -a acpus <<<"${BENCH_ARM64_CPUS-max}"
 	for cpu in ${acpus[@]+"${acpus[@]}"}; do
-		bash "$BENCH_DIR/handover-arm64.sh" -r 1 "ours@$cpu" "ours-i@$cpu" "kt@$cpu" "kt-i@$cpu"
+		bash "$BENCH_DIR/handover-arm64.sh" -r 1 "ours@$cpu" "ours-sha256@$cpu" "ours-i@$cpu" "kt@$cpu" "kt-i@$cpu"
 	done
 	echo "handover_arm64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
@@ -144,7 +144,7 @@ if [[ ${BENCH_RISCV64:-1} != 0 ]]; then
 	fi
 	read -r -a rcpus <<<"${BENCH_RISCV64_CPUS-rv64 rv64,zknh=true}"
 	for cpu in ${rcpus[@]+"${rcpus[@]}"}; do
-		bash "$BENCH_DIR/handover-riscv64.sh" -r "${BENCH_REPEAT_RISCV64:-5}" "ours@$cpu" "ours-i@$cpu"
+		bash "$BENCH_DIR/handover-riscv64.sh" -r "${BENCH_REPEAT_RISCV64:-5}" "ours@$cpu" "ours-sha256@$cpu" "ours-i@$cpu"
 	done
 	echo "handover_riscv64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
