@@ -230,23 +230,39 @@ struct stream {
  * sets *done at the end of the stream. 0, or a negative errno with *why.
  */
 typedef int (*step_fn)(void *st, struct stream *s, bool *done, const char **why);
+/*
+ * Puts a decoder back at the start of its stream (the same parameters), or
+ * NULL where starting over gains nothing.
+ */
+typedef void (*reset_fn)(void *st);
 
-static int drive(step_fn step, void *st, const uint8_t *in, size_t in_len,
-		 const struct limits *lim, size_t hint, struct peeled *p, const char **why)
+/*
+ * Runs step over in[0..in_len) into one growing buffer. With a sniffer, the
+ * first KX_UNWRAP_HEAD bytes come out first and are shown to it; then the
+ * buffer is made as large as the image's header (or the stream) says, and
+ * a decoder with a reset starts over into it: zstd decodes a frame in one
+ * pass, straight into the buffer, only when the buffer has room for all of
+ * it at the first call; otherwise it goes through its own window and copies
+ * (more work, and a window's worth of memory). The head is decoded twice:
+ * 64 KiB. drive_head: the head is head bytes instead (lz4: a whole block).
+ */
+static int drive_head(step_fn step, reset_fn reset, void *st, const uint8_t *in, size_t in_len,
+		      const struct limits *lim, size_t hint, size_t head, struct peeled *p,
+		      const char **why)
 {
 	size_t max_out = lim->max_out;
 	struct obuf o = { .max = max_out };
 	struct stream s = { .in = in, .in_left = in_len };
 	struct sniffer sn = { .s = lim->sniff };
 	uint8_t spare;
-	bool done = false;
+	bool done = false, restarted = false;
 	int r;
 
 	size_t declared = hint;
 
 	/* Until the head has been seen, no more than the head is allocated. */
-	if (sn.s && hint > KX_UNWRAP_HEAD)
-		hint = KX_UNWRAP_HEAD;
+	if (sn.s && hint > head)
+		hint = head;
 	while (!done) {
 		bool full = false;
 		size_t in_before, out_before;
@@ -257,6 +273,13 @@ static int drive(step_fn step, void *st, const uint8_t *in, size_t in_len,
 			goto fail;
 		if (r)
 			break;
+		if (reset && sn.done && !restarted && o.cap > o.len) {
+			reset(st);
+			s.in = in;
+			s.in_left = in_len;
+			o.len = 0;
+			restarted = true;
+		}
 
 		if (o.len == o.cap) {
 			r = obuf_grow(&o, hint);
@@ -296,6 +319,12 @@ static int drive(step_fn step, void *st, const uint8_t *in, size_t in_len,
 fail:
 	free(o.p);
 	return r;
+}
+
+static int drive(step_fn step, reset_fn reset, void *st, const uint8_t *in, size_t in_len,
+		 const struct limits *lim, size_t hint, struct peeled *p, const char **why)
+{
+	return drive_head(step, reset, st, in, in_len, lim, hint, KX_UNWRAP_HEAD, p, why);
 }
 
 /* The initial output size: the declared size when there is one, else a guess. */
@@ -363,7 +392,7 @@ static int gzip_peel(const uint8_t *buf, size_t len, const struct limits *lim, s
 	if (r != Z_OK)
 		return broken(why, r == Z_MEM_ERROR ? "out of memory" : "zlib failed to start",
 			      r == Z_MEM_ERROR ? -ENOMEM : -EINVAL);
-	r = drive(gzip_step, &z, buf, len, lim, first_size(len, 0, max_out), p, why);
+	r = drive(gzip_step, NULL, &z, buf, len, lim, first_size(len, 0, max_out), p, why);
 	inflateEnd(&z);
 	return r;
 }
@@ -439,7 +468,7 @@ static int lzma_run(bool alone, const uint8_t *buf, size_t len, const struct lim
 	if (lr != LZMA_OK)
 		return broken(why, lr == LZMA_MEM_ERROR ? "out of memory" : "liblzma failed to start",
 			      lr == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL);
-	r = drive(lzma_step, &ls, buf, len, lim, first_size(len, declared, max_out), p, why);
+	r = drive(lzma_step, NULL, &ls, buf, len, lim, first_size(len, declared, max_out), p, why);
 	lzma_end(&ls);
 	return r;
 }
@@ -545,6 +574,11 @@ static int zstd_step(void *st, struct stream *s, bool *done, const char **why)
 	return 0;
 }
 
+static void zstd_reset(void *st)
+{
+	ZSTD_DCtx_reset(st, ZSTD_reset_session_only);
+}
+
 static int zstd_probe(const void *buf, size_t len, const char **reason)
 {
 	const char *why;
@@ -580,7 +614,7 @@ static int zstd_peel(const uint8_t *buf, size_t len, const struct limits *lim, s
 	 * here because it bounds the window a hostile frame makes us allocate.
 	 */
 	ZSTD_DCtx_setParameter(ds, ZSTD_d_windowLogMax, 27);
-	r = drive(zstd_step, ds, buf, len, lim, first_size(len, size, max_out), p, why);
+	r = drive(zstd_step, zstd_reset, ds, buf, len, lim, first_size(len, size, max_out), p, why);
 	ZSTD_freeDStream(ds);
 	return r;
 }
@@ -623,8 +657,19 @@ static int lz4_frame_peel(const uint8_t *buf, size_t len, const struct limits *l
 	} else if (fi.contentSize > max_out) {
 		ret = broken(why, too_big(max_out), -EFBIG);
 	} else {
-		ret = drive(lz4f_step, dctx, buf + used, len - used, lim,
-			    first_size(len, fi.contentSize, max_out), p, why);
+		/*
+		 * The head is the first block, whole (64 KiB to 4 MiB): LZ4F writes
+		 * a block straight into the buffer when it has room for one, else
+		 * into its own and copies, for every block after it too until the
+		 * buffer has grown. No starting over: the head is a whole block.
+		 */
+		static const size_t block_max[] = { 64 << 10, 256 << 10, 1 << 20, 4 << 20 };
+		size_t head = KX_UNWRAP_HEAD;
+
+		if (fi.blockSizeID >= LZ4F_max64KB && fi.blockSizeID <= LZ4F_max4MB)
+			head = block_max[fi.blockSizeID - LZ4F_max64KB];
+		ret = drive_head(lz4f_step, NULL, dctx, buf + used, len - used, lim,
+				 first_size(len, fi.contentSize, max_out), head, p, why);
 	}
 	LZ4F_freeDecompressionContext(dctx);
 	return ret;
