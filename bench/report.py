@@ -193,14 +193,21 @@ def main():
     # ---- Load cost ---------------------------------------------------------
     w('## Load cost on the host')
     w('')
+    # Data from before XXH3 has a SHA-NI estimate (ir_shani); with XXH3 the
+    # loader runs no SHA-256 block and callgrind's count is the count.
+    shani = any(get('ours', '-c', s_, 'ir_shani') is not None for s_ in sizes)
     w('The whole `kexec -c -l K --initrd=I` (kexec_load) and `kexec -s -l K --initrd=I` '
       '(kexec_file_load) up to the syscall, which this host\'s kernel refuses with ENOSYS '
       'after all the work is done; "syscall" says what strace saw. Instructions: '
-      'callgrind (deterministic). Valgrind\'s CPUID hides the SHA extensions, so under '
-      'callgrind our kexec hashes as on a CPU without them: eight lanes at once in AVX2 '
-      'registers (four in SSE2 registers on CPUs without AVX2); "SHA-NI" is the count on '
-      'the path this CPU takes (callgrind minus the block functions, plus blocks x the '
-      'SHA-NI loop body, counted from the binary). Wall: median of hyperfine runs, '
+      'callgrind (deterministic). '
+      + ('Valgrind\'s CPUID hides the SHA extensions, so under '
+         'callgrind our kexec hashes as on a CPU without them: eight lanes at once in AVX2 '
+         'registers (four in SSE2 registers on CPUs without AVX2); "SHA-NI" is the count on '
+         'the path this CPU takes (callgrind minus the block functions, plus blocks x the '
+         'SHA-NI loop body, counted from the binary). ' if shani else
+         'With `-c` our kexec computes the purgatory\'s digest, XXH3-128 (xxhash.h\'s SSE2 '
+         'code, on every x86_64 CPU; valgrind\'s CPUID changes nothing for it). ')
+      + 'Wall: median of hyperfine runs, '
       'page cache warm. RSS: peak, /usr/bin/time. Initrd 0 MiB: no --initrd (both tools '
       'refuse an empty file); the initrds are random bytes.')
     w('')
@@ -208,7 +215,7 @@ def main():
         w(f'### {name}')
         w('')
         hdr = '| initrd | syscall reached (ours, kexec-tools) | instructions ours | instructions kexec-tools | ratio'
-        if mode == '-c':
+        if mode == '-c' and shani:
             hdr += ' | instructions ours, SHA-NI | ratio SHA-NI'
         hdr += ' | wall ours | wall kexec-tools | ratio | peak RSS ours | peak RSS kexec-tools | ratio |'
         w(hdr)
@@ -218,7 +225,7 @@ def main():
             rk = L.get(('kt', mode, s), {}).get('reached', '?')
             io, ik = get('ours', mode, s, 'ir'), get('kt', mode, s, 'ir')
             row = f'| {s} MiB | {ro}, {rk} | {fmt_ir(io)} | {fmt_ir(ik)} | {fmt_r(ratio(io, ik))}'
-            if mode == '-c':
+            if mode == '-c' and shani:
                 ins = get('ours', mode, s, 'ir_shani')
                 row += f' | {fmt_ir(ins)} | {fmt_r(ratio(ins, ik))}'
             wo, wk = get('ours', mode, s, 'wall_median_s'), get('kt', mode, s, 'wall_median_s')
@@ -690,6 +697,60 @@ def main():
               + (f': {ppo:.0f} and {pzk:.0f} instructions a block' if ppo and pzk else '') + ').')
             w('')
 
+    # ---- Compressed kernels (bench/unwrap.sh) -----------------------------
+    unwrap_path = os.path.join(out, 'unwrap.tsv')
+    unw = read_tsv(unwrap_path) if os.path.exists(unwrap_path) else []
+    if unw:
+        shutil.copy(unwrap_path, os.path.join(docs, 'bench-unwrap.tsv'))
+    elif os.path.exists(os.path.join(docs, 'bench-unwrap.tsv')):
+        os.remove(os.path.join(docs, 'bench-unwrap.tsv'))
+    if unw:
+        U = {(r['tool'], r['kernel']): r for r in unw}
+        has_base = any(r['tool'] == 'base' for r in unw)
+        w('## Compressed kernels, and a bomb')
+        w('')
+        w('bench/unwrap.sh: the kernel K wrapped in gzip -9, xz, zstd -19 and lz4 -9, and B, '
+          '1 MiB of gzip that unpacks to 1 GiB of zeros, each loaded with `kexec -c -i -l FILE '
+          '--initrd=I` (32 MiB initrd; `-i` so that only the peeling differs, not the check) up to '
+          'the syscall. ' + ('"before": ' + meta.get('unwrap_base', 'an older build of ours')
+                             + ', which unpacked every layer whole before looking at it. '
+                             if has_base else '')
+          + 'Instructions: callgrind; wall: median of hyperfine runs; RSS: peak.')
+        w('')
+        cols = ['kernel', 'ours: instructions', 'wall', 'peak RSS']
+        if has_base:
+            cols += ['before: instructions', 'wall', 'peak RSS', 'instructions ours / before']
+        cols += ['kexec-tools']
+        w('| ' + ' | '.join(cols) + ' |')
+        w('|' + ' --- |' * len(cols))
+        for k in ('plain', 'gzip', 'xz', 'zstd', 'lz4', 'bomb'):
+            o = U.get(('ours', k))
+            if not o:
+                continue
+            row = [k if k != 'bomb' else 'bomb (1 GiB of zeros)', fmt_ir(num(o['ir'])),
+                   fmt_s(num(o['wall_median_s'])), fmt_kb(num(o['rss_kb']))]
+            if has_base:
+                b = U.get(('base', k), {})
+                row += [fmt_ir(num(b.get('ir'))), fmt_s(num(b.get('wall_median_s'))),
+                        fmt_kb(num(b.get('rss_kb'))),
+                        fmt_r(ratio(num(o['ir']), num(b.get('ir'))))]
+            kt = U.get(('kt', k))
+            if not kt:
+                row.append('does not read it')
+            elif kt['reached'] == 'ENOSYS':
+                row.append(f'{fmt_ir(num(kt["ir"]))} instructions, {fmt_s(num(kt["wall_median_s"]))}')
+            else:
+                row.append(f'refuses it: "{kt["message"]}"')
+            w('| ' + ' | '.join(row) + ' |')
+        w('')
+        bo, bb = U.get(('ours', 'bomb')), U.get(('base', 'bomb'))
+        if bo:
+            w(f'The bomb: ours says "{bo["message"]}" (exit {bo["exit"]}) after '
+              f'{fmt_s(num(bo["wall_median_s"]))} with {fmt_kb(num(bo["rss_kb"]))} at most'
+              + (f'; before, "{bb["message"]}" after {fmt_s(num(bb["wall_median_s"]))} with '
+                 f'{fmt_kb(num(bb["rss_kb"]))}' if bb else '') + '.')
+            w('')
+
     # ---- Targets -----------------------------------------------------------
     w('## Targets')
     w('')
@@ -698,7 +759,11 @@ def main():
     ik = get('kt', '-c', 32, 'ir')
     r_port = ratio(get('ours', '-c', 32, 'ir'), ik)
     r_ni = ratio(get('ours', '-c', 32, 'ir_shani'), ik)
-    if r_port is not None:
+    if r_port is not None and r_ni is None:
+        w(f'| load instructions, -c, 32 MiB initrd: at most {TARGET_LOAD_IR}x kexec-tools '
+          f'| {fmt_r(r_port)} (the XXH3 digest: the same on every x86_64 CPU) '
+          f'| {"yes" if r_port <= TARGET_LOAD_IR else "no"} |')
+    elif r_port is not None:
         w(f'| load instructions, -c, 32 MiB initrd: at most {TARGET_LOAD_IR}x kexec-tools '
           f'| {fmt_r(r_ni)} on the SHA-NI path this CPU takes; {fmt_r(r_port)} under callgrind\'s '
           f'CPUID (no SHA extensions: eight lanes in AVX2, or four in SSE2 without AVX2) '

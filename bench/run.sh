@@ -16,7 +16,10 @@
 # BENCH_REPEAT_RISCV64, boots per riscv64 handover case and -cpu (default 5);
 # BENCH_RISCV64_CPUS, the qemu -cpu models each riscv64 case is booted on
 # (default "rv64 rv64,zknh=true": the purgatory's portable and Zknh SHA-256);
-# BENCH_RISCV64=0 skips riscv64;
+# BENCH_RISCV64=0 skips riscv64; BENCH_UNWRAP=0 skips the compressed
+# kernels (bench/unwrap.sh), BENCH_UNWRAP_BASE_REV is the older revision
+# they are measured against (default ac79cc7, before lazy peeling; "" for
+# none) or BENCH_UNWRAP_BASE_KEXEC an older kexec already built;
 # BENCH_VM_JOBS, guests at once (default 1); BENCH_DOCS, where the results go
 # (default <repo>/docs). See bench/load.sh, bench/handover.sh and
 # bench/handover-arm64.sh and bench/handover-riscv64.sh for what is measured
@@ -62,6 +65,23 @@ if [[ -n ${BENCH_BASE_REV:-} ]]; then
 	export BENCH_BASE_KEXEC=$src/build/kexec
 fi
 
+# The compressed kernels' baseline: the last build that unpacked every layer
+# whole before looking at it (BENCH_UNWRAP_BASE_REV, default ac79cc7; "" for none).
+unwrap_base_rev=${BENCH_UNWRAP_BASE_REV-ac79cc7}
+if [[ -n $unwrap_base_rev && -z ${BENCH_UNWRAP_BASE_KEXEC:-} ]]; then
+	src=$BENCH_OUT/unwrap-base-src
+	if [[ ! -x $src/build/kexec || $(cat "$src/.rev" 2>/dev/null) != "$unwrap_base_rev" ]]; then
+		rm -rf "$src"
+		mkdir -p "$src"
+		git -C "$BENCH_REPO" archive "$unwrap_base_rev" | tar -x -C "$src"
+		bench_log "building $unwrap_base_rev as the compressed kernels' baseline"
+		(cd "$src" && meson setup -Dtests=false build >/dev/null && ninja -C build kexec >/dev/null) ||
+			bench_die "building $unwrap_base_rev failed"
+		echo "$unwrap_base_rev" >"$src/.rev"
+	fi
+	export BENCH_UNWRAP_BASE_KEXEC=$src/build/kexec
+fi
+
 # The machine and the versions, for the report.
 {
 	echo "date	$(date -u +%Y-%m-%d)"
@@ -97,11 +117,21 @@ fi
 	if [[ -n ${BENCH_BASE_REV:-} ]]; then
 		echo "base	$BENCH_BASE_REV ($(git -C "$BENCH_REPO" rev-parse --short "$BENCH_BASE_REV"))"
 	fi
+	if [[ -n ${BENCH_UNWRAP_BASE_KEXEC:-} ]]; then
+		echo "unwrap_base	$("$BENCH_UNWRAP_BASE_KEXEC" -v 2>&1 | head -n 1)${unwrap_base_rev:+ at $unwrap_base_rev}"
+	fi
 } >"$BENCH_OUT/meta.tsv"
 
 t=$SECONDS
 bash "$BENCH_DIR/load.sh"
 echo "load	$((SECONDS - t))" >"$BENCH_OUT/times.tsv"
+
+t=$SECONDS
+rm -f "$BENCH_OUT/unwrap.tsv"
+if [[ ${BENCH_UNWRAP:-1} != 0 ]]; then
+	BENCH_BASE_KEXEC=${BENCH_UNWRAP_BASE_KEXEC:-} bash "$BENCH_DIR/unwrap.sh"
+fi
+echo "unwrap	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 
 t=$SECONDS
 rm -f "$BENCH_OUT/handover.tsv"
