@@ -53,33 +53,35 @@ fi
 vm_fetch_kernel
 bench_fetch_kexec_tools
 
+# build_rev REV DIR WHAT: revision REV of ours built in DIR (kept while it
+# is that revision); prints its kexec.
+build_rev() {
+	local rev=$1 src=$2 what=$3
+	if [[ ! -x $src/build/kexec || $(cat "$src/.rev" 2>/dev/null) != "$rev" ]]; then
+		rm -rf "$src"
+		mkdir -p "$src"
+		git -C "$BENCH_REPO" archive "$rev" | tar -x -C "$src"
+		bench_log "building $rev as $what"
+		(cd "$src" && meson setup -Dtests=false build >/dev/null && ninja -C build kexec >/dev/null) ||
+			bench_die "building $rev failed"
+		echo "$rev" >"$src/.rev"
+	fi
+	printf '%s\n' "$src/build/kexec"
+}
+
 # Optional baseline: an older revision of ours, built in its own tree.
 if [[ -n ${BENCH_BASE_REV:-} ]]; then
-	src=$BENCH_OUT/base-src
-	rm -rf "$src"
-	mkdir -p "$src"
-	git -C "$BENCH_REPO" archive "$BENCH_BASE_REV" | tar -x -C "$src"
-	bench_log "building $BENCH_BASE_REV as the baseline"
-	(cd "$src" && meson setup -Dtests=false build >/dev/null && ninja -C build kexec >/dev/null) ||
-		bench_die "building $BENCH_BASE_REV failed"
-	export BENCH_BASE_KEXEC=$src/build/kexec
+	BENCH_BASE_KEXEC=$(build_rev "$BENCH_BASE_REV" "$BENCH_OUT/base-src" "the baseline")
+	export BENCH_BASE_KEXEC
 fi
 
 # The compressed kernels' baseline: the last build that unpacked every layer
 # whole before looking at it (BENCH_UNWRAP_BASE_REV, default ac79cc7; "" for none).
 unwrap_base_rev=${BENCH_UNWRAP_BASE_REV-ac79cc7}
 if [[ -n $unwrap_base_rev && -z ${BENCH_UNWRAP_BASE_KEXEC:-} ]]; then
-	src=$BENCH_OUT/unwrap-base-src
-	if [[ ! -x $src/build/kexec || $(cat "$src/.rev" 2>/dev/null) != "$unwrap_base_rev" ]]; then
-		rm -rf "$src"
-		mkdir -p "$src"
-		git -C "$BENCH_REPO" archive "$unwrap_base_rev" | tar -x -C "$src"
-		bench_log "building $unwrap_base_rev as the compressed kernels' baseline"
-		(cd "$src" && meson setup -Dtests=false build >/dev/null && ninja -C build kexec >/dev/null) ||
-			bench_die "building $unwrap_base_rev failed"
-		echo "$unwrap_base_rev" >"$src/.rev"
-	fi
-	export BENCH_UNWRAP_BASE_KEXEC=$src/build/kexec
+	BENCH_UNWRAP_BASE_KEXEC=$(build_rev "$unwrap_base_rev" "$BENCH_OUT/unwrap-base-src" \
+		"the compressed kernels' baseline")
+	export BENCH_UNWRAP_BASE_KEXEC
 fi
 
 # The machine and the versions, for the report.
