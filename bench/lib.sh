@@ -105,6 +105,47 @@ bench_cc() {
 	fi
 }
 
+# ---- Measuring one command on this host (bench/load.sh, bench/unwrap.sh) ----
+
+# bench_reached BASE CMD...: runs CMD once under strace, its standard output
+# in BASE.out, its standard error in BASE.err, its exit status in
+# BASE.status; prints ENOSYS when it reached a load syscall that failed so
+# (this host's kernel has no kexec), the error when it failed otherwise, no
+# when it never got there.
+bench_reached() {
+	local base=$1 st=0
+	shift
+	LD_LIBRARY_PATH=$KT_LIBDIR strace -f -o "$base.strace" -e trace=kexec_load,kexec_file_load \
+		"$@" >"$base.out" 2>"$base.err" || st=$?
+	echo "$st" >"$base.status"
+	if grep -Eq '(^|[[:space:]])kexec(_file)?_load\(.*= -1 ENOSYS' "$base.strace"; then
+		echo ENOSYS
+	elif grep -Eq '(^|[[:space:]])kexec(_file)?_load\(' "$base.strace"; then
+		grep -Eo '= -1 [A-Z]+' "$base.strace" | head -n 1 | cut -d' ' -f3
+	else
+		echo no
+	fi
+}
+
+# bench_wall BASE WARMUP RUNS CMD...: hyperfine (no shell, the command's
+# failures ignored: the syscall's); prints the median, min and max wall time
+# in seconds. Fails when hyperfine does (its output in BASE.hyperfine).
+bench_wall() {
+	local base=$1 warmup=$2 runs=$3
+	shift 3
+	LD_LIBRARY_PATH=$KT_LIBDIR hyperfine -N -i --warmup "$warmup" --runs "$runs" --style none \
+		--export-json "$base.json" -- "$(printf '%q ' "$@")" >"$base.hyperfine" 2>&1 || return 1
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.6f %.6f %.6f" % (r["median"], r["min"], r["max"]))' "$base.json"
+}
+
+# bench_rss BASE CMD...: prints the peak RSS of one run in KiB (/usr/bin/time).
+bench_rss() {
+	local base=$1
+	shift
+	LD_LIBRARY_PATH=$KT_LIBDIR /usr/bin/time -f '%M' -o "$base.rss" "$@" >/dev/null 2>&1 || true
+	tail -n 1 "$base.rss"
+}
+
 # ---- arm64 (bench/handover-arm64.sh) ----------------------------------------
 
 # bench_fetch_kexec_tools_arm64: Debian's arm64 kexec-tools and the arm64

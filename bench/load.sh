@@ -120,17 +120,7 @@ for cs in "${cases[@]}"; do
 
 	# Does the tool get as far as the syscall?
 	reached=-
-	if [[ $mode != - ]]; then
-		LD_LIBRARY_PATH=$KT_LIBDIR strace -f -o "$base.strace" -e trace=kexec_load,kexec_file_load \
-			"${c[@]}" >/dev/null 2>"$base.out" || true
-		if grep -Eq '(^|[[:space:]])kexec(_file)?_load\(.*= -1 ENOSYS' "$base.strace"; then
-			reached=ENOSYS
-		elif grep -Eq '(^|[[:space:]])kexec(_file)?_load\(' "$base.strace"; then
-			reached=$(grep -Eo '= -1 [A-Z]+' "$base.strace" | head -n 1 | cut -d' ' -f3)
-		else
-			reached=no
-		fi
-	fi
+	[[ $mode == - ]] || reached=$(bench_reached "$base" "${c[@]}")
 
 	# Instructions; for ours -c also the SHA-NI-path count.
 	cg=$work/cg.$tool$mode.$size
@@ -159,17 +149,13 @@ for cs in "${cases[@]}"; do
 			(2 * (updates + finals) + 4 * x4calls + 8 * x8calls) * (ni_pre + ni_post)))
 	fi
 
-	# Wall time: hyperfine, no shell, failures (the syscall's) ignored.
+	# Wall time and peak RSS.
 	r=$runs
 	((size <= 64 || r <= 5)) || r=5
-	LD_LIBRARY_PATH=$KT_LIBDIR hyperfine -N -i --warmup 2 --runs "$r" --style none \
-		--export-json "$base.json" -- "$(printf '%q ' "${c[@]}")" >"$base.hyperfine" 2>&1 ||
+	wall=$(bench_wall "$base" 2 "$r" "${c[@]}") ||
 		bench_die "hyperfine failed for $tool $mode $size (see $base.hyperfine)"
-	read -r med min max < <(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["results"][0]; print("%.6f %.6f %.6f" % (r["median"], r["min"], r["max"]))' "$base.json")
-
-	# Peak RSS.
-	LD_LIBRARY_PATH=$KT_LIBDIR /usr/bin/time -f '%M' -o "$base.rss" "${c[@]}" >/dev/null 2>&1 || true
-	rss=$(tail -n 1 "$base.rss")
+	read -r med min max <<<"$wall"
+	rss=$(bench_rss "$base" "${c[@]}")
 
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$mode" "$size" "$reached" "$ir" \
 		"$ir_shani" "$med" "$min" "$max" "$rss" >>"$out"

@@ -85,23 +85,16 @@ for tool in "${tools[@]}"; do
 		mapfile -t c < <(cmd "$tool" "$k")
 		base=$work/$tool.$k
 		bench_log "unwrap: $tool $k"
-		LD_LIBRARY_PATH=$KT_LIBDIR strace -f -o "$base.strace" -e trace=kexec_load,kexec_file_load \
-			"${c[@]}" >"$base.out" 2>"$base.err" && st=0 || st=$?
-		if grep -Eq 'kexec(_file)?_load\(.*= -1 ENOSYS' "$base.strace"; then
-			reached=ENOSYS
-		else
-			reached=no
-		fi
+		reached=$(bench_reached "$base" "${c[@]}")
+		st=$(cat "$base.status")
 		msg=$(grep -v '^$' "$base.err" | head -n 1 | tr '\t' ' ' | cut -c1-160)
 		LD_LIBRARY_PATH=$KT_LIBDIR valgrind --tool=callgrind --compress-strings=no --compress-pos=no --callgrind-out-file="$base.cg" \
 			"${c[@]}" >/dev/null 2>"$base.cg.log" || true
 		ir=$(python3 "$BENCH_DIR/cgstat.py" "$base.cg" | awk '$1 == "total" { print $2 }')
-		LD_LIBRARY_PATH=$KT_LIBDIR hyperfine -N -i --warmup 1 --runs "$runs" --style none \
-			--export-json "$base.json" -- "$(printf '%q ' "${c[@]}")" >"$base.hyperfine" 2>&1 ||
+		wall=$(bench_wall "$base" 1 "$runs" "${c[@]}") ||
 			bench_die "hyperfine failed for $tool $k (see $base.hyperfine)"
-		med=$(python3 -c 'import json,sys; print("%.6f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$base.json")
-		LD_LIBRARY_PATH=$KT_LIBDIR /usr/bin/time -f '%M' -o "$base.rss" "${c[@]}" >/dev/null 2>&1 || true
-		rss=$(tail -n 1 "$base.rss")
+		read -r med _ <<<"$wall"
+		rss=$(bench_rss "$base" "${c[@]}")
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$k" "$reached" "$ir" "$med" "$rss" "$st" \
 			"$msg" >>"$out"
 	done
