@@ -32,6 +32,9 @@ extern "C" {
 #ifndef KEXEC_CRASH_HOTPLUG_SUPPORT
 #define KEXEC_CRASH_HOTPLUG_SUPPORT 0x00000008
 #endif
+#ifndef KEXEC_DEBUG
+#define KEXEC_DEBUG 0x00000010
+#endif
 #ifndef KEXEC_FILE_DEBUG
 #define KEXEC_FILE_DEBUG 0x00000008
 #endif
@@ -312,6 +315,9 @@ struct kexec_sim_config {
 	int load_limit_panic;         /* kernel.kexec_load_limit_panic, -1 unlimited */
 	/* Since 0.2 (the library allocates this structure: new fields go last) */
 	bool no_file_debug;           /* a kernel before 6.8: KEXEC_FILE_DEBUG is EINVAL */
+	/* Since 0.5 */
+	unsigned kernel_major;        /* the simulated kernel's release, major.minor: flags */
+	unsigned kernel_minor;        /*   newer than it are EINVAL (0.0: it takes them all) */
 };
 
 struct kexec_sim *kexec_sim_new(void);
@@ -384,7 +390,34 @@ struct kexec_file_request {
 	bool reuse_initrd;          /* --reuseinitrd: the initrd the running kernel kept
 				       (retain_initrd), from /sys/firmware/initrd; initrd
 				       must be NULL */
+	/* Since 0.5 */
+	uint64_t options;           /* LIBKEXEC_OPT_*, below; unknown bits: -EINVAL */
 };
+
+/*
+ * kexec-tools' newer options, for struct kexec_file_request.options and
+ * struct kexec_load_request.options. Each is honoured with the running
+ * kernel's means or the request is refused (-EOPNOTSUPP, with a message):
+ *
+ * LIBKEXEC_OPT_NO_CMA (--no-cma): kexec_file_load: KEXEC_FILE_NO_CMA, where
+ *   the kernel places payloads in CMA (Linux 6.17 and later; an older kernel
+ *   never does, and gets no flag it would refuse). kexec_load and crash
+ *   kernels: the kernel never places them in CMA; nothing to do.
+ * LIBKEXEC_OPT_FORCE_DTB (--force-dtb): the next kernel gets the running
+ *   kernel's device tree. Device-tree architectures: what both syscalls do
+ *   anyway (kexec_file_load gets KEXEC_FILE_FORCE_DTB where the kernel knows
+ *   it, 6.18); a kexec_load request that also names a dtb is refused.
+ *   x86_64: kexec_file_load with KEXEC_FILE_FORCE_DTB (6.18 and later, and
+ *   only when the running kernel has a device tree, /sys/firmware/fdt);
+ *   kexec_load: refused.
+ * LIBKEXEC_OPT_DEBUG (-d): the kernel's own kexec messages: kexec_load gets
+ *   KEXEC_DEBUG on kernels after 7.3 (no release up to 7.3 takes it: left
+ *   out there; a load refused with it is made again without it);
+ *   kexec_file_load: as debug (KEXEC_FILE_DEBUG, 6.8 and later).
+ */
+#define LIBKEXEC_OPT_NO_CMA UINT64_C(0x1)
+#define LIBKEXEC_OPT_FORCE_DTB UINT64_C(0x2)
+#define LIBKEXEC_OPT_DEBUG UINT64_C(0x4)
 
 /* Everything a kexec_file_load needs, built and checked before the syscall. */
 struct kexec_file_plan {
@@ -453,6 +486,8 @@ struct kexec_load_request {
 				       segments against (unless no_checks):
 				       LIBKEXEC_CHECK_XXH3 (0) or LIBKEXEC_CHECK_SHA256;
 				       any other value: -EINVAL */
+	/* Since 0.5 */
+	uint64_t options;           /* LIBKEXEC_OPT_*, as in struct kexec_file_request */
 };
 
 /*

@@ -97,6 +97,13 @@ struct kx_arch {
 	const struct kx_format *const *formats;
 	size_t nr_formats;
 	const struct kx_crash_policy *crash;
+	/*
+	 * The next kernel gets the running kernel's device tree from both
+	 * syscalls (arm64, riscv64: --force-dtb is what they do anyway); false
+	 * where kexec_load passes none and kexec_file_load only with
+	 * KEXEC_FILE_FORCE_DTB (x86_64).
+	 */
+	bool device_tree;
 	/* The embedded purgatory (size 0: not built into this library). */
 	const unsigned char *purgatory;
 	const size_t *purgatory_size;

@@ -500,6 +500,13 @@ int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *
 	char *buf;
 	int r, n = 0;
 
+	/* A simulated kernel that names its release is that release. */
+	if (ctx->sim && (kexec_sim_config(ctx->sim)->kernel_major ||
+			 kexec_sim_config(ctx->sim)->kernel_minor)) {
+		*major = kexec_sim_config(ctx->sim)->kernel_major;
+		*minor = kexec_sim_config(ctx->sim)->kernel_minor;
+		return 0;
+	}
 	/* A fixture root says its own version; the real one is uname's. */
 	r = kexec_read_sysfile(ctx, "/proc/sys/kernel/osrelease", &buf, NULL);
 	if (r < 0)
@@ -508,6 +515,17 @@ int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *
 		r = -EINVAL;
 	free(buf);
 	return r;
+}
+
+bool kx_kernel_predates(struct kexec_ctx *ctx, unsigned int major, unsigned int minor,
+			char *running, size_t len)
+{
+	unsigned int kmajor, kminor;
+
+	if (kx_kernel_version(ctx, &kmajor, &kminor) < 0)
+		return false;
+	snprintf(running, len, "%u.%u", kmajor, kminor);
+	return kmajor < major || (kmajor == major && kminor < minor);
 }
 
 int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, const char *initrd,

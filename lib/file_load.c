@@ -192,15 +192,71 @@ static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *re
  */
 static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_file_plan *plan)
 {
-	unsigned int major, minor;
+	char running[24];
 
-	if (kx_kernel_version(ctx, &major, &minor) == 0 && (major < 6 || (major == 6 && minor < 8))) {
-		kx_dbg(ctx, "KEXEC_FILE_DEBUG left out: the running kernel (%u.%u) predates it (6.8) "
+	if (kx_kernel_predates(ctx, 6, 8, running, sizeof(running))) {
+		kx_dbg(ctx, "KEXEC_FILE_DEBUG left out: the running kernel (%s) predates it (6.8) "
 			    "and would refuse the load",
-		       major, minor);
+		       running);
 		return;
 	}
 	plan->flags |= KEXEC_FILE_DEBUG;
+}
+
+/*
+ * --no-cma and --force-dtb (struct kexec_file_request.options). Kernels
+ * before the flag's release refuse it with EINVAL: leave it out where that
+ * changes nothing (no CMA placement before 6.17; a device-tree
+ * architecture's kexec_file_load carries the device tree anyway), refuse
+ * the load where it would (x86_64 carries none before 6.18).
+ */
+static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_request *req,
+			    struct kexec_file_plan *plan)
+{
+	const struct kx_arch *arch = kx_arch_of(ctx);
+	char running[24], path[4096];
+	struct stat st;
+
+	if (req->options & ~(LIBKEXEC_OPT_NO_CMA | LIBKEXEC_OPT_FORCE_DTB | LIBKEXEC_OPT_DEBUG)) {
+		kx_err(ctx, "cannot load %s: unknown options %#" PRIx64 " in the request",
+		       req->kernel, req->options);
+		return -EINVAL;
+	}
+	if (req->options & LIBKEXEC_OPT_NO_CMA) {
+		if (kx_kernel_predates(ctx, 6, 17, running, sizeof(running)))
+			kx_dbg(ctx, "KEXEC_FILE_NO_CMA left out: the running kernel (%s) predates it "
+				    "(6.17), never places kexec payloads in CMA, and would refuse the "
+				    "flag",
+			       running);
+		else
+			plan->flags |= KEXEC_FILE_NO_CMA;
+	}
+	if (!(req->options & LIBKEXEC_OPT_FORCE_DTB))
+		return 0;
+	if (arch && arch->device_tree) {
+		if (kx_kernel_predates(ctx, 6, 18, running, sizeof(running)))
+			kx_dbg(ctx, "KEXEC_FILE_FORCE_DTB left out: the running kernel (%s) predates "
+				    "it (6.18) and hands the next kernel its device tree anyway (%s)",
+			       running, arch->name);
+		else
+			plan->flags |= KEXEC_FILE_FORCE_DTB;
+		return 0;
+	}
+	if (kx_kernel_predates(ctx, 6, 18, running, sizeof(running))) {
+		kx_err(ctx, "cannot load %s: --force-dtb: the running kernel (%s) cannot carry its "
+			    "device tree to the next one (KEXEC_FILE_FORCE_DTB, Linux 6.18 and later)",
+		       req->kernel, running);
+		return -EOPNOTSUPP;
+	}
+	/* Without one the kernel would accept the flag and carry nothing. */
+	if (kx_path(ctx, "/sys/firmware/fdt", path, sizeof(path)) < 0 || stat(path, &st) < 0) {
+		kx_err(ctx, "cannot load %s: --force-dtb: the running kernel has no device tree to "
+			    "carry (no %s)",
+		       req->kernel, "/sys/firmware/fdt");
+		return -EOPNOTSUPP;
+	}
+	plan->flags |= KEXEC_FILE_FORCE_DTB;
+	return 0;
 }
 
 KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_request *in,
@@ -225,6 +281,10 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		kx_err(ctx, "no kernel specified");
 		return -EINVAL;
 	}
+	/* Options first: a refused one costs no file read. */
+	r = set_option_flags(ctx, req, plan);
+	if (r < 0)
+		return r;
 	fx = calloc(1, sizeof(*fx) + strlen(req->kernel) + 1);
 	if (!fx)
 		return -ENOMEM;
@@ -311,7 +371,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		if (r < 0)
 			goto fail;
 	}
-	if (req->debug)
+	if (req->debug || (req->options & LIBKEXEC_OPT_DEBUG))
 		set_debug_flag(ctx, plan);
 	free(image_cmdline);
 	return 0;

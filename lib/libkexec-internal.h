@@ -80,6 +80,22 @@ struct kexec_status;
 void kx_status_policy(struct kexec_ctx *ctx, struct kexec_status *st);
 /* The running kernel's release (<root>/proc/sys/kernel/osrelease): "6.1.0-28-amd64" is 6, 1. */
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
+/*
+ * True when the running kernel's release is known and older than
+ * major.minor (running, len bytes, then says which, "6.1"); false when it is
+ * as new or cannot be read.
+ */
+/*
+ * The first release whose kexec_load takes KEXEC_DEBUG (kexec-tools passes it
+ * with -d since after 2.0.32). Proposed for 7.0, it is in no release up to
+ * 7.3: Debian's 7.3.4 refuses it with EINVAL (tests/vm/test-newest-options.sh).
+ * Kernels after 7.3 get it, and a load they refuse with it is made again
+ * without it.
+ */
+#define KX_KEXEC_DEBUG_MAJOR 7
+#define KX_KEXEC_DEBUG_MINOR 4
+bool kx_kernel_predates(struct kexec_ctx *ctx, unsigned int major, unsigned int minor,
+			char *running, size_t len);
 /* qsort() order of uint64_t values. */
 int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */

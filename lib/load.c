@@ -383,6 +383,64 @@ static int check_hotplug(struct kexec_ctx *ctx, struct kx_load *l)
 	return 0;
 }
 
+/*
+ * struct kexec_load_request.options: kexec_load places nothing in CMA
+ * (--no-cma holds already), and hands the next kernel a device tree only on
+ * a device-tree architecture, where that is the running kernel's unless
+ * dtb names another.
+ */
+static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	const struct kexec_load_request *req = l->req;
+
+	if (req->options & ~(LIBKEXEC_OPT_NO_CMA | LIBKEXEC_OPT_FORCE_DTB | LIBKEXEC_OPT_DEBUG)) {
+		kx_err(ctx, "cannot load kernel %s: unknown options %#" PRIx64 " in the request",
+		       req->kernel, req->options);
+		return -EINVAL;
+	}
+	if (req->options & LIBKEXEC_OPT_NO_CMA)
+		kx_dbg(ctx, "--no-cma: kexec_load never places segments in CMA (only the kernel's "
+			    "kexec_file_load does, 6.17 and later)");
+	if (!(req->options & LIBKEXEC_OPT_FORCE_DTB))
+		return 0;
+	if (!l->arch->device_tree) {
+		kx_err(ctx, "cannot load kernel %s: --force-dtb: %s's kexec_load hands the next kernel "
+			    "no device tree (kexec_file_load does, -s, on Linux 6.18 and later)",
+		       req->kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
+	if (req->dtb) {
+		kx_err(ctx, "cannot load kernel %s: --force-dtb carries the running kernel's device "
+			    "tree and --dtb names another (%s): give one",
+		       req->kernel, req->dtb);
+		return -EINVAL;
+	}
+	kx_dbg(ctx, "--force-dtb: the next kernel gets the running kernel's device tree, as "
+		    "kexec_load on %s always does",
+	       l->arch->name);
+	return 0;
+}
+
+/*
+ * -d: KEXEC_DEBUG (the kernel's own kexec_load messages), for kernels after
+ * 7.3 only (KX_KEXEC_DEBUG_MAJOR): older ones refuse the load with EINVAL,
+ * and each refused attempt counts against kernel.kexec_load_limit_*.
+ * kexec_load_plan_load() retries without it should a kernel refuse it anyway.
+ */
+static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_load_plan *plan)
+{
+	char running[24];
+
+	if (kx_kernel_predates(ctx, KX_KEXEC_DEBUG_MAJOR, KX_KEXEC_DEBUG_MINOR, running,
+			       sizeof(running))) {
+		kx_dbg(ctx, "KEXEC_DEBUG left out: the running kernel (%s) would refuse the load "
+			    "with it (no release up to 7.3 takes it)",
+		       running);
+		return;
+	}
+	plan->flags |= KEXEC_DEBUG;
+}
+
 static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	struct kexec_load_plan *plan = l->plan;
@@ -402,8 +460,9 @@ static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 	lim.has_crash_region = l->crash;
 	lim.crash_start = l->crash_start;
 	lim.crash_end = l->crash_end;
-	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags, &reason,
-			   &bad);
+	/* KEXEC_DEBUG is set only for kernels that take it (7.0+), which the limits cannot say. */
+	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg,
+			   plan->flags & ~(unsigned long)KEXEC_DEBUG, &reason, &bad);
 	if (r < 0 && bad >= 0)
 		kx_err(ctx, "cannot load %s: the kernel would refuse the %s segment: %s",
 		       !strcmp(plan->info[bad].role, "initrd") ? l->what_initrd : l->what_kernel,
@@ -454,6 +513,9 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		r = -EOPNOTSUPP;
 		goto fail;
 	}
+	r = check_options(ctx, l);
+	if (r < 0)
+		goto fail;
 	l->page_size = kx_page_size(ctx);
 	l->crash = req->crash;
 	snprintf(l->what_kernel, sizeof(l->what_kernel), "kernel %s", req->kernel);
@@ -499,6 +561,8 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	plan->flags = l->arch->kexec_arch | (l->crash ? KEXEC_ON_CRASH : 0);
 	if (l->hotplug_hdr_size)
 		plan->flags |= l->arch->crash->hotplug_flag;
+	if (req->options & LIBKEXEC_OPT_DEBUG)
+		set_debug_flag(ctx, plan);
 	r = validate(ctx, l);
 	if (r < 0)
 		goto fail;
@@ -525,7 +589,16 @@ KX_EXPORT int kexec_load_plan_layers(const struct kexec_load_plan *plan,
 
 KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan)
 {
-	return kexec_do_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags);
+	int r = kexec_do_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags);
+
+	/* As kexec_file_plan_load() does for KEXEC_FILE_DEBUG: flags are the kernel's first check. */
+	if (r == -EINVAL && (plan->flags & KEXEC_DEBUG)) {
+		kx_dbg(ctx, "kexec_load refused the load with KEXEC_DEBUG (EINVAL): this kernel may "
+			    "predate the flag; trying again without it");
+		r = kexec_do_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg,
+				  plan->flags & ~(unsigned long)KEXEC_DEBUG);
+	}
+	return r;
 }
 
 KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)

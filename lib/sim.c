@@ -181,6 +181,16 @@ static bool permitted(struct kexec_sim *sim, bool crash)
 	return true;
 }
 
+/* Does the simulated kernel's release (0.0: the newest) take a flag of release major.minor? */
+static bool sim_knows(const struct kexec_sim *sim, unsigned major, unsigned minor)
+{
+	unsigned kmajor = sim->cfg.kernel_major, kminor = sim->cfg.kernel_minor;
+
+	if (!kmajor && !kminor)
+		return true;
+	return kmajor > major || (kmajor == major && kminor >= minor);
+}
+
 int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 		const struct kexec_segment *segs, unsigned long flags)
 {
@@ -196,6 +206,9 @@ int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 	if (sim->cfg.lockdown)
 		return -EPERM;
 	/* Flags, count and arch come before anything is copied or locked. */
+	if ((flags & KEXEC_DEBUG) && !sim_knows(sim, KX_KEXEC_DEBUG_MAJOR, KX_KEXEC_DEBUG_MINOR))
+		return -EINVAL;
+	flags &= ~(unsigned long)KEXEC_DEBUG;
 	r = kx_validate_request(&sim->cfg.limits, nr, flags, NULL);
 	if (r < 0)
 		return r;
@@ -298,9 +311,11 @@ static bool pe_signed(const uint8_t *buf, size_t len)
 int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdline_len,
 		     const char *cmdline, unsigned long flags)
 {
-	const unsigned long legal = KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH |
-				    KEXEC_FILE_NO_INITRAMFS | KEXEC_FILE_NO_CMA |
-				    (sim->cfg.no_file_debug ? 0 : KEXEC_FILE_DEBUG);
+	const unsigned long legal =
+		KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS |
+		(sim->cfg.no_file_debug || !sim_knows(sim, 6, 8) ? 0 : KEXEC_FILE_DEBUG) |
+		(sim_knows(sim, 6, 17) ? KEXEC_FILE_NO_CMA : 0) |
+		(sim_knows(sim, 6, 18) ? KEXEC_FILE_FORCE_DTB : 0);
 	const struct kexec_limits *lim = &sim->cfg.limits;
 	bool crash = flags & KEXEC_FILE_ON_CRASH;
 	struct sim_image img = { .file = true };

@@ -66,7 +66,7 @@ kx_cached_deb() {
 # kx_release_apt RELEASE ARCH: set KX_RELEASE_OPTS to apt-get/apt-cache
 # options that read and write an apt state of its own in
 # $(kx_cache_dir)/RELEASE-ARCH (KX_RELEASE_DIR): Debian RELEASE's (bookworm,
-# trixie) ARCH index (main and security), signed by Debian's archive keys,
+# trixie; trixie-backports) ARCH index (main, and security for a release), signed by Debian's archive keys,
 # without touching the host's sources, lists or dpkg architectures. The
 # index (10 to 20 MB) is downloaded when it is missing or more than a day
 # old; a failed update keeps the old one (offline, whatever .debs are cached
@@ -80,10 +80,10 @@ kx_release_apt() {
 		"$d/etc/preferences.d" "$d/etc/sources.list.d"
 	[[ -f $d/status ]] || : >"$d/status"
 	if [[ ! -f $d/etc/sources.list ]]; then
-		cat >"$d/etc/sources.list" <<EOF2
-deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $release main
-deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $release-security main
-EOF2
+		echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $release main" >"$d/etc/sources.list"
+		# A backports suite has no security suite of its own.
+		[[ $release == *-backports ]] ||
+			echo "deb [arch=$arch signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian-security $release-security main" >>"$d/etc/sources.list"
 	fi
 	KX_RELEASE_OPTS=(-o "Dir::Etc=$d/etc" -o "Dir::Etc::SourceList=$d/etc/sources.list"
 		-o "Dir::Etc::SourceParts=$d/etc/sources.list.d" -o "Dir::Etc::Parts=$d/etc/apt.conf.d"

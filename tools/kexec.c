@@ -99,7 +99,8 @@ static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 	struct kexec_limits *lim = &kexec_sim_config(sim)->limits;
 	struct kexec_status st;
 	uint64_t start, end, size = 0;
-	unsigned int have;
+	unsigned int have, major, minor;
+	char *release;
 
 	/*
 	 * The size is world-readable; the address only to root (/proc/iomem
@@ -120,6 +121,14 @@ static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 	if (kexec_status_get(ctx, &st) == 0 &&
 	    (!strcmp(st.lockdown, "integrity") || !strcmp(st.lockdown, "confidentiality")))
 		kexec_sim_config(sim)->lockdown = true;
+	/* Its release: the kexec flags it takes (--dry-run -d on 6.1 plans no KEXEC_FILE_DEBUG). */
+	if (kexec_read_sysfile(ctx, "/proc/sys/kernel/osrelease", &release, NULL) == 0) {
+		if (sscanf(release, "%u.%u", &major, &minor) == 2) {
+			kexec_sim_config(sim)->kernel_major = major;
+			kexec_sim_config(sim)->kernel_minor = minor;
+		}
+		free(release);
+	}
 	if (kexec_status_crash_size(ctx, &size) == 0 && size == 0)
 		return;
 	logstate.defer = true;
@@ -184,6 +193,13 @@ static bool fallback_errno(int r)
 	return r == -ENOSYS || r == -EINVAL || r == -ENOEXEC || r == -EOPNOTSUPP;
 }
 
+/* The library's LIBKEXEC_OPT_* for the options given: the same for both syscalls. */
+static uint64_t load_options(const struct kx_opts *o)
+{
+	return (o->no_cma ? LIBKEXEC_OPT_NO_CMA : 0) | (o->force_dtb ? LIBKEXEC_OPT_FORCE_DTB : 0) |
+	       (o->debug ? LIBKEXEC_OPT_DEBUG : 0);
+}
+
 /* kexec_load: build, validate, then the syscall. Errors are printed here. */
 static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 				const char *cmdline, char *err, size_t errlen)
@@ -208,6 +224,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.reuse_initrd = o->reuse_initrd,
 		.console_base = o->serial_port,
 		.console_baud = o->serial_baud,
+		.options = load_options(o),
 	);
 	struct kexec_load_plan plan;
 	char buf[768];
@@ -246,6 +263,7 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 		.crash = o->crash,
 		.debug = o->debug,
 		.reuse_initrd = o->reuse_initrd,
+		.options = load_options(o),
 	);
 	const char *only_kexec_load = NULL, *plan_format;
 	struct kexec_image_layers layers;

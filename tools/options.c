@@ -39,6 +39,8 @@ enum {
 	OPT_SERIAL_BAUD,
 	OPT_CONSOLE_VGA,
 	OPT_CHECK,
+	OPT_NO_CMA,
+	OPT_FORCE_DTB,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -116,6 +118,8 @@ static const struct option base_options[] = {
 	{ "serial-baud", required_argument, NULL, OPT_SERIAL_BAUD },
 	{ "console-vga", no_argument, NULL, OPT_CONSOLE_VGA },
 	{ "check", required_argument, NULL, OPT_CHECK },
+	{ "no-cma", no_argument, NULL, OPT_NO_CMA },
+	{ "force-dtb", no_argument, NULL, OPT_FORCE_DTB },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
 };
@@ -236,6 +240,11 @@ void kx_usage(FILE *out)
 					      "--append adds to it.");
 	help_line(out, "     --dtb=FILE", "kexec_load on arm64 and riscv64: the device tree to "
 					 "start from (default /sys/firmware/fdt).");
+	help_line(out, "     --force-dtb", "The next kernel gets the running kernel's device "
+					  "tree: what arm64 and riscv64 always do; x86_64: "
+					  "kexec_file_load on Linux 6.18+ (KEXEC_FILE_FORCE_DTB).");
+	help_line(out, "     --no-cma", "Place nothing in CMA: kexec_file_load on Linux 6.17+ "
+				       "(KEXEC_FILE_NO_CMA); kexec_load and older kernels never do.");
 	help_line(out, "     --args-linux", "Accepted: what an ELF vmlinux always gets.");
 
 	fprintf(out, "\nSyscall:\n");
@@ -282,7 +291,9 @@ void kx_usage(FILE *out)
 	help_line(out, "     --json", "Print the report of --dry-run, --status (-S) or "
 				     "--list-types as one JSON document (schemas: "
 				     "docs/schema/); only with those.");
-	help_line(out, " -d, --debug", "Print each step, syscall and fallback.");
+	help_line(out, " -d, --debug", "Print each step, syscall and fallback; the kernel logs "
+				       "its own kexec messages where it can (KEXEC_FILE_DEBUG, "
+				       "6.8+; KEXEC_DEBUG, kernels after 7.3).");
 	help_line(out, " -v, --version", "Print the version.");
 	help_line(out, " -h, --help", "Print this help.");
 
@@ -594,6 +605,12 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 				return -1;
 			}
 			o->have_check = true;
+			break;
+		case OPT_NO_CMA:
+			o->no_cma = true;
+			break;
+		case OPT_FORCE_DTB:
+			o->force_dtb = true;
 			break;
 		case OPT_JSON:
 			o->json = true;

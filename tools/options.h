@@ -28,6 +28,8 @@ struct kx_opts {
 	bool console_vga;      /* --console-vga: the purgatory's progress and errors on VGA text */
 	uint64_t serial_port;  /* --serial: the purgatory's UART (x86 I/O port); 0: COM1 */
 	uint32_t serial_baud;  /* --serial-baud; 0: as the running kernel left the UART */
+	bool no_cma;           /* --no-cma: LIBKEXEC_OPT_NO_CMA */
+	bool force_dtb;        /* --force-dtb: LIBKEXEC_OPT_FORCE_DTB */
 	bool have_check;       /* --check was given */
 	uint32_t check;        /* --check: LIBKEXEC_CHECK_* */
 	bool status_report;    /* --status, the long form: -S's exit status, and a report */

@@ -372,11 +372,62 @@ static void debug_flag_by_kernel(void **state)
 	kexec_sim_free(sim);
 }
 
+/*
+ * --no-cma and --force-dtb on x86_64 (struct kexec_file_request.options):
+ * KEXEC_FILE_NO_CMA only for a kernel that takes it (6.17+: older ones never
+ * place payloads in CMA); KEXEC_FILE_FORCE_DTB only for 6.18+ with a device
+ * tree to carry, else the load is refused before the syscall.
+ */
+static void option_flags_by_kernel(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_file_request req = { .sz = sizeof(req), .kernel = kernel,
+					  .options = LIBKEXEC_OPT_NO_CMA };
+	struct kexec_file_plan plan;
+	char path[256];
+
+	(void)state;
+	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_X86_64), 0);
+	put("/proc/sys/kernel/osrelease", "6.12.57+deb13-amd64\n");
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags & KEXEC_FILE_NO_CMA, 0);
+	kexec_file_plan_free(&plan);
+	put("/proc/sys/kernel/osrelease", "6.17.13+deb13-cloud-amd64\n");
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags & KEXEC_FILE_NO_CMA, KEXEC_FILE_NO_CMA);
+	kexec_file_plan_free(&plan);
+
+	req.options = LIBKEXEC_OPT_FORCE_DTB;
+	nlines = 0;
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_non_null(strstr(logbuf, "--force-dtb: the running kernel (6.17) cannot carry its "
+				       "device tree"));
+	assert_int_equal(nlines, 1);
+	put("/proc/sys/kernel/osrelease", "7.3.4+deb13-cloud-amd64\n");
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_non_null(strstr(logbuf, "--force-dtb: the running kernel has no device tree to "
+				       "carry (no /sys/firmware/fdt)"));
+	put("/sys/firmware/fdt", "\xd0\x0d\xfe\xed");
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags & KEXEC_FILE_FORCE_DTB, KEXEC_FILE_FORCE_DTB);
+	kexec_file_plan_free(&plan);
+
+	req.options = UINT64_C(1) << 63;
+	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_non_null(strstr(logbuf, "unknown options"));
+	snprintf(path, sizeof(path), "%s/sys/firmware/fdt", root);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", root);
+	unlink(path);
+	kexec_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(plan_ok),
 		cmocka_unit_test(debug_flag_by_kernel),
+		cmocka_unit_test(option_flags_by_kernel),
 		cmocka_unit_test(plan_bad_inputs),
 		cmocka_unit_test(plan_crash),
 		cmocka_unit_test(reuse_cmdline),

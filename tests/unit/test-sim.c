@@ -158,13 +158,13 @@ static void permissions(void **state)
 
 	/* Lockdown refuses kexec_load, even when everything else is wrong too. */
 	fx->cfg->lockdown = true;
-	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x20), -EPERM);
 	fx->cfg->lockdown = false;
 	/* Permission comes before flags. */
 	fx->cfg->cap_sys_boot = false;
-	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EPERM);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x20), -EPERM);
 	fx->cfg->cap_sys_boot = true;
-	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EINVAL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x20), -EINVAL);
 }
 
 static void load_limit_counts_every_call(void **state)
@@ -191,7 +191,7 @@ static void busy_and_enosys(void **state)
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EBUSY);
 	assert_int_equal(kexec_unload(fx->ctx, true, true), -EBUSY);
 	/* Flags are checked before the lock. */
-	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x10), -EINVAL);
+	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x20), -EINVAL);
 	fx->cfg->busy = false;
 	fx->cfg->have_kexec_file_load = false;
 	assert_int_equal(kexec_unload(fx->ctx, false, true), -ENOSYS);
@@ -199,6 +199,44 @@ static void busy_and_enosys(void **state)
 	fx->cfg->have_kexec_load = false;
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -ENOSYS);
 	fx->cfg->have_kexec_load = true;
+}
+
+/*
+ * The simulated kernel's release decides which newer flags it takes, as the
+ * kernel's KEXEC_FLAGS and KEXEC_FILE_FLAGS do: KEXEC_FILE_DEBUG from 6.8,
+ * KEXEC_FILE_NO_CMA from 6.17, KEXEC_FILE_FORCE_DTB from 6.18, KEXEC_DEBUG
+ * after 7.3 (no release up to 7.3 takes it); 0.0 is the newest.
+ */
+static void flags_by_release(void **state)
+{
+	struct fx *fx = *state;
+	struct kexec_segment s[1] = { seg("a", 1, 0x100000, 0x1000) };
+	static const struct {
+		unsigned major, minor;
+		unsigned long file_flags, load_flags; /* taken; the others of each are EINVAL */
+	} rel[] = {
+		{ 6, 1, 0, 0 },
+		{ 6, 8, KEXEC_FILE_DEBUG, 0 },
+		{ 6, 17, KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA, 0 },
+		{ 6, 18, KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA | KEXEC_FILE_FORCE_DTB, 0 },
+		{ 7, 3, KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA | KEXEC_FILE_FORCE_DTB, 0 },
+		{ 7, 4, KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA | KEXEC_FILE_FORCE_DTB, KEXEC_DEBUG },
+		{ 0, 0, KEXEC_FILE_DEBUG | KEXEC_FILE_NO_CMA | KEXEC_FILE_FORCE_DTB, KEXEC_DEBUG },
+	};
+	const unsigned long file_new[] = { KEXEC_FILE_DEBUG, KEXEC_FILE_NO_CMA, KEXEC_FILE_FORCE_DTB };
+
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		fx->cfg->kernel_major = rel[i].major;
+		fx->cfg->kernel_minor = rel[i].minor;
+		for (size_t f = 0; f < 3; f++)
+			assert_int_equal(kexec_do_file_load(fx->ctx, -1, -1, 0, NULL,
+							    KEXEC_FILE_UNLOAD | file_new[f]),
+					 (rel[i].file_flags & file_new[f]) ? 0 : -EINVAL);
+		assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, KEXEC_DEBUG),
+				 rel[i].load_flags ? 0 : -EINVAL);
+	}
+	fx->cfg->kernel_major = fx->cfg->kernel_minor = 0;
+	kexec_unload(fx->ctx, false, true);
 }
 
 static void reboot_needs_a_loaded_image(void **state)
@@ -318,6 +356,7 @@ int main(void)
 		cmocka_unit_test(permissions),
 		cmocka_unit_test(load_limit_counts_every_call),
 		cmocka_unit_test(busy_and_enosys),
+		cmocka_unit_test(flags_by_release),
 		cmocka_unit_test(reboot_needs_a_loaded_image),
 		cmocka_unit_test(file_load),
 	};

@@ -427,6 +427,85 @@ static void no_initrd_and_limits(void **state)
 	kexec_ctx_free(ctx);
 }
 
+static char dbgbuf[4096];
+
+static void capture_all(void *d, int prio, const char *msg)
+{
+	size_t n = strlen(dbgbuf);
+
+	(void)d;
+	(void)prio;
+	snprintf(dbgbuf + n, sizeof(dbgbuf) - n, "%s\n", msg);
+}
+
+/*
+ * kexec-tools' newer options on kexec_load (LIBKEXEC_OPT_*): -d reaches the
+ * kernel as KEXEC_DEBUG after 7.3 and is left out before (a kernel that
+ * refuses it anyway gets the load again without it); --no-cma needs nothing
+ * (kexec_load places nothing in CMA); --force-dtb is refused on x86_64,
+ * whose kexec_load hands the next kernel no device tree.
+ */
+static void load_options(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel,
+					  .options = LIBKEXEC_OPT_DEBUG };
+	struct kexec_load_plan plan;
+
+	(void)state;
+	kexec_ctx_set_log(ctx, capture_all, NULL);
+	kexec_ctx_set_log_priority(ctx, LOG_DEBUG);
+	kexec_sim_config(sim)->limits.totalram_pages = 0x40000000 / 4096;
+	kexec_ctx_use_sim(ctx, sim);
+
+	kexec_sim_config(sim)->kernel_major = 7;
+	kexec_sim_config(sim)->kernel_minor = 3;
+	dbgbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64);
+	assert_non_null(strstr(dbgbuf, "KEXEC_DEBUG left out: the running kernel (7.3) would refuse"));
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_calls(sim), 1);
+	kexec_load_plan_free(&plan);
+
+	kexec_sim_config(sim)->kernel_major = 7;
+	kexec_sim_config(sim)->kernel_minor = 4;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64 | KEXEC_DEBUG);
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_calls(sim), 2);
+	/* A kernel that refuses the flag after all (a 6.x that says 7.x): once more without. */
+	kexec_sim_config(sim)->kernel_major = 6;
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_calls(sim), 4);
+	assert_true(kexec_sim_loaded(sim, false));
+	kexec_load_plan_free(&plan);
+
+	/* --no-cma: nothing to ask of the kernel. */
+	req.options = LIBKEXEC_OPT_NO_CMA;
+	dbgbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64);
+	assert_non_null(strstr(dbgbuf, "kexec_load never places segments in CMA"));
+	kexec_load_plan_free(&plan);
+
+	/* --force-dtb: x86_64's kexec_load passes no device tree. */
+	req.options = LIBKEXEC_OPT_FORCE_DTB;
+	dbgbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_non_null(strstr(dbgbuf, "--force-dtb: x86_64's kexec_load hands the next kernel no "
+				       "device tree"));
+	assert_int_equal(plan.segs.nr, 0);
+
+	/* An option this library does not know. */
+	req.options = UINT64_C(1) << 40;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_non_null(strstr(dbgbuf, "unknown options 0x10000000000"));
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
 static void bad_inputs(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
@@ -726,6 +805,7 @@ int main(void)
 		cmocka_unit_test(purgatory_contract),
 		cmocka_unit_test(no_initrd_and_limits),
 		cmocka_unit_test(bad_inputs),
+		cmocka_unit_test(load_options),
 		cmocka_unit_test(elf_plan),
 		cmocka_unit_test(crash_plan),
 		cmocka_unit_test(crash_hotplug),

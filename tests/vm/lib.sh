@@ -41,8 +41,9 @@
 #                   vm_kdump_test (dyndbg=...)
 #   VM_KDUMP_BEFORE_CRASH  guest shell lines vm_kdump_test runs between the
 #                   load and the crash (CPU hotplug)
-#   VM_DEBIAN       x86_64: 12 (default: bookworm's linux-image-cloud-amd64)
-#                   or 13 (trixie's, from trixie's own amd64 index)
+#   VM_DEBIAN       x86_64: 12 (default: bookworm's linux-image-cloud-amd64),
+#                   13 (trixie's, from trixie's own amd64 index) or 13bpo
+#                   (trixie-backports', the newest kernel Debian builds)
 # arm64 only (VM_ARCH=arm64):
 #   VM_DEBIAN       12 (default: bookworm's linux-image-cloud-arm64) or 13
 #                   (trixie's, resolved from trixie's own arm64 index)
@@ -170,11 +171,13 @@ vm__resolve_kernel_pkg() {
 # vm__cached_kernel: newest cloud vmlinuz already unpacked in the cache, or
 # nothing. (The cache may also hold the generic kernel: never take that one.)
 vm__cached_kernel() {
-	local not=
-	# Not Debian 13's (vm__fetch_x86_64_release_kernel 13), which sorts later.
-	[[ -s $(vm_cache_dir)/amd64-debian13.kernel ]] && not=$(cat "$(vm_cache_dir)/amd64-debian13.kernel")
+	local not=() rec
+	# Not Debian 13's nor its backports' (vm__fetch_x86_64_release_kernel), which sort later.
+	for rec in amd64-debian13.kernel amd64-debian13bpo.kernel; do
+		[[ -s $(vm_cache_dir)/$rec ]] && not+=(-e "/$(cat "$(vm_cache_dir)/$rec")/")
+	done
 	find "$(vm_cache_dir)" -path '*/linux-image-*-cloud-amd64/boot/vmlinuz-*' 2>/dev/null |
-		{ if [[ -n $not ]]; then grep -v "/$not/"; else cat; fi; } | sort -V | tail -n 1
+		{ if [[ ${#not[@]} -gt 0 ]]; then grep -v -F "${not[@]}"; else cat; fi; } | sort -V | tail -n 1
 }
 
 # vm__unpack_recorded REC PKG WHAT: unpack boot/ of the package PKG (resolved
@@ -222,7 +225,8 @@ vm__codename() {
 	case $1 in
 	12) echo bookworm ;;
 	13) echo trixie ;;
-	*) vm_die "Debian $1: want 12 or 13" ;;
+	13bpo) echo trixie-backports ;;
+	*) vm_die "Debian $1: want 12, 13 or 13bpo" ;;
 	esac
 }
 
@@ -277,8 +281,12 @@ vm__unpack_boot() {
 		fi
 		rm -rf "$dir"
 		mkdir -p "$dir"
-		dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ||
-			vm_die "unpacking boot/ from $deb failed"
+		if dpkg-deb -c "$deb" | grep -q ' \./boot/vmlinu[xz]-'; then
+			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ||
+				vm_die "unpacking boot/ from $deb failed"
+		else
+			vm__unpack_split "$name" "$dir" || return 1
+		fi
 		touch "$dir/.extracted"
 	fi
 
@@ -289,6 +297,35 @@ vm__unpack_boot() {
 	[[ -n $k ]] || k=$(find "$dir/boot" -maxdepth 1 -name 'vmlinux-*' | sort -V | tail -n 1)
 	[[ -n $k ]] || vm_die "no vmlinuz or vmlinux in $dir/boot"
 	VM__VMLINUZ=$k
+}
+
+# vm__unpack_split linux-image-VER DIR: Debian's kernels since 7.x (in
+# trixie-backports) split the image package: linux-binary-VER has
+# usr/lib/modules/VER/vmlinuz, linux-base-VER its config. Download both (with
+# VM__APT_OPTS) and lay them out as the older packages do, DIR/boot/vmlinuz-VER
+# and DIR/boot/config-VER. Returns 1 (VM__WHY) when a download fails.
+vm__unpack_split() {
+	local ver=${1#linux-image-} dir=$2 cache pkg deb
+	cache=$(vm_cache_dir)
+	mkdir -p "$dir/boot" "$dir/split"
+	for pkg in "linux-binary-$ver" "linux-base-$ver"; do
+		deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
+		if [[ -z $deb ]]; then
+			if ! kx_apt_download "$cache" ${VM__APT_OPTS[@]+"${VM__APT_OPTS[@]}"} "$pkg" >"$cache/apt-download.log" 2>&1; then
+				VM__WHY="apt-get download $pkg failed (see $cache/apt-download.log)"
+				return 1
+			fi
+			deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
+			[[ -n $deb ]] || vm_die "apt-get download $pkg produced no .deb in $cache"
+		fi
+		dpkg-deb -x "$deb" "$dir/split" || vm_die "unpacking $deb failed"
+	done
+	[[ -f $dir/split/usr/lib/modules/$ver/vmlinuz ]] ||
+		vm_die "linux-binary-$ver has no usr/lib/modules/$ver/vmlinuz"
+	mv "$dir/split/usr/lib/modules/$ver/vmlinuz" "$dir/boot/vmlinuz-$ver"
+	[[ ! -f $dir/split/usr/lib/modules/$ver/config ]] ||
+		mv "$dir/split/usr/lib/modules/$ver/config" "$dir/boot/config-$ver"
+	rm -rf "$dir/split"
 }
 
 # vm_fetch_kernel: make sure the current Debian cloud kernel (the package
@@ -307,11 +344,11 @@ vm_fetch_kernel() {
 		return 0
 	fi
 	case $VM_DEBIAN in
-	12 | 13) ;;
-	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
+	12 | 13 | 13bpo) ;;
+	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12, 13 or 13bpo" ;;
 	esac
-	# Debian 13's, and Debian 12's on another release, from the release's own index.
-	if [[ $VM_DEBIAN == 13 ]] || ! vm__host_is 12; then
+	# Debian 13's (and its backports'), and Debian 12's on another release, from the release's own index.
+	if [[ $VM_DEBIAN != 12 ]] || ! vm__host_is 12; then
 		vm__fetch_x86_64_release_kernel "$VM_DEBIAN"
 		return 0
 	fi

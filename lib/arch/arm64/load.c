@@ -129,6 +129,7 @@ const struct kx_arch kx_arch_arm64 = {
 	.formats = formats,
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
+	.device_tree = true,
 	.purgatory = kx_purgatory_aarch64_blob,
 	.reloc = &kx_reloc_aarch64,
 	.purgatory_size = &kx_purgatory_aarch64_blob_size,
