@@ -441,6 +441,33 @@ static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_load_plan *plan)
 	plan->flags |= KEXEC_DEBUG;
 }
 
+/*
+ * crashkernel=SIZE,cma (Linux 6.17+): the kernel's kexec_file_load hands its
+ * crash kernel that CMA memory as RAM besides the "Crash kernel" region, and
+ * leaves it out of the dump. kexec_load cannot: the kernel shows the CMA
+ * ranges nowhere but its log, so this crash kernel runs in the region alone
+ * (and the dump keeps the CMA memory, which it does not touch). Say so.
+ */
+static void warn_crash_cma(struct kexec_ctx *ctx, const char *kernel)
+{
+	char *line, *tok, *save = NULL;
+
+	if (kexec_read_sysfile(ctx, "/proc/cmdline", &line, NULL) < 0)
+		return;
+	for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
+		size_t n = strlen(tok);
+
+		if (!strncmp(tok, "crashkernel=", 12) && n > 4 && !strcmp(tok + n - 4, ",cma")) {
+			kx_warn(ctx, "crash kernel %s: kexec_load cannot hand it the memory of %s (the "
+				     "kernel shows where it is only in its log): it runs in the \"Crash "
+				     "kernel\" region alone; kexec_file_load (-s) gives it both",
+				kernel, tok);
+			break;
+		}
+	}
+	free(line);
+}
+
 static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	struct kexec_load_plan *plan = l->plan;
@@ -531,6 +558,7 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		}
 		if (r < 0)
 			goto fail;
+		warn_crash_cma(ctx, req->kernel);
 	}
 	r = map_input(ctx, "kernel", req->kernel, &l->file);
 	if (r < 0)

@@ -1532,6 +1532,13 @@ vm_kdump_check_elf() {
 		vm__kdump_subtract "$((16#$a))" "$((16#$b))"
 		echo "  $name 0x$a-0x$b (M-mode firmware, PMP-protected) need not be in the dump"
 	done < <(grep -E '^STAGE1-FWRESV [0-9a-f]+ [0-9a-f]+ ' "$log")
+	# Memory a test says the kernel leaves out of the dump on purpose
+	# (crashkernel=,cma: the crash kernel's own RAM), as "STAGE1-NODUMP
+	# start end why" (hex, inclusive).
+	while read -r _ a b name; do
+		vm__kdump_subtract "$((16#$a))" "$((16#$b))"
+		echo "  0x$a-0x$b ($name) need not be in the dump"
+	done < <(grep -E '^STAGE1-NODUMP [0-9a-f]+ [0-9a-f]+ ' "$log")
 	req=(${VM__IV[@]+"${VM__IV[@]}"})
 
 	while read -r _ off _ paddr filesz memsz _; do
