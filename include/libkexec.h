@@ -61,7 +61,7 @@ extern "C" {
  * not know.
  */
 #define LIBKEXEC_VERSION_MAJOR 0
-#define LIBKEXEC_VERSION_MINOR 4
+#define LIBKEXEC_VERSION_MINOR 5
 #define KEXEC_REQUEST(TYPE, NAME, ...) \
 	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
 

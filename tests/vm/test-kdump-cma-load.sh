@@ -11,6 +11,7 @@ set -euo pipefail
 
 VM_DEBIAN=13bpo
 VM_KDUMP_CRASHKERNEL="96M crashkernel=192M,cma"
+# shellcheck disable=SC2016 # expanded by the guest shell
 VM_KDUMP_BEFORE_CRASH='vt_run dry kexec -c -d --dry-run -p "$KERNEL" --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"'
 vm_kdump_extra() {
 	local mem
