@@ -389,6 +389,34 @@ static void wrong_files(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/*
+ * --force-dtb (LIBKEXEC_OPT_FORCE_DTB) on a device-tree architecture: what
+ * kexec_load does anyway (the running kernel's tree, same plan); with --dtb
+ * naming another tree it is refused in one line.
+ */
+static void force_dtb(void **state)
+{
+	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_AARCH64);
+	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_arm64, .initrd = initrd,
+		      .options = LIBKEXEC_OPT_FORCE_DTB);
+	struct kexec_load_plan plan;
+
+	(void)state;
+	if (!*kx_arch_arm64.purgatory_size) {
+		kexec_ctx_free(ctx);
+		skip();
+	}
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_non_null(find(&plan, "dtb"));
+	kexec_load_plan_free(&plan);
+	req.dtb = initrd;
+	logbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_non_null(strstr(logbuf, "--force-dtb carries the running kernel's device tree and "
+				       "--dtb names another"));
+	kexec_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -397,6 +425,7 @@ int main(void)
 		cmocka_unit_test(riscv64_plan),
 		cmocka_unit_test(riscv64_crash),
 		cmocka_unit_test(wrong_files),
+		cmocka_unit_test(force_dtb),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
