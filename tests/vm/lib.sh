@@ -281,7 +281,8 @@ vm__unpack_boot() {
 		fi
 		rm -rf "$dir"
 		mkdir -p "$dir"
-		if dpkg-deb -c "$deb" | grep -q ' \./boot/vmlinu[xz]-'; then
+		# (awk reads it all: grep -q would stop dpkg-deb with SIGPIPE, which pipefail reports.)
+		if dpkg-deb -c "$deb" | awk '/ \.\/boot\/vmlinu[xz]-/ { f = 1 } END { exit !f }'; then
 			dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$dir" ./boot ||
 				vm_die "unpacking boot/ from $deb failed"
 		else
