@@ -6,10 +6,10 @@
 # keeps the CMA memory (the crash kernel never touched it): every byte of
 # System RAM outside the region is in the vmcore, read whole on the host.
 set -euo pipefail
+VM_DEBIAN=13bpo
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-VM_DEBIAN=13bpo
 VM_KDUMP_CRASHKERNEL="96M crashkernel=192M,cma"
 # shellcheck disable=SC2016 # expanded by the guest shell
 VM_KDUMP_BEFORE_CRASH='vt_run dry kexec -c -d --dry-run -p "$KERNEL" --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"'

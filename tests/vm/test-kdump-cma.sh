@@ -7,10 +7,10 @@
 # alone; its vmcore is read whole on the host, as in kdump-file, where every
 # byte of System RAM but the two reservations must be in it.
 set -euo pipefail
+VM_DEBIAN=13bpo
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-VM_DEBIAN=13bpo
 VM_KDUMP_CRASHKERNEL="96M crashkernel=192M,cma"
 # Where the CMA reservation is: only the kernel's log says ("cma: Reserved
 # 192 MiB at 0x..."; its sysfs directory has no address).

@@ -7,10 +7,10 @@
 # one line (Debian's x86_64 kernels have no device tree: no /sys/firmware/fdt);
 # then `kexec -s --no-cma -l` + `kexec -e` boots the second kernel.
 set -euo pipefail
+VM_DEBIAN=13bpo
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-VM_DEBIAN=13bpo
 vm_test_setup newest-options
 nonce=$(vm_nonce)
 cmdline="console=ttyS0 no_timer_check kxtest=n-NEWEST-$nonce quiet"
