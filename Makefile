@@ -19,7 +19,7 @@ INSTALL_MESON_ARGS ?= -Dtests=false -Dstatic_kexec=false
 NINJAFLAGS ?=
 
 .PHONY: all build cross deps deps-cross deps-test deps-fuzz deps-install install run check fuzz \
-	fuzz-build asan-build valgrind-build clean bench
+	fuzz-build asan-build valgrind-build clean bench check-distro
 
 all: build
 
@@ -91,6 +91,14 @@ check: deps-test
 	$(MAKE) --no-print-directory build cross fuzz-build asan-build valgrind-build
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
 		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
+
+# Our .debs in full Debian 12 and 13 guests (mmdebstrap, systemd, kdump-tools)
+# driven by the distribution's tools: kdump-config at boot and a crash saved by
+# makedumpfile, systemctl kexec, kexec-tools' kexec-load service on reboot
+# (tests/distro/run.sh). Not part of check: each guest boots four times.
+check-distro:
+	@scripts/install-deps.sh build package vm
+	tests/distro/run.sh $(DISTRO_RELEASES)
 
 # Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
 # cost on this host, handover in QEMU with icount on x86_64 and arm64; riscv64,

@@ -52,7 +52,7 @@ fuzz_pkgs=(clang libclang-rt-dev)
 # pages with man-db (and git for the copy of the tree the test builds in).
 install_pkgs=(gcc meson ninja-build pkg-config python3 libfdt-dev zlib1g-dev liblzma-dev
 	libzstd-dev liblz4-dev)
-package_pkgs=(build-essential debhelper dpkg-dev fakeroot mmdebstrap man-db bash-completion
+package_pkgs=(build-essential debhelper dpkg-dev fakeroot mmdebstrap e2fsprogs man-db bash-completion
 	libcmocka-dev git "${cross_pkgs[@]}")
 groups="build|cross|test|vm-main|vm|fuzz|install|package|all"
 

@@ -1,0 +1,198 @@
+#!/usr/bin/env bash
+# make check-distro: our Debian packages in full Debian guests, driven by the
+# distribution's own tools (not part of make check: each guest boots four
+# times under TCG). For each release (Debian 12 and 13) on x86_64:
+#   - a root made by mmdebstrap (systemd as init, Debian's cloud kernel,
+#     kdump-tools, kexec-tools, makedumpfile), cached as a tarball, with our
+#     kexec-ng and libkexec0 installed by dpkg the way debian/ installs them
+#     (kexec-ng diverts kexec-tools' /sbin/kexec);
+#   - boot 1: the kdump-tools service loads the crash kernel at boot (through
+#     our kexec), a marker goes to the kernel log, sysrq crashes the guest,
+#     the crash kernel's kdump-tools saves the dump with makedumpfile;
+#   - boot 2: makedumpfile reads the marker back out of the saved dump;
+#     `kexec -l` + `systemctl kexec`;
+#   - boot 3: the kexec'd kernel reaches systemd after a clean shutdown;
+#     /etc/default/kexec says LOAD_KEXEC=true; Debian 12: kexec-tools'
+#     kexec-load service loads the kernel at shutdown on `systemctl reboot`
+#     (systemd then reboots through the firmware, as with kexec-tools' own
+#     kexec: said, not checked); Debian 13 (whose kexec-tools replaced the
+#     service with a script): kexec-load-kernel loads it, and `systemctl
+#     kexec` (its README.Debian's way) must boot it;
+#   - boot 4: what the reboot came through.
+# The guest's side is tests/distro/kxdistro (a systemd service). Prints
+# PASS:/FAIL: lines and "N passed, N failed".
+#
+# Usage: tests/distro/run.sh [RELEASE...]   (default: bookworm trixie)
+#   KX_TIME_SCALE    multiplies the guests' timeouts (default 2)
+#   KX_DEBIAN_MIRROR where mmdebstrap downloads from (default deb.debian.org)
+#   KX_DISTRO_KEEP   1: keep the work directory (images, serial logs)
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=SCRIPTDIR/../../scripts/apt.sh
+. "$top/scripts/apt.sh"
+scale=${KX_TIME_SCALE:-2}
+releases=("$@")
+((${#releases[@]})) || releases=(bookworm trixie)
+passed=0
+failed=0
+work=$(mktemp -d /tmp/kx-distro.XXXXXX)
+logs=$top/build/distro-logs
+mkdir -p "$logs"
+cleanup() { [[ ${KX_DISTRO_KEEP:-0} == 1 ]] || rm -rf "$work"; }
+trap cleanup EXIT
+
+pass() { echo "PASS: $1"; passed=$((passed + 1)); }
+fail() { echo "FAIL: $1: $2"; failed=$((failed + 1)); }
+
+if [[ $(id -u) -ne 0 ]]; then
+	echo "check-distro needs root (mmdebstrap --mode=root, chroot, dpkg -i into the root)" >&2
+	exit 2
+fi
+
+# ---- our packages, built once from a copy of the tree ---------------------------
+debs=$work/debs
+mkdir -p "$debs/src"
+(cd "$top" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
+	tar -C "$debs/src" -xf -
+if (cd "$debs/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc \
+	>"$logs/deb-build.log" 2>&1); then
+	pass "distro: dpkg-buildpackage"
+else
+	fail "distro: dpkg-buildpackage" "see $logs/deb-build.log"
+	echo "$passed passed, $failed failed"
+	exit 1
+fi
+ours=("$debs"/kexec-ng_*.deb "$debs"/libkexec0_*.deb)
+
+# ---- one release -------------------------------------------------------------------
+pkgs="systemd-sysv,udev,linux-image-cloud-amd64,initramfs-tools,kdump-tools,kexec-tools"
+pkgs+=",makedumpfile,procps,kmod,libfdt1,zlib1g,liblzma5,libzstd1,liblz4-1"
+
+# base_root RELEASE: the cached tarball of RELEASE's root (made once).
+base_root() {
+	local rel=$1 cache tar
+	cache=$(kx_cache_dir)/mmdebstrap
+	tar=$cache/distro-$rel-amd64-$(printf '%s' "$pkgs" | sha1sum | cut -c1-12).tar
+	mkdir -p "$cache"
+	if [[ ! -s $tar ]]; then
+		# The initramfs gets the disk's modules by name (MODULES=list and a
+		# hook): the kernel's and kdump-tools' postinst hooks run
+		# mkinitramfs in the chroot, where MODULES=dep (kdump-tools' choice
+		# for "most") cannot find the root device.
+		# shellcheck disable=SC2016 # $1 is mmdebstrap's (the root being made)
+		if ! mmdebstrap --variant=minbase --mode=root --architectures=amd64 --include="$pkgs" \
+			--essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
+			--essential-hook='echo MODULES=list >"$1/etc/initramfs-tools/conf.d/kxdistro"' \
+			--essential-hook='printf "#!/bin/sh\n[ \"\$1\" = prereqs ] && exit 0\n. /usr/share/initramfs-tools/hook-functions\nmanual_add_modules virtio_pci virtio_blk\n" >"$1/etc/initramfs-tools/hooks/kxdistro" && chmod 755 "$1/etc/initramfs-tools/hooks/kxdistro"' \
+			--customize-hook='echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$1/etc/fstab"' \
+			--customize-hook='echo kxdistro >"$1/etc/hostname"' \
+			--customize-hook='sed -i "s/^USE_KDUMP=.*/USE_KDUMP=1/" "$1/etc/default/kdump-tools"' \
+			"$rel" "${tar%.tar}.part.tar" "${KX_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
+			>"$logs/mmdebstrap-$rel.log" 2>&1; then
+			rm -rf "${tar%.tar}.part.tar"
+			return 1
+		fi
+		mv "${tar%.tar}.part.tar" "$tar"
+	fi
+	echo "$tar"
+}
+
+# boot LOG CMDLINE: boot the image once (until the guest powers off or reboots).
+boot() {
+	local log=$1 cmdline=$2 rc=0
+	timeout $((600 * scale)) qemu-system-x86_64 -M pc -cpu max -m 1536 -smp 2 -nographic \
+		-no-reboot -nic none -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
+		-drive "file=$img,if=virtio,format=raw" </dev/null >"$log" 2>&1 || rc=$?
+	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+	return $rc
+}
+
+# expect NAME LOG ERE: PASS when some line of LOG matches ERE.
+expect() {
+	if grep -Eq "$3" "$2"; then
+		pass "$1"
+	else
+		fail "$1" "no line matches '$3' in $2 (last: $(grep -a '^KXD ' "$2" | tail -n 1))"
+	fi
+}
+
+for rel in "${releases[@]}"; do
+	n=distro-$rel
+	if ! tar=$(base_root "$rel"); then
+		fail "$n: mmdebstrap" "see $logs/mmdebstrap-$rel.log"
+		continue
+	fi
+	root=$work/$rel-root
+	img=$work/$rel.img
+	rm -rf "$root"
+	mkdir -p "$root"
+	tar -C "$root" -xf "$tar"
+	cp "${ours[@]}" "$root/tmp/"
+	if chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+		sh -c 'dpkg -i /tmp/*.deb' >"$logs/$n-dpkg.log" 2>&1; then
+		pass "$n: dpkg -i kexec-ng libkexec0"
+	else
+		fail "$n: dpkg -i kexec-ng libkexec0" "see $logs/$n-dpkg.log"
+		continue
+	fi
+	rm -f "$root"/tmp/*.deb
+	install -m 755 "$top/tests/distro/kxdistro" "$root/usr/local/sbin/kxdistro"
+	for u in kxdistro.service kxdistro-stop.service; do
+		install -m 644 "$top/tests/distro/$u" "$root/etc/systemd/system/$u"
+		ln -sf "/etc/systemd/system/$u" "$root/etc/systemd/system/multi-user.target.wants/$u"
+	done
+	kernel=$(find "$root/boot" -name 'vmlinuz-*' | sort -V | tail -n 1)
+	initrd=$(find "$root/boot" -name 'initrd.img-*' | sort -V | tail -n 1)
+	cp "$kernel" "$work/$rel.vmlinuz" && kernel=$work/$rel.vmlinuz
+	cp "$initrd" "$work/$rel.initrd" && initrd=$work/$rel.initrd
+	rm -f "$img"
+	truncate -s 4G "$img"
+	if ! mkfs.ext4 -q -F -L kxdistro -d "$root" "$img" >"$logs/$n-mkfs.log" 2>&1; then
+		fail "$n: mkfs.ext4 -d" "see $logs/$n-mkfs.log"
+		continue
+	fi
+	rm -rf "$root"
+	marker=KXMARK-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
+	cmdline="root=/dev/vda rw console=ttyS0 crashkernel=384M no_timer_check panic=10 kxmarker=$marker"
+
+	# QEMU exits when the guest reboots through the firmware or powers
+	# off; kexec, and a crash into the crash kernel, stay in one run. Run
+	# it again until the scenario says it is done (at most 4 runs).
+	l=$logs/$n.log
+	: >"$l"
+	for run in 1 2 3 4; do
+		boot "$logs/$n-run$run.log" "$cmdline"
+		# The guest's lines, without what else reached the console
+		# before them on the same line (terminal queries on Debian 13).
+		sed 's/.*\(KXD \)/\1/' "$logs/$n-run$run.log" >>"$l"
+		grep -aq '^KXD done' "$l" && break
+	done
+	echo "  $n: $run QEMU runs, serial logs in $logs/$n-run*.log"
+	expect "$n: systemd is init" "$l" '^KXD boot state=new .*pid1=/(usr/)?lib/systemd/systemd$'
+	expect "$n: /sbin/kexec is ours" "$l" '^KXD kexec kexec \(libkexec\) '
+	expect "$n: kdump-tools service at boot loaded the crash kernel" "$l" '^KXD crash-loaded 1$'
+	expect "$n: the crash kernel's kdump-tools saved the vmcore" "$l" 'kdump-tools: saved vmcore in /var/crash/'
+	expect "$n: makedumpfile's dump is on disk" "$l" '^KXD dump /var/crash/.*/dump\.[0-9]+ [1-9][0-9]*$'
+	expect "$n: the marker read back from the dump" "$l" '^KXD dump-marker found$'
+	expect "$n: kexec -l" "$l" '^KXD kexec-l rc=0 loaded=1$'
+	expect "$n: systemctl kexec reached systemd in the second kernel" "$l" '^KXD systemctl-kexec ok$'
+	if awk '/^KXD boot state=kexec/ { f = 1; next } f && /^KXD previous-shutdown/ { print; exit }' "$l" |
+		grep -q clean; then
+		pass "$n: systemctl kexec shut down cleanly first"
+	else
+		fail "$n: systemctl kexec shut down cleanly first" "no 'previous-shutdown clean' after state=kexec in $l"
+	fi
+	if grep -aq '^KXD kexec-load-kernel ' "$l"; then
+		# Debian 13: kexec-tools' kexec-load-kernel, then `systemctl kexec`
+		# (its README.Debian's way) boots what it loaded.
+		expect "$n: kexec-tools' kexec-load-kernel loaded the kernel (LOAD_KEXEC=true)" "$l" '^KXD kexec-load-kernel rc=0 loaded=1$'
+		expect "$n: systemctl kexec booted what kexec-load-kernel loaded" "$l" '^KXD reboot-path kexec$'
+	else
+		# Debian 12: kexec-tools' kexec-load service loads it at shutdown.
+		expect "$n: kexec-load.service loaded the next kernel at shutdown (LOAD_KEXEC=true)" "$l" '^KXD kexec-load loaded-at-shutdown=1$'
+		echo "  $n: after kexec-load, $(grep -a '^KXD reboot-path' "$l" | head -n 1 | cut -d' ' -f2-)"
+	fi
+	expect "$n: the guest finished" "$l" '^KXD done$'
+done
+echo "$passed passed, $failed failed"
+[[ $failed -eq 0 ]]
