@@ -266,6 +266,12 @@ def main():
     bad = struct.pack('<BI', 8, 262144) + addr(0) + struct.pack('<BB', 0, 3)
     bad += seg(0x1000, 0x2000, 0x10) + seg(0x2000, 0x2000, 0x10) + seg(0x10000, 0x1000, 0x2000)
     put('validate', 'overlap', bad)
+    # Found by the fuzzer (trixie, 0.5 before release): flags with KEXEC_DEBUG
+    # (0x10), which kexec_validate() refuses and the simulator took.
+    put('validate', 'kexec-debug-flag', bytes.fromhex(
+        '000000201000c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4'
+        'c4c4c4c4c4c4c4c4c4c4c4c4c4c4c40000000000010000000000001604000000'
+        '000100000000201000000000240000'))
 
     unwrap_seeds()
 

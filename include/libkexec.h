@@ -317,7 +317,9 @@ struct kexec_sim_config {
 	bool no_file_debug;           /* a kernel before 6.8: KEXEC_FILE_DEBUG is EINVAL */
 	/* Since 0.5 */
 	unsigned kernel_major;        /* the simulated kernel's release, major.minor: flags */
-	unsigned kernel_minor;        /*   newer than it are EINVAL (0.0: it takes them all) */
+	unsigned kernel_minor;        /*   newer than it are EINVAL (0.0: the newest release
+					 known, 7.3, which takes every kexec_file_load flag
+					 and not KEXEC_DEBUG, as kexec_validate() says) */
 };
 
 struct kexec_sim *kexec_sim_new(void);

@@ -181,7 +181,7 @@ static bool permitted(struct kexec_sim *sim, bool crash)
 	return true;
 }
 
-/* Does the simulated kernel's release (0.0: the newest) take a flag of release major.minor? */
+/* Does the simulated kernel's release (0.0: the newest released) take a flag of release major.minor? */
 static bool sim_knows(const struct kexec_sim *sim, unsigned major, unsigned minor)
 {
 	unsigned kmajor = sim->cfg.kernel_major, kminor = sim->cfg.kernel_minor;
@@ -206,7 +206,13 @@ int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 	if (sim->cfg.lockdown)
 		return -EPERM;
 	/* Flags, count and arch come before anything is copied or locked. */
-	if ((flags & KEXEC_DEBUG) && !sim_knows(sim, KX_KEXEC_DEBUG_MAJOR, KX_KEXEC_DEBUG_MINOR))
+	/*
+	 * No release up to 7.3 takes KEXEC_DEBUG: only a simulated kernel that
+	 * names a later one does (0.0 is the newest release known, as
+	 * kexec_validate() is).
+	 */
+	if ((flags & KEXEC_DEBUG) &&
+	    (!sim->cfg.kernel_major || !sim_knows(sim, KX_KEXEC_DEBUG_MAJOR, KX_KEXEC_DEBUG_MINOR)))
 		return -EINVAL;
 	flags &= ~(unsigned long)KEXEC_DEBUG;
 	r = kx_validate_request(&sim->cfg.limits, nr, flags, NULL);
