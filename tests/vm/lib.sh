@@ -259,6 +259,22 @@ vm__use_cached_kernel() {
 	VM_KVER=${k##*/vmlinuz-}
 }
 
+# vm__deb PKG[:ARCH]: the newest .deb of PKG in the cache, downloaded there
+# first (with the apt options in VM__APT_OPTS, if any) when there is none, in
+# VM__DEB. Returns 1 (with the reason in VM__WHY) when the download fails.
+vm__deb() {
+	local pkg=$1 name=${1%%:*} cache
+	cache=$(vm_cache_dir)
+	VM__DEB=$(find "$cache" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
+	[[ -z $VM__DEB ]] || return 0
+	if ! kx_apt_download "$cache" ${VM__APT_OPTS[@]+"${VM__APT_OPTS[@]}"} "$pkg" >"$cache/apt-download.log" 2>&1; then
+		VM__WHY="apt-get download $pkg failed (see $cache/apt-download.log)"
+		return 1
+	fi
+	VM__DEB=$(find "$cache" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
+	[[ -n $VM__DEB ]] || vm_die "apt-get download $pkg produced no .deb in $cache"
+}
+
 # vm__unpack_boot PKG[:ARCH]: make sure boot/ of the Debian package PKG is
 # unpacked in $(vm_cache_dir)/PKG (downloading the .deb into the cache if
 # needed, with the apt options in VM__APT_OPTS, if any) and set VM__VMLINUZ
@@ -270,15 +286,8 @@ vm__unpack_boot() {
 	cache=$(vm_cache_dir)
 	dir=$cache/$name
 	if [[ ! -e $dir/.extracted ]]; then
-		deb=$(find "$cache" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
-		if [[ -z $deb ]]; then
-			if ! kx_apt_download "$cache" ${VM__APT_OPTS[@]+"${VM__APT_OPTS[@]}"} "$pkg" >"$cache/apt-download.log" 2>&1; then
-				VM__WHY="apt-get download $pkg failed (see $cache/apt-download.log)"
-				return 1
-			fi
-			deb=$(find "$cache" -maxdepth 1 -name "${name}_*.deb" | sort -V | tail -n 1)
-			[[ -n $deb ]] || vm_die "apt-get download $pkg produced no .deb in $cache"
-		fi
+		vm__deb "$pkg" || return 1
+		deb=$VM__DEB
 		rm -rf "$dir"
 		mkdir -p "$dir"
 		# (awk reads it all: grep -q would stop dpkg-deb with SIGPIPE, which pipefail reports.)
@@ -306,20 +315,11 @@ vm__unpack_boot() {
 # VM__APT_OPTS) and lay them out as the older packages do, DIR/boot/vmlinuz-VER
 # and DIR/boot/config-VER. Returns 1 (VM__WHY) when a download fails.
 vm__unpack_split() {
-	local ver=${1#linux-image-} dir=$2 cache pkg deb
-	cache=$(vm_cache_dir)
+	local ver=${1#linux-image-} dir=$2 pkg
 	mkdir -p "$dir/boot" "$dir/split"
 	for pkg in "linux-binary-$ver" "linux-base-$ver"; do
-		deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
-		if [[ -z $deb ]]; then
-			if ! kx_apt_download "$cache" ${VM__APT_OPTS[@]+"${VM__APT_OPTS[@]}"} "$pkg" >"$cache/apt-download.log" 2>&1; then
-				VM__WHY="apt-get download $pkg failed (see $cache/apt-download.log)"
-				return 1
-			fi
-			deb=$(find "$cache" -maxdepth 1 -name "${pkg}_*.deb" | sort -V | tail -n 1)
-			[[ -n $deb ]] || vm_die "apt-get download $pkg produced no .deb in $cache"
-		fi
-		dpkg-deb -x "$deb" "$dir/split" || vm_die "unpacking $deb failed"
+		vm__deb "$pkg" || return 1
+		dpkg-deb -x "$VM__DEB" "$dir/split" || vm_die "unpacking $VM__DEB failed"
 	done
 	[[ -f $dir/split/usr/lib/modules/$ver/vmlinuz ]] ||
 		vm_die "linux-binary-$ver has no usr/lib/modules/$ver/vmlinuz"
