@@ -7,7 +7,7 @@
 #include "libkexec-internal.h"
 
 /* End of the parameter starting at p: the next unquoted blank. */
-static char *param_end(char *p)
+static const char *param_end(const char *p)
 {
 	bool quoted = false;
 
@@ -29,6 +29,19 @@ static void trim_end(char *line)
 		line[--n] = '\0';
 }
 
+const char *kx_cmdline_next(const char **pos, size_t *len)
+{
+	const char *p = *pos;
+
+	while (*p == ' ' || *p == '\t' || *p == '\n')
+		p++;
+	if (!*p)
+		return NULL;
+	*pos = param_end(p);
+	*len = (size_t)(*pos - p);
+	return p;
+}
+
 KX_EXPORT void kexec_cmdline_remove_param(char *line, const char *name)
 {
 	size_t nlen = strlen(name);
@@ -46,7 +59,7 @@ KX_EXPORT void kexec_cmdline_remove_param(char *line, const char *name)
 			p++;
 		if (!*p)
 			break;
-		end = param_end(p);
+		end = p + (param_end(p) - p); /* the same place, in the writable line */
 		/* The name lies within this parameter: a name with a blank never matches across two. */
 		if ((size_t)(end - p) >= nlen && !strncmp(p, name, nlen) &&
 		    (p + nlen == end || p[nlen] == '=')) {

@@ -216,8 +216,9 @@ static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_reque
 	const struct kx_arch *arch = kx_arch_of(ctx);
 	char running[24], path[4096];
 	struct stat st;
+	bool before;
 
-	if (req->options & ~(LIBKEXEC_OPT_NO_CMA | LIBKEXEC_OPT_FORCE_DTB | LIBKEXEC_OPT_DEBUG)) {
+	if (req->options & ~KX_OPT_KNOWN) {
 		kx_err(ctx, "cannot load %s: unknown options %#" PRIx64 " in the request",
 		       req->kernel, req->options);
 		return -EINVAL;
@@ -233,8 +234,9 @@ static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_reque
 	}
 	if (!(req->options & LIBKEXEC_OPT_FORCE_DTB))
 		return 0;
+	before = kx_kernel_predates(ctx, 6, 18, running, sizeof(running));
 	if (arch && arch->device_tree) {
-		if (kx_kernel_predates(ctx, 6, 18, running, sizeof(running)))
+		if (before)
 			kx_dbg(ctx, "KEXEC_FILE_FORCE_DTB left out: the running kernel (%s) predates "
 				    "it (6.18) and hands the next kernel its device tree anyway (%s)",
 			       running, arch->name);
@@ -242,7 +244,7 @@ static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_reque
 			plan->flags |= KEXEC_FILE_FORCE_DTB;
 		return 0;
 	}
-	if (kx_kernel_predates(ctx, 6, 18, running, sizeof(running))) {
+	if (before) {
 		kx_err(ctx, "cannot load %s: --force-dtb: the running kernel (%s) cannot carry its "
 			    "device tree to the next one (KEXEC_FILE_FORCE_DTB, Linux 6.18 and later)",
 		       req->kernel, running);

@@ -96,6 +96,14 @@ int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *
 #define KX_KEXEC_DEBUG_MINOR 4
 bool kx_kernel_predates(struct kexec_ctx *ctx, unsigned int major, unsigned int minor,
 			char *running, size_t len);
+/*
+ * The parameters of a command line one after another, split as the kernel
+ * splits them (blanks outside double quotes): the next one from *pos, with
+ * its length in *len, and *pos moved past it; NULL after the last.
+ */
+const char *kx_cmdline_next(const char **pos, size_t *len);
+/* Every LIBKEXEC_OPT_* this library knows (struct kexec_*_request.options). */
+#define KX_OPT_KNOWN (LIBKEXEC_OPT_NO_CMA | LIBKEXEC_OPT_FORCE_DTB | LIBKEXEC_OPT_DEBUG)
 /* qsort() order of uint64_t values. */
 int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */

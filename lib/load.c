@@ -393,7 +393,7 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	const struct kexec_load_request *req = l->req;
 
-	if (req->options & ~(LIBKEXEC_OPT_NO_CMA | LIBKEXEC_OPT_FORCE_DTB | LIBKEXEC_OPT_DEBUG)) {
+	if (req->options & ~KX_OPT_KNOWN) {
 		kx_err(ctx, "cannot load kernel %s: unknown options %#" PRIx64 " in the request",
 		       req->kernel, req->options);
 		return -EINVAL;
@@ -450,18 +450,18 @@ static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_load_plan *plan)
  */
 static void warn_crash_cma(struct kexec_ctx *ctx, const char *kernel)
 {
-	char *line, *tok, *save = NULL;
+	const char *pos, *tok;
+	char *line;
+	size_t n;
 
 	if (kexec_read_sysfile(ctx, "/proc/cmdline", &line, NULL) < 0)
 		return;
-	for (tok = strtok_r(line, " \t\n", &save); tok; tok = strtok_r(NULL, " \t\n", &save)) {
-		size_t n = strlen(tok);
-
-		if (!strncmp(tok, "crashkernel=", 12) && n > 4 && !strcmp(tok + n - 4, ",cma")) {
-			kx_warn(ctx, "crash kernel %s: kexec_load cannot hand it the memory of %s (the "
+	for (pos = line; (tok = kx_cmdline_next(&pos, &n));) {
+		if (n > 12 + 4 && !strncmp(tok, "crashkernel=", 12) && !strncmp(tok + n - 4, ",cma", 4)) {
+			kx_warn(ctx, "crash kernel %s: kexec_load cannot hand it the memory of %.*s (the "
 				     "kernel shows where it is only in its log): it runs in the \"Crash "
 				     "kernel\" region alone; kexec_file_load (-s) gives it both",
-				kernel, tok);
+				kernel, (int)n, tok);
 			break;
 		}
 	}
