@@ -903,6 +903,14 @@ vt_run() {
 	echo "RC $_t: $_rc"
 	return $_rc
 }
+# vt_drain: wait until the console has sent everything written to it. A
+# panic (sysrq c) or a kexec drops what the tty still holds (the kernel's own
+# lines go out synchronously), so on a busy host a scenario's last lines
+# before a crash could be lost. stty sets the console's modes, unchanged,
+# with TCSADRAIN, which waits for the UART to empty.
+vt_drain() {
+	stty -F /dev/console "$(stty -F /dev/console -g)" || echo "VT-DRAIN-FAILED"
+}
 # vt_check NAME GOT WANT: one line the host compares.
 vt_check() {
 	echo "CHECK $1 got=$2 want=$3"
@@ -1223,12 +1231,20 @@ vm_expect_not() {
 
 # vm_expect_line LOG LINE DESCRIPTION: LINE occurs as an exact line.
 vm_expect_line() {
-	local log=$1 line=$2 desc=$3
+	local log=$1 line=$2 desc=$3 tag got err
 	if grep -Fxq -- "$line" "$log"; then
 		vm_ok "$desc"
-	else
-		vm__fail "$log" "$desc"
+		return 0
 	fi
+	# A command's status (vt_run): say what it was, and its last stderr
+	# line, in the one line a summary shows.
+	if [[ $line =~ ^RC\ ([^:]+):\  ]]; then
+		tag=${BASH_REMATCH[1]}
+		got=$(grep -a -m 1 -F -- "RC $tag: " "$log" || true)
+		err=$(grep -a -F -- "ERR $tag: " "$log" | tail -n 1 || true)
+		desc+=" (got '${got:-no RC line}'${err:+, last stderr line: '${err#"ERR $tag: "}'})"
+	fi
+	vm__fail "$log" "$desc"
 }
 
 # vm_line_no LOG ERE: number of the first line matching ERE (empty if none).
@@ -1713,6 +1729,7 @@ EOS
 		printf '%s\n' "${VM_KDUMP_BEFORE_CRASH:-}"
 		cat <<'EOS'
 echo STAGE1-CRASH
+vt_drain
 echo c >/proc/sysrq-trigger
 echo "STAGE1-CRASH-RETURNED"
 exit 1
@@ -1733,6 +1750,7 @@ EOS
 	fi
 	vm_expect_checks "$log" 2
 	vm_expect_not "$log" '^STAGE1-CRASH-RETURNED' "sysrq-trigger c crashed the first kernel"
+	vm_expect_not "$log" '^VT-DRAIN-FAILED' "the console drained before the crash"
 	vm_expect_order "$log" 'Kernel panic - not syncing: sysrq triggered crash' '^STAGE2-CMDLINE: ' "crash kernel starts after the panic"
 	vm_expect "$log" "^STAGE2-CMDLINE: (.* )?kxtest=$nonce( |\$)" "crash kernel /proc/cmdline has kxtest=$nonce (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
 	vm_expect_line "$log" "STAGE2-VMCORE-MAGIC: 7f454c46" "/proc/vmcore starts with the ELF magic"

@@ -19,6 +19,7 @@ vt_run load kexec -s -p /boot/vmlinuz --initrd=/boot/stage2.cpio.gz --append="$C
 vt_check crash_loaded_after "$(vt_crash_loaded)" 1
 vt_check loaded_after "$(vt_loaded)" 0
 echo STAGE1-CRASH
+vt_drain
 echo c >/proc/sysrq-trigger
 echo "STAGE1-CRASH-RETURNED"
 exit 1
@@ -33,6 +34,7 @@ vm_expect_line "$log" "RC load: 0" "kexec -s -p exits 0"
 vm_expect_line "$log" "ERRLINES load: 0" "kexec -s -p prints nothing on stderr"
 vm_expect_checks "$log" 3
 vm_expect_not "$log" '^STAGE1-CRASH-RETURNED' "sysrq-trigger c crashed the first kernel"
+vm_expect_not "$log" '^VT-DRAIN-FAILED' "the console drained before the crash"
 vm_expect_order "$log" '^STAGE1-CRASH$' 'Kernel panic - not syncing: sysrq triggered crash' "first kernel panicked after the load"
 vm_expect_order "$log" 'Kernel panic - not syncing: sysrq triggered crash' '^STAGE2-CMDLINE: ' "crash kernel starts after the panic"
 got=$(vm_field "$log" "STAGE2-CMDLINE: ")
