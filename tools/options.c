@@ -424,6 +424,30 @@ static void bad_option(char **argv, bool missing_value, char *err, size_t errlen
 	}
 }
 
+/* An option as the caller spelled it: "--initrd" (li >= 0) or "-i". */
+static void spell(char *buf, size_t len, int c, int li)
+{
+	if (li >= 0)
+		snprintf(buf, len, "--%s", long_options[li].name);
+	else
+		snprintf(buf, len, "-%c", c);
+}
+
+/* Options that only a load uses (what -u, -e and --status would ignore). */
+static bool is_load_only(int c)
+{
+	switch (c) {
+	case 'i': case 't': case OPT_APPEND: case OPT_REUSE_CMDLINE: case OPT_INITRD:
+	case OPT_DTB: case OPT_ARGS_LINUX: case OPT_ELF32: case OPT_ELF64: case OPT_MEM_MIN:
+	case OPT_MEM_MAX: case OPT_ENTRY: case OPT_HOTPLUG: case OPT_NO_EFI:
+	case OPT_REUSE_INITRD: case OPT_CONSOLE_SERIAL: case OPT_CONSOLE_VGA: case OPT_SERIAL:
+	case OPT_SERIAL_BAUD: case OPT_CHECK: case OPT_NO_CMA: case OPT_FORCE_DTB:
+		return true;
+	default:
+		return false;
+	}
+}
+
 int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
 {
 	bool skip_sync = false, skip_ifdown = false;
@@ -437,6 +461,9 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 
 	build_long_options();
 	optind = 0; /* glibc: 0 re-initializes getopt completely */
+	static char load_only[64], syscall_opt[64];
+
+	load_only[0] = syscall_opt[0] = '\0';
 	opterr = 0;
 	/* li: the long option's index, -1 for a short one (-S and --status differ). */
 	while ((li = -1, c = getopt_long(argc, argv, short_options, long_options, &li)) != -1) {
@@ -445,12 +472,14 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 					c == OPT_PRESERVE || c == OPT_PRINT_CKR)) {
 			static char mode[64];
 
-			if (li >= 0)
-				snprintf(mode, sizeof(mode), "--%s", long_options[li].name);
-			else
-				snprintf(mode, sizeof(mode), "-%c", c);
+			spell(mode, sizeof(mode), c, li);
 			o->mode_option = mode;
 		}
+		/* The first option that only a load uses, and the first syscall choice. */
+		if (!load_only[0] && is_load_only(c))
+			spell(load_only, sizeof(load_only), c, li);
+		if (!syscall_opt[0] && c > 0 && c < 0x7f && strchr("sca", c))
+			spell(syscall_opt, sizeof(syscall_opt), c, li);
 		switch (c) {
 		case 'h':
 			o->help = true;
@@ -662,6 +691,34 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 	}
 	if (o->help || o->version)
 		return 0;
+	/*
+	 * Nothing accepted and ignored: what only a load uses, when nothing is
+	 * loaded (-u, -e, --status: the mode given last decides, as in kexec-tools,
+	 * which ignores them), and a choice of system call, or -p, for -e alone.
+	 */
+	if (!o->do_load && !o->list_types && !o->print_ckr_size && (load_only[0] || o->kernel)) {
+		const char *what = o->do_status ? "--status" : o->do_unload ? "-u" : "-e";
+
+		if (load_only[0])
+			snprintf(err, errlen, "%s is for loading a kernel (-l, -p, -f): %s loads nothing",
+				 load_only, what);
+		else
+			snprintf(err, errlen, "unexpected argument %s: %s loads no kernel (a kernel is "
+				 "loaded with -l, -p or -f)", o->kernel, what);
+		return -1;
+	}
+	if (!o->do_load && !o->do_unload && !o->do_status && o->do_exec) {
+		if (syscall_opt[0]) {
+			snprintf(err, errlen, "%s chooses how a kernel is loaded: -e loads nothing (it "
+				 "boots the kernel loaded before)", syscall_opt);
+			return -1;
+		}
+		if (o->crash) {
+			snprintf(err, errlen, "-p with -e: -e boots the kernel loaded with -l; the "
+				 "crash kernel boots only on a panic");
+			return -1;
+		}
+	}
 	/* Nothing accepted and ignored: --list-types is a mode of its own. */
 	if (o->list_types && (o->mode_option || o->kernel)) {
 		snprintf(err, errlen, "--list-types lists the image formats and does nothing else: "

@@ -66,6 +66,28 @@ expect_err() { # NAME SUBSTRING...
 	echo "PASS: $name"
 }
 
+# Nothing accepted and ignored: what only a load uses, when nothing is loaded,
+# is refused before any syscall (kexec-tools ignores it). -e only under
+# --dry-run: were it not refused, nothing here may reach reboot(2).
+run unload-initrd 1 - 1 -- -u --initrd=/dev/null && expect_err unload-initrd "--initrd is for loading a kernel" "-u loads nothing"
+run unload-kernel 1 - 1 -- -p -u /dev/null && expect_err unload-kernel "unexpected argument /dev/null" "-u loads no kernel"
+run exec-append 1 - 1 -- --dry-run -e --append=quiet && expect_err exec-append "--append is for loading a kernel" "-e loads nothing"
+run exec-after-load 1 - 1 -- --dry-run -l /dev/null -e && expect_err exec-after-load "unexpected argument /dev/null" "-e loads no kernel"
+run exec-syscall 1 - 1 -- --dry-run -s -e && expect_err exec-syscall "-s chooses how a kernel is loaded"
+run exec-crash 1 - 1 -- --dry-run -p -e && expect_err exec-crash "-p with -e"
+run status-dtb 1 - 1 -- -S --dtb=/dev/null && expect_err status-dtb "--dtb is for loading a kernel" "--status loads nothing"
+# kdump-config's unload (kexec -s -p -u) is not refused: -s and -p choose what
+# is unloaded (the call made, seen by strace, whatever this host's kernel has).
+if [ "$have_strace" = 1 ]; then
+	strace -f -qq -e trace=kexec_load,kexec_file_load -e inject=kexec_file_load:error=ENOSYS \
+		-o "$tmp/strace" "$KEXEC" -s -p -u >"$tmp/out" 2>"$tmp/err"
+	if grep -qE '^[0-9]+ +kexec_file_load\(-1, -1, 0, [^,]*, KEXEC_FILE_UNLOAD\|KEXEC_FILE_ON_CRASH\)' "$tmp/strace"; then
+		echo "PASS: unload-file-crash"
+	else
+		echo "FAIL: unload-file-crash: $(cat "$tmp/strace" "$tmp/err")"
+	fi
+fi
+
 printf 'not a kernel\n' >"$tmp/text"
 head -c 4096 /dev/urandom >"$tmp/random"
 : >"$tmp/empty"
