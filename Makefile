@@ -92,13 +92,13 @@ check: deps-test
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
 		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
 
-# Our .debs in full Debian 12 and 13 guests (mmdebstrap, systemd, kdump-tools)
+# Our .debs in full Debian 12 and 13 guests, x86_64 and arm64 (mmdebstrap, systemd, kdump-tools)
 # driven by the distribution's tools: kdump-config at boot and a crash saved by
 # makedumpfile, systemctl kexec, kexec-tools' kexec-load service on reboot
 # (tests/distro/run.sh). Not part of check: each guest boots four times.
 check-distro:
 	@scripts/install-deps.sh build package vm
-	tests/distro/run.sh $(DISTRO_RELEASES)
+	KX_DISTRO_ARCHES="$(DISTRO_ARCHES)" tests/distro/run.sh $(DISTRO_RELEASES)
 
 # Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
 # cost on this host, handover in QEMU with icount on x86_64 and arm64; riscv64,

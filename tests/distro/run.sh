@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # make check-distro: our Debian packages in full Debian guests, driven by the
 # distribution's own tools (not part of make check: each guest boots four
-# times under TCG). For each release (Debian 12 and 13) on x86_64:
+# times under TCG). For each release (Debian 12 and 13) on x86_64 and arm64
+# (where Debian's kernels have no kexec_file_load: kdump-tools and systemctl
+# kexec go through kexec_load and the device tree we build):
 #   - a root made by mmdebstrap (systemd as init, Debian's cloud kernel,
 #     kdump-tools, kexec-tools, makedumpfile), cached as a tarball, with our
 #     kexec-ng and libkexec0 installed by dpkg the way debian/ installs them
@@ -22,7 +24,12 @@
 # The guest's side is tests/distro/kxdistro (a systemd service). Prints
 # PASS:/FAIL: lines and "N passed, N failed".
 #
+# arm64's roots are made and our arm64 .debs built (in a cached Debian 12
+# arm64 build root, with dpkg-buildpackage as on the host) under
+# qemu-aarch64-static, registered with binfmt_misc when it is not already.
+#
 # Usage: tests/distro/run.sh [RELEASE...]   (default: bookworm trixie)
+#   KX_DISTRO_ARCHES which architectures (default: "amd64 arm64")
 #   KX_TIME_SCALE    multiplies the guests' timeouts (default 2)
 #   KX_DEBIAN_MIRROR where mmdebstrap downloads from (default deb.debian.org)
 #   KX_DISTRO_KEEP   1: keep the work directory (images, serial logs)
@@ -33,12 +40,19 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 scale=${KX_TIME_SCALE:-2}
 releases=("$@")
 ((${#releases[@]})) || releases=(bookworm trixie)
+read -r -a arches <<<"${KX_DISTRO_ARCHES:-amd64 arm64}"
+host_arch=$(dpkg --print-architecture)
 passed=0
 failed=0
 work=$(mktemp -d /tmp/kx-distro.XXXXXX)
 logs=$top/build/distro-logs
 mkdir -p "$logs"
-cleanup() { [[ ${KX_DISTRO_KEEP:-0} == 1 ]] || rm -rf "$work"; }
+mounted=()
+cleanup() {
+	local m
+	for m in ${mounted[@]+"${mounted[@]}"}; do umount -l "$m" 2>/dev/null; done
+	[[ ${KX_DISTRO_KEEP:-0} == 1 ]] || rm -rf --one-file-system "$work"
+}
 trap cleanup EXIT
 
 pass() { echo "PASS: $1"; passed=$((passed + 1)); }
@@ -49,47 +63,45 @@ if [[ $(id -u) -ne 0 ]]; then
 	exit 2
 fi
 
-# ---- our packages, built once from a copy of the tree ---------------------------
-debs=$work/debs
-mkdir -p "$debs/src"
+# ---- our packages, built once per architecture from a copy of the tree ---------
+src=$work/src
+mkdir -p "$src"
 (cd "$top" && git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf -) |
-	tar -C "$debs/src" -xf -
-if (cd "$debs/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc \
-	>"$logs/deb-build.log" 2>&1); then
-	pass "distro: dpkg-buildpackage"
-else
-	fail "distro: dpkg-buildpackage" "see $logs/deb-build.log"
-	echo "$passed passed, $failed failed"
-	exit 1
-fi
-ours=("$debs"/kexec-ng_*.deb "$debs"/libkexec0_*.deb)
+	tar -C "$src" -xf -
 
-# ---- one release -------------------------------------------------------------------
-pkgs="systemd-sysv,udev,linux-image-cloud-amd64,initramfs-tools,kdump-tools,kexec-tools"
-pkgs+=",makedumpfile,procps,kmod,libfdt1,zlib1g,liblzma5,libzstd1,liblz4-1"
+# foreign_ready ARCH: binaries of ARCH run here (qemu-user through
+# binfmt_misc), registering qemu-user-static's handler if need be.
+foreign_ready() {
+	local q conf bm=/proc/sys/fs/binfmt_misc
+	[[ $1 != "$host_arch" ]] || return 0
+	case $1 in
+	arm64) q="qemu-aarch64" ;;
+	*) return 1 ;;
+	esac
+	[[ -e $bm/$q ]] && return 0
+	conf=/usr/lib/binfmt.d/$q.conf
+	[[ -r $conf ]] || { echo "  $conf is missing (apt-get install qemu-user-static)"; return 1; }
+	[[ -e $bm/register ]] || mount -t binfmt_misc binfmt_misc "$bm" || return 1
+	# One line, in the kernel's own register format (F: the interpreter is
+	# opened now, so that it runs in the roots too).
+	grep -v '^#' "$conf" | head -n 1 | tr -d '\n' >"$bm/register" || return 1
+	echo "  registered $q with binfmt_misc ($conf)"
+}
 
-# base_root RELEASE: the cached tarball of RELEASE's root (made once).
-base_root() {
-	local rel=$1 cache tar
+# mmroot NAME RELEASE ARCH PKGS [MMDEBSTRAP OPTION...]: the cached tarball of a
+# root made by mmdebstrap (made once; its name carries a hash of the package
+# list: remove the tarball after changing the options).
+mmroot() {
+	local name=$1 rel=$2 arch=$3 inc=$4 cache tar
+	shift 4
 	cache=$(kx_cache_dir)/mmdebstrap
-	tar=$cache/distro-$rel-amd64-$(printf '%s' "$pkgs" | sha1sum | cut -c1-12).tar
+	tar=$cache/$name-$rel-$arch-$(printf '%s' "$inc" | sha1sum | cut -c1-12).tar
 	mkdir -p "$cache"
 	if [[ ! -s $tar ]]; then
-		# The initramfs gets the disk's modules by name (MODULES=list and a
-		# hook): the kernel's and kdump-tools' postinst hooks run
-		# mkinitramfs in the chroot, where MODULES=dep (kdump-tools' choice
-		# for "most") cannot find the root device.
-		# shellcheck disable=SC2016 # $1 is mmdebstrap's (the root being made)
-		if ! mmdebstrap --variant=minbase --mode=root --architectures=amd64 --include="$pkgs" \
-			--essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
-			--essential-hook='echo MODULES=list >"$1/etc/initramfs-tools/conf.d/kxdistro"' \
-			--essential-hook='printf "#!/bin/sh\n[ \"\$1\" = prereqs ] && exit 0\n. /usr/share/initramfs-tools/hook-functions\nmanual_add_modules virtio_pci virtio_blk\n" >"$1/etc/initramfs-tools/hooks/kxdistro" && chmod 755 "$1/etc/initramfs-tools/hooks/kxdistro"' \
-			--customize-hook='echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$1/etc/fstab"' \
-			--customize-hook='echo kxdistro >"$1/etc/hostname"' \
-			--customize-hook='sed -i "s/^USE_KDUMP=.*/USE_KDUMP=1/" "$1/etc/default/kdump-tools"' \
+		if ! mmdebstrap --mode=root --architectures="$arch" --include="$inc" "$@" \
 			"$rel" "${tar%.tar}.part.tar" "${KX_DEBIAN_MIRROR:-http://deb.debian.org/debian}" \
-			>"$logs/mmdebstrap-$rel.log" 2>&1; then
-			rm -rf "${tar%.tar}.part.tar"
+			>"$logs/mmdebstrap-$name-$rel-$arch.log" 2>&1; then
+			rm -f "${tar%.tar}.part.tar"
 			return 1
 		fi
 		mv "${tar%.tar}.part.tar" "$tar"
@@ -97,10 +109,64 @@ base_root() {
 	echo "$tar"
 }
 
+# build_debs ARCH: kexec-ng and libkexec0 for ARCH in $work/debs-ARCH: on this
+# machine for its own architecture, in a Debian 12 build root of ARCH (made by
+# mmdebstrap, cached) for another; Debian 12's, so that they install on 13 too.
+build_debs() {
+	local arch=$1 out=$work/debs-$1 b tar rc=0
+	mkdir -p "$out/src"
+	cp -a "$src/." "$out/src/"
+	if [[ $arch == "$host_arch" ]]; then
+		(cd "$out/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" dpkg-buildpackage -b -us -uc \
+			>"$logs/deb-build-$arch.log" 2>&1) || return 1
+		return 0
+	fi
+	foreign_ready "$arch" >>"$logs/deb-build-$arch.log" 2>&1 || return 1
+	tar=$(mmroot debbuild bookworm "$arch" \
+		"debhelper,meson,ninja-build,pkg-config,python3,libfdt-dev,zlib1g-dev,liblzma-dev,libzstd-dev,liblz4-dev,libxxhash-dev" \
+		--variant=buildd) || return 1
+	b=$work/debbuild-$arch
+	mkdir -p "$b"
+	tar -C "$b" -xf "$tar"
+	mv "$out/src" "$b/src"
+	mount -t proc proc "$b/proc" && mounted+=("$b/proc")
+	chroot "$b" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C.UTF-8 HOME=/root \
+		DEB_BUILD_OPTIONS="nocheck parallel=2" \
+		sh -c 'cd /src && dpkg-buildpackage -b -us -uc -Pnocheck' >"$logs/deb-build-$arch.log" 2>&1 || rc=$?
+	umount "$b/proc" 2>/dev/null
+	cp "$b"/*.deb "$out/" 2>/dev/null
+	rm -rf --one-file-system "$b"
+	return $rc
+}
+
+# ---- one release on one architecture -------------------------------------------------
+# base_root RELEASE ARCH: the cached tarball of RELEASE's root for ARCH.
+base_root() {
+	local rel=$1 arch=$2 pkgs
+	pkgs="systemd-sysv,udev,linux-image-cloud-$arch,initramfs-tools,kdump-tools,kexec-tools"
+	pkgs+=",makedumpfile,procps,kmod,libfdt1,zlib1g,liblzma5,libzstd1,liblz4-1"
+	# The initramfs gets the disk's modules by name (MODULES=list and a
+	# hook): the kernel's and kdump-tools' postinst hooks run mkinitramfs
+	# in the chroot, where MODULES=dep (kdump-tools' choice for "most")
+	# cannot find the root device.
+	# shellcheck disable=SC2016 # $1 is mmdebstrap's (the root being made)
+	mmroot distro "$rel" "$arch" "$pkgs" --variant=minbase \
+		--essential-hook='mkdir -p "$1/etc/initramfs-tools/conf.d" "$1/etc/initramfs-tools/hooks"' \
+		--essential-hook='echo MODULES=list >"$1/etc/initramfs-tools/conf.d/kxdistro"' \
+		--essential-hook='printf "#!/bin/sh\n[ \"\$1\" = prereqs ] && exit 0\n. /usr/share/initramfs-tools/hook-functions\nmanual_add_modules virtio_pci virtio_blk\n" >"$1/etc/initramfs-tools/hooks/kxdistro" && chmod 755 "$1/etc/initramfs-tools/hooks/kxdistro"' \
+		--customize-hook='echo "/dev/vda / ext4 rw,errors=remount-ro 0 1" >"$1/etc/fstab"' \
+		--customize-hook='echo kxdistro >"$1/etc/hostname"' \
+		--customize-hook='sed -i "s/^USE_KDUMP=.*/USE_KDUMP=1/" "$1/etc/default/kdump-tools"'
+}
+
 # boot LOG CMDLINE: boot the image once (until the guest powers off or reboots).
 boot() {
-	local log=$1 cmdline=$2 rc=0
-	timeout $((600 * scale)) qemu-system-x86_64 -M pc -cpu max -m 1536 -smp 2 -nographic \
+	local log=$1 cmdline=$2 rc=0 qemu
+	case $arch in
+	amd64) qemu=(qemu-system-x86_64 -M pc -cpu max) ;;
+	arm64) qemu=(qemu-system-aarch64 -M virt -cpu cortex-a57) ;;
+	esac
+	timeout $((600 * scale)) "${qemu[@]}" -accel tcg -m 1536 -smp 2 -nographic \
 		-no-reboot -nic none -kernel "$kernel" -initrd "$initrd" -append "$cmdline" \
 		-drive "file=$img,if=virtio,format=raw" </dev/null >"$log" 2>&1 || rc=$?
 	tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
@@ -116,14 +182,16 @@ expect() {
 	fi
 }
 
-for rel in "${releases[@]}"; do
-	n=distro-$rel
-	if ! tar=$(base_root "$rel"); then
-		fail "$n: mmdebstrap" "see $logs/mmdebstrap-$rel.log"
-		continue
+# one RELEASE: the scenario in RELEASE's guest for $arch, with $ours.
+one() {
+	local rel=$1 n tar root img marker cmdline console l run
+	n=distro-$rel-$arch
+	if ! tar=$(base_root "$rel" "$arch"); then
+		fail "$n: mmdebstrap" "see $logs/mmdebstrap-distro-$rel-$arch.log"
+		return
 	fi
-	root=$work/$rel-root
-	img=$work/$rel.img
+	root=$work/$n-root
+	img=$work/$n.img
 	rm -rf "$root"
 	mkdir -p "$root"
 	tar -C "$root" -xf "$tar"
@@ -133,7 +201,7 @@ for rel in "${releases[@]}"; do
 		pass "$n: dpkg -i kexec-ng libkexec0"
 	else
 		fail "$n: dpkg -i kexec-ng libkexec0" "see $logs/$n-dpkg.log"
-		continue
+		return
 	fi
 	rm -f "$root"/tmp/*.deb
 	install -m 755 "$top/tests/distro/kxdistro" "$root/usr/local/sbin/kxdistro"
@@ -143,17 +211,19 @@ for rel in "${releases[@]}"; do
 	done
 	kernel=$(find "$root/boot" -name 'vmlinuz-*' | sort -V | tail -n 1)
 	initrd=$(find "$root/boot" -name 'initrd.img-*' | sort -V | tail -n 1)
-	cp "$kernel" "$work/$rel.vmlinuz" && kernel=$work/$rel.vmlinuz
-	cp "$initrd" "$work/$rel.initrd" && initrd=$work/$rel.initrd
+	cp "$kernel" "$work/$n.vmlinuz" && kernel=$work/$n.vmlinuz
+	cp "$initrd" "$work/$n.initrd" && initrd=$work/$n.initrd
 	rm -f "$img"
 	truncate -s 4G "$img"
 	if ! mkfs.ext4 -q -F -L kxdistro -d "$root" "$img" >"$logs/$n-mkfs.log" 2>&1; then
 		fail "$n: mkfs.ext4 -d" "see $logs/$n-mkfs.log"
-		continue
+		return
 	fi
 	rm -rf "$root"
 	marker=KXMARK-$(od -An -N4 -tx4 /dev/urandom | tr -d ' ')
-	cmdline="root=/dev/vda rw console=ttyS0 crashkernel=384M no_timer_check panic=10 kxmarker=$marker"
+	console=ttyS0
+	[[ $arch != arm64 ]] || console=ttyAMA0
+	cmdline="root=/dev/vda rw console=$console crashkernel=384M no_timer_check panic=10 kxmarker=$marker"
 
 	# QEMU exits when the guest reboots through the firmware or powers
 	# off; kexec, and a crash into the crash kernel, stay in one run. Run
@@ -193,6 +263,23 @@ for rel in "${releases[@]}"; do
 		echo "  $n: after kexec-load, $(grep -a '^KXD reboot-path' "$l" | head -n 1 | cut -d' ' -f2-)"
 	fi
 	expect "$n: the guest finished" "$l" '^KXD done$'
+}
+
+for arch in "${arches[@]}"; do
+	if build_debs "$arch"; then
+		pass "distro-$arch: dpkg-buildpackage"
+	else
+		fail "distro-$arch: dpkg-buildpackage" "see $logs/deb-build-$arch.log"
+		continue
+	fi
+	ours=("$work/debs-$arch"/kexec-ng_*.deb "$work/debs-$arch"/libkexec0_*.deb)
+	[[ $arch == "$host_arch" ]] || foreign_ready "$arch" || {
+		fail "distro-$arch: binfmt_misc" "$arch binaries cannot run here (qemu-user-static)"
+		continue
+	}
+	for rel in "${releases[@]}"; do
+		one "$rel"
+	done
 done
 echo "$passed passed, $failed failed"
 [[ $failed -eq 0 ]]
