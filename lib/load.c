@@ -229,10 +229,13 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 			continue;
 		pp.regions[n].start = (uintptr_t)plan->segs.seg[i].mem;
 		pp.regions[n].len = bufsz;
-		if (sha256)
+		/* Each region's own sum too, for the purgatory's report after a mismatch. */
+		if (sha256) {
 			kx_sha256_lanes_update(&sha, buf, bufsz);
-		else
-			kx_xxh3_update(&xxh, buf, bufsz);
+			pp.region_sums[n] = kx_xxh3_sum(buf, bufsz);
+		} else {
+			pp.region_sums[n] = kx_xxh3_update(&xxh, buf, bufsz);
+		}
 		n++;
 	}
 	if (sha256) {

@@ -194,7 +194,7 @@ int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, 
 }
 
 /* The layout both sides rely on (LP64, natural alignment): no padding anywhere. */
-_Static_assert(sizeof(struct kx_purgatory_params) == 352, "struct kx_purgatory_params changed");
+_Static_assert(sizeof(struct kx_purgatory_params) == 480, "struct kx_purgatory_params changed");
 _Static_assert(offsetof(struct kx_purgatory_params, digest) == 64, "struct kx_purgatory_params");
 
 int kx_purgatory_set_params(struct kx_purgatory *p, const struct kx_purgatory_params *pp)

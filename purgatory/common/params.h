@@ -43,6 +43,14 @@ struct kx_purgatory_params {
 				    the first 16 bytes (the rest zero), or with
 				    KX_PF_SHA256 sha256.c's lane digest */
 	struct kx_sha_region regions[KX_SHA_REGIONS_MAX]; /* -i: all zero */
+	/*
+	 * Each region's own sum as the loader read it: the low 64 bits of its
+	 * XXH3-128 (kx_xxh3_sum), 0 for an empty region. Not the check: after a
+	 * mismatch the purgatory reads every region again and names those whose
+	 * sum differs, so that a report says which segment changed, and whether
+	 * any did.
+	 */
+	uint64_t region_sums[KX_SHA_REGIONS_MAX];
 };
 
 /* The instance's symbol, and the purgatory's entry point. */

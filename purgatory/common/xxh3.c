@@ -295,17 +295,25 @@ void KX_XXH3_FN(kx_xxh3_init)(struct kx_xxh3 *s)
 		s->d[i] = 0;
 }
 
-void KX_XXH3_FN(kx_xxh3_update)(struct kx_xxh3 *s, const void *data, size_t len)
+uint64_t KX_XXH3_FN(kx_xxh3_update)(struct kx_xxh3 *s, const void *data, size_t len)
 {
 	uint8_t link[2 * KX_XXH3_DIGEST_LEN + 8];
+	XXH128_hash_t h;
 
 	if (!len)
-		return;
+		return 0;
 	for (unsigned int i = 0; i < KX_XXH3_DIGEST_LEN; i++)
 		link[i] = s->d[i];
-	put_canonical(link + KX_XXH3_DIGEST_LEN, xxh3_128(data, len));
+	h = xxh3_128(data, len);
+	put_canonical(link + KX_XXH3_DIGEST_LEN, h);
 	put_le64(link + 2 * KX_XXH3_DIGEST_LEN, (uint64_t)len);
 	put_canonical(s->d, XXH3_128bits(link, sizeof(link)));
+	return h.low64;
+}
+
+uint64_t KX_XXH3_FN(kx_xxh3_sum)(const void *data, size_t len)
+{
+	return len ? xxh3_128(data, len).low64 : 0;
 }
 
 #if !defined(KX_XXH3_VECTOR)

@@ -29,13 +29,17 @@ struct kx_sha_region;
  * vectorizes for the host as it sees fit. Both compute the same digest.
  */
 void kx_xxh3_init(struct kx_xxh3 *s);
-void kx_xxh3_update(struct kx_xxh3 *s, const void *data, size_t len);
+/* Feeds one region; returns its own sum (kx_xxh3_sum), which the chain used. */
+uint64_t kx_xxh3_update(struct kx_xxh3 *s, const void *data, size_t len);
+/* A region's own sum: the low 64 bits of its XXH3-128; 0 for len 0. */
+uint64_t kx_xxh3_sum(const void *data, size_t len);
 void kx_xxh3_final(const struct kx_xxh3 *s, uint8_t out[KX_XXH3_DIGEST_LEN]);
 int kx_xxh3_regions_match(const struct kx_sha_region *regions, size_t nr,
 			  const uint8_t want[KX_XXH3_DIGEST_LEN]);
 
 void kx_xxh3_init_vector(struct kx_xxh3 *s);
-void kx_xxh3_update_vector(struct kx_xxh3 *s, const void *data, size_t len);
+uint64_t kx_xxh3_update_vector(struct kx_xxh3 *s, const void *data, size_t len);
+uint64_t kx_xxh3_sum_vector(const void *data, size_t len);
 int kx_xxh3_regions_match_vector(const struct kx_sha_region *regions, size_t nr,
 				 const uint8_t want[KX_XXH3_DIGEST_LEN]);
 

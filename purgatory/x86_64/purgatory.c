@@ -341,6 +341,44 @@ int purgatory_verify(void)
 					    KX_PURGATORY_PARAMS.digest);
 }
 
+static void say_error_hex(uint64_t v)
+{
+	char buf[17];
+
+	for (int i = 0; i < 16; i++)
+		buf[i] = "0123456789abcdef"[(v >> (60 - 4 * i)) & 0xf];
+	buf[16] = '\0';
+	say_error(buf);
+}
+
+/*
+ * After a mismatch: every region read again (SSE is still on) and those
+ * whose own sum differs from the loader's (region_sums) named, so that the
+ * report says which segment changed since the load, or that none reads
+ * differently now.
+ */
+static void report_changed(void)
+{
+	const struct kx_purgatory_params *p = &KX_PURGATORY_PARAMS;
+	unsigned int changed = 0;
+
+	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++) {
+		if (!p->regions[i].len ||
+		    kx_xxh3_sum_vector((const void *)(uintptr_t)p->regions[i].start,
+				       (size_t)p->regions[i].len) == p->region_sums[i])
+			continue;
+		say_error("purgatory: changed since the load: the segment at 0x");
+		say_error_hex(p->regions[i].start);
+		say_error(", 0x");
+		say_error_hex(p->regions[i].len);
+		say_error(" bytes\r\n");
+		changed++;
+	}
+	if (!changed)
+		say_error("purgatory: no segment reads differently a second time\r\n");
+	say_error("purgatory: stopped; the kernel was not entered\r\n");
+}
+
 void purgatory(void)
 {
 	serial_setup();
@@ -353,6 +391,7 @@ void purgatory(void)
 	/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
 	say_error(KX_PURGATORY_PARAMS.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
 							   : "purgatory: xxh3 mismatch\r\n");
+	report_changed();
 	for (;;)
 		__asm__ volatile("hlt");
 }

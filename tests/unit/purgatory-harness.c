@@ -595,6 +595,8 @@ void blob_run_regions(const struct blob_run *r, struct kx_purgatory_params *pp, 
 		pp->regions[0] = (struct kx_sha_region){ a, r->one_len };
 		pp->regions[2] = (struct kx_sha_region){ 0xdead0000, 0 }; /* never read */
 		pp->regions[7] = (struct kx_sha_region){ b + 3, r->two_len - 3 };
+		pp->region_sums[0] = xxh3_ref_sum(r->one, r->one_len);
+		pp->region_sums[7] = xxh3_ref_sum(r->two + 3, r->two_len - 3);
 		digest_update(&d, r->one, r->one_len);
 		digest_update(&d, r->two + 3, r->two_len - 3);
 	}
@@ -674,6 +676,8 @@ void vm_env_regions(struct vm_env *e, struct kx_purgatory_params *pp, uint64_t a
 	if (!none) {
 		pp->regions[1] = (struct kx_sha_region){ a + 5, e->a_len - 5 };
 		pp->regions[4] = (struct kx_sha_region){ b, e->b_len };
+		pp->region_sums[1] = xxh3_ref_sum(e->a_data + 5, e->a_len - 5);
+		pp->region_sums[4] = xxh3_ref_sum(e->b_data, e->b_len);
 		if (fault)
 			pp->regions[6] = (struct kx_sha_region){ fault, 4096 };
 		digest_update(&d, e->a_data + 5, e->a_len - 5);
@@ -708,6 +712,7 @@ void vm_env_boot(struct vm_env *e, struct args *a, int polls, bool quiet, char *
 {
 	const char *line;
 	int status = 0;
+	bool done;
 	pid_t pid;
 
 	arg(a, "-display");
@@ -742,9 +747,17 @@ void vm_env_boot(struct vm_env *e, struct args *a, int polls, bool quiet, char *
 		if (w == pid)
 			break;
 		read_text(e->files.serial, out, size);
-		/* Our line, whole: past whatever firmware printed before it. */
+		/*
+		 * Our line, whole: past whatever firmware printed before it; after
+		 * a mismatch, the report to its last line (the regions read again).
+		 */
 		line = strstr(out, "purgatory: ");
-		if (line && strstr(line, "\r\n") ? waited > 2 : waited > polls) {
+		done = line && strstr(line, "\r\n");
+		if (done && strstr(line, " mismatch\r\n")) {
+			line = strstr(line, "purgatory: stopped;");
+			done = line && strstr(line, "\r\n");
+		}
+		if (done ? waited > 2 : waited > polls) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			break;

@@ -93,6 +93,13 @@ int64_t sext(uint64_t v, unsigned int bits);
 
 #define SWEEP_BASES_MAX 8
 
+/*
+ * The purgatory's report after a mismatch, one line per region whose own
+ * sum changed (start, length), then the last line.
+ */
+#define KX_TEST_CHANGED_FMT "purgatory: changed since the load: the segment at 0x%016llx, 0x%016llx bytes\r\n"
+#define KX_TEST_STOPPED "purgatory: stopped; the kernel was not entered\r\n"
+
 /* The blob relocated at each base, and its relocations (reloc_sweep()). */
 struct reloc_sweep {
 	const uint64_t *bases;

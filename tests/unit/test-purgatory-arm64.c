@@ -551,9 +551,14 @@ static void test_vm_boot(void **state)
 		if (getenv("KX_TEST_VERBOSE"))
 			print_message("%s: %s", c->name, out);
 		if (c->corrupt) {
-			if (strcmp(out, c->xxh3 ? "purgatory: xxh3 mismatch\r\n"
-						: "purgatory: sha256 mismatch\r\n"))
-				fail_msg("%s: the serial port shows \"%s\", not the mismatch", c->name, out);
+			/* The mismatch, the region B named (its byte changed), and the end. */
+			char want[512];
+
+			snprintf(want, sizeof(want), "purgatory: %s mismatch\r\n" KX_TEST_CHANGED_FMT
+				 KX_TEST_STOPPED, c->xxh3 ? "xxh3" : "sha256",
+				 (unsigned long long)e.b_addr, (unsigned long long)e.b_len);
+			if (strcmp(out, want))
+				fail_msg("%s: the serial port shows \"%s\", not \"%s\"", c->name, out, want);
 			continue;
 		}
 		if (c->fault) {

@@ -683,7 +683,7 @@ static void test_run_blob(void **state)
 	ctx = new_ctx();
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
 		const struct run_case *c = &cases[i];
-		char want[256];
+		char want[512];
 		int st = run_blob(ctx, &r, c);
 
 		if (c->fault) {
@@ -694,8 +694,12 @@ static void test_run_blob(void **state)
 			continue;
 		}
 		if (c->corrupt) {
-			snprintf(want, sizeof(want), "CONSOLE[purgatory: %s mismatch\r\n]\nHALT path=%016x ",
-				 c->xxh3 ? "xxh3" : "sha256", c->path);
+			/* The second region changed: the report names it. */
+			snprintf(want, sizeof(want),
+				 "CONSOLE[purgatory: %s mismatch\r\n" KX_TEST_CHANGED_FMT KX_TEST_STOPPED
+				 "]\nHALT path=%016x ",
+				 c->xxh3 ? "xxh3" : "sha256", (unsigned long long)RUN_B + 3,
+				 (unsigned long long)r.two_len - 3, c->path);
 			if (st != 1 || strncmp(run_out, want, strlen(want)))
 				fail_msg("%s: exit %d, want 1 and \"%s\": %s", c->name, st, want, run_out);
 			continue;
@@ -828,12 +832,13 @@ static void test_vm_boot(void **state)
 			fail_msg("%s: a trap reached the old kernel's vector: %s", c->name, out);
 		len = strlen(out);
 		if (c->corrupt) {
-			const char *mismatch = c->xxh3 ? "purgatory: xxh3 mismatch\r\n"
-						       : "purgatory: sha256 mismatch\r\n";
-
-			if (len < strlen(mismatch) || strcmp(out + len - strlen(mismatch), mismatch))
-				fail_msg("%s: the serial port does not end with the mismatch: \"%s\"", c->name,
-					 out);
+			/* The mismatch, the region B named (its byte changed), and the end. */
+			snprintf(want, sizeof(want), "purgatory: %s mismatch\r\n" KX_TEST_CHANGED_FMT
+				 KX_TEST_STOPPED, c->xxh3 ? "xxh3" : "sha256",
+				 (unsigned long long)e.b_addr, (unsigned long long)e.b_len);
+			if (len < strlen(want) || strcmp(out + len - strlen(want), want))
+				fail_msg("%s: the serial port does not end with \"%s\": \"%s\"", c->name,
+					 want, out);
 			continue;
 		}
 		if (c->fault) {

@@ -523,7 +523,7 @@ static void test_blob_relocate(void **state)
 	static const uint64_t base_a = 0x1000, base_b = 0x7f000000;
 	struct kexec_ctx *ctx = new_ctx();
 	struct kx_purgatory a, b;
-	struct reloc rel[256];
+	struct reloc rel[512];
 	uint8_t *covered;
 	size_t n, abs64 = 0, pcrel = 0;
 	uint64_t gdt, gdt_ptr, addr;
@@ -1300,6 +1300,8 @@ static void vm_load(struct kexec_ctx *ctx, struct vm *vm, struct kx_purgatory *p
 	kx_sha256_lanes_update(&s, vm->mem + VM_DATA, 0x800);
 	kx_sha256_lanes_update(&s, vm->mem + VM_DATA + 0x1000, 0x3c1);
 	kx_sha256_final(&s, pp.digest);
+	pp.region_sums[0] = xxh3_ref_sum(vm->mem + VM_DATA, 0x800);
+	pp.region_sums[3] = xxh3_ref_sum(vm->mem + VM_DATA + 0x1000, 0x3c1);
 	vm->mem[VM_KERNEL] = 0xf4; /* hlt */
 
 	init_blob(ctx, p);
@@ -1318,6 +1320,7 @@ static void test_kvm_boot(void **state)
 	struct kvm_regs regs;
 	struct kvm_sregs sregs;
 	uint64_t start, stack_end, gdt, halted;
+	char want[256];
 	struct vm vm;
 
 	(void)state;
@@ -1362,10 +1365,12 @@ static void test_kvm_boot(void **state)
 	assert_int_equal(sregs.fs.selector, 0x18);
 	assert_int_equal(sregs.gs.selector, 0x18);
 
-	/* A changed byte in a hashed region: the message, then hlt forever. */
+	/* A changed byte in a hashed region: the message naming it, then hlt forever. */
 	vm.mem[VM_DATA + 0x1000 + 77] ^= 0x10;
 	vm_run(&vm, start);
-	assert_string_equal(vm.serial, "purgatory: sha256 mismatch\r\n");
+	snprintf(want, sizeof(want), "purgatory: sha256 mismatch\r\n" KX_TEST_CHANGED_FMT KX_TEST_STOPPED,
+		 (unsigned long long)(VM_DATA + 0x1000), 0x3c1ULL);
+	assert_string_equal(vm.serial, want);
 	assert_int_equal(ioctl(vm.cpufd, KVM_GET_REGS, &regs), 0);
 	assert_true(regs.rip > VM_PURGATORY && regs.rip < VM_PURGATORY + p.bufsz);
 	halted = regs.rip;

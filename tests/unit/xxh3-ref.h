@@ -38,6 +38,12 @@ static inline void xxh3_ref_update(struct xxh3_ref *r, const void *p, size_t len
 	memcpy(r->d, c.digest, 16);
 }
 
+/* A region's own sum (kx_purgatory_params.region_sums): XXH3-128's low 64 bits; 0 for len 0. */
+static inline uint64_t xxh3_ref_sum(const void *p, size_t len)
+{
+	return len ? XXH3_128bits(p, len).low64 : 0;
+}
+
 /* The 32 bytes of kx_purgatory_params.digest: the chain, then zeros. */
 static inline void xxh3_ref_final(const struct xxh3_ref *r, uint8_t out[32])
 {

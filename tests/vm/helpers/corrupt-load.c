@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,12 @@ int main(int argc, char **argv)
 	memcpy(copy, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
 	copy[plan.segs.seg[i].bufsz / 2] ^= 0x01;
 	plan.segs.seg[i].buf = copy;
+	/* Where it goes: the purgatory's report after the mismatch must name it. */
 	printf("corrupted initrd byte %zu of %zu\n", plan.segs.seg[i].bufsz / 2,
 	       plan.segs.seg[i].bufsz);
+	printf("initrd segment at 0x%016llx, 0x%016llx bytes\n",
+	       (unsigned long long)(uintptr_t)plan.segs.seg[i].mem,
+	       (unsigned long long)plan.segs.seg[i].bufsz);
 	r = kexec_load_plan_load(ctx, &plan);
 	kexec_load_plan_free(&plan);
 	free(copy);
