@@ -30,6 +30,9 @@
 #
 # Usage: tests/distro/run.sh [RELEASE...]   (default: bookworm trixie)
 #   KX_DISTRO_ARCHES which architectures (default: "amd64 arm64")
+#   KX_DISTRO_BASELINE 1: the same scenario with kexec-tools' own kexec (ours
+#                    not built nor installed), to tell our failures from the
+#                    distribution's
 #   KX_TIME_SCALE    multiplies the guests' timeouts (default 2)
 #   KX_DEBIAN_MIRROR where mmdebstrap downloads from (default deb.debian.org)
 #   KX_DISTRO_KEEP   1: keep the work directory (images, serial logs)
@@ -41,6 +44,7 @@ scale=${KX_TIME_SCALE:-2}
 releases=("$@")
 ((${#releases[@]})) || releases=(bookworm trixie)
 read -r -a arches <<<"${KX_DISTRO_ARCHES:-amd64 arm64}"
+baseline=${KX_DISTRO_BASELINE:-0}
 host_arch=$(dpkg --print-architecture)
 passed=0
 failed=0
@@ -184,8 +188,9 @@ expect() {
 
 # one RELEASE: the scenario in RELEASE's guest for $arch, with $ours.
 one() {
-	local rel=$1 n tar root img marker cmdline console l run
+	local rel=$1 n tar root img marker cmdline console l run why
 	n=distro-$rel-$arch
+	((baseline == 0)) || n+=-baseline
 	if ! tar=$(base_root "$rel" "$arch"); then
 		fail "$n: mmdebstrap" "see $logs/mmdebstrap-distro-$rel-$arch.log"
 		return
@@ -194,23 +199,38 @@ one() {
 	img=$work/$n.img
 	rm -rf "$root"
 	mkdir -p "$root"
-	tar -C "$root" -xf "$tar"
-	cp "${ours[@]}" "$root/tmp/"
-	if chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
-		sh -c 'dpkg -i /tmp/*.deb' >"$logs/$n-dpkg.log" 2>&1; then
-		pass "$n: dpkg -i kexec-ng libkexec0"
-	else
-		fail "$n: dpkg -i kexec-ng libkexec0" "see $logs/$n-dpkg.log"
+	if ! tar -C "$root" -xf "$tar"; then
+		fail "$n: unpack the root" "tar -xf $tar failed"
 		return
 	fi
-	rm -f "$root"/tmp/*.deb
+	if ((baseline)); then
+		echo "  $n: baseline: kexec-tools' own kexec, ours not installed"
+	else
+		cp "${ours[@]}" "$root/tmp/"
+		if chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
+			sh -c 'dpkg -i /tmp/*.deb' >"$logs/$n-dpkg.log" 2>&1; then
+			pass "$n: dpkg -i kexec-ng libkexec0"
+		else
+			fail "$n: dpkg -i kexec-ng libkexec0" "see $logs/$n-dpkg.log"
+			return
+		fi
+		rm -f "$root"/tmp/*.deb
+	fi
 	install -m 755 "$top/tests/distro/kxdistro" "$root/usr/local/sbin/kxdistro"
 	for u in kxdistro.service kxdistro-stop.service; do
 		install -m 644 "$top/tests/distro/$u" "$root/etc/systemd/system/$u"
 		ln -sf "/etc/systemd/system/$u" "$root/etc/systemd/system/multi-user.target.wants/$u"
 	done
+	# In the crash kernel, before kdump-tools saves the dump: the marker in /proc/vmcore.
+	mkdir -p "$root/etc/systemd/system/kdump-tools-dump.service.d"
+	printf '[Service]\nExecStartPre=-/usr/local/sbin/kxdistro crash\n' \
+		>"$root/etc/systemd/system/kdump-tools-dump.service.d/kxdistro.conf"
 	kernel=$(find "$root/boot" -name 'vmlinuz-*' | sort -V | tail -n 1)
 	initrd=$(find "$root/boot" -name 'initrd.img-*' | sort -V | tail -n 1)
+	if [[ -z $kernel || -z $initrd ]]; then
+		fail "$n: the root's kernel and initrd" "none in $tar's /boot"
+		return
+	fi
 	cp "$kernel" "$work/$n.vmlinuz" && kernel=$work/$n.vmlinuz
 	cp "$initrd" "$work/$n.initrd" && initrd=$work/$n.initrd
 	rm -f "$img"
@@ -239,11 +259,24 @@ one() {
 	done
 	echo "  $n: $run QEMU runs, serial logs in $logs/$n-run*.log"
 	expect "$n: systemd is init" "$l" '^KXD boot state=new .*pid1=/(usr/)?lib/systemd/systemd$'
-	expect "$n: /sbin/kexec is ours" "$l" '^KXD kexec kexec \(libkexec\) '
+	if ((baseline)); then
+		expect "$n: /sbin/kexec is kexec-tools' (baseline)" "$l" '^KXD kexec kexec-tools '
+	else
+		expect "$n: /sbin/kexec is ours" "$l" '^KXD kexec kexec \(libkexec\) '
+	fi
 	expect "$n: kdump-tools service at boot loaded the crash kernel" "$l" '^KXD crash-loaded 1$'
+	expect "$n: the crash kernel's /proc/vmcore holds the first kernel's log line" "$l" '^KXD vmcore-marker found$'
 	expect "$n: the crash kernel's kdump-tools saved the vmcore" "$l" 'kdump-tools: saved vmcore in /var/crash/'
-	expect "$n: makedumpfile's dump is on disk" "$l" '^KXD dump /var/crash/.*/dump\.[0-9]+ [1-9][0-9]*$'
-	expect "$n: the marker read back from the dump" "$l" '^KXD dump-marker found$'
+	# Debian 13's arm64 kernel has 52-bit virtual addresses with 4 KiB pages
+	# (LPA2), which its makedumpfile (1.7.6) cannot read, whichever kexec
+	# loaded the crash kernel: said, with makedumpfile's own words.
+	why=$(grep -a -m 1 -o 'PAGE SIZE 0x1000 and VA Bits 52 not supported' "$l" || true)
+	if [[ -n $why ]]; then
+		echo "SKIP: $n: makedumpfile's dump and the marker read back from it: makedumpfile says \"$why\" (Debian 13 arm64: LPA2; kexec-tools' kexec meets the same)"
+	else
+		expect "$n: makedumpfile's dump is on disk" "$l" '^KXD dump /var/crash/.*/dump\.[0-9]+ [1-9][0-9]*$'
+		expect "$n: the marker read back from the dump" "$l" '^KXD dump-marker found$'
+	fi
 	expect "$n: kexec -l" "$l" '^KXD kexec-l rc=0 loaded=1$'
 	expect "$n: systemctl kexec reached systemd in the second kernel" "$l" '^KXD systemctl-kexec ok$'
 	if awk '/^KXD boot state=kexec/ { f = 1; next } f && /^KXD previous-shutdown/ { print; exit }' "$l" |
@@ -266,6 +299,16 @@ one() {
 }
 
 for arch in "${arches[@]}"; do
+	if ((baseline)); then
+		foreign_ready "$arch" || {
+			fail "distro-$arch: binfmt_misc" "$arch binaries cannot run here (qemu-user-static)"
+			continue
+		}
+		for rel in "${releases[@]}"; do
+			one "$rel"
+		done
+		continue
+	fi
 	if build_debs "$arch"; then
 		pass "distro-$arch: dpkg-buildpackage"
 	else
