@@ -159,33 +159,15 @@ int purgatory_verify(void)
 }
 
 /*
- * Booting corrupted segments would fail in obscure ways: stop here, loudly.
- * Every region is read again (the MMU is off by now: the plain code) and
- * those whose own sum differs from the loader's (region_sums) are named, so
- * that the report says which segment changed since the load, or that none
- * reads differently now.
+ * Booting corrupted segments would fail in obscure ways: stop here, loudly,
+ * and say which segment changed since the load (console-mmio.h; the MMU is
+ * off by now).
  */
 static void mismatch(void)
 {
-	unsigned int changed = 0;
-
 	console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
 					    : "purgatory: xxh3 mismatch\r\n");
-	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++) {
-		if (!P.regions[i].len ||
-		    kx_xxh3_sum((const void *)(uintptr_t)P.regions[i].start, (size_t)P.regions[i].len) ==
-			    P.region_sums[i])
-			continue;
-		console_puts("purgatory: changed since the load: the segment at 0x");
-		console_hex(P.regions[i].start);
-		console_puts(", 0x");
-		console_hex(P.regions[i].len);
-		console_puts(" bytes\r\n");
-		changed++;
-	}
-	if (!changed)
-		console_puts("purgatory: no segment reads differently a second time\r\n");
-	console_puts("purgatory: stopped; the kernel was not entered\r\n");
+	kx_console_report_changed(&P);
 	kx_halt();
 }
 

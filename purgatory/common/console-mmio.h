@@ -8,9 +8,11 @@
 #ifndef KX_PURGATORY_CONSOLE_MMIO_H
 #define KX_PURGATORY_CONSOLE_MMIO_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "params.h"
+#include "xxh3.h"
 
 #define KX_PL011_DR 0x00
 #define KX_PL011_FR 0x18
@@ -75,6 +77,33 @@ static void kx_console_hex(const struct kx_purgatory_params *p, uint64_t v)
 {
 	for (int shift = 60; shift >= 0; shift -= 4)
 		kx_console_putc(p, "0123456789abcdef"[(v >> shift) & 0xf]);
+}
+
+/*
+ * After a mismatch: every region read again with the plain code (the MMU may
+ * be off), and those whose own sum differs from the loader's (region_sums)
+ * named, so that the report says which segment changed since the load, or
+ * that none reads differently now; then the report's last line.
+ */
+static void kx_console_report_changed(const struct kx_purgatory_params *p)
+{
+	unsigned int changed = 0;
+
+	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++) {
+		if (!p->regions[i].len ||
+		    kx_xxh3_sum((const void *)(uintptr_t)p->regions[i].start, (size_t)p->regions[i].len) ==
+			    p->region_sums[i])
+			continue;
+		kx_console_puts(p, "purgatory: changed since the load: the segment at 0x");
+		kx_console_hex(p, p->regions[i].start);
+		kx_console_puts(p, ", 0x");
+		kx_console_hex(p, p->regions[i].len);
+		kx_console_puts(p, " bytes\r\n");
+		changed++;
+	}
+	if (!changed)
+		kx_console_puts(p, "purgatory: no segment reads differently a second time\r\n");
+	kx_console_puts(p, "purgatory: stopped; the kernel was not entered\r\n");
 }
 
 #endif

@@ -141,32 +141,6 @@ int purgatory_verify(void)
 	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
 }
 
-/*
- * After a mismatch: every region read again, and those whose own sum differs
- * from the loader's (region_sums) named, so that the report says which
- * segment changed since the load, or that none reads differently now.
- */
-static void report_changed(void)
-{
-	unsigned int changed = 0;
-
-	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++) {
-		if (!P.regions[i].len ||
-		    kx_xxh3_sum((const void *)(uintptr_t)P.regions[i].start, (size_t)P.regions[i].len) ==
-			    P.region_sums[i])
-			continue;
-		console_puts("purgatory: changed since the load: the segment at 0x");
-		console_hex(P.regions[i].start);
-		console_puts(", 0x");
-		console_hex(P.regions[i].len);
-		console_puts(" bytes\r\n");
-		changed++;
-	}
-	if (!changed)
-		console_puts("purgatory: no segment reads differently a second time\r\n");
-	console_puts("purgatory: stopped; the kernel was not entered\r\n");
-}
-
 /* From entry.S: MMU off, our stack and trap vector. Returns to jump into the kernel. */
 void purgatory_main(void)
 {
@@ -195,7 +169,7 @@ void purgatory_main(void)
 		/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
 		console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
 						    : "purgatory: xxh3 mismatch\r\n");
-		report_changed();
+		kx_console_report_changed(&P);
 		kx_halt();
 	}
 enter:
