@@ -1247,6 +1247,23 @@ vm_expect_line() {
 	vm__fail "$log" "$desc"
 }
 
+# vm_expect_changed_initrd LOG: after a purgatory's mismatch line, its report
+# (every segment read again) names the initrd segment that
+# tests/vm/helpers/corrupt-load.c corrupted ("OUT load: initrd segment at
+# ..."), and no other, and ends.
+vm_expect_changed_initrd() {
+	local log=$1 seg n
+	seg=$(vm_field "$log" "OUT load: initrd segment at ")
+	vm_expect_line "$log" "purgatory: changed since the load: the segment at $seg" "the report names the initrd segment as changed (${seg:-no segment printed})"
+	vm_expect_line "$log" "purgatory: stopped; the kernel was not entered" "the report ends"
+	n=$(grep -c '^purgatory: changed since the load: ' "$log" || true)
+	if [[ $n == 1 ]]; then
+		vm_ok "no other segment named"
+	else
+		vm__fail "$log" "no other segment named (got $n lines)"
+	fi
+}
+
 # vm_line_no LOG ERE: number of the first line matching ERE (empty if none).
 vm_line_no() {
 	grep -En -m 1 -- "$2" "$1" | cut -d: -f1 || true
