@@ -451,6 +451,8 @@ static bool is_load_only(int c)
 int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
 {
 	bool skip_sync = false, skip_ifdown = false;
+	/* The first option only a load uses, and the first syscall choice, as spelled. */
+	char load_only[64] = "", syscall_opt[64] = "";
 	int c, li;
 
 	memset(o, 0, sizeof(*o));
@@ -461,9 +463,6 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 
 	build_long_options();
 	optind = 0; /* glibc: 0 re-initializes getopt completely */
-	static char load_only[64], syscall_opt[64];
-
-	load_only[0] = syscall_opt[0] = '\0';
 	opterr = 0;
 	/* li: the long option's index, -1 for a short one (-S and --status differ). */
 	while ((li = -1, c = getopt_long(argc, argv, short_options, long_options, &li)) != -1) {

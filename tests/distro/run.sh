@@ -299,24 +299,16 @@ one() {
 }
 
 for arch in "${arches[@]}"; do
-	if ((baseline)); then
-		foreign_ready "$arch" || {
-			fail "distro-$arch: binfmt_misc" "$arch binaries cannot run here (qemu-user-static)"
+	if ((!baseline)); then
+		if build_debs "$arch"; then
+			pass "distro-$arch: dpkg-buildpackage"
+		else
+			fail "distro-$arch: dpkg-buildpackage" "see $logs/deb-build-$arch.log"
 			continue
-		}
-		for rel in "${releases[@]}"; do
-			one "$rel"
-		done
-		continue
+		fi
+		ours=("$work/debs-$arch"/kexec-ng_*.deb "$work/debs-$arch"/libkexec0_*.deb)
 	fi
-	if build_debs "$arch"; then
-		pass "distro-$arch: dpkg-buildpackage"
-	else
-		fail "distro-$arch: dpkg-buildpackage" "see $logs/deb-build-$arch.log"
-		continue
-	fi
-	ours=("$work/debs-$arch"/kexec-ng_*.deb "$work/debs-$arch"/libkexec0_*.deb)
-	[[ $arch == "$host_arch" ]] || foreign_ready "$arch" || {
+	foreign_ready "$arch" || {
 		fail "distro-$arch: binfmt_misc" "$arch binaries cannot run here (qemu-user-static)"
 		continue
 	}
