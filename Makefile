@@ -5,9 +5,10 @@ MESON_ARGS ?=
 FUZZ_BUILD ?= build-fuzz
 ASAN_BUILD ?= build-asan
 VALGRIND_BUILD ?= build-valgrind
-# The static arm64 and riscv64 kexecs for their VM tests (scripts/build-cross.sh).
+# The static arm64, riscv64 and 32-bit ARM kexecs for their VM tests (scripts/build-cross.sh).
 AARCH64_BUILD ?= build-aarch64
 RISCV64_BUILD ?= build-riscv64
+ARMHF_BUILD ?= build-armhf
 FUZZ_SECONDS ?= 60
 # make install: a build dir of its own, configured for PREFIX (DESTDIR honoured),
 # without the unit tests, and with kexec linked dynamically against libc and
@@ -39,15 +40,16 @@ deps-install:
 	@scripts/install-deps.sh install
 
 # The native kexec and library (and, where the cross compilers are installed,
-# the arm64 and riscv64 purgatories they embed: scripts/build-native.sh
+# the arm64, riscv64 and 32-bit ARM purgatories they embed: scripts/build-native.sh
 # configures again when that changes).
 build: deps
 	MESON_ARGS="$(MESON_ARGS)" scripts/build-native.sh $(BUILD)
 
-# The static arm64 and riscv64 kexecs that their VM tests and benchmarks boot.
+# The static arm64, riscv64 and 32-bit ARM kexecs that their VM tests and benchmarks boot.
 cross: deps-cross
 	scripts/build-cross.sh aarch64 $(AARCH64_BUILD)
 	scripts/build-cross.sh riscv64 $(RISCV64_BUILD)
+	scripts/build-cross.sh armhf $(ARMHF_BUILD)
 
 # The command (sbin/kexec), the shared and static library, libkexec.h,
 # libkexec.pc, the man pages kexec(8) and libkexec(3) and the bash completion,

@@ -12,6 +12,7 @@ static const struct kx_arch *const kx_arches[] = {
 	&kx_arch_x86_64,
 	&kx_arch_arm64,
 	&kx_arch_riscv64,
+	&kx_arch_arm,
 };
 
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch)

@@ -4,7 +4,11 @@
  * own (kernel/kexec_file.c, arch/x86/kernel/machine_kexec_64.c): allocated
  * sections laid out in file order in one buffer, .bss-like sections after
  * them, variables found by name in .symtab, RELA relocations applied for the
- * address the buffer will run at.
+ * address the buffer will run at. 32-bit machines' objects (ELFCLASS32) are
+ * read into the 64-bit structures field by field; their REL relocations
+ * (32-bit ARM's) keep the addend in the field itself, which the machine's
+ * rel_addend() reads from the blob, never from the buffer, so that
+ * relocating again starts from the same addends.
  *
  * The blob is embedded, but it is parsed as hostile input all the same: every
  * offset, size, index and name is checked against the blob before use, once,
@@ -38,21 +42,79 @@ static bool machine_supported(uint16_t machine)
 	return reloc_ops(machine) != NULL;
 }
 
+/* The blob is ELFCLASS32 (checked by check_header() before any other read). */
+static bool elf32(const uint8_t *elf)
+{
+	return elf[EI_CLASS] == ELFCLASS32;
+}
+
+/* Sizes of the class's structures. */
+static size_t shdr_size(bool e32)
+{
+	return e32 ? sizeof(Elf32_Shdr) : sizeof(Elf64_Shdr);
+}
+
+static size_t sym_size(bool e32)
+{
+	return e32 ? sizeof(Elf32_Sym) : sizeof(Elf64_Sym);
+}
+
+/* An ELF header of either class, as Elf64_Ehdr (len checked by the caller). */
+static Elf64_Ehdr ehdr_read(const uint8_t *elf)
+{
+	Elf64_Ehdr eh;
+	Elf32_Ehdr e;
+
+	if (!elf32(elf)) {
+		memcpy(&eh, elf, sizeof(eh));
+		return eh;
+	}
+	memcpy(&e, elf, sizeof(e));
+	memcpy(eh.e_ident, e.e_ident, EI_NIDENT);
+	eh.e_type = e.e_type;
+	eh.e_machine = e.e_machine;
+	eh.e_version = e.e_version;
+	eh.e_entry = e.e_entry;
+	eh.e_phoff = e.e_phoff;
+	eh.e_shoff = e.e_shoff;
+	eh.e_flags = e.e_flags;
+	eh.e_ehsize = e.e_ehsize;
+	eh.e_phentsize = e.e_phentsize;
+	eh.e_phnum = e.e_phnum;
+	eh.e_shentsize = e.e_shentsize;
+	eh.e_shnum = e.e_shnum;
+	eh.e_shstrndx = e.e_shstrndx;
+	return eh;
+}
+
 /* Reads of structures validated by kx_purgatory_init(). */
 static Elf64_Ehdr ehdr_of(const struct kx_purgatory *p)
 {
-	Elf64_Ehdr eh;
-
-	memcpy(&eh, p->elf, sizeof(eh));
-	return eh;
+	return ehdr_read(p->elf);
 }
 
 static Elf64_Shdr shdr_of(const struct kx_purgatory *p, unsigned int i)
 {
 	Elf64_Ehdr eh = ehdr_of(p);
+	const uint8_t *at = p->elf + eh.e_shoff + (uint64_t)i * shdr_size(elf32(p->elf));
 	Elf64_Shdr sh;
+	Elf32_Shdr s;
 
-	memcpy(&sh, p->elf + eh.e_shoff + (uint64_t)i * sizeof(sh), sizeof(sh));
+	if (!elf32(p->elf)) {
+		memcpy(&sh, at, sizeof(sh));
+		return sh;
+	}
+	memcpy(&s, at, sizeof(s));
+	sh.sh_name = s.sh_name;
+	sh.sh_type = s.sh_type;
+	sh.sh_flags = s.sh_flags;
+	sh.sh_addr = s.sh_addr;
+	sh.sh_offset = s.sh_offset;
+	sh.sh_size = s.sh_size;
+	sh.sh_link = s.sh_link;
+	sh.sh_info = s.sh_info;
+	sh.sh_addralign = s.sh_addralign;
+	sh.sh_entsize = s.sh_entsize;
 	return sh;
 }
 
@@ -62,14 +124,68 @@ struct symtab {
 	size_t nsyms;
 	const char *strtab;
 	size_t strtab_size;
+	bool elf32;
 };
 
 static Elf64_Sym sym_of(const struct symtab *st, size_t i)
 {
 	Elf64_Sym sym;
+	Elf32_Sym s;
 
-	memcpy(&sym, st->syms + i * sizeof(sym), sizeof(sym));
+	if (!st->elf32) {
+		memcpy(&sym, st->syms + i * sizeof(sym), sizeof(sym));
+		return sym;
+	}
+	memcpy(&s, st->syms + i * sizeof(s), sizeof(s));
+	sym.st_name = s.st_name;
+	sym.st_info = s.st_info;
+	sym.st_other = s.st_other;
+	sym.st_shndx = s.st_shndx;
+	sym.st_value = s.st_value;
+	sym.st_size = s.st_size;
 	return sym;
+}
+
+/* Bytes of one entry of relocation section rs (SHT_RELA or SHT_REL), by class. */
+static size_t rel_size(bool e32, const Elf64_Shdr *rs)
+{
+	if (rs->sh_type == SHT_RELA)
+		return e32 ? sizeof(Elf32_Rela) : sizeof(Elf64_Rela);
+	return e32 ? sizeof(Elf32_Rel) : sizeof(Elf64_Rel);
+}
+
+/*
+ * Relocation j of section rs (checked by relocations()) as Elf64_Rela, its
+ * info in ELF64_R_SYM/ELF64_R_TYPE form. A REL entry's addend is the one the
+ * field holds in the blob (ops->rel_addend, which relocations() requires).
+ */
+static Elf64_Rela rel_of(const struct kx_purgatory *p, const struct kx_reloc_ops *ops,
+			 const Elf64_Shdr *rs, size_t j)
+{
+	bool e32 = elf32(p->elf);
+	const uint8_t *at = p->elf + rs->sh_offset + j * rel_size(e32, rs);
+	Elf64_Rela r = { 0 };
+
+	if (e32) {
+		Elf32_Rela r32 = { 0 };
+
+		memcpy(&r32, at, rs->sh_type == SHT_RELA ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+		r.r_offset = r32.r_offset;
+		r.r_info = ELF64_R_INFO(ELF32_R_SYM(r32.r_info), ELF32_R_TYPE(r32.r_info));
+		r.r_addend = r32.r_addend;
+	} else {
+		memcpy(&r, at, rs->sh_type == SHT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
+	}
+	if (rs->sh_type == SHT_REL) {
+		Elf64_Shdr ts = shdr_of(p, rs->sh_info);
+		uint32_t type = (uint32_t)ELF64_R_TYPE(r.r_info);
+		unsigned int width = ops->width(type);
+
+		/* A field past the section's end has no addend: relocations() refuses it. */
+		if (width && r.r_offset <= ts.sh_size && width <= ts.sh_size - r.r_offset)
+			r.r_addend = ops->rel_addend(p->elf + ts.sh_offset + r.r_offset, type);
+	}
+	return r;
 }
 
 /*
@@ -91,8 +207,9 @@ static int find_symtab(struct kexec_ctx *ctx, const struct kx_purgatory *p, stru
 		kx_err(ctx, "purgatory: no symbol table");
 		return -ENOEXEC;
 	}
-	if (sh.sh_entsize != sizeof(Elf64_Sym) || sh.sh_size % sizeof(Elf64_Sym)) {
-		kx_err(ctx, "purgatory: symbol table entries are not Elf64_Sym");
+	if (sh.sh_entsize != sym_size(elf32(p->elf)) || sh.sh_size % sym_size(elf32(p->elf))) {
+		kx_err(ctx, "purgatory: symbol table entries are not Elf%d_Sym",
+		       elf32(p->elf) ? 32 : 64);
 		return -ENOEXEC;
 	}
 	if (sh.sh_link == 0 || sh.sh_link >= eh.e_shnum) {
@@ -109,7 +226,8 @@ static int find_symtab(struct kexec_ctx *ctx, const struct kx_purgatory *p, stru
 	}
 	st->index = i;
 	st->syms = p->elf + sh.sh_offset;
-	st->nsyms = sh.sh_size / sizeof(Elf64_Sym);
+	st->nsyms = sh.sh_size / sym_size(elf32(p->elf));
+	st->elf32 = elf32(p->elf);
 	st->strtab = (const char *)p->elf + str.sh_offset;
 	st->strtab_size = str.sh_size;
 	return 0;
@@ -280,10 +398,11 @@ static int reloc_symbol(struct kexec_ctx *ctx, const struct kx_purgatory *p, con
  * checks): found by bisection, so a hostile blob costs no quadratic search.
  */
 static int reloc_partner(struct kexec_ctx *ctx, const struct kx_purgatory *p,
-			 const struct symtab *st, const Elf64_Shdr *rs, const Elf64_Rela *rel,
-			 uint32_t type, uint32_t partner, uint64_t base, uint64_t *sa, uint64_t *pc)
+			 const struct kx_reloc_ops *ops, const struct symtab *st, const Elf64_Shdr *rs,
+			 const Elf64_Rela *rel, uint32_t type, uint32_t partner, uint64_t base,
+			 uint64_t *sa, uint64_t *pc)
 {
-	size_t n = rs->sh_size / sizeof(Elf64_Rela), lo = 0, hi = n;
+	size_t n = rs->sh_size / rel_size(elf32(p->elf), rs), lo = 0, hi = n;
 	Elf64_Sym sym = sym_of(st, ELF64_R_SYM(rel->r_info)); /* index checked by the caller */
 	uint64_t at = sym.st_value + (uint64_t)rel->r_addend, s;
 	Elf64_Rela r;
@@ -298,14 +417,14 @@ static int reloc_partner(struct kexec_ctx *ctx, const struct kx_purgatory *p,
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		memcpy(&r, p->elf + rs->sh_offset + mid * sizeof(r), sizeof(r));
+		r = rel_of(p, ops, rs, mid);
 		if (r.r_offset < at)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
 	for (; lo < n; lo++) {
-		memcpy(&r, p->elf + rs->sh_offset + lo * sizeof(r), sizeof(r));
+		r = rel_of(p, ops, rs, lo);
 		if (r.r_offset != at)
 			break;
 		if (ELF64_R_TYPE(r.r_info) != partner)
@@ -356,23 +475,23 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 		if (p->sec_off[rs.sh_info] == UINT64_MAX)
 			continue;
 		ts = shdr_of(p, rs.sh_info);
-		if (rs.sh_type == SHT_REL || ts.sh_type == SHT_NOBITS) {
+		if ((rs.sh_type == SHT_REL && !ops->rel_addend) || ts.sh_type == SHT_NOBITS) {
 			kx_err(ctx, "purgatory: section %u has %s relocations", rs.sh_info,
 			       rs.sh_type == SHT_REL ? "SHT_REL (not RELA)" : "NOBITS but");
 			return -ENOEXEC;
 		}
-		if (rs.sh_link != st.index || rs.sh_entsize != sizeof(Elf64_Rela) ||
-		    rs.sh_size % sizeof(Elf64_Rela)) {
+		if (rs.sh_link != st.index || rs.sh_entsize != rel_size(st.elf32, &rs) ||
+		    rs.sh_size % rel_size(st.elf32, &rs)) {
 			kx_err(ctx, "purgatory: relocation section %u is malformed", i);
 			return -ENOEXEC;
 		}
-		for (j = 0; j < rs.sh_size / sizeof(Elf64_Rela); j++) {
+		for (j = 0; j < rs.sh_size / rel_size(st.elf32, &rs); j++) {
 			Elf64_Rela rel;
 			uint32_t type, partner;
 			unsigned int width;
 			uint64_t s, sa, pc;
 
-			memcpy(&rel, p->elf + rs.sh_offset + j * sizeof(rel), sizeof(rel));
+			rel = rel_of(p, ops, &rs, j);
 			type = (uint32_t)ELF64_R_TYPE(rel.r_info);
 			width = ops->width(type);
 			if (!width) {
@@ -398,7 +517,8 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 			pc = base + p->sec_off[rs.sh_info] + rel.r_offset;
 			partner = ops->pair ? ops->pair(type) : 0;
 			if (partner) {
-				r = reloc_partner(ctx, p, &st, &rs, &rel, type, partner, base, &sa, &pc);
+				r = reloc_partner(ctx, p, ops, &st, &rs, &rel, type, partner, base, &sa,
+						  &pc);
 				if (r)
 					return r;
 			}
@@ -450,12 +570,13 @@ static int check_header(struct kexec_ctx *ctx, const uint8_t *elf, size_t len, E
 		kx_err(ctx, "purgatory: %zu bytes is too short for an ELF header", len);
 		return -ENOEXEC;
 	}
-	memcpy(eh, elf, sizeof(*eh));
-	if (memcmp(eh->e_ident, ELFMAG, SELFMAG) || eh->e_ident[EI_CLASS] != ELFCLASS64 ||
-	    eh->e_ident[EI_DATA] != HOST_ELFDATA || eh->e_ident[EI_VERSION] != EV_CURRENT) {
-		kx_err(ctx, "purgatory: not a 64-bit ELF file in this machine's byte order");
+	if (memcmp(elf, ELFMAG, SELFMAG) ||
+	    (elf[EI_CLASS] != ELFCLASS64 && elf[EI_CLASS] != ELFCLASS32) ||
+	    elf[EI_DATA] != HOST_ELFDATA || elf[EI_VERSION] != EV_CURRENT) {
+		kx_err(ctx, "purgatory: not an ELF file in this machine's byte order");
 		return -ENOEXEC;
 	}
+	*eh = ehdr_read(elf);
 	if (eh->e_type != ET_REL || !machine_supported(eh->e_machine)) {
 		kx_err(ctx, "purgatory: ELF type %u machine %u, want a relocatable object (%u) "
 		       "for a machine of the architecture table",
@@ -463,8 +584,8 @@ static int check_header(struct kexec_ctx *ctx, const uint8_t *elf, size_t len, E
 		return -ENOEXEC;
 	}
 	/* e_shnum 0 means more than 0xff00 sections (count in section 0): not a purgatory. */
-	if (eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shnum == 0 ||
-	    eh->e_shoff > len || (uint64_t)eh->e_shnum * sizeof(Elf64_Shdr) > len - eh->e_shoff) {
+	if (eh->e_shentsize != shdr_size(elf32(elf)) || eh->e_shnum == 0 || eh->e_shoff > len ||
+	    (uint64_t)eh->e_shnum * shdr_size(elf32(elf)) > len - eh->e_shoff) {
 		kx_err(ctx, "purgatory: section header table (%u entries at 0x%llx) is not in "
 		       "the %zu-byte file", eh->e_shnum, (unsigned long long)eh->e_shoff, len);
 		return -ENOEXEC;

@@ -39,10 +39,17 @@ struct kx_reloc_ops {
 	 * S + A and P in place of the pair's own.
 	 */
 	uint32_t (*pair)(uint32_t type);
+	/*
+	 * For machines whose objects use SHT_REL (32-bit ARM): the addend a
+	 * field of this type holds (read from the blob, width(type) bytes at
+	 * loc). NULL: SHT_REL sections are refused.
+	 */
+	int64_t (*rel_addend)(const uint8_t *loc, uint32_t type);
 };
 extern const struct kx_reloc_ops kx_reloc_x86_64;
 extern const struct kx_reloc_ops kx_reloc_aarch64;
 extern const struct kx_reloc_ops kx_reloc_riscv64;
+extern const struct kx_reloc_ops kx_reloc_arm;
 
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
@@ -67,6 +74,8 @@ extern const unsigned char kx_purgatory_aarch64_blob[];
 extern const size_t kx_purgatory_aarch64_blob_size;
 extern const unsigned char kx_purgatory_riscv64_blob[];
 extern const size_t kx_purgatory_riscv64_blob_size;
+extern const unsigned char kx_purgatory_arm_blob[];
+extern const size_t kx_purgatory_arm_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);

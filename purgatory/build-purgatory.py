@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Build one purgatory: compile freestanding, link into one ET_REL object, check it.
 
-  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64
+  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64|arm
                      --cc CC... --cflags FLAGS... [--optional-cflags FLAGS...]
                      --sources SRC...
                      [--vector-cflags FLAGS... --vector-drop FLAGS...
@@ -57,7 +57,14 @@ MACHINES = {
                       24: 'R_RISCV_PCREL_LO12_I', 25: 'R_RISCV_PCREL_LO12_S',
                       44: 'R_RISCV_RVC_BRANCH', 45: 'R_RISCV_RVC_JUMP',
                       57: 'R_RISCV_32_PCREL'}),
+    # lib/arch/arm/reloc.c applies these (SHT_REL, ELFCLASS32); the
+    # purgatory (-marm -mword-relocations -fno-pic) emits a subset.
+    'arm': (40, {0: 'R_ARM_NONE', 2: 'R_ARM_ABS32', 3: 'R_ARM_REL32',
+                 28: 'R_ARM_CALL', 29: 'R_ARM_JUMP24', 40: 'R_ARM_V4BX'}),
 }
+# Machines whose objects are ELFCLASS32 with SHT_REL relocations (the addend
+# in the field; lib/purgatory.c reads it through the machine's rel_addend).
+ELF32_REL = {'arm'}
 # riscv64's PCREL_LO12_I/S: their symbol marks the auipc that carries the
 # PCREL_HI20 whose value they complete (lib/purgatory.c pairs them).
 RISCV_PCREL_HI20, RISCV_PCREL_LO12 = 23, (24, 25)
@@ -106,37 +113,52 @@ def check_object(path, machine):
     with open(path, 'rb') as f:
         elf = f.read()
     errors = []
-    if elf[:4] != b'\x7fELF' or elf[4] != 2 or elf[5] != 1:
-        return ['not a little-endian ELF64 file']
-    (e_type, e_mach, _, _, _, e_shoff, _, _, _, _, e_shentsize, e_shnum,
-     _) = struct.unpack_from('<HHIQQQIHHHHHH', elf, 16)
+    e32 = machine in ELF32_REL
+    if elf[:4] != b'\x7fELF' or elf[4] != (1 if e32 else 2) or elf[5] != 1:
+        return [f'not a little-endian ELF{32 if e32 else 64} file']
+    if e32:
+        (e_type, e_mach, _, _, _, e_shoff, _, _, _, _, e_shentsize, e_shnum,
+         _) = struct.unpack_from('<HHIIIIIHHHHHH', elf, 16)
+        shfmt, symsize, relfmt = '<IIIIIIIIII', 16, '<II'
+    else:
+        (e_type, e_mach, _, _, _, e_shoff, _, _, _, _, e_shentsize, e_shnum,
+         _) = struct.unpack_from('<HHIQQQIHHHHHH', elf, 16)
+        shfmt, symsize, relfmt = '<IIQQQQIIQQ', 24, '<QQq'
     if e_type != 1:
         errors.append(f'e_type is {e_type}, not ET_REL')
     if e_mach != e_machine:
         errors.append(f'e_machine is {e_mach}, not {e_machine}')
-    shdrs = [struct.unpack_from('<IIQQQQIIQQ', elf, e_shoff + i * e_shentsize)
+    shdrs = [struct.unpack_from(shfmt, elf, e_shoff + i * e_shentsize)
              for i in range(e_shnum)]
     for sh in shdrs:
         sh_type, sh_offset, sh_size, sh_link = sh[1], sh[4], sh[5], sh[6]
         if sh_type == SHT_SYMTAB:
             strtab = shdrs[sh_link]
-            for off in range(sh_offset + 24, sh_offset + sh_size, 24):
-                st_name, _, _, st_shndx = struct.unpack_from('<IBBH', elf, off)
+            for off in range(sh_offset + symsize, sh_offset + sh_size, symsize):
+                if e32:
+                    st_name, _, _, _, _, st_shndx = struct.unpack_from('<IIIBBH', elf, off)
+                else:
+                    st_name, _, _, st_shndx = struct.unpack_from('<IBBH', elf, off)
                 start = strtab[4] + st_name
                 name = elf[start:elf.index(b'\0', start)].decode()
                 if st_shndx == SHN_UNDEF:
                     errors.append(f'undefined symbol {name!r}')
                 elif st_shndx == SHN_COMMON:
                     errors.append(f'common symbol {name!r} (build with -fno-common)')
-        elif sh_type == SHT_REL and shdrs[sh[7]][2] & SHF_ALLOC:
+        elif sh_type == SHT_REL and shdrs[sh[7]][2] & SHF_ALLOC and not e32:
             errors.append('SHT_REL section (only SHT_RELA is applied)')
-        elif sh_type == SHT_RELA and shdrs[sh[7]][2] & SHF_ALLOC:
-            rels = [struct.unpack_from('<QQq', elf, off)
-                    for off in range(sh_offset, sh_offset + sh_size, 24)]
-            for _, r_info, _ in rels:
-                if r_info & 0xffffffff not in relocs:
-                    errors.append(f'relocation type {r_info & 0xffffffff} is not applied '
+        elif sh_type == SHT_RELA and shdrs[sh[7]][2] & SHF_ALLOC and e32:
+            errors.append('SHT_RELA section (this machine\'s are SHT_REL)')
+        elif sh_type in (SHT_REL, SHT_RELA) and shdrs[sh[7]][2] & SHF_ALLOC:
+            size = struct.calcsize(relfmt)
+            rels = [struct.unpack_from(relfmt, elf, off) + (0,)
+                    for off in range(sh_offset, sh_offset + sh_size, size)]
+            typemask = 0xff if e32 else 0xffffffff
+            for _, r_info, *_ in rels:
+                if r_info & typemask not in relocs:
+                    errors.append(f'relocation type {r_info & typemask} is not applied '
                                   'by lib/purgatory.c')
+            rels = [r[:3] for r in rels]
             if machine == 'riscv64':
                 errors += check_riscv_pairs(elf, shdrs, sh, rels)
     return sorted(set(errors))

@@ -3,6 +3,7 @@
 #
 #   scripts/build-cross.sh aarch64 DIR    arm64, with gcc-aarch64-linux-gnu
 #   scripts/build-cross.sh riscv64 DIR    riscv64, with gcc-riscv64-linux-gnu
+#   scripts/build-cross.sh armhf DIR      32-bit ARM (hard float), with gcc-arm-linux-gnueabihf
 #
 # The target's libfdt and decompression libraries (zlib, liblzma, libzstd,
 # liblz4: static archives from their -dev packages) come from Debian's packages, downloaded (never
@@ -17,7 +18,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
-usage="usage: scripts/build-cross.sh aarch64|riscv64 DIR"
+usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf DIR"
 target=${1:?$usage}
 dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
@@ -30,6 +31,13 @@ aarch64)
 	# has its own; its libxxhash is then unpacked and unused).
 	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
 	machine=AArch64
+	trixie=0
+	;;
+armhf)
+	triplet=arm-linux-gnueabihf
+	debarch=armhf
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
+	machine=ARM
 	trixie=0
 	;;
 riscv64)

@@ -17,14 +17,15 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # meson configures by default; python3 builds the purgatories.
 build_pkgs=(gcc meson ninja-build pkg-config python3 libcmocka-dev libfdt-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
-# cross: the static arm64 and riscv64 kexecs (build-aarch64/, build-riscv64/,
-# through scripts/build-cross.sh; the arm64 libfdt is unpacked from Debian's
-# .debs, not installed, so the arm64 dpkg architecture must be known to apt;
-# the riscv64 one comes from Debian 13's riscv64 index through an apt state
-# in the cache: no dpkg architecture). With them installed, the native build
-# also embeds the arm64 and riscv64 purgatories (--dry-run for those).
+# cross: the static arm64, riscv64 and 32-bit ARM kexecs (build-aarch64/,
+# build-riscv64/, build-armhf/, through scripts/build-cross.sh; the arm64 and
+# armhf libraries are unpacked from Debian's .debs, not installed, so those
+# dpkg architectures must be known to apt; the riscv64 ones come from Debian
+# 13's riscv64 index through an apt state in the cache: no dpkg
+# architecture). With them installed, the native build also embeds the
+# arm64, riscv64 and 32-bit ARM purgatories (--dry-run for those).
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu
-	libc6-dev-riscv64-cross)
+	libc6-dev-riscv64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
 # test: what make check's host-side tests run. The zstd, lz4 and xz tools and
 # systemd's EFI stub (systemd-boot-efi) build compressed kernels, zboot
 # images and UKIs; python3-jsonschema checks the command's JSON reports

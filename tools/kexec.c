@@ -283,7 +283,8 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	r = kexec_file_plan_prepare(ctx, &req, &plan);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", logstate.held);
-		*may_fall_back = r == -ENOEXEC || r == -E2BIG;
+		/* ENOSYS: the architecture's kernels have no kexec_file_load (32-bit ARM). */
+		*may_fall_back = r == -ENOEXEC || r == -E2BIG || r == -ENOSYS;
 		unreadable_input |= file_access_errno(r);
 		return r;
 	}
@@ -608,7 +609,7 @@ int main(int argc, char **argv)
 	if (secure_getenv("KEXEC_ARCH") && (o.dry_run || o.list_types)) {
 		const char *want = secure_getenv("KEXEC_ARCH");
 		static const unsigned long archs[] = { KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64,
-						       KEXEC_ARCH_RISCV };
+						       KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM };
 		bool found = false;
 
 		for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]) && !found; i++)

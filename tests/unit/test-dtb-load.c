@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Whole kexec_load plans of the device-tree architectures (arm64, and
- * riscv64 when its purgatory is built), made on this host for a context set
+ * riscv64 and 32-bit ARM when their purgatories are built), made on this host for a context set
  * to that architecture, against a fixture root (QEMU virt's /proc/iomem and
  * device tree), loaded into the simulated kernel and read back: where each
  * segment is, what the device tree segment says in /chosen, what the
@@ -28,7 +28,12 @@
 
 #define IMG_SIZE (3 * 1024 * 1024 + 123)
 
-static char root[64], kernel_arm64[128], kernel_riscv64[128], initrd[128], logbuf[8192];
+static char root[64], kernel_arm64[128], kernel_riscv64[128], kernel_arm[128], initrd[128],
+	logbuf[8192];
+
+/* A 32-bit ARM zImage's header and size tag (lib/arch/arm/zimage.c). */
+#define ZIMG_UNPACKED 0x900000u
+#define ZIMG_BSS 0x180000u
 
 static void capture(void *data, int prio, const char *msg)
 {
@@ -101,6 +106,38 @@ static void make_image(const char *path, const char *magic_at_38, uint64_t text_
 	free(b);
 }
 
+/*
+ * A zImage of IMG_SIZE bytes whose size tag says ZIMG_UNPACKED bytes of text
+ * and data (the last word, as the kernel's build appends it) and ZIMG_BSS of
+ * .bss; big-endian when be.
+ */
+static void make_zimage(const char *path, bool be)
+{
+	uint8_t *b = calloc(1, IMG_SIZE);
+	int fd;
+
+	assert_non_null(b);
+	for (size_t i = 0x200; i < IMG_SIZE; i++)
+		b[i] = (uint8_t)(i * 5 + 3);
+	fake_put32(b, 0x24, 0x016f2818);
+	fake_put32(b, 0x28, 0);
+	fake_put32(b, 0x2c, IMG_SIZE);
+	fake_put32(b, 0x30, be ? 0x01020304 : 0x04030201);
+	fake_put32(b, 0x34, 0x45454545);
+	fake_put32(b, 0x38, 0x100);
+	fake_put32(b, 0x100, 4);                        /* words */
+	fake_put32(b, 0x104, 0x5a534c4b);               /* "KLSZ" */
+	fake_put32(b, 0x108, IMG_SIZE - 4);             /* where the unpacked size is */
+	fake_put32(b, 0x10c, ZIMG_BSS);
+	fake_put32(b, 0x110, 0);                        /* end of the table */
+	fake_put32(b, IMG_SIZE - 4, ZIMG_UNPACKED);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, b, IMG_SIZE), IMG_SIZE);
+	close(fd);
+	free(b);
+}
+
 static int setup(void **state)
 {
 	static const char iomem[] =
@@ -131,6 +168,8 @@ static int setup(void **state)
 	snprintf(initrd, sizeof(initrd), "%s/initrd.img", root);
 	make_image(kernel_arm64, "ARM\x64", 0, false);
 	make_image(kernel_riscv64, "RSC\x05", 0x200000, true);
+	snprintf(kernel_arm, sizeof(kernel_arm), "%s/zImage-arm", root);
+	make_zimage(kernel_arm, false);
 	{
 		static uint8_t rd[100000];
 
@@ -364,6 +403,92 @@ static void riscv64_crash(void **state)
 	crash_plan(&kx_arch_riscv64, kernel_riscv64);
 }
 
+/*
+ * 32-bit ARM: the zImage at a 128 MiB-aligned base + room for any
+ * TEXT_OFFSET (up to 4 MiB) and the unpacked kernel with its .bss, the
+ * initrd and the DTB above it in lowmem, the purgatory told to enter the
+ * zImage with the DTB; the simulated ARM kernel takes it. A crash load is
+ * refused in one line (kdump on ARM is not built yet), and so is a
+ * big-endian zImage.
+ */
+static void arm_plan(void **state)
+{
+	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_ARM);
+	struct kexec_sim *sim = kexec_sim_new();
+	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_arm, .initrd = initrd,
+		      .cmdline = "console=ttyAMA0 root=/dev/vda1");
+	struct kexec_load_plan plan;
+	const struct kexec_segment *k, *rd, *dtb;
+	struct kx_purgatory_params pp;
+	uint64_t v, base;
+	uint8_t back[64];
+	char be[160];
+
+	(void)state;
+	if (!*kx_arch_arm.purgatory_size) {
+		kexec_sim_free(sim);
+		kexec_ctx_free(ctx);
+		skip();
+	}
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_string_equal(plan.format, "zImage");
+	assert_int_equal(plan.flags, KEXEC_ARCH_ARM);
+	k = find(&plan, "kernel");
+	rd = find(&plan, "initrd");
+	dtb = find(&plan, "dtb");
+	assert_non_null(k);
+	assert_non_null(rd);
+	assert_non_null(dtb);
+	base = mem(k) & ~(uint64_t)(0x8000000 - 1);
+	assert_true(base >= 0x40000000);
+	assert_true(mem(k) - base >= 0x400000 + ZIMG_UNPACKED + ZIMG_BSS);
+	assert_true(mem(k) + k->memsz <= base + 0x8000000);
+	assert_int_equal(k->bufsz, IMG_SIZE);
+	assert_true(mem(rd) >= mem(k) + k->memsz);
+	assert_true(mem(dtb) >= mem(k) + k->memsz);
+	assert_true(mem(rd) + rd->memsz <= base + 0x20000000);
+	assert_true(mem(dtb) + dtb->memsz <= base + 0x20000000);
+	for (size_t i = 0; i < plan.segs.nr; i++)
+		assert_true(mem(&plan.segs.seg[i]) + plan.segs.seg[i].memsz <= 0x100000000ULL);
+	assert_int_equal(fdt_check_header(dtb->buf), 0);
+	assert_string_equal(fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"), "bootargs",
+					NULL),
+			    req.cmdline);
+	assert_true(chosen_u64(dtb->buf, "linux,initrd-start", &v));
+	assert_int_equal(v, mem(rd));
+	check_params(&plan, &kx_arch_arm, &pp);
+	assert_int_equal(pp.entry, mem(k));
+	assert_int_equal(pp.boot_data, mem(dtb));
+	assert_int_equal(pp.console_kind, KX_CONSOLE_PL011);
+	assert_int_equal(pp.regions[0].start, mem(k));
+	assert_int_equal(pp.regions[0].len, IMG_SIZE);
+	assert_true(plan.entry == mem(find(&plan, "purgatory")));
+	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_ARM;
+	kexec_ctx_use_sim(ctx, sim);
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_read(sim, false, mem(k) + 0x200, back, sizeof(back)), 0);
+	assert_memory_equal(back, (const uint8_t *)k->buf + 0x200, sizeof(back));
+	kexec_load_plan_free(&plan);
+
+	/* kdump on 32-bit ARM: refused in one line naming the kernel, nothing planned. */
+	req.crash = true;
+	logbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_non_null(strstr(logbuf, "kdump on 32-bit ARM is not supported"));
+	assert_non_null(strstr(logbuf, kernel_arm));
+	req.crash = false;
+
+	/* A big-endian zImage: named as such. */
+	snprintf(be, sizeof(be), "%s/zImage-be", root);
+	make_zimage(be, true);
+	req.kernel = be;
+	logbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "big-endian zImage"));
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
 /* Wrong files for the architecture: one line naming each format's refusal, no plan. */
 static void wrong_files(void **state)
 {
@@ -424,6 +549,7 @@ int main(void)
 		cmocka_unit_test(arm64_crash),
 		cmocka_unit_test(riscv64_plan),
 		cmocka_unit_test(riscv64_crash),
+		cmocka_unit_test(arm_plan),
 		cmocka_unit_test(wrong_files),
 		cmocka_unit_test(force_dtb),
 	};
