@@ -1420,13 +1420,16 @@ vm_test_setup() {
 }
 
 # vm_scenario_exec CMDLINE BODY: writes $VM_SCENARIO for a test that loads a
-# kernel and boots it: $CMDLINE set to CMDLINE, /lib/vmtest.sh sourced, the
+# kernel and boots it: $CMDLINE set to CMDLINE, $KERNEL to the path of the
+# kernel to load ($VM_GUEST_KERNEL), /lib/vmtest.sh sourced, the
 # guest shell lines BODY (which load the image; the load step is named
 # "load"), a check that an image is loaded, and `kexec -e`, which must not
 # return (the stage-2 init then prints STAGE2-* lines).
 vm_scenario_exec() {
 	{
 		echo "CMDLINE=$(vm_sh_quote "$1")"
+		# The kernel stage 1 loads: its path in the initramfs.
+		echo "KERNEL=$(vm_sh_quote "$VM_GUEST_KERNEL")"
 		echo '. /lib/vmtest.sh'
 		printf '%s\n' "$2"
 		cat <<'EOS'

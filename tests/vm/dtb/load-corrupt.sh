@@ -1,7 +1,8 @@
 #!/bin/bash
-# The body of test-arm64-load-corrupt.sh and test-riscv64-load-corrupt.sh (sourced with VM_ARCH
-# set; not a test itself): the same scenario on every device-tree
-# architecture, its console ttyAMA0 (arm64's PL011) or ttyS0 (riscv64's 8250).
+# The body of test-{arm,arm64,riscv64}-load-corrupt.sh (sourced with VM_ARCH set;
+# not a test itself): the same scenario on every device-tree
+# architecture, its console ttyAMA0 (arm's and arm64's PL011) or ttyS0 (riscv64's
+# 8250). The kernel is $KERNEL: the Image (arm64, riscv64) or the zImage (arm).
 set -euo pipefail
 # shellcheck source=SCRIPTDIR/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
@@ -19,7 +20,7 @@ cmdline="console=$console kxtest=${VM_ARCH:0:1}-CORRUPT-$nonce quiet"
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'
 vt_check loaded_before "$(vt_loaded)" 0
-vt_run load kexec-corrupt-load /boot/Image /boot/stage2.cpio.gz "$CMDLINE"
+vt_run load kexec-corrupt-load "$KERNEL" /boot/stage2.cpio.gz "$CMDLINE"
 EOS
 )"
 
