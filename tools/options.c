@@ -41,6 +41,7 @@ enum {
 	OPT_CHECK,
 	OPT_NO_CMA,
 	OPT_FORCE_DTB,
+	OPT_DT_NO_OLD_ROOT,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -74,6 +75,16 @@ static const struct {
 	  "memmap= on its command line" },
 	{ "reuse-video-type", no_argument,
 	  "the zero page's screen_info is the running kernel's own already" },
+	/* kexec-tools' 32-bit ARM options */
+	{ "atags", no_argument,
+	  "ATAGs are not built: 32-bit ARM kernels boot with a device tree here (the running "
+	  "kernel's /sys/firmware/fdt, or --dtb)" },
+	{ "image-size", required_argument,
+	  "not needed: the room for a 32-bit ARM kernel comes from its zImage's size tag, above "
+	  "any TEXT_OFFSET up to 4 MiB" },
+	{ "page-offset", required_argument,
+	  "it sets a 32-bit ARM crash kernel's core header, and kdump on 32-bit ARM is not "
+	  "supported by this kexec yet" },
 };
 
 static const struct option base_options[] = {
@@ -120,6 +131,7 @@ static const struct option base_options[] = {
 	{ "check", required_argument, NULL, OPT_CHECK },
 	{ "no-cma", no_argument, NULL, OPT_NO_CMA },
 	{ "force-dtb", no_argument, NULL, OPT_FORCE_DTB },
+	{ "dt-no-old-root", no_argument, NULL, OPT_DT_NO_OLD_ROOT },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
 };
@@ -243,6 +255,8 @@ void kx_usage(FILE *out)
 	help_line(out, "     --force-dtb", "The next kernel gets the running kernel's device "
 					  "tree: what arm64 and riscv64 always do; x86_64: "
 					  "kexec_file_load on Linux 6.18+ (KEXEC_FILE_FORCE_DTB).");
+	help_line(out, "     --dt-no-old-root", "Do not copy root= from the old device tree: "
+					      "never done here (bootargs is the command line given).");
 	help_line(out, "     --no-cma", "Place nothing in CMA: kexec_file_load on Linux 6.17+ "
 				       "(KEXEC_FILE_NO_CMA); kexec_load and older kernels never do.");
 	help_line(out, "     --args-linux", "Accepted: what an ELF vmlinux always gets.");
@@ -442,6 +456,7 @@ static bool is_load_only(int c)
 	case OPT_MEM_MAX: case OPT_ENTRY: case OPT_HOTPLUG: case OPT_NO_EFI:
 	case OPT_REUSE_INITRD: case OPT_CONSOLE_SERIAL: case OPT_CONSOLE_VGA: case OPT_SERIAL:
 	case OPT_SERIAL_BAUD: case OPT_CHECK: case OPT_NO_CMA: case OPT_FORCE_DTB:
+	case OPT_DT_NO_OLD_ROOT:
 		return true;
 	default:
 		return false;
@@ -639,6 +654,13 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			break;
 		case OPT_FORCE_DTB:
 			o->force_dtb = true;
+			break;
+		case OPT_DT_NO_OLD_ROOT:
+			/*
+			 * kexec-tools: do not copy root= from the old device
+			 * tree's bootargs into the new command line. Never
+			 * done here: bootargs is the command line given.
+			 */
 			break;
 		case OPT_JSON:
 			o->json = true;
