@@ -455,7 +455,8 @@ struct kexec_load_request {
 	const char *type;           /* NULL: detect; else a name or alias from kexec_image_types() */
 	bool crash;                 /* -p */
 	bool no_checks;             /* -i: the purgatory skips its check (see check) */
-	bool elf32_core_headers;    /* crash: a 32-bit ELF core header (default 64-bit) */
+	bool elf32_core_headers;    /* crash: a 32-bit ELF core header (default: the
+				       architecture's, 64-bit but on 32-bit ARM) */
 	bool segment_digests;       /* fill kexec_load_segment_info.sha256 (costs a second hash) */
 	uint64_t mem_min;           /* 0: 1 MiB */
 	uint64_t mem_max;           /* 0: no limit */
@@ -490,6 +491,10 @@ struct kexec_load_request {
 				       any other value: -EINVAL */
 	/* Since 0.5 */
 	uint64_t options;           /* LIBKEXEC_OPT_*, as in struct kexec_file_request */
+	/* Since 0.6 */
+	bool elf64_core_headers;    /* crash: a 64-bit ELF core header where the architecture's
+				       default is 32-bit (32-bit ARM); with
+				       elf32_core_headers: -EINVAL */
 };
 
 /*

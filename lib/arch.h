@@ -86,6 +86,23 @@ struct kx_crash_policy {
 	 * later take); 0: this library does not prepare loads for it here.
 	 */
 	unsigned long hotplug_flag;
+	/* kexec_load's core header is ELFCLASS32 unless asked for 64 (32-bit ARM, as kexec-tools). */
+	bool elf32_default;
+	/*
+	 * Without /proc/kcore: the direct map's base is default_page_offset
+	 * minus the lowest System RAM address (32-bit ARM: PAGE_OFFSET maps
+	 * PHYS_OFFSET, where RAM starts), not default_page_offset itself.
+	 */
+	bool page_offset_from_ram;
+	/*
+	 * The crash kernel's usable memory ends below its core header, placed
+	 * at the reservation's top on this alignment (0: the page size):
+	 * 32-bit ARM maps all its usable memory and reads the header through
+	 * ioremap(), which refuses RAM it maps ("ioremap on RAM"); kexec-tools
+	 * says the same with mem=, the header on a section (2 MiB with LPAE).
+	 */
+	bool usable_below_elfcorehdr;
+	uint64_t elfcorehdr_align;
 };
 
 struct kx_arch {

@@ -774,6 +774,16 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 
 	ci->have_kernel_text = false;
 	ci->page_offset = pol->default_page_offset;
+	if (pol->page_offset_from_ram) {
+		/* PAGE_OFFSET maps where RAM starts (PHYS_OFFSET): no KASLR there. */
+		uint64_t low = UINT64_MAX;
+
+		for (i = 0; i < m->nr; i++)
+			if (is_top_ram(&m->r[i]) && m->r[i].start < low)
+				low = m->r[i].start;
+		if (low != UINT64_MAX && low <= pol->default_page_offset)
+			ci->page_offset = pol->default_page_offset - low;
+	}
 	r = kx_path(ctx, KCORE_PATH, path, sizeof(path));
 	if (r < 0) {
 		kx_err(ctx, "%s: path below root %s is too long", KCORE_PATH,
@@ -785,6 +795,12 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 		int e = errno;
 
 		/* CAP_SYS_RAWIO, no lockdown, CONFIG_PROC_KCORE: optional, so only a warning. */
+		if (pol->page_offset_from_ram) {
+			kx_dbg(ctx, "cannot open %s (%s): the core header gets no kernel text "
+				    "segment; the direct map is at %#llx + physical address",
+			       path, strerror(e), (unsigned long long)ci->page_offset);
+			return 0;
+		}
 		kx_warn(ctx, "cannot open %s (%s%s): the core header gets no kernel text segment "
 			     "and assumes the direct map at %#llx, which is wrong with KASLR",
 			path, strerror(e),

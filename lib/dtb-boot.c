@@ -117,6 +117,8 @@ int kx_dtb_boot_load(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boo
 		e.elfcorehdr_size = l->elfcorehdr_len;
 		e.usable_start = l->crash_start;
 		e.usable_size = l->crash_end - l->crash_start + 1;
+		if (l->arch->crash->usable_below_elfcorehdr && l->elfcorehdr_addr > l->crash_start)
+			e.usable_size = l->elfcorehdr_addr - l->crash_start;
 	}
 	r = kx_cmdline_check(ctx, l->fmt, &l->info, l->req->kernel,
 			     l->req->cmdline ? strlen(l->req->cmdline) : 0, false, NULL);

@@ -162,14 +162,22 @@ int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint6
 int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	struct kx_crash_info ci = { 0 };
-	uint64_t size;
+	uint64_t size, align;
+	bool elf32;
 	int r;
 
+	if (l->req->elf32_core_headers && l->req->elf64_core_headers) {
+		kx_err(ctx, "cannot load crash kernel %s: a core header is either 32-bit or 64-bit, "
+			    "not both", l->req->kernel);
+		return -EINVAL;
+	}
+	elf32 = l->req->elf32_core_headers ||
+		(l->arch->crash->elf32_default && !l->req->elf64_core_headers);
 	r = kx_crash_info_read(ctx, l->arch->crash, &ci);
 	if (r < 0)
 		return r;
-	r = kx_crash_build_elfcorehdr(ctx, &ci, l->req->elf32_core_headers, l->arch->e_machine,
-				      &l->elfcorehdr, &l->elfcorehdr_len);
+	r = kx_crash_build_elfcorehdr(ctx, &ci, elf32, l->arch->e_machine, &l->elfcorehdr,
+				      &l->elfcorehdr_len);
 	kx_crash_info_free(&ci);
 	if (r < 0)
 		return r;
@@ -177,8 +185,8 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 	/* --hotplug: room for the largest header the kernel may write here. */
 	if (l->hotplug_hdr_size && kx_load_page_align(l, l->hotplug_hdr_size) > size)
 		size = kx_load_page_align(l, l->hotplug_hdr_size);
-	r = kx_load_place(ctx, l, "ELF core header", size, l->page_size, 0, 0, true,
-			  &l->elfcorehdr_addr);
+	align = l->arch->crash->elfcorehdr_align ? l->arch->crash->elfcorehdr_align : l->page_size;
+	r = kx_load_place(ctx, l, "ELF core header", size, align, 0, 0, true, &l->elfcorehdr_addr);
 	if (r < 0)
 		return r;
 	r = kx_load_add_segment(l, "elfcorehdr", l->elfcorehdr, l->elfcorehdr_len,

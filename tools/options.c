@@ -83,8 +83,8 @@ static const struct {
 	  "not needed: the room for a 32-bit ARM kernel comes from its zImage's size tag, above "
 	  "any TEXT_OFFSET up to 4 MiB" },
 	{ "page-offset", required_argument,
-	  "it sets a 32-bit ARM crash kernel's core header, and kdump on 32-bit ARM is not "
-	  "supported by this kexec yet" },
+	  "a 32-bit ARM crash kernel's core header maps RAM from /proc/kcore, else at "
+	  "PAGE_OFFSET 0xc0000000 where RAM starts; another split is not supported" },
 };
 
 static const struct option base_options[] = {
@@ -277,7 +277,8 @@ void kx_usage(FILE *out)
 	help_line(out, "     --mem-min=ADDR", "Place no segment below ADDR.");
 	help_line(out, "     --mem-max=ADDR", "Place no segment above ADDR.");
 	help_line(out, "     --elf32-core-headers", "Crash kernels: a 32-bit ELF core header "
-						"(--elf64-core-headers: 64-bit, the default).");
+						"(--elf64-core-headers: 64-bit; the default is "
+						"64-bit, 32-bit on 32-bit ARM).");
 	help_line(out, "     --no-efi", "Give the next kernel no EFI state (also --noefi); it "
 				       "finds ACPI through the zero page's acpi_rsdp_addr.");
 	help_line(out, "     --console-serial", "The purgatory says on the console UART what it "

@@ -7,6 +7,7 @@
  * segment is, what the device tree segment says in /chosen, what the
  * purgatory was told, and the crash variant's core header and properties.
  */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libfdt.h>
@@ -407,9 +408,8 @@ static void riscv64_crash(void **state)
  * 32-bit ARM: the zImage at a 128 MiB-aligned base + room for any
  * TEXT_OFFSET (up to 4 MiB) and the unpacked kernel with its .bss, the
  * initrd and the DTB above it in lowmem, the purgatory told to enter the
- * zImage with the DTB; the simulated ARM kernel takes it. A crash load is
- * refused in one line (kdump on ARM is not built yet), and so is a
- * big-endian zImage.
+ * zImage with the DTB; the simulated ARM kernel takes it. The crash variant,
+ * and a big-endian zImage refused in one line.
  */
 static void arm_plan(void **state)
 {
@@ -418,11 +418,13 @@ static void arm_plan(void **state)
 	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_arm, .initrd = initrd,
 		      .cmdline = "console=ttyAMA0 root=/dev/vda1");
 	struct kexec_load_plan plan;
-	const struct kexec_segment *k, *rd, *dtb;
+	const struct kexec_segment *k, *rd, *dtb, *hdr;
 	struct kx_purgatory_params pp;
 	uint64_t v, base;
 	uint8_t back[64];
 	char be[160];
+	const uint8_t *prop;
+	int len;
 
 	(void)state;
 	if (!*kx_arch_arm.purgatory_size) {
@@ -470,12 +472,51 @@ static void arm_plan(void **state)
 	assert_memory_equal(back, (const uint8_t *)k->buf + 0x200, sizeof(back));
 	kexec_load_plan_free(&plan);
 
-	/* kdump on 32-bit ARM: refused in one line naming the kernel, nothing planned. */
+	/*
+	 * kdump: everything in the reservation (0xa0000000, 256 MiB), the zImage
+	 * at its 128 MiB-aligned start + room; an ELFCLASS32 core header on a
+	 * 2 MiB boundary at its top, and the crash kernel's usable memory ending
+	 * below it (ARM reads the header through ioremap()).
+	 */
 	req.crash = true;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_ARM | KEXEC_ON_CRASH);
+	for (size_t i = 0; i < plan.segs.nr; i++) {
+		assert_true(mem(&plan.segs.seg[i]) >= 0xa0000000);
+		assert_true(mem(&plan.segs.seg[i]) + plan.segs.seg[i].memsz <= 0xb0000000);
+	}
+	k = find(&plan, "kernel");
+	hdr = find(&plan, "elfcorehdr");
+	dtb = find(&plan, "dtb");
+	assert_non_null(hdr);
+	assert_true(mem(k) - 0xa0000000 >= 0x400000 + ZIMG_UNPACKED + ZIMG_BSS);
+	assert_int_equal(mem(hdr) % 0x200000, 0);
+	assert_int_equal(((const uint8_t *)hdr->buf)[EI_CLASS], ELFCLASS32);
+	assert_int_equal(kx_le16((const uint8_t *)hdr->buf + 18), 40);
+	for (size_t i = 0; i < plan.segs.nr; i++)
+		if (&plan.segs.seg[i] != hdr && strcmp(plan.info[i].role, "purgatory"))
+			assert_true(mem(&plan.segs.seg[i]) + plan.segs.seg[i].memsz <= mem(hdr));
+	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"),
+			   "linux,usable-memory-range", &len);
+	assert_non_null(prop);
+	assert_int_equal(len, 16);
+	assert_int_equal(fdt64_ld((const fdt64_t *)prop), 0xa0000000);
+	assert_int_equal(fdt64_ld((const fdt64_t *)(prop + 8)), mem(hdr) - 0xa0000000);
+	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"), "linux,elfcorehdr", &len);
+	assert_non_null(prop);
+	assert_int_equal(fdt64_ld((const fdt64_t *)prop), mem(hdr));
+	kexec_load_plan_free(&plan);
+	/* --elf64-core-headers: a 64-bit header; both classes at once: refused. */
+	req.elf64_core_headers = true;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	hdr = find(&plan, "elfcorehdr");
+	assert_int_equal(((const uint8_t *)hdr->buf)[EI_CLASS], ELFCLASS64);
+	kexec_load_plan_free(&plan);
+	req.elf32_core_headers = true;
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
-	assert_non_null(strstr(logbuf, "kdump on 32-bit ARM is not supported"));
-	assert_non_null(strstr(logbuf, kernel_arm));
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_non_null(strstr(logbuf, "either 32-bit or 64-bit"));
+	req.elf32_core_headers = req.elf64_core_headers = false;
 	req.crash = false;
 
 	/* A big-endian zImage: named as such. */

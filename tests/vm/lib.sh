@@ -499,6 +499,7 @@ vm__fetch_arm_kernel() {
 	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12 or 13" ;;
 	esac
 	VM_KERNEL=$VM__VMLINUZ
+	VM_KPKG=$VM__PKG
 	VM_KVER=${VM_KERNEL##*/vmlinuz-}
 	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
 	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
@@ -1573,6 +1574,7 @@ vm_kdump_check_elf() {
 	local em want_em=62
 	[[ $VM_ARCH == arm64 ]] && want_em=183
 	[[ $VM_ARCH == riscv64 ]] && want_em=243
+	[[ $VM_ARCH == arm ]] && want_em=40
 	em=$(vm__u16 "$img" 18)
 	if [[ $em == "$want_em" ]]; then
 		vm_ok "the vmcore's e_machine is $em ($VM_ARCH)"
@@ -1751,6 +1753,13 @@ vm_kdump_test() {
 		# an NVMe controller's interrupts never reach the crash kernel.
 		VM_STAGE2_MODULES=(virtio_mmio virtio_blk)
 	fi
+	if [[ $VM_ARCH == arm ]]; then
+		# ARM reserves the region 128 MiB-aligned; virtio-blk over
+		# virtio-mmio, both modules in Debian's armmp kernels.
+		ck=${VM_KDUMP_CRASHKERNEL:-128M}
+		console=ttyAMA0
+		VM_STAGE2_MODULES=(virtio_mmio virtio_blk)
+	fi
 	vm_test_setup "$name"
 	nonce=$(vm_nonce)
 	marker="KXMARK-$nonce"
@@ -1759,7 +1768,7 @@ vm_kdump_test() {
 	rm -f "$img" "$VM_LOG_DIR/$name.readelf" "$VM_LOG_DIR/$name.vmcore-dmesg"
 	truncate -s 600M "$img"
 	VM_SMP=$cpus
-	if [[ $VM_ARCH == riscv64 ]]; then
+	if [[ $VM_ARCH == riscv64 || $VM_ARCH == arm ]]; then
 		VM_QEMU_ARGS+=(-drive "file=$img,if=none,id=d0,format=raw" -device "virtio-blk-device,drive=d0")
 	else
 		VM_QEMU_ARGS+=(-drive "file=$img,if=none,id=d0,format=raw" -device "nvme,serial=kxdump,drive=d0")

@@ -47,14 +47,8 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 
 static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct kx_dtb_boot *b;
+	struct kx_dtb_boot *b = calloc(1, sizeof(*b));
 
-	if (l->crash) {
-		kx_err(ctx, "cannot load crash kernel %s: kdump on 32-bit ARM is not supported by "
-			    "this kexec yet (kexec_load of a kernel to boot is)", l->req->kernel);
-		return -EOPNOTSUPP;
-	}
-	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
 	l->arch_priv = b;
@@ -86,8 +80,13 @@ int kx_arm_load_zimage(struct kexec_ctx *ctx, struct kx_load *l)
 		       l->req->kernel, kernel);
 		return -E2BIG;
 	}
-	/* The 128 MiB-aligned base the zImage computes from its own address. */
-	r = kx_load_place(ctx, l, l->what_kernel, room + zmemsz, SZ_128M, 0, 0, false, &base);
+	/*
+	 * The 128 MiB-aligned base the zImage computes from its own address: a
+	 * crash kernel's is the reservation's start (ARM reserves it 128 MiB
+	 * aligned), where it will run.
+	 */
+	r = kx_load_place(ctx, l, l->what_kernel, room + zmemsz, SZ_128M,
+			  l->crash ? l->crash_start : 0, 0, false, &base);
 	if (r < 0)
 		return r;
 	zaddr = base + room;
@@ -104,6 +103,12 @@ int kx_arm_load_zimage(struct kexec_ctx *ctx, struct kx_load *l)
 	r = kx_load_initrd(ctx, l, zend, window_end, false);
 	if (r < 0)
 		return r;
+	if (l->crash) {
+		/* Found through the device tree's linux,elfcorehdr (drivers/of/fdt.c). */
+		r = kx_load_elfcorehdr(ctx, l);
+		if (r < 0)
+			return r;
+	}
 	return kx_dtb_boot_load(ctx, l, l->arch_priv, zend, window_end, DTB_MAX);
 }
 
@@ -137,10 +142,23 @@ static const struct kx_format *const formats[] = {
 static const struct kx_crash_policy crash_policy = {
 	.e_machine = 40,
 	.exclude_low = 0,
-	/* PAGE_OFFSET with the default 3G/1G split. */
+	/*
+	 * PAGE_OFFSET with the default 3G/1G split, mapping where RAM starts
+	 * (Debian's armmp kernels have no /proc/kcore to say).
+	 */
 	.default_page_offset = 0xc0000000ULL,
+	.page_offset_from_ram = true,
 	.text_window_start = 0,
 	.text_window_size = 0,
+	/* As kexec-tools: a 32-bit kernel's core header is ELFCLASS32. */
+	.elf32_default = true,
+	/*
+	 * The crash kernel reads its header through ioremap(), which refuses
+	 * RAM it maps: its memory ends below the header, which sits on a
+	 * section (2 MiB with LPAE, 1 MiB without: 2 MiB suits both).
+	 */
+	.usable_below_elfcorehdr = true,
+	.elfcorehdr_align = 0x200000,
 };
 
 const struct kx_arch kx_arch_arm = {
