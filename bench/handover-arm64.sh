@@ -6,6 +6,12 @@
 # cloud kernel (the raw Image) and the same 1 MiB initrd through kexec_load
 # (`-c`; kexec-tools 2.0.25's default on arm64 too), with the purgatory's
 # SHA-256 check and without it (-i).
+# With BENCH_HANDOVER_ARCH=arm (bench/handover-arm.sh) the same in 32-bit ARM
+# guests: build-armhf/kexec and Debian 12's armhf kexec-tools, each loading
+# Debian 12's armmp-lpae zImage under qemu-system-arm -M virt -cpu
+# cortex-a15 (kexec-tools with --image-size=0x3000000: without it the kernel
+# unpacks over its initrd and device tree on these kernels, README "32-bit
+# ARM"); output handover-arm.tsv and meta-arm.tsv.
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
@@ -27,12 +33,20 @@
 #
 # Environment: BENCH_KEXEC_ARM64 (our arm64 kexec, default
 # <repo>/build-aarch64/kexec; scripts/build-cross.sh aarch64 build-aarch64
-# builds it), VM_TIMEOUT (seconds per guest, default 120).
+# builds it), BENCH_KEXEC_ARM (the 32-bit one, default
+# <repo>/build-armhf/kexec), VM_TIMEOUT (seconds per guest, default 120).
 set -euo pipefail
 # The body is one compound command: bash reads all of it before running any,
 # so editing this file during a run cannot change that run.
 {
-VM_ARCH=arm64
+VM_ARCH=${BENCH_HANDOVER_ARCH:-arm64}
+case $VM_ARCH in
+arm64) A_BUILD=build-aarch64 A_CROSS=aarch64 A_QEMU=qemu-system-aarch64 A_CC=aarch64-linux-gnu-gcc
+	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS= A_IMAGE="the raw Image" ;;
+arm) A_BUILD=build-armhf A_CROSS=armhf A_QEMU=qemu-system-arm A_CC=arm-linux-gnueabihf-gcc
+	A_DEB=armhf A_CPU=cortex-a15 A_KT_OPTS=--image-size=0x3000000 A_IMAGE="the zImage" ;;
+*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64 or arm" >&2; exit 2 ;;
+esac
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
@@ -49,17 +63,21 @@ cases=("$@")
 
 VM_LOG_DIR=$BENCH_OUT/vm-logs
 VM_TIMEOUT=${VM_TIMEOUT:-120}
-export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/build-aarch64/kexec}
-[[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh aarch64 build-aarch64)"
-command -v qemu-system-aarch64 >/dev/null || bench_die "qemu-system-aarch64 is missing (apt-get install qemu-system-arm)"
-command -v aarch64-linux-gnu-gcc >/dev/null || bench_die "aarch64-linux-gnu-gcc is missing (apt-get install gcc-aarch64-linux-gnu)"
+if [[ $VM_ARCH == arm64 ]]; then
+	export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/$A_BUILD/kexec}
+else
+	export KEXEC_BIN=${BENCH_KEXEC_ARM:-$BENCH_REPO/$A_BUILD/kexec}
+fi
+[[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh $A_CROSS $A_BUILD)"
+command -v $A_QEMU >/dev/null || bench_die "$A_QEMU is missing (apt-get install qemu-system-arm)"
+command -v $A_CC >/dev/null || bench_die "$A_CC is missing (scripts/install-deps.sh cross)"
 mkdir -p "$VM_LOG_DIR" "$BENCH_OUT/bin"
 vm_fetch_kernel
-bench_fetch_kexec_tools_arm64
-TSC=$BENCH_OUT/bin/tsc-arm64
+bench_fetch_kexec_tools_foreign $A_DEB
+TSC=$BENCH_OUT/bin/tsc-$VM_ARCH
 if [[ ! -x $TSC || $BENCH_DIR/tsc.c -nt $TSC ]]; then
-	aarch64-linux-gnu-gcc -O2 -Wall -Wextra -static -o "$TSC" "$BENCH_DIR/tsc.c" ||
-		bench_die "compiling $BENCH_DIR/tsc.c for arm64 failed"
+	$A_CC -O2 -Wall -Wextra -static -o "$TSC" "$BENCH_DIR/tsc.c" ||
+		bench_die "compiling $BENCH_DIR/tsc.c for $VM_ARCH failed"
 fi
 mapfile -t KTA_LIBS < <(bench_kta_libs)
 
@@ -68,16 +86,16 @@ mapfile -t KTA_LIBS < <(bench_kta_libs)
 # (straight-line; four blocks a call), and the loop body of the SHA-256
 # Crypto Extensions code (from its b.ne back to the loop's start).
 {
-	echo "kernel	$VM_KVER ($(stat -c %s "$VM_KERNEL") bytes, the raw Image)"
+	echo "kernel	$VM_KVER ($(stat -c %s "$VM_KERNEL") bytes, $A_IMAGE)"
 	echo "image_bytes	$(stat -c %s "$VM_KERNEL")"
-	echo "kexec_tools	$KTA_VERSION (Debian $(sed -n 's/^kexec-tools_\(.*\)_arm64\.deb$/\1/p' <<<"${KTA_DEBS// /$'\n'}" | sed 's/%3a/:/'))"
+	echo "kexec_tools	$KTA_VERSION (Debian $(sed -n "s/^kexec-tools_\\(.*\\)_$A_DEB\\.deb\$/\\1/p" <<<"${KTA_DEBS// /$'\n'}" | sed 's/%3a/:/'))${A_KT_OPTS:+, run with $A_KT_OPTS}"
 	echo "kexec_tools_debs	${KTA_DEBS//%3a/:} (libxenctrl: bench/xenctrl-stub.c)"
 	v=
-	if command -v qemu-aarch64-static >/dev/null; then
-		v=$(qemu-aarch64-static "$KEXEC_BIN" -v 2>&1 | head -n 1) || v=
+	if command -v "qemu-${A_CC%%-*}-static" >/dev/null; then
+		v=$("qemu-${A_CC%%-*}-static" "$KEXEC_BIN" -v 2>&1 | head -n 1) || v=
 	fi
-	echo "ours	${v:-our kexec} ($(git -C "$BENCH_REPO" describe --always --dirty 2>/dev/null || echo unknown), static, aarch64-linux-gnu-gcc $(aarch64-linux-gnu-gcc -dumpfullversion))"
-	echo "qemu	$(qemu-system-aarch64 --version | head -n 1)"
+	echo "ours	${v:-our kexec} ($(git -C "$BENCH_REPO" describe --always --dirty 2>/dev/null || echo unknown), static, $A_CC $($A_CC -dumpfullversion))"
+	echo "qemu	$($A_QEMU --version | head -n 1)"
 	po=$(dirname "$KEXEC_BIN")/purgatory/arm64/purgatory-aarch64.o
 	if [[ -f $po ]]; then
 		insns() {
@@ -92,11 +110,11 @@ mapfile -t KTA_LIBS < <(bench_kta_libs)
 			f && /^ +[0-9a-f]+:/ { a = $1; sub(/:$/, "", a); addr[n++] = a; if ($2 == "b.ne") { t = $3; e = a } }
 			END { for (i = 0; i < n; i++) { if (addr[i] == t) on = 1; if (on) c++; if (addr[i] == e) on = 0 } print c + 0 }')"
 	fi
-} >"$BENCH_OUT/meta-arm64.tsv"
+} >"$BENCH_OUT/meta-$VM_ARCH.tsv"
 
 # The stage-2 initramfs: /init is tsc, plus /dev/console; zero-padded to
 # exactly 1 MiB, like the x86_64 one.
-STAGE2=$BENCH_OUT/stage2-arm64-1M.cpio
+STAGE2=$BENCH_OUT/stage2-$VM_ARCH-1M.cpio
 root=$(mktemp -d "${TMPDIR:-/tmp}/bench-s2.XXXXXX")
 mkdir -p "$root/dev" "$root/proc"
 cp "$TSC" "$root/init"
@@ -111,12 +129,12 @@ mv "$STAGE2.tmp" "$STAGE2"
 # The stage-2 command line: the same for both tools.
 CMDLINE2="console=ttyAMA0 panic=-1 quiet"
 
-out=$BENCH_OUT/handover-arm64.tsv
+out=$BENCH_OUT/handover-$VM_ARCH.tsv
 
 # run_one CASE CPU N: one boot; appends its TSV line to $out.
 run_one() {
 	local case=$1 cpu=$2 n=$3 name loader checks='' log exec_t init_t runinit frq s1runinit sha2 lrc crng
-	name=handover-arm64-$case-$cpu-$n
+	name=handover-$VM_ARCH-$case-$cpu-$n
 	# Read by tests/vm/lib.sh (vm_add_file, vm_build_initramfs, vm_run).
 	# shellcheck disable=SC2034
 	VM_ADD_SRC=()
@@ -127,7 +145,7 @@ run_one() {
 	VM_CPU=$cpu
 	case $case in
 	ours | ours-i | ours-sha256) loader="kexec -c" ;;
-	kt | kt-i) loader="/usr/local/sbin/kexec-tools -c" ;;
+	kt | kt-i) loader="/usr/local/sbin/kexec-tools -c${A_KT_OPTS:+ $A_KT_OPTS}" ;;
 	*) bench_die "unknown case $case" ;;
 	esac
 	[[ $case == *-i ]] && checks=-i
@@ -146,11 +164,12 @@ run_one() {
 		echo "LOADER=$(vm_sh_quote "$loader")"
 		echo "CHECKS=$(vm_sh_quote "$checks")"
 		echo "CMDLINE=$(vm_sh_quote "$CMDLINE2")"
+		echo "KERNEL=$(vm_sh_quote "$VM_GUEST_KERNEL")"
 		cat <<'EOS'
 . /lib/vmtest.sh
 # ID_AA64ISAR0_EL1.SHA2 as the kernel reports it: the purgatory's CE path.
 grep -m1 '^Features' /proc/cpuinfo | grep -qw sha2 && echo "BENCH-SHA2: yes" || echo "BENCH-SHA2: no"
-vt_run load $LOADER $CHECKS -l /boot/Image --initrd=/boot/bench2.cpio --append="$CMDLINE"
+vt_run load $LOADER $CHECKS -l "$KERNEL" --initrd=/boot/bench2.cpio --append="$CMDLINE"
 [ "$(vt_loaded)" = 1 ] || exit 1
 echo "BENCH-STAGE1-RUNINIT $(grep -m1 'Run /init' /dev/kmsg </dev/null 2>/dev/null | cut -d, -f3)"
 sync
@@ -185,10 +204,10 @@ EOS
 [[ -f $out ]] || printf 'case\tcpu\trun\texec_cnt\tinit_cnt\tticks\truninit_us\tcntfrq_hz\tstage1_runinit_us\tsha2\tload_rc\tcrng_us\n' >"$out"
 for c in "${cases[@]}"; do
 	case=${c%%@*}
-	cpu=cortex-a57
+	cpu=$A_CPU
 	[[ $c != *@* ]] || cpu=${c#*@}
 	for ((n = 1; n <= repeat; n++)); do
-		bench_log "handover arm64: $case -cpu $cpu run $n"
+		bench_log "handover $VM_ARCH: $case -cpu $cpu run $n"
 		run_one "$case" "$cpu" "$n" >&2
 	done
 done

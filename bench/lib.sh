@@ -148,32 +148,39 @@ bench_rss() {
 
 # ---- arm64 (bench/handover-arm64.sh) ----------------------------------------
 
-# bench_fetch_kexec_tools_arm64: Debian's arm64 kexec-tools and the arm64
-# shared libraries it needs, for the arm64 guests: the .debs of
-# kexec-tools:arm64, libc6:arm64 and zlib1g:arm64 (the libraries its
-# `readelf -d` lists, but libxenctrl) are downloaded into $(vm_cache_dir)/debs
-# and unpacked (dpkg-deb -x, never installed) into the cache; libxenctrl is
-# bench/xenctrl-stub.c built with aarch64-linux-gnu-gcc, as on x86_64. Sets
-# KTA_ROOT (the unpacked kexec-tools), KTA_KEXEC (its sbin/kexec), KTA_SYSROOT
-# (the unpacked libraries), KTA_LIBDIR (the stub's directory), KTA_VERSION
-# and KTA_DEBS (the .debs' file names).
-bench_fetch_kexec_tools_arm64() {
-	local cache debs dir tmp pkg deb
+# bench_fetch_kexec_tools_foreign DEBARCH: Debian's kexec-tools and the shared
+# libraries it needs for DEBARCH (arm64 or armhf), for those guests: the
+# .debs of kexec-tools, libc6 and zlib1g (the libraries its `readelf -d`
+# lists, but libxenctrl) are downloaded into $(vm_cache_dir)/debs and
+# unpacked (dpkg-deb -x, never installed) into the cache; libxenctrl is
+# bench/xenctrl-stub.c built with the architecture's cross compiler, as on
+# x86_64. Sets KTA_ROOT (the unpacked kexec-tools), KTA_KEXEC (its
+# sbin/kexec), KTA_SYSROOT (the unpacked libraries), KTA_LIBDIR (the stub's
+# directory), KTA_TRIPLET (the multiarch directory name), KTA_VERSION and
+# KTA_DEBS (the .debs' file names).
+bench_fetch_kexec_tools_foreign() {
+	local debarch=$1 cache debs dir tmp pkg deb machine qemu cc
+	case $debarch in
+	arm64) KTA_TRIPLET=aarch64-linux-gnu machine=AArch64 qemu=qemu-aarch64-static ;;
+	armhf) KTA_TRIPLET=arm-linux-gnueabihf machine='ARM$' qemu=qemu-arm-static ;;
+	*) bench_die "bench_fetch_kexec_tools_foreign: no $debarch" ;;
+	esac
+	cc=$KTA_TRIPLET-gcc
 	cache=$(vm_cache_dir)
 	debs=$cache/debs
-	dir=$(bench_cache)/kexec-tools-arm64
+	dir=$(bench_cache)/kexec-tools-$debarch
 	mkdir -p "$debs" "$(bench_cache)"
 	if [[ ! -e $dir/.extracted ]]; then
-		tmp=$(mktemp -d "$(bench_cache)/.kexec-tools-arm64.XXXXXX")
+		tmp=$(mktemp -d "$(bench_cache)/.kexec-tools-$debarch.XXXXXX")
 		mkdir -p "$tmp/root" "$tmp/sysroot"
 		for pkg in kexec-tools libc6 zlib1g; do
-			deb=$(kx_cached_deb "$debs" "$pkg" arm64)
+			deb=$(kx_cached_deb "$debs" "$pkg" "$debarch")
 			if [[ -z $deb ]]; then
-				kx_apt_ensure_arch arm64 >&2 || true
-				kx_apt_download "$debs" "$pkg:arm64" >"$debs/apt-download.log" 2>&1 ||
-					bench_die "apt-get download $pkg:arm64 failed (see $debs/apt-download.log), and none is cached"
-				deb=$(kx_cached_deb "$debs" "$pkg" arm64)
-				[[ -n $deb ]] || bench_die "apt-get download $pkg:arm64 produced no .deb in $debs"
+				kx_apt_ensure_arch "$debarch" >&2 || true
+				kx_apt_download "$debs" "$pkg:$debarch" >"$debs/apt-download.log" 2>&1 ||
+					bench_die "apt-get download $pkg:$debarch failed (see $debs/apt-download.log), and none is cached"
+				deb=$(kx_cached_deb "$debs" "$pkg" "$debarch")
+				[[ -n $deb ]] || bench_die "apt-get download $pkg:$debarch produced no .deb in $debs"
 			fi
 			if [[ $pkg == kexec-tools ]]; then
 				dpkg-deb -x "$deb" "$tmp/root" || bench_die "unpacking $deb failed"
@@ -193,28 +200,28 @@ bench_fetch_kexec_tools_arm64() {
 	KTA_DEBS=$(tr '\n' ' ' <"$dir/debs")
 	KTA_DEBS=${KTA_DEBS% }
 	[[ -f $KTA_KEXEC ]] || bench_die "no sbin/kexec in $KTA_ROOT"
-	LC_ALL=C readelf -h "$KTA_KEXEC" | grep -q 'Machine: *AArch64' || bench_die "$KTA_KEXEC is not an AArch64 program"
+	LC_ALL=C readelf -h "$KTA_KEXEC" | grep -q "Machine: *$machine" || bench_die "$KTA_KEXEC is not a $debarch program"
 	if [[ ! -f $KTA_LIBDIR/libxenctrl.so.4.17 || $BENCH_DIR/xenctrl-stub.c -nt $KTA_LIBDIR/libxenctrl.so.4.17 ]]; then
-		command -v aarch64-linux-gnu-gcc >/dev/null || bench_die "aarch64-linux-gnu-gcc is missing (scripts/install-deps.sh)"
+		command -v "$cc" >/dev/null || bench_die "$cc is missing (scripts/install-deps.sh)"
 		mkdir -p "$KTA_LIBDIR"
-		aarch64-linux-gnu-gcc -O2 -shared -fPIC -nostdlib -Wl,--version-script="$BENCH_DIR/xenctrl-stub.map" \
+		"$cc" -O2 -shared -fPIC -nostdlib -Wl,--version-script="$BENCH_DIR/xenctrl-stub.map" \
 			-Wl,-soname,libxenctrl.so.4.17 -o "$KTA_LIBDIR/libxenctrl.so.4.17" \
-			"$BENCH_DIR/xenctrl-stub.c" || bench_die "building the arm64 libxenctrl stub failed"
+			"$BENCH_DIR/xenctrl-stub.c" || bench_die "building the $debarch libxenctrl stub failed"
 	fi
 	# The version, from the binary itself where qemu-user can run it.
 	KTA_VERSION=
-	if command -v qemu-aarch64-static >/dev/null; then
-		KTA_VERSION=$(LD_LIBRARY_PATH=$KTA_LIBDIR:$KTA_SYSROOT/lib/aarch64-linux-gnu \
-			qemu-aarch64-static -L "$KTA_SYSROOT" "$KTA_KEXEC" -v 2>&1 | head -n 1) || true
+	if command -v "$qemu" >/dev/null; then
+		KTA_VERSION=$(LD_LIBRARY_PATH=$KTA_LIBDIR:$KTA_SYSROOT/lib/$KTA_TRIPLET \
+			"$qemu" -L "$KTA_SYSROOT" "$KTA_KEXEC" -v 2>&1 | head -n 1) || true
 	fi
 	[[ $KTA_VERSION == kexec-tools* ]] ||
 		KTA_VERSION="kexec-tools $(sed -n 's/^kexec-tools_[0-9]*%3a\([0-9.]*\)-.*/\1/p' "$dir/debs")"
 }
 
-# bench_kta_libs: what the arm64 kexec-tools needs in the guest, one "SRC DEST"
+# bench_kta_libs: what the foreign kexec-tools needs in the guest, one "SRC DEST"
 # a line: its program interpreter and the closure of the DT_NEEDED entries
 # (readelf -d), found in $KTA_SYSROOT (libxenctrl: the stub), all under
-# /lib/aarch64-linux-gnu but the interpreter, which goes where PT_INTERP says.
+# /lib/$KTA_TRIPLET but the interpreter, which goes where PT_INTERP says.
 # Dies when a library is found nowhere.
 bench_kta_libs() {
 	local interp todo=("$KTA_KEXEC") seen=" " f so src d
@@ -230,18 +237,18 @@ bench_kta_libs() {
 			if [[ $so == libxenctrl.so.* ]]; then
 				src=$KTA_LIBDIR/$so
 			else
-				for d in lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib; do
+				for d in "lib/$KTA_TRIPLET" "usr/lib/$KTA_TRIPLET" lib usr/lib; do
 					if [[ -e $KTA_SYSROOT/$d/$so ]]; then
 						src=$(readlink -f "$KTA_SYSROOT/$d/$so")
 						break
 					fi
 				done
 			fi
-			[[ -n $src && -f $src ]] || bench_die "$so (needed by ${f##*/}) is in none of the unpacked arm64 packages ($KTA_DEBS)"
+			[[ -n $src && -f $src ]] || bench_die "$so (needed by ${f##*/}) is in none of the unpacked packages ($KTA_DEBS)"
 			if [[ $so == "${interp##*/}" ]]; then
 				printf '%s %s\n' "$src" "$interp"
 			else
-				printf '%s %s\n' "$src" "/lib/aarch64-linux-gnu/$so"
+				printf '%s %s\n' "$src" "/lib/$KTA_TRIPLET/$so"
 				todo+=("$src")
 			fi
 		done < <(LC_ALL=C readelf -d "$f" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')

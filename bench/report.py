@@ -105,6 +105,66 @@ def fmt_pct(v):
     return f'{v * 100:.2f}%' if abs(v) < 0.01 else f'{v * 100:.1f}%'
 
 
+def arm32_section(w, hand):
+    """The 32-bit ARM handover: ours against Debian's armhf kexec-tools, per case."""
+    M, fail = {}, []
+    for r in hand:
+        t = num(r.get('ticks'))
+        if t is None:
+            fail.append((r['case'], r['cpu']))
+            continue
+        M.setdefault((r['case'], r['cpu']), []).append(t)
+    med = {k: statistics.median(v) for k, v in M.items()}
+    hz = next((num(r.get('cntfrq_hz')) for r in hand if num(r.get('cntfrq_hz'))), None)
+    cpus = sorted({k[1] for k in M})
+    w('## Handover latency in QEMU (32-bit ARM)')
+    w('')
+    w('As on arm64, from just before `kexec -e` to the first instruction of the second '
+      'kernel\'s /init, in ticks of the virtual counter (CNTVCT, read through CP15 by '
+      'bench/tsc.c built with arm-linux-gnueabihf-gcc -static; bench/handover-arm.sh): '
+      '`qemu-system-arm -M virt -cpu cortex-a15 -icount shift=0,sleep=off -smp 1 -m 1G`, '
+      f'the counter at {hz / 1e6 if hz else 0:g} MHz of virtual time ('
+      f'{1e9 / hz if hz else 0:.0f} guest instructions a tick). Our static armhf kexec and '
+      'Debian 12\'s armhf kexec-tools 2.0.25 (its libraries in the guest, libxenctrl the '
+      'stand-in) load Debian 12\'s armmp-lpae zImage and the same 1 MiB initrd with `-c -l '
+      'vmlinuz --initrd=... --append=...`; kexec-tools also gets `--image-size=0x3000000`, '
+      'without which the kernel unpacks over its initrd and device tree on these kernels '
+      '(TEXT_OFFSET 0x208000: README, "32-bit ARM"), ours needs nothing. Both purgatories '
+      'run with the MMU and caches off.')
+    w('')
+    names = {'ours': 'ours, with the check (XXH3-128, the default)',
+             'ours-sha256': 'ours, --check=sha256', 'ours-i': 'ours, -i (no check)',
+             'kt': 'kexec-tools, with the check', 'kt-i': 'kexec-tools, -i (no check)'}
+    w('| case | -cpu | ticks (median) | runs | spread | / kexec-tools same mode | / our -i |')
+    w('| --- | --- | --- | --- | --- | --- | --- |')
+    for cpu in cpus:
+        for c in ('ours', 'ours-sha256', 'ours-i', 'kt', 'kt-i'):
+            v = M.get((c, cpu))
+            if not v:
+                continue
+            m = med[(c, cpu)]
+            spread = (max(v) - min(v)) / m if len(v) > 1 else 0
+            other = ('kt-i' if c.endswith('-i') else 'kt', cpu)
+            w(f'| {names[c]} | {cpu} | {m:.4g} | {len(v)} | {spread * 100:.3f}% '
+              f'| {fmt_r(ratio(m, med.get(other)))} | {fmt_r(ratio(m, med.get(("ours-i", cpu))))} |')
+    w('')
+    for cpu in cpus:
+        g = {c: med.get((c, cpu)) for c in ('ours', 'ours-sha256', 'ours-i', 'kt', 'kt-i')}
+        if None in (g['ours'], g['ours-i'], g['kt'], g['kt-i']):
+            continue
+        w(f'On {cpu}: the check costs ours {fmt_pct(over(g["ours"], g["ours-i"]))} of its -i '
+          f'handover ({g["ours"] - g["ours-i"]:.3g} ticks)'
+          + (f', {fmt_pct(over(g["ours-sha256"], g["ours-i"]))} with --check=sha256'
+             if g['ours-sha256'] is not None else '')
+          + f', kexec-tools {fmt_pct(over(g["kt"], g["kt-i"]))} ({g["kt"] - g["kt-i"]:.3g} ticks); '
+          f'whole handover with the check, ours / kexec-tools: {fmt_r(ratio(g["ours"], g["kt"]))}.')
+        w('')
+    if fail:
+        w('Failed boots (not in the medians; see the logs in build/bench/vm-logs): '
+          + ', '.join(f'{c} on {cpu}' for c, cpu in fail) + '.')
+        w('')
+
+
 def main():
     out, docs = sys.argv[1], sys.argv[2]
     meta = read_kv(os.path.join(out, 'meta.tsv'))
@@ -121,6 +181,14 @@ def main():
                     os.path.join(docs, 'bench-handover-arm64.tsv'))
     elif os.path.exists(os.path.join(docs, 'bench-handover-arm64.tsv')):
         os.remove(os.path.join(docs, 'bench-handover-arm64.tsv'))
+    meta_m = read_kv(os.path.join(out, 'meta-arm.tsv'))
+    hand_m = []
+    if os.path.exists(os.path.join(out, 'handover-arm.tsv')):
+        hand_m = read_tsv(os.path.join(out, 'handover-arm.tsv'))
+        shutil.copy(os.path.join(out, 'handover-arm.tsv'),
+                    os.path.join(docs, 'bench-handover-arm.tsv'))
+    elif os.path.exists(os.path.join(docs, 'bench-handover-arm.tsv')):
+        os.remove(os.path.join(docs, 'bench-handover-arm.tsv'))
     meta_r = read_kv(os.path.join(out, 'meta-riscv64.tsv'))
     hand_r = []
     if os.path.exists(os.path.join(out, 'handover-riscv64.tsv')):
@@ -173,6 +241,11 @@ def main():
                        ('kernel', 'arm64: kernel loaded'), ('qemu', 'arm64: QEMU')):
         if key in meta_a:
             w(f'| {label} | {meta_a[key]} |')
+    for key, label in (('ours', 'arm: our kexec'), ('kexec_tools', 'arm: kexec-tools'),
+                       ('kexec_tools_debs', 'arm: kexec-tools and its libraries in the guest'),
+                       ('kernel', 'arm: kernel loaded'), ('qemu', 'arm: QEMU')):
+        if key in meta_m:
+            w(f'| {label} | {meta_m[key]} |')
     for key, label in (('ours', 'riscv64: our kexec'), ('kernel', 'riscv64: kernel loaded'),
                        ('qemu', 'riscv64: QEMU')):
         if key in meta_r:
@@ -546,6 +619,10 @@ def main():
           'off (Device memory, uncached). Under TCG both cost only their instructions; the '
           'ratios above come from the instructions per block alone.')
         w('')
+
+    # ---- Handover, 32-bit ARM ---------------------------------------------
+    if hand_m:
+        arm32_section(w, hand_m)
 
     # ---- Handover, riscv64 -------------------------------------------------
     R = {}        # (case, cpu) -> [ticks]

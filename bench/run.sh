@@ -16,7 +16,8 @@
 # BENCH_REPEAT_RISCV64, boots per riscv64 handover case and -cpu (default 5);
 # BENCH_RISCV64_CPUS, the qemu -cpu models each riscv64 case is booted on
 # (default "rv64 rv64,zknh=true": the purgatory's portable and Zknh SHA-256);
-# BENCH_RISCV64=0 skips riscv64; BENCH_UNWRAP=0 skips the compressed
+# BENCH_RISCV64=0 skips riscv64; BENCH_REPEAT_ARM, boots per 32-bit ARM
+# handover case (default 3), BENCH_ARM=0 skips 32-bit ARM; BENCH_UNWRAP=0 skips the compressed
 # kernels (bench/unwrap.sh), BENCH_UNWRAP_BASE_REV is the older revision
 # they are measured against (default ac79cc7, before lazy peeling; "" for
 # none) or BENCH_UNWRAP_BASE_KEXEC an older kexec already built;
@@ -160,6 +161,22 @@ if [[ ${BENCH_ARM64:-1} != 0 ]]; then
 		bash "$BENCH_DIR/handover-arm64.sh" -r 1 "ours@$cpu" "ours-sha256@$cpu" "ours-i@$cpu" "kt@$cpu" "kt-i@$cpu"
 	done
 	echo "handover_arm64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+fi
+
+# 32-bit ARM: our static armhf kexec against Debian's armhf kexec-tools
+# (bench/handover-arm.sh), one guest at a time.
+rm -f "$BENCH_OUT/handover-arm.tsv" "$BENCH_OUT/meta-arm.tsv"
+if [[ ${BENCH_ARM:-1} != 0 ]]; then
+	t=$SECONDS
+	: "${BENCH_KEXEC_ARM:=$BENCH_REPO/build-armhf/kexec}"
+	export BENCH_KEXEC_ARM
+	if [[ ! -x $BENCH_KEXEC_ARM ]]; then
+		bench_log "building $BENCH_KEXEC_ARM"
+		"$BENCH_REPO/scripts/build-cross.sh" armhf "$(dirname "$BENCH_KEXEC_ARM")" >/dev/null ||
+			bench_die "building the armhf kexec failed (scripts/build-cross.sh armhf build-armhf)"
+	fi
+	bash "$BENCH_DIR/handover-arm.sh" -r "${BENCH_REPEAT_ARM:-3}" ours ours-sha256 ours-i kt kt-i
+	echo "handover_arm	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
 
 # riscv64: our static riscv64 kexec alone (Debian has no riscv64

@@ -4,14 +4,15 @@
  * bench/handover-arm64.sh and bench/handover-riscv64.sh), static so that it
  * runs in both initramfs images. The clock is the TSC on x86_64, the virtual
  * counter CNTVCT_EL0 on arm64 (built with aarch64-linux-gnu-gcc -static) and
- * the time CSR (rdtime) on riscv64 (riscv64-linux-gnu-gcc -static); "TSC"
+ * the time CSR (rdtime) on riscv64 (riscv64-linux-gnu-gcc -static), CNTVCT
+ * through CP15 on 32-bit ARM (arm-linux-gnueabihf-gcc -static); "TSC"
  * below means any of them.
  *
  *   tsc CMD ARGS...   read the TSC, print "BENCH-TSC-EXEC <ticks>", exec CMD
  *                     (stage 1: `tsc kexec -e`, so the reading is the last
  *                     thing before kexec -e starts)
  *   /init             stage 2: read the TSC first of all, then mount /dev and
- *                     /proc, print "BENCH-TSC-INIT <ticks>" (arm64: also
+ *                     /proc, print "BENCH-TSC-INIT <ticks>" (arm64, arm: also
  *                     "BENCH-CNTFRQ <Hz>", the counter's frequency;
  *                     riscv64: "BENCH-TIMEBASE <Hz>", the time CSR's, from
  *                     the device tree), the
@@ -49,6 +50,23 @@ static inline uint64_t cntfrq(void)
 	uint64_t v;
 
 	__asm__ volatile("mrs %0, cntfrq_el0" : "=r"(v));
+	return v;
+}
+#elif defined(__arm__)
+/* 32-bit ARM: the virtual counter through CP15 (CNTVCT; Linux lets user mode read it). */
+static inline uint64_t rdtsc(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isb\n\tmrrc p15, 1, %Q0, %R0, c14" : "=r"(v) : : "memory");
+	return v;
+}
+
+static inline uint64_t cntfrq(void)
+{
+	uint32_t v;
+
+	__asm__ volatile("mrc p15, 0, %0, c14, c0, 0" : "=r"(v));
 	return v;
 }
 #elif defined(__riscv) && __riscv_xlen == 64
@@ -156,7 +174,7 @@ static __attribute__((noreturn)) void stage2_init(uint64_t t)
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	printf("\nBENCH-TSC-INIT %llu\n", (unsigned long long)t);
-#if defined(__aarch64__)
+#if defined(__aarch64__) || defined(__arm__)
 	printf("BENCH-CNTFRQ %llu\n", (unsigned long long)cntfrq());
 #elif defined(__riscv)
 	printf("BENCH-TIMEBASE %llu\n", (unsigned long long)timebase());
