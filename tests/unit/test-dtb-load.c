@@ -530,6 +530,47 @@ static void arm_plan(void **state)
 	kexec_sim_free(sim);
 }
 
+/* An ELF32 EM_ARM executable with one PT_LOAD at vaddr: a vmlinux when it is a kernel address. */
+static void make_elf32_arm(const char *path, uint32_t vaddr)
+{
+	uint8_t b[256] = { 0x7f, 'E', 'L', 'F', 1, 1, 1 };
+
+	fake_put32(b, 16, 2 | 40u << 16);                /* e_type ET_EXEC, e_machine EM_ARM */
+	fake_put32(b, 20, 1);                            /* e_version */
+	fake_put32(b, 24, vaddr);                        /* e_entry */
+	fake_put32(b, 28, 52);                           /* e_phoff */
+	fake_put32(b, 40, 52 | 32u << 16);               /* e_ehsize, e_phentsize */
+	fake_put32(b, 44, 1);                            /* e_phnum */
+	fake_put32(b, 52, 1);                            /* PT_LOAD */
+	fake_put32(b, 56, 0);                            /* p_offset */
+	fake_put32(b, 60, vaddr);                        /* p_vaddr */
+	fake_put32(b, 64, vaddr - 0xc0000000u);          /* p_paddr */
+	fake_put32(b, 68, sizeof(b));                    /* p_filesz */
+	fake_put32(b, 72, sizeof(b));                    /* p_memsz */
+	put(path + strlen(root), b, sizeof(b));
+}
+
+/* 32-bit ARM ELF files: a vmlinux is named and refused (boot the zImage), a program is not a kernel. */
+static void arm_elf_refused(void **state)
+{
+	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_ARM);
+	char path[160];
+	KEXEC_REQUEST(kexec_load_request, req, .kernel = path);
+	struct kexec_load_plan plan;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/vmlinux-arm", root);
+	make_elf32_arm(path, 0xc0008000u);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "a 32-bit ARM ELF vmlinux, which this kexec does not load"));
+	snprintf(path, sizeof(path), "%s/program-arm", root);
+	make_elf32_arm(path, 0x10000u);
+	logbuf[0] = '\0';
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, "an ELF program, not a Linux kernel"));
+	kexec_ctx_free(ctx);
+}
+
 /* Wrong files for the architecture: one line naming each format's refusal, no plan. */
 static void wrong_files(void **state)
 {
@@ -591,6 +632,7 @@ int main(void)
 		cmocka_unit_test(riscv64_plan),
 		cmocka_unit_test(riscv64_crash),
 		cmocka_unit_test(arm_plan),
+		cmocka_unit_test(arm_elf_refused),
 		cmocka_unit_test(wrong_files),
 		cmocka_unit_test(force_dtb),
 	};
