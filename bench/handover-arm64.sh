@@ -42,7 +42,7 @@ set -euo pipefail
 VM_ARCH=${BENCH_HANDOVER_ARCH:-arm64}
 case $VM_ARCH in
 arm64) A_BUILD=build-aarch64 A_CROSS=aarch64 A_QEMU=qemu-system-aarch64 A_CC=aarch64-linux-gnu-gcc
-	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS= A_IMAGE="the raw Image" ;;
+	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS='' A_IMAGE="the raw Image" ;;
 arm) A_BUILD=build-armhf A_CROSS=armhf A_QEMU=qemu-system-arm A_CC=arm-linux-gnueabihf-gcc
 	A_DEB=armhf A_CPU=cortex-a15 A_KT_OPTS=--image-size=0x3000000 A_IMAGE="the zImage" ;;
 *) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64 or arm" >&2; exit 2 ;;

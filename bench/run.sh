@@ -143,18 +143,25 @@ hcases=(ours ours-sha256 ours-i kt kt-i)
 bash "$BENCH_DIR/handover.sh" -r "${BENCH_REPEAT:-2}" -j "${BENCH_VM_JOBS:-1}" "${hcases[@]}"
 echo "handover	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 
+# cross_kexec NAME TARGET DIR: $NAME (exported; default <repo>/DIR/kexec), our
+# static kexec for TARGET, built with scripts/build-cross.sh when missing.
+cross_kexec() {
+	local name=$1 target=$2 bin
+	bin=${!name:-$BENCH_REPO/$3/kexec}
+	export "$name=$bin"
+	if [[ ! -x $bin ]]; then
+		bench_log "building $bin"
+		"$BENCH_REPO/scripts/build-cross.sh" "$target" "$(dirname "$bin")" >/dev/null ||
+			bench_die "building the $target kexec failed (scripts/build-cross.sh $target $3)"
+	fi
+}
+
 # arm64: our static arm64 kexec (make builds it) against Debian's arm64
 # kexec-tools, in arm64 guests, one at a time.
 rm -f "$BENCH_OUT/handover-arm64.tsv" "$BENCH_OUT/meta-arm64.tsv"
 if [[ ${BENCH_ARM64:-1} != 0 ]]; then
 	t=$SECONDS
-	: "${BENCH_KEXEC_ARM64:=$BENCH_REPO/build-aarch64/kexec}"
-	export BENCH_KEXEC_ARM64
-	if [[ ! -x $BENCH_KEXEC_ARM64 ]]; then
-		bench_log "building $BENCH_KEXEC_ARM64"
-		"$BENCH_REPO/scripts/build-cross.sh" aarch64 "$(dirname "$BENCH_KEXEC_ARM64")" >/dev/null ||
-			bench_die "building the arm64 kexec failed (scripts/build-cross.sh aarch64 build-aarch64)"
-	fi
+	cross_kexec BENCH_KEXEC_ARM64 aarch64 build-aarch64
 	bash "$BENCH_DIR/handover-arm64.sh" -r "${BENCH_REPEAT_ARM64:-3}" ours ours-sha256 ours-i kt kt-i
 	read -r -a acpus <<<"${BENCH_ARM64_CPUS-max}"
 	for cpu in ${acpus[@]+"${acpus[@]}"}; do
@@ -168,13 +175,7 @@ fi
 rm -f "$BENCH_OUT/handover-arm.tsv" "$BENCH_OUT/meta-arm.tsv"
 if [[ ${BENCH_ARM:-1} != 0 ]]; then
 	t=$SECONDS
-	: "${BENCH_KEXEC_ARM:=$BENCH_REPO/build-armhf/kexec}"
-	export BENCH_KEXEC_ARM
-	if [[ ! -x $BENCH_KEXEC_ARM ]]; then
-		bench_log "building $BENCH_KEXEC_ARM"
-		"$BENCH_REPO/scripts/build-cross.sh" armhf "$(dirname "$BENCH_KEXEC_ARM")" >/dev/null ||
-			bench_die "building the armhf kexec failed (scripts/build-cross.sh armhf build-armhf)"
-	fi
+	cross_kexec BENCH_KEXEC_ARM armhf build-armhf
 	bash "$BENCH_DIR/handover-arm.sh" -r "${BENCH_REPEAT_ARM:-3}" ours ours-sha256 ours-i kt kt-i
 	echo "handover_arm	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
@@ -184,13 +185,7 @@ fi
 rm -f "$BENCH_OUT/handover-riscv64.tsv" "$BENCH_OUT/meta-riscv64.tsv"
 if [[ ${BENCH_RISCV64:-1} != 0 ]]; then
 	t=$SECONDS
-	: "${BENCH_KEXEC_RISCV64:=$BENCH_REPO/build-riscv64/kexec}"
-	export BENCH_KEXEC_RISCV64
-	if [[ ! -x $BENCH_KEXEC_RISCV64 ]]; then
-		bench_log "building $BENCH_KEXEC_RISCV64"
-		"$BENCH_REPO/scripts/build-cross.sh" riscv64 "$(dirname "$BENCH_KEXEC_RISCV64")" >/dev/null ||
-			bench_die "building the riscv64 kexec failed (scripts/build-cross.sh riscv64 build-riscv64)"
-	fi
+	cross_kexec BENCH_KEXEC_RISCV64 riscv64 build-riscv64
 	read -r -a rcpus <<<"${BENCH_RISCV64_CPUS-rv64 rv64,zknh=true}"
 	for cpu in ${rcpus[@]+"${rcpus[@]}"}; do
 		bash "$BENCH_DIR/handover-riscv64.sh" -r "${BENCH_REPEAT_RISCV64:-5}" "ours@$cpu" "ours-sha256@$cpu" "ours-i@$cpu"

@@ -172,3 +172,22 @@ void kx_dtb_boot_free(struct kx_dtb_boot *b)
 	free(b->out);
 	memset(b, 0, sizeof(*b));
 }
+
+int kx_dtb_boot_arch_prepare(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	struct kx_dtb_boot *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	l->arch_priv = b;
+	return kx_dtb_boot_prepare(ctx, l, b);
+}
+
+void kx_dtb_boot_arch_cleanup(struct kx_load *l)
+{
+	if (!l->arch_priv)
+		return;
+	kx_dtb_boot_free(l->arch_priv);
+	free(l->arch_priv);
+	l->arch_priv = NULL;
+}

@@ -40,5 +40,11 @@ int kx_dtb_boot_load(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boo
 int kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_load *l,
 			const struct kx_dtb_boot *b, struct kx_purgatory_params *pp);
 void kx_dtb_boot_free(struct kx_dtb_boot *b);
+/*
+ * The kx_arch prepare and cleanup of an architecture whose l->arch_priv is a
+ * struct kx_dtb_boot and nothing more (arm64, 32-bit ARM).
+ */
+int kx_dtb_boot_arch_prepare(struct kexec_ctx *ctx, struct kx_load *l);
+void kx_dtb_boot_arch_cleanup(struct kx_load *l);
 
 #endif

@@ -1,28 +1,7 @@
 #!/bin/bash
 # arm64 kexec_load with Debian 13's arm64 cloud kernel (6.12, resolved from
-# trixie's own arm64 index): `kexec -c -l` + `kexec -e`, exact /proc/cmdline,
-# and the second kernel is that release.
-set -euo pipefail
+# trixie's own arm64 index): tests/vm/dtb/load-debian13.sh.
 VM_ARCH=arm64
 VM_DEBIAN=13
-# shellcheck source=SCRIPTDIR/lib.sh
-. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-
-vm_test_setup arm64-load-debian13
-nonce=$(vm_nonce)
-cmdline="console=ttyAMA0 kxtest=a-DEB13-$nonce quiet"
-
-vm_scenario_exec "$cmdline" "$(
-	cat <<'EOS'
-vt_check loaded_before "$(vt_loaded)" 0
-vt_run load kexec -c -l /boot/Image --initrd=/boot/stage2.cpio.gz --append="$CMDLINE"
-EOS
-)"
-
-vm_boot ""
-log=$VM_LOG
-vm_expect "$log" "^STAGE1-START kernel=$(vm_re_escape "$VM_KVER")\$" "stage 1 runs Debian 13's $VM_KVER"
-vm_expect_load_ok "$log" "kexec -c -l"
-vm_expect_checks "$log" 2
-vm_expect_stage2 "$log" "$cmdline" "$VM_KVER"
-vm_finish arm64-load-debian13
+# shellcheck source=SCRIPTDIR/dtb/load-debian13.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dtb/load-debian13.sh"

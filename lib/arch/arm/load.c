@@ -45,16 +45,6 @@ static uint64_t align_up(uint64_t v, uint64_t a)
 	return (v + a - 1) & ~(a - 1);
 }
 
-static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
-{
-	struct kx_dtb_boot *b = calloc(1, sizeof(*b));
-
-	if (!b)
-		return -ENOMEM;
-	l->arch_priv = b;
-	return kx_dtb_boot_prepare(ctx, l, b);
-}
-
 int kx_arm_load_zimage(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	struct kx_arm_zimage z;
@@ -125,15 +115,6 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 	return 0;
 }
 
-static void cleanup(struct kx_load *l)
-{
-	if (!l->arch_priv)
-		return;
-	kx_dtb_boot_free(l->arch_priv);
-	free(l->arch_priv);
-	l->arch_priv = NULL;
-}
-
 static const struct kx_format *const formats[] = {
 	&kx_format_arm_zimage,
 	&kx_format_arm_elf,
@@ -175,7 +156,7 @@ const struct kx_arch kx_arch_arm = {
 	.purgatory = kx_purgatory_arm_blob,
 	.reloc = &kx_reloc_arm,
 	.purgatory_size = &kx_purgatory_arm_blob_size,
-	.prepare = prepare,
+	.prepare = kx_dtb_boot_arch_prepare,
 	.purgatory_params = purgatory_params,
-	.cleanup = cleanup,
+	.cleanup = kx_dtb_boot_arch_cleanup,
 };

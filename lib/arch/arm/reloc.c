@@ -7,12 +7,13 @@
  * itself (rel_addend(), read from the blob by lib/purgatory.c); apply()
  * rewrites the field's value bits and keeps the instruction's others.
  * Values that do not fit are refused with -ERANGE, nothing written.
- * Little-endian (armhf), read and written byte by byte.
+ * Little-endian (armhf): kx_le32/kx_put_le32, byte by byte.
  */
 #include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
 
+#include "libkexec-internal.h"
 #include "purgatory.h"
 
 #ifndef R_ARM_CALL
@@ -39,23 +40,9 @@ static unsigned int width(uint32_t type)
 	return 0;
 }
 
-static uint32_t get32(const uint8_t *loc)
-{
-	return (uint32_t)loc[0] | (uint32_t)loc[1] << 8 | (uint32_t)loc[2] << 16 |
-	       (uint32_t)loc[3] << 24;
-}
-
-static void put32(uint8_t *loc, uint32_t v)
-{
-	loc[0] = (uint8_t)v;
-	loc[1] = (uint8_t)(v >> 8);
-	loc[2] = (uint8_t)(v >> 16);
-	loc[3] = (uint8_t)(v >> 24);
-}
-
 static int64_t rel_addend(const uint8_t *loc, uint32_t type)
 {
-	uint32_t v = get32(loc);
+	uint32_t v = kx_le32(loc);
 
 	switch (type) {
 	case R_ARM_ABS32:
@@ -80,13 +67,13 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 	case R_ARM_ABS32:
 		if (sa > UINT32_MAX)
 			return -ERANGE;
-		put32(loc, (uint32_t)sa);
+		kx_put_le32(loc, (uint32_t)sa);
 		return 0;
 	case R_ARM_REL32:
 		off = (int64_t)(sa - pc);
 		if (off < INT32_MIN || off > INT32_MAX)
 			return -ERANGE;
-		put32(loc, (uint32_t)off);
+		kx_put_le32(loc, (uint32_t)off);
 		return 0;
 	case R_ARM_CALL:
 	case R_ARM_JUMP24:
@@ -94,7 +81,7 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 		off = (int64_t)(sa - pc);
 		if (off & 3 || off < -(INT64_C(1) << 25) || off >= (INT64_C(1) << 25))
 			return -ERANGE;
-		put32(loc, (get32(loc) & 0xff000000u) | ((uint32_t)(off >> 2) & 0x00ffffffu));
+		kx_put_le32(loc, (kx_le32(loc) & 0xff000000u) | ((uint32_t)(off >> 2) & 0x00ffffffu));
 		return 0;
 	}
 	return -EINVAL;
