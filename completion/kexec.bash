@@ -12,7 +12,7 @@ _kexec_fallback_opts=(--load --load-panic --unload --exec --force --no-ifdown --
 	--status --debug --version --help --append --command-line --reuse-cmdline
 	--initrd --ramdisk --dtb --no-efi --print-ckr-size --dry-run --mem-min --mem-max
 	--elf32-core-headers --elf64-core-headers --args-linux --hotplug --console-serial
-	--list-types --json --check --no-cma --force-dtb --dt-no-old-root)
+	--list-types --json --check --no-cma --force-dtb --dt-no-old-root --image-size)
 _kexec_fallback_types=(bzImage elf-x86_64 Image gzip xz lzma zstd lz4 zboot uki)
 
 # The long options `kexec --help` names, one per line.

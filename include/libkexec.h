@@ -495,6 +495,10 @@ struct kexec_load_request {
 	bool elf64_core_headers;    /* crash: a 64-bit ELF core header where the architecture's
 				       default is 32-bit (32-bit ARM); with
 				       elf32_core_headers: -EINVAL */
+	uint64_t kernel_room;       /* --image-size (32-bit ARM): leave at least this many
+				       bytes for the unpacked kernel (0: what the zImage's
+				       size tag says); another architecture: -EOPNOTSUPP
+				       unless 0 */
 };
 
 /*

@@ -121,6 +121,8 @@ struct kx_arch {
 	 * KEXEC_FILE_FORCE_DTB (x86_64).
 	 */
 	bool device_tree;
+	/* Its loader honours kexec_load_request.kernel_room (--image-size: 32-bit ARM). */
+	bool kernel_room;
 	/* The embedded purgatory (size 0: not built into this library). */
 	const unsigned char *purgatory;
 	const size_t *purgatory_size;

@@ -409,6 +409,11 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 		       req->kernel, req->options);
 		return -EINVAL;
 	}
+	if (req->kernel_room && !l->arch->kernel_room) {
+		kx_err(ctx, "cannot load kernel %s: --image-size is for 32-bit ARM zImages: %s's "
+			    "loader takes the kernel's size from its image", req->kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
 	if (req->options & LIBKEXEC_OPT_NO_CMA)
 		kx_dbg(ctx, "--no-cma: kexec_load never places segments in CMA (only the kernel's "
 			    "kexec_file_load does, 6.17 and later)");

@@ -213,6 +213,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.no_checks = o->no_checks,
 		.elf32_core_headers = o->elf32_core_headers,
 		.elf64_core_headers = o->elf64_core_headers,
+		.kernel_room = o->image_size,
 		.segment_digests = o->dry_run,
 		.mem_min = o->have_mem_min ? o->mem_min : 0,
 		.mem_max = o->have_mem_max ? o->mem_max : 0,
@@ -333,6 +334,8 @@ static const char *kexec_load_only_option(const struct kx_opts *o)
 		return "--mem-min";
 	if (o->have_mem_max)
 		return "--mem-max";
+	if (o->image_size)
+		return "--image-size";
 	if (o->elf32_core_headers)
 		return "--elf32-core-headers";
 	if (o->console_serial)

@@ -42,6 +42,7 @@ enum {
 	OPT_NO_CMA,
 	OPT_FORCE_DTB,
 	OPT_DT_NO_OLD_ROOT,
+	OPT_IMAGE_SIZE,
 	/* kexec-tools options this kexec refuses, by their index in refused[] */
 	OPT_REFUSED_BASE = 0x1000,
 };
@@ -79,9 +80,6 @@ static const struct {
 	{ "atags", no_argument,
 	  "ATAGs are not built: 32-bit ARM kernels boot with a device tree here (the running "
 	  "kernel's /sys/firmware/fdt, or --dtb)" },
-	{ "image-size", required_argument,
-	  "not needed: the room for a 32-bit ARM kernel comes from its zImage's size tag, above "
-	  "any TEXT_OFFSET up to 4 MiB" },
 	{ "page-offset", required_argument,
 	  "a 32-bit ARM crash kernel's core header maps RAM from /proc/kcore, else at "
 	  "PAGE_OFFSET 0xc0000000 where RAM starts; another split is not supported" },
@@ -132,6 +130,7 @@ static const struct option base_options[] = {
 	{ "no-cma", no_argument, NULL, OPT_NO_CMA },
 	{ "force-dtb", no_argument, NULL, OPT_FORCE_DTB },
 	{ "dt-no-old-root", no_argument, NULL, OPT_DT_NO_OLD_ROOT },
+	{ "image-size", required_argument, NULL, OPT_IMAGE_SIZE },
 	{ "json", no_argument, NULL, OPT_JSON },
 	{ "list-types", no_argument, NULL, OPT_LIST_TYPES },
 };
@@ -255,6 +254,9 @@ void kx_usage(FILE *out)
 	help_line(out, "     --force-dtb", "The next kernel gets the running kernel's device "
 					  "tree: what arm64 and riscv64 always do; x86_64: "
 					  "kexec_file_load on Linux 6.18+ (KEXEC_FILE_FORCE_DTB).");
+	help_line(out, "     --image-size=SIZE", "32-bit ARM, kexec_load: leave at least SIZE "
+						   "bytes for the unpacked kernel (the zImage's size "
+						   "tag already says how much it needs).");
 	help_line(out, "     --dt-no-old-root", "Do not copy root= from the old device tree: "
 					      "never done here (bootargs is the command line given).");
 	help_line(out, "     --no-cma", "Place nothing in CMA: kexec_file_load on Linux 6.17+ "
@@ -457,7 +459,7 @@ static bool is_load_only(int c)
 	case OPT_MEM_MAX: case OPT_ENTRY: case OPT_HOTPLUG: case OPT_NO_EFI:
 	case OPT_REUSE_INITRD: case OPT_CONSOLE_SERIAL: case OPT_CONSOLE_VGA: case OPT_SERIAL:
 	case OPT_SERIAL_BAUD: case OPT_CHECK: case OPT_NO_CMA: case OPT_FORCE_DTB:
-	case OPT_DT_NO_OLD_ROOT:
+	case OPT_DT_NO_OLD_ROOT: case OPT_IMAGE_SIZE:
 		return true;
 	default:
 		return false;
@@ -655,6 +657,10 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			break;
 		case OPT_FORCE_DTB:
 			o->force_dtb = true;
+			break;
+		case OPT_IMAGE_SIZE:
+			if (parse_addr("image-size", optarg, &o->image_size, err, errlen) < 0)
+				return -1;
 			break;
 		case OPT_DT_NO_OLD_ROOT:
 			/*

@@ -465,6 +465,20 @@ static void arm_plan(void **state)
 	assert_int_equal(pp.regions[0].start, mem(k));
 	assert_int_equal(pp.regions[0].len, IMG_SIZE);
 	assert_true(plan.entry == mem(find(&plan, "purgatory")));
+	/* --image-size: a floor for the room, larger than the tag's here. */
+	{
+		struct kexec_load_plan p2;
+
+		req.kernel_room = 0x3000000;
+		assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p2), 0);
+		k = find(&p2, "kernel");
+		assert_true(mem(k) - (mem(k) & ~(uint64_t)(0x8000000 - 1)) >= 0x400000 + 0x3000000);
+		kexec_load_plan_free(&p2);
+		req.kernel_room = 0x8000001;
+		assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p2), -E2BIG);
+		req.kernel_room = 0;
+		k = find(&plan, "kernel");
+	}
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_ARM;
 	kexec_ctx_use_sim(ctx, sim);
 	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);

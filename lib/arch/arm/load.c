@@ -62,9 +62,15 @@ int kx_arm_load_zimage(struct kexec_ctx *ctx, struct kx_load *l)
 			    "are not loaded: the device tree goes in r2", l->what_kernel,
 		       l->kernel.len - (size_t)z.size);
 	kernel = z.unpacked ? (uint64_t)z.unpacked + z.bss : 5ULL * z.size;
+	/* --image-size (kexec-tools' room for the kernel): a floor, never less than the tag's. */
+	if (l->req->kernel_room > kernel) {
+		kx_dbg(ctx, "%s: --image-size 0x%" PRIx64 " leaves more room than the zImage asks "
+			    "(0x%" PRIx64 ")", l->what_kernel, l->req->kernel_room, kernel);
+		kernel = l->req->kernel_room;
+	}
 	room = align_up(SZ_4M + kernel, SZ_1M);
 	zmemsz = kx_load_page_align(l, (uint64_t)z.size + ZIMAGE_EXTRA);
-	if (room + zmemsz > SZ_128M) {
+	if (kernel > SZ_128M || room + zmemsz > SZ_128M) {
 		kx_err(ctx, "cannot load kernel %s: the kernel (0x%" PRIx64 " bytes unpacked) and "
 			    "the zImage do not fit in the 128 MiB the zImage unpacks within",
 		       l->req->kernel, kernel);
@@ -153,6 +159,7 @@ const struct kx_arch kx_arch_arm = {
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
 	.device_tree = true,
+	.kernel_room = true,
 	.purgatory = kx_purgatory_arm_blob,
 	.reloc = &kx_reloc_arm,
 	.purgatory_size = &kx_purgatory_arm_blob_size,
