@@ -97,7 +97,8 @@ mapfile -t KTA_LIBS < <(bench_kta_libs)
 	echo "ours	${v:-our kexec} ($(git -C "$BENCH_REPO" describe --always --dirty 2>/dev/null || echo unknown), static, $A_CC $($A_CC -dumpfullversion))"
 	echo "qemu	$($A_QEMU --version | head -n 1)"
 	po=$(dirname "$KEXEC_BIN")/purgatory/arm64/purgatory-aarch64.o
-	if [[ -f $po ]]; then
+	# (arm64's purgatory only: a 32-bit ARM build holds it too, for --dry-run.)
+	if [[ $VM_ARCH == arm64 && -f $po ]]; then
 		insns() {
 			aarch64-linux-gnu-objdump -d --no-show-raw-insn "$po" | awk -v fn="<$1>:" '
 				/^[0-9a-f]+ <.*>:$/ { f = ($2 == fn); next }
