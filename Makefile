@@ -92,7 +92,8 @@ run:
 check: deps-test
 	$(MAKE) --no-print-directory build cross fuzz-build asan-build valgrind-build
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
-		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) tests/run-checks.sh $(BUILD)
+		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) ARMHF_BUILD=$(ARMHF_BUILD) \
+		tests/run-checks.sh $(BUILD)
 
 # Our .debs in full Debian 12 and 13 guests, x86_64 and arm64 (mmdebstrap, systemd, kdump-tools)
 # driven by the distribution's tools: kdump-config at boot and a crash saved by

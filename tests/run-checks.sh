@@ -7,7 +7,8 @@
 # them; this script builds whatever is out of date): FUZZ_BUILD, ASAN_BUILD,
 # VALGRIND_BUILD, by default build-fuzz, build-asan, build-valgrind; the arm64
 # VM tests take AARCH64_BUILD/kexec (default build-aarch64, built by make),
-# the riscv64 ones RISCV64_BUILD/kexec (default build-riscv64, built by make).
+# the riscv64 ones RISCV64_BUILD/kexec (default build-riscv64, built by make),
+# the 32-bit ARM ones ARMHF_BUILD/kexec (default build-armhf, built by make).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -122,6 +123,7 @@ run_group install "$top/tests/install/run.sh"
 # The arm64 and riscv64 VM tests run the cross-built kexecs (make builds them).
 KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}")/kexec" \
 	KEXEC_RISCV64_BIN="$(abs "${RISCV64_BUILD:-build-riscv64}")/kexec" \
+	KEXEC_ARM_BIN="$(abs "${ARMHF_BUILD:-build-armhf}")/kexec" \
 	run_group vm "$top/tests/vm/run-all.sh"
 
 # What did not run here, and why, is in the SKIP lines above.
