@@ -191,3 +191,15 @@ void kx_dtb_boot_arch_cleanup(struct kx_load *l)
 	free(l->arch_priv);
 	l->arch_priv = NULL;
 }
+
+int kx_dtb_boot_arch_purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
+				      struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
+{
+	int r = kx_dtb_boot_console(ctx, l, l->arch_priv, pp);
+
+	if (r < 0)
+		return r;
+	*min = 0;
+	*max = l->arch->dest_limit == UINT64_MAX ? 0 : l->arch->dest_limit - 1;
+	return 0;
+}

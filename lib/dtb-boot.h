@@ -46,5 +46,12 @@ void kx_dtb_boot_free(struct kx_dtb_boot *b);
  */
 int kx_dtb_boot_arch_prepare(struct kexec_ctx *ctx, struct kx_load *l);
 void kx_dtb_boot_arch_cleanup(struct kx_load *l);
+/*
+ * Their purgatory_params: the console of the tree, and a window below the
+ * architecture's KEXEC_DESTINATION_MEMORY_LIMIT (32-bit ARM: 4 GiB, the
+ * purgatory is entered at its physical address; none on arm64).
+ */
+int kx_dtb_boot_arch_purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
+				      struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max);
 
 #endif

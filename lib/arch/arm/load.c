@@ -108,19 +108,6 @@ int kx_arm_load_zimage(struct kexec_ctx *ctx, struct kx_load *l)
 	return kx_dtb_boot_load(ctx, l, l->arch_priv, zend, window_end, DTB_MAX);
 }
 
-static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
-			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
-{
-	int r = kx_dtb_boot_console(ctx, l, l->arch_priv, pp);
-
-	if (r < 0)
-		return r;
-	/* Entered with the MMU off at its physical address: below 4 GiB. */
-	*min = 0;
-	*max = UINT32_MAX;
-	return 0;
-}
-
 static const struct kx_format *const formats[] = {
 	&kx_format_arm_zimage,
 	&kx_format_arm_elf,
@@ -164,6 +151,6 @@ const struct kx_arch kx_arch_arm = {
 	.reloc = &kx_reloc_arm,
 	.purgatory_size = &kx_purgatory_arm_blob_size,
 	.prepare = kx_dtb_boot_arch_prepare,
-	.purgatory_params = purgatory_params,
+	.purgatory_params = kx_dtb_boot_arch_purgatory_params,
 	.cleanup = kx_dtb_boot_arch_cleanup,
 };

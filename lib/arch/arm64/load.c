@@ -74,18 +74,6 @@ int kx_arm64_load_image(struct kexec_ctx *ctx, struct kx_load *l)
 	return kx_dtb_boot_load(ctx, l, l->arch_priv, 0, window_end, DTB_MAX);
 }
 
-static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
-			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
-{
-	int r = kx_dtb_boot_console(ctx, l, l->arch_priv, pp);
-
-	if (r < 0)
-		return r;
-	*min = 0;
-	*max = 0;
-	return 0;
-}
-
 static const struct kx_format *const formats[] = {
 	&kx_format_arm64_image,
 	&kx_format_arm64_elf,
@@ -115,6 +103,6 @@ const struct kx_arch kx_arch_arm64 = {
 	.reloc = &kx_reloc_aarch64,
 	.purgatory_size = &kx_purgatory_aarch64_blob_size,
 	.prepare = kx_dtb_boot_arch_prepare,
-	.purgatory_params = purgatory_params,
+	.purgatory_params = kx_dtb_boot_arch_purgatory_params,
 	.cleanup = kx_dtb_boot_arch_cleanup,
 };
