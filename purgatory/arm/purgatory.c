@@ -46,24 +46,8 @@ _Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
 /* What the check did, for anyone reading memory after the fact: bit 0 checked. */
 KX_VAR uint32_t kx_check_path = 0;
 
-/* No SHA-256 instructions or vector code here: never usable, and correct should they run. */
+/* No SHA-256 instructions here; no vector lanes either (../common/sha256-nolanes.c). */
 int kx_sha256_hw_usable(void)
-{
-	return 0;
-}
-
-int kx_sha256_x4_usable(void)
-{
-	return 0;
-}
-
-void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks)
-{
-	for (unsigned int i = 0; i < 4; i++)
-		kx_sha256_blocks_portable(state[i], p[i], nblocks);
-}
-
-int kx_sha256_x8_usable(void)
 {
 	return 0;
 }

@@ -77,23 +77,6 @@ int kx_sha256_hw_usable(void)
 	return kx_zknh != 0;
 }
 
-/* No vector code here: never usable, and correct should it run anyway. */
-int kx_sha256_x4_usable(void)
-{
-	return 0;
-}
-
-void kx_sha256_x4_blocks(uint32_t *const state[4], const uint8_t *const p[4], size_t nblocks)
-{
-	for (unsigned int i = 0; i < 4; i++)
-		kx_sha256_blocks_portable(state[i], p[i], nblocks);
-}
-
-int kx_sha256_x8_usable(void)
-{
-	return 0;
-}
-
 /* entry.S */
 int kx_zknh_probe(void);
 __attribute__((noreturn)) void kx_halt(void);
