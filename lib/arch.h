@@ -149,6 +149,7 @@ extern const struct kx_arch kx_arch_x86_64;
 extern const struct kx_arch kx_arch_arm64;
 extern const struct kx_arch kx_arch_riscv64;
 extern const struct kx_arch kx_arch_arm;
+extern const struct kx_arch kx_arch_i386;
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch);
 const struct kx_arch *kx_arch_by_e_machine(uint16_t e_machine);
 const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx);

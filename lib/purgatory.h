@@ -50,6 +50,7 @@ extern const struct kx_reloc_ops kx_reloc_x86_64;
 extern const struct kx_reloc_ops kx_reloc_aarch64;
 extern const struct kx_reloc_ops kx_reloc_riscv64;
 extern const struct kx_reloc_ops kx_reloc_arm;
+extern const struct kx_reloc_ops kx_reloc_i386;
 
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
@@ -76,6 +77,8 @@ extern const unsigned char kx_purgatory_riscv64_blob[];
 extern const size_t kx_purgatory_riscv64_blob_size;
 extern const unsigned char kx_purgatory_arm_blob[];
 extern const size_t kx_purgatory_arm_blob_size;
+extern const unsigned char kx_purgatory_i386_blob[];
+extern const size_t kx_purgatory_i386_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);

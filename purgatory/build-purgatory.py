@@ -61,10 +61,13 @@ MACHINES = {
     # purgatory (-marm -mword-relocations -fno-pic) emits a subset.
     'arm': (40, {0: 'R_ARM_NONE', 2: 'R_ARM_ABS32', 3: 'R_ARM_REL32',
                  28: 'R_ARM_CALL', 29: 'R_ARM_JUMP24', 40: 'R_ARM_V4BX'}),
+    # lib/arch/i386/reloc.c applies these (SHT_REL, ELFCLASS32); the
+    # purgatory (-m32 -fno-pic) emits absolute words and PC-relative calls.
+    'i386': (3, {0: 'R_386_NONE', 1: 'R_386_32', 2: 'R_386_PC32', 4: 'R_386_PLT32'}),
 }
 # Machines whose objects are ELFCLASS32 with SHT_REL relocations (the addend
 # in the field; lib/purgatory.c reads it through the machine's rel_addend).
-ELF32_REL = {'arm'}
+ELF32_REL = {'arm', 'i386'}
 # riscv64's PCREL_LO12_I/S: their symbol marks the auipc that carries the
 # PCREL_HI20 whose value they complete (lib/purgatory.c pairs them).
 RISCV_PCREL_HI20, RISCV_PCREL_LO12 = 23, (24, 25)

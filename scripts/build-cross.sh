@@ -4,6 +4,7 @@
 #   scripts/build-cross.sh aarch64 DIR    arm64, with gcc-aarch64-linux-gnu
 #   scripts/build-cross.sh riscv64 DIR    riscv64, with gcc-riscv64-linux-gnu
 #   scripts/build-cross.sh armhf DIR      32-bit ARM (hard float), with gcc-arm-linux-gnueabihf
+#   scripts/build-cross.sh i686 DIR       i386, with gcc-i686-linux-gnu
 #
 # The target's libfdt and decompression libraries (zlib, liblzma, libzstd,
 # liblz4: static archives from their -dev packages) come from Debian's packages, downloaded (never
@@ -18,7 +19,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
-usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf DIR"
+usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686 DIR"
 target=${1:?$usage}
 dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
@@ -39,6 +40,15 @@ armhf)
 	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
 	machine=ARM
 	trixie=0
+	;;
+i686)
+	triplet=i686-linux-gnu
+	debarch=i386
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
+	machine='Intel 80386'
+	trixie=0
+	# The host release's own i386 index (kx_release_apt): no dpkg architecture added.
+	release_index=1
 	;;
 riscv64)
 	triplet=riscv64-linux-gnu
@@ -74,7 +84,11 @@ if [ ! -e "$stamp" ]; then
 	done
 	if [ ${#fetch[@]} -gt 0 ]; then
 		opts=()
-		if [ "$trixie" -eq 1 ]; then
+		if [ "${release_index:-0}" -eq 1 ]; then
+			kx_release_apt "$(kx_host_release)" "$debarch" || { echo "build-cross: no $debarch index (see $KX_RELEASE_DIR/apt-update.log)" >&2; exit 1; }
+			opts=("${KX_RELEASE_OPTS[@]}")
+			fetch=("${fetch[@]%:"$debarch"}")
+		elif [ "$trixie" -eq 1 ]; then
 			kx_trixie_apt "$debarch" || { echo "build-cross: no Debian 13 $debarch index (see $KX_TRIXIE_DIR/apt-update.log)" >&2; exit 1; }
 			opts=("${KX_TRIXIE_OPTS[@]}")
 			fetch=("${fetch[@]%:"$debarch"}")

@@ -17,15 +17,18 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # meson configures by default; python3 builds the purgatories.
 build_pkgs=(gcc meson ninja-build pkg-config python3 libcmocka-dev libfdt-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
-# cross: the static arm64, riscv64 and 32-bit ARM kexecs (build-aarch64/,
-# build-riscv64/, build-armhf/, through scripts/build-cross.sh; the arm64 and
-# armhf libraries are unpacked from Debian's .debs, not installed, so those
-# dpkg architectures must be known to apt; the riscv64 ones come from Debian
-# 13's riscv64 index through an apt state in the cache: no dpkg
+# cross: the static arm64, riscv64, 32-bit ARM and i386 kexecs (build-aarch64/,
+# build-riscv64/, build-armhf/, build-i686/, through scripts/build-cross.sh;
+# the arm64 and armhf libraries are unpacked from Debian's .debs, not
+# installed, so those dpkg architectures must be known to apt; the riscv64
+# ones come from Debian 13's riscv64 index and the i386 ones from the host
+# release's i386 index, each through an apt state in the cache: no dpkg
 # architecture). With them installed, the native build also embeds the
-# arm64, riscv64 and 32-bit ARM purgatories (--dry-run for those).
+# arm64, riscv64 and 32-bit ARM purgatories (--dry-run for those; the i386
+# purgatory needs only the host's gcc -m32).
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu
-	libc6-dev-riscv64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross)
+	libc6-dev-riscv64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
+	gcc-i686-linux-gnu libc6-dev-i386-cross)
 # test: what make check's host-side tests run. The zstd, lz4 and xz tools and
 # systemd's EFI stub (systemd-boot-efi) build compressed kernels, zboot
 # images and UKIs; python3-jsonschema checks the command's JSON reports

@@ -8,7 +8,8 @@
 # VALGRIND_BUILD, by default build-fuzz, build-asan, build-valgrind; the arm64
 # VM tests take AARCH64_BUILD/kexec (default build-aarch64, built by make),
 # the riscv64 ones RISCV64_BUILD/kexec (default build-riscv64, built by make),
-# the 32-bit ARM ones ARMHF_BUILD/kexec (default build-armhf, built by make).
+# the 32-bit ARM ones ARMHF_BUILD/kexec (default build-armhf, built by make),
+# the i386 ones I686_BUILD/kexec (default build-i686, built by make).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -124,6 +125,7 @@ run_group install "$top/tests/install/run.sh"
 KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}")/kexec" \
 	KEXEC_RISCV64_BIN="$(abs "${RISCV64_BUILD:-build-riscv64}")/kexec" \
 	KEXEC_ARM_BIN="$(abs "${ARMHF_BUILD:-build-armhf}")/kexec" \
+	KEXEC_I386_BIN="$(abs "${I686_BUILD:-build-i686}")/kexec" \
 	run_group vm "$top/tests/vm/run-all.sh"
 
 # What did not run here, and why, is in the SKIP lines above.

@@ -613,7 +613,8 @@ int main(int argc, char **argv)
 	if (secure_getenv("KEXEC_ARCH") && (o.dry_run || o.list_types)) {
 		const char *want = secure_getenv("KEXEC_ARCH");
 		static const unsigned long archs[] = { KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64,
-						       KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM };
+						       KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM,
+						       KEXEC_ARCH_386 };
 		bool found = false;
 
 		for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]) && !found; i++)

@@ -16,6 +16,11 @@
  * the check and restore XCR0, CR0 and CR4 (and zero the vector registers)
  * before the jump, so the new kernel starts in the state it would have
  * without us.
+ *
+ * The i386 purgatory (../i386/entry.S) is this file compiled -m32: the same
+ * parameters, consoles and report, and the portable hashing
+ * (../common/xxh3.c, sha256.c without lanes): a 32-bit kernel may run on a
+ * CPU without SSE2, and relocate_kernel_32 leaves CR4 zero.
  */
 #include <stdbool.h>
 #include <stddef.h>
@@ -160,6 +165,7 @@ static void say_error(const char *s)
 	vga_puts(s);
 }
 
+#ifdef __x86_64__
 #define X86_CR0_MP (1UL << 1)
 #define X86_CR0_EM (1UL << 2)
 #define X86_CR0_TS (1UL << 3)
@@ -326,10 +332,24 @@ void purgatory_cpu_restore(void)
 	write_cr0(saved_cr0);
 }
 
+/* x86_64: XXH3 in SSE2 (SSE is on, purgatory_cpu_setup). */
+#define XXH3_REGIONS_MATCH kx_xxh3_regions_match_vector
+#define XXH3_SUM kx_xxh3_sum_vector
+#else /* i386 */
+/* Portable: no SHA extensions, no lanes (../common/sha256-nolanes.c). */
+int kx_sha256_hw_usable(void)
+{
+	return 0;
+}
+
+#define XXH3_REGIONS_MATCH kx_xxh3_regions_match
+#define XXH3_SUM kx_xxh3_sum
+#endif
+
 /*
  * The regions against the loader's digest: XXH3-128 (../common/xxh3.c, its
- * SSE2 build), or with KX_PF_SHA256 the eight-lane SHA-256
- * (../common/sha256.c). SSE is on (purgatory_cpu_setup).
+ * SSE2 build on x86_64), or with KX_PF_SHA256 SHA-256 (../common/sha256.c,
+ * eight lanes on x86_64).
  */
 int purgatory_verify(void);
 int purgatory_verify(void)
@@ -337,8 +357,8 @@ int purgatory_verify(void)
 	if (KX_PURGATORY_PARAMS.flags & KX_PF_SHA256)
 		return kx_sha256_regions_match(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
 					       KX_PURGATORY_PARAMS.digest);
-	return kx_xxh3_regions_match_vector(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
-					    KX_PURGATORY_PARAMS.digest);
+	return XXH3_REGIONS_MATCH(KX_PURGATORY_PARAMS.regions, KX_SHA_REGIONS_MAX,
+				  KX_PURGATORY_PARAMS.digest);
 }
 
 static void say_error_hex(uint64_t v)
@@ -352,7 +372,7 @@ static void say_error_hex(uint64_t v)
 }
 
 /*
- * After a mismatch: every region read again (SSE is still on) and those
+ * After a mismatch: every region read again (x86_64: SSE is still on) and those
  * whose own sum differs from the loader's (region_sums) named, so that the
  * report says which segment changed since the load, or that none reads
  * differently now.
@@ -364,8 +384,8 @@ static void report_changed(void)
 
 	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++) {
 		if (!p->regions[i].len ||
-		    kx_xxh3_sum_vector((const void *)(uintptr_t)p->regions[i].start,
-				       (size_t)p->regions[i].len) == p->region_sums[i])
+		    XXH3_SUM((const void *)(uintptr_t)p->regions[i].start,
+			     (size_t)p->regions[i].len) == p->region_sums[i])
 			continue;
 		say_error("purgatory: changed since the load: the segment at 0x");
 		say_error_hex(p->regions[i].start);

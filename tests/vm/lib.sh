@@ -5,9 +5,9 @@
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
 # Environment:
-#   VM_ARCH         x86_64 (default), arm64 or riscv64: the guest
-#                   architecture. An arm64 or riscv64 test sets it before
-#                   sourcing this file.
+#   VM_ARCH         x86_64 (default), arm64, riscv64, arm or i386: the
+#                   guest architecture. A test of another architecture than
+#                   x86_64 sets it before sourcing this file.
 #   KEXEC_BIN       static kexec binary to test (default: <repo>/build/kexec,
 #                   <repo>/build-aarch64/kexec for arm64,
 #                   <repo>/build-riscv64/kexec for riscv64)
@@ -130,10 +130,28 @@ arm)
 	VM_GUEST_KERNEL=/boot/vmlinuz
 	VM_ARCH_ARGS=
 	;;
+i386)
+	# Debian 12's 686-pae kernel (Debian 13 has no i386 kernel), a
+	# bzImage booted and loaded as it is, under qemu-system-i386 -M pc.
+	VM_KERNEL=
+	VM_KVER=
+	VM_DEBIAN=${VM_DEBIAN:-12}
+	VM_GUEST_KERNEL=/boot/vmlinuz
+	VM_ARCH_ARGS="no_timer_check"
+	;;
 *)
-	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64 or arm\n' "$VM_ARCH" >&2
+	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm or i386\n' "$VM_ARCH" >&2
 	exit 1
 	;;
+esac
+# The guests' serial console, and the segment that carries the boot data.
+case $VM_ARCH in
+arm | arm64) VM_CONSOLE=ttyAMA0 ;;
+*) VM_CONSOLE=ttyS0 ;;
+esac
+case $VM_ARCH in
+x86_64 | i386) VM_BOOT_DATA_ROLE=boot_params ;;
+*) VM_BOOT_DATA_ROLE=dtb ;;
 esac
 VM_INITRD=${VM_INITRD:-}
 VM_FAILURES=()
@@ -149,6 +167,7 @@ vm_kexec_bin() {
 	[[ $VM_ARCH != arm64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
 	[[ $VM_ARCH != riscv64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-riscv64/kexec}
 	[[ $VM_ARCH != arm ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-armhf/kexec}
+	[[ $VM_ARCH != i386 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-i686/kexec}
 	case $bin in
 	/*) ;;
 	*) bin=$PWD/$bin ;;
@@ -358,6 +377,10 @@ vm_fetch_kernel() {
 		vm__fetch_arm_kernel
 		return 0
 	fi
+	if [[ $VM_ARCH == i386 ]]; then
+		vm__fetch_i386_kernel
+		return 0
+	fi
 	case $VM_DEBIAN in
 	12 | 13 | 13bpo) ;;
 	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12, 13 or 13bpo" ;;
@@ -505,6 +528,18 @@ vm__fetch_arm_kernel() {
 	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
 }
 
+# vm__fetch_i386_kernel: Debian 12's 686-pae kernel (Debian 13 has no
+# i386 kernel), from Debian 12's own i386 index.
+vm__fetch_i386_kernel() {
+	[[ $VM_DEBIAN == 12 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: i386 guests run Debian 12 (Debian 13 has no i386 kernel)"
+	vm__fetch_release_kernel 12 i386 linux-image-686-pae '^linux-image-[0-9].*-686-pae$'
+	VM_KERNEL=$VM__VMLINUZ
+	VM_KPKG=$VM__PKG
+	VM_KVER=${VM_KERNEL##*/vmlinuz-}
+	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+}
+
 # vm__fetch_riscv64_kernel: the riscv64 counterpart of vm_fetch_kernel.
 # Debian 12 has no riscv64 port: the kernel is the package Debian 13's
 # linux-image-riscv64 depends on, resolved from trixie's own riscv64 index
@@ -641,8 +676,8 @@ vm__busybox_foreign() {
 			if [[ $arch == riscv64 ]]; then
 				vm__trixie_apt_opts riscv64 >&2
 				spec=busybox-static
-			elif [[ $arch == armhf ]]; then
-				# The host release's own armhf index: no dpkg architecture added.
+			elif [[ $arch == armhf || $arch == i386 ]]; then
+				# The host release's own index: no dpkg architecture added.
 				kx_release_apt "$(kx_host_release)" armhf >&2 || true
 				VM__APT_OPTS=("${KX_RELEASE_OPTS[@]}")
 				spec=busybox-static
@@ -675,9 +710,11 @@ vm__busybox_foreign() {
 # configuration; for riscv64 an older version) answers.
 vm__busybox_applets() {
 	local bb=$1 hb qemu=qemu-aarch64-static
-	if [[ $VM_ARCH == x86_64 ]]; then
-		"$bb" --list-full
-		return
+	if [[ $VM_ARCH == x86_64 || $VM_ARCH == i386 ]]; then
+		# (i386 runs here when the kernel has IA32 emulation; else the host's busybox answers.)
+		if "$bb" --list-full 2>/dev/null; then
+			return
+		fi
 	fi
 	[[ $VM_ARCH != riscv64 ]] || qemu="qemu-riscv64-static"
 	[[ $VM_ARCH != arm ]] || qemu="qemu-arm-static"
@@ -703,6 +740,7 @@ vm__busybox() {
 		return 0
 	fi
 	if [[ $VM_ARCH != x86_64 ]]; then
+		# (i386: Debian's i386 busybox-static, as the guest's own userland.)
 		vm__busybox_foreign "$VM_ARCH"
 		return 0
 	fi
@@ -1075,6 +1113,13 @@ vm_run() {
 			-m "$mem" -smp "${VM_SMP:-1}" -nographic -no-reboot -net none
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 			-append "console=ttyAMA0 panic=-1 quiet $extra")
+	elif [[ $VM_ARCH == i386 ]]; then
+		# pc: 8250 UART at 0x3f8 (ttyS0), SeaBIOS; qemu32 has PAE, as
+		# Debian's 686-pae kernel needs.
+		qemu=(qemu-system-i386 -M pc -accel tcg -cpu "${VM_CPU:-qemu32}" -m "$mem"
+			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=ttyS0 $VM_ARCH_ARGS panic=-1 quiet $extra")
 	elif [[ $VM_ARCH == riscv64 ]]; then
 		# virt: ns16550a UART at 0x10000000 (ttyS0), PCIe (NVMe), SBI
 		# system reset for power-off; -bios default: QEMU's own OpenSBI
@@ -1407,6 +1452,10 @@ vm_test_setup() {
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a 32-bit ARM program (make builds build-armhf/kexec; or set KEXEC_BIN)"
 		exit 1
 	fi
+	if [[ $VM_ARCH == i386 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *Intel 80386'; then
+		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not an i386 program (make builds build-i686/kexec; or set KEXEC_BIN)"
+		exit 1
+	fi
 	if [[ $VM_ARCH == riscv64 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *RISC-V'; then
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a RISC-V program (make builds build-riscv64/kexec; or set KEXEC_BIN)"
 		exit 1
@@ -1575,6 +1624,7 @@ vm_kdump_check_elf() {
 	[[ $VM_ARCH == arm64 ]] && want_em=183
 	[[ $VM_ARCH == riscv64 ]] && want_em=243
 	[[ $VM_ARCH == arm ]] && want_em=40
+	[[ $VM_ARCH == i386 ]] && want_em=3
 	em=$(vm__u16 "$img" 18)
 	if [[ $em == "$want_em" ]]; then
 		vm_ok "the vmcore's e_machine is $em ($VM_ARCH)"

@@ -135,6 +135,26 @@ int kx_bzimage_read(const void *buf, size_t len, struct kx_bzimage_info *info,
 	return r;
 }
 
+/*
+ * The 32-bit boot protocol's needs: cmd_line_ptr (2.02), LOADED_HIGH. Any
+ * bzImage has code32_start, a 64-bit one included (its startup_32).
+ */
+int kx_bzimage_read32(const void *buf, size_t len, struct kx_bzimage_info *info,
+		      const char **reason)
+{
+	int r = read_header(buf, len, info, reason);
+
+	if (r == 0)
+		r = check_size(buf, info, len, reason);
+	if (r < 0)
+		return r;
+	if (info->version < 0x0202)
+		return reject(reason, "boot protocol older than 2.02 (no cmd_line_ptr)");
+	if (!(info->loadflags & LOADED_HIGH))
+		return reject(reason, "a zImage, not a bzImage (LOADED_HIGH not set)");
+	return 0;
+}
+
 static int probe(const void *buf, size_t len, struct kexec_image_info *out, const char **reason)
 {
 	struct kx_bzimage_info info;
@@ -163,7 +183,7 @@ static int file_check(const void *head, size_t head_len, uint64_t file_len,
 }
 
 /* Lazy peeling: the setup and the protected-mode code, as the setup header sizes them. */
-static int64_t head_size(const void *head, size_t len, const char **reason)
+int64_t kx_bzimage_head_size(const void *head, size_t len, const char **reason)
 {
 	struct kx_bzimage_info info;
 	uint64_t syssize, payload;
@@ -197,7 +217,7 @@ const struct kx_format kx_format_bzimage = {
 	.file_cmdline_reserve = MAX_ELFCOREHDR_STR_LEN,
 	.file_wrong_format_errno = ENOEXEC,
 	.load = kx_x86_load_bzimage,
-	.head_size = head_size,
+	.head_size = kx_bzimage_head_size,
 };
 
 static int elf_probe(const void *buf, size_t len, struct kexec_image_info *out,

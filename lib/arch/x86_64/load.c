@@ -197,7 +197,8 @@ static int check_crash_room(struct kexec_ctx *ctx, struct kx_load *l, uint64_t k
 	return -EADDRNOTAVAIL;
 }
 
-int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
+int kx_x86_load_bzimage_entry(struct kexec_ctx *ctx, struct kx_load *l,
+			      const struct kx_x86_entry *how)
 {
 	const struct kexec_load_request *req = l->req;
 	const uint8_t *img = l->kernel.addr;
@@ -208,7 +209,7 @@ int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 	size_t kbufsz;
 	int r;
 
-	r = kx_bzimage_read(img, l->kernel.len, &info, &reason);
+	r = how->read(img, l->kernel.len, &info, &reason);
 	if (r < 0) {
 		kx_err(ctx, "cannot load kernel %s: %s", req->kernel, reason);
 		return r;
@@ -236,7 +237,8 @@ int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 		min = l->crash_start;
 	}
 	if (info.relocatable) {
-		r = kx_load_place(ctx, l, l->what_kernel, kmemsz, align, min, 0, false, &kaddr);
+		r = kx_load_place(ctx, l, l->what_kernel, kmemsz, align, min, how->kernel_max, false,
+				  &kaddr);
 	} else {
 		/* Not relocatable: only its preferred address will do. */
 		kaddr = info.pref_address ? info.pref_address : SZ_1M;
@@ -254,6 +256,8 @@ int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 		return r;
 
 	initrd_max = (info.xloadflags & 0x02) ? 0 : (uint64_t)info.initrd_addr_max;
+	if (how->kernel_max && (!initrd_max || initrd_max > how->kernel_max))
+		initrd_max = how->kernel_max;
 	r = load_initrd_and_elfcorehdr(ctx, l, initrd_max);
 	if (r < 0)
 		return r;
@@ -265,8 +269,18 @@ int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
 	r = load_params(ctx, l, &lay);
 	if (r < 0)
 		return r;
-	l->kernel_entry = kaddr + X86_64_ENTRY_OFFSET;
+	l->kernel_entry = kaddr + how->entry_offset;
 	return 0;
+}
+
+int kx_x86_load_bzimage(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	static const struct kx_x86_entry entry64 = {
+		.read = kx_bzimage_read,
+		.entry_offset = X86_64_ENTRY_OFFSET,
+	};
+
+	return kx_x86_load_bzimage_entry(ctx, l, &entry64);
 }
 
 /*
@@ -420,7 +434,7 @@ int kx_x86_load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 }
 
 /* The system's state for the zero page, and the RAM to place into. */
-static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
+int kx_x86_prepare(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	struct priv *pv = calloc(1, sizeof(*pv));
 	int r = 0;
@@ -430,14 +444,14 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 	l->arch_priv = pv;
 	if (l->req->dtb) {
 		/* kexec-tools' x86 kexec_load takes none either; SETUP_DTB is for embedded boards. */
-		kx_err(ctx, "cannot load %s: x86_64 kernels get no device tree from kexec_load "
-			    "(--dtb is for arm64 and riscv64)",
-		       l->what_kernel);
+		kx_err(ctx, "cannot load %s: %s kernels get no device tree from kexec_load "
+			    "(--dtb is for arm, arm64 and riscv64)",
+		       l->what_kernel, l->arch->name);
 		return -EOPNOTSUPP;
 	}
 	if (l->img.u.dtb.len)
-		kx_info(ctx, "%s: the UKI's .dtb is not used: x86_64 kernels get no device tree "
-			     "from kexec_load", l->what_kernel);
+		kx_info(ctx, "%s: the UKI's .dtb is not used: %s kernels get no device tree "
+			     "from kexec_load", l->what_kernel, l->arch->name);
 	r = kx_x86_sysinfo_read(ctx, &pv->si);
 	if (r < 0)
 		return r;
@@ -459,11 +473,10 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 	return 0;
 }
 
-static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
+int kx_x86_purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
-	(void)ctx;
-	/* The purgatory may use AVX2 only where this kernel uses AVX. */
+	/* The purgatory may use AVX2 only where this kernel uses AVX (i386's never does). */
 	if (kx_sha256_x8_usable())
 		pp->flags |= KX_PF_AVX2;
 	pp->console_kind = KX_CONSOLE_X86_PIO;
@@ -495,7 +508,7 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 	return 0;
 }
 
-static void cleanup(struct kx_load *l)
+void kx_x86_cleanup(struct kx_load *l)
 {
 	struct priv *pv = l->arch_priv;
 
@@ -539,7 +552,7 @@ const struct kx_arch kx_arch_x86_64 = {
 	.purgatory = kx_purgatory_x86_64_blob,
 	.reloc = &kx_reloc_x86_64,
 	.purgatory_size = &kx_purgatory_x86_64_blob_size,
-	.prepare = prepare,
-	.purgatory_params = purgatory_params,
-	.cleanup = cleanup,
+	.prepare = kx_x86_prepare,
+	.purgatory_params = kx_x86_purgatory_params,
+	.cleanup = kx_x86_cleanup,
 };

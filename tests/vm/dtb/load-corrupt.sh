@@ -8,14 +8,13 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 vm_test_setup "$VM_ARCH-load-corrupt"
-console=ttyAMA0
-[[ $VM_ARCH == riscv64 ]] && console=ttyS0
+console=$VM_CONSOLE
 helper=$(dirname "$(vm_kexec_bin)")/kexec-corrupt-load
 [[ -f $helper ]] || vm_die "$helper does not exist (meson builds it beside kexec)"
 vm_file_is_static "$helper" || vm_die "$helper is not static"
 vm_add_file "$helper" /bin/kexec-corrupt-load
 nonce=$(vm_nonce)
-cmdline="console=$console kxtest=${VM_ARCH:0:1}-CORRUPT-$nonce quiet"
+cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} kxtest=${VM_ARCH:0:1}-CORRUPT-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -8,10 +8,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 vm_test_setup "$VM_ARCH-load-noinitrd"
-console=ttyAMA0
-[[ $VM_ARCH == riscv64 ]] && console=ttyS0
+console=$VM_CONSOLE
 nonce=$(vm_nonce)
-cmdline="console=$console panic=-1 kxtest=${VM_ARCH:0:1}-NOINITRD-$nonce"
+cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} panic=-1 kxtest=${VM_ARCH:0:1}-NOINITRD-$nonce"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

@@ -8,11 +8,10 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 vm_test_setup "$VM_ARCH-load-smp2"
-console=ttyAMA0
-[[ $VM_ARCH == riscv64 ]] && console=ttyS0
+console=$VM_CONSOLE
 VM_SMP=2
 nonce=$(vm_nonce)
-cmdline="console=$console kxtest=${VM_ARCH:0:1}-SMP2-$nonce quiet"
+cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} kxtest=${VM_ARCH:0:1}-SMP2-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'

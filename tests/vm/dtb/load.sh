@@ -8,10 +8,9 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/../lib.sh"
 
 vm_test_setup "$VM_ARCH-load"
-console=ttyAMA0
-[[ $VM_ARCH == riscv64 ]] && console=ttyS0
+console=$VM_CONSOLE
 nonce=$(vm_nonce)
-cmdline="console=$console kxtest=${VM_ARCH:0:1}-LOAD-$nonce quiet"
+cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} kxtest=${VM_ARCH:0:1}-LOAD-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<'EOS'
@@ -26,7 +25,7 @@ log=$VM_LOG
 vm_expect_line "$log" "RC dry: 0" "kexec --dry-run -c -l exits 0"
 vm_expect_line "$log" "ERRLINES dry: 0" "kexec --dry-run -c -l prints nothing on stderr"
 vm_expect_line "$log" "OUT dry: syscall: kexec_load" "dry run plans kexec_load"
-for role in kernel initrd dtb purgatory; do
+for role in kernel initrd $VM_BOOT_DATA_ROLE purgatory; do
 	vm_expect "$log" "^OUT dry: [0-9]+ +$role +0x[0-9a-f]+-0x[0-9a-f]+ " "dry run: a '$role' segment row"
 done
 vm_expect "$log" '^OUT dry: entry: 0x[0-9a-f]+' "dry run: an 'entry:' line"
