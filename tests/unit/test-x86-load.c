@@ -797,6 +797,124 @@ static void crash_too_small(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/*
+ * i386 (KEXEC_ARCH_386): the same bzImage planned for a 32-bit kernel, on the
+ * same fixture machine: the kernel and the initrd in lowmem (below 896 MiB),
+ * the purgatory's entry code32_start itself (no +0x200), the i386 purgatory
+ * relocated into the plan, KEXEC_ARCH_386 in the flags. A bzImage with a
+ * setup header older than 2.02 is refused, naming the file.
+ */
+static void i386_plan(void **state)
+{
+	struct kexec_ctx *ctx = new_ctx();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_load_request req = {
+		.sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd,
+		.cmdline = "console=ttyS0",
+	};
+	const struct kexec_segment *k, *i, *bp, *pg;
+	struct kexec_load_plan plan;
+	struct kx_purgatory p;
+	struct kx_purgatory_params pp;
+	uint8_t page[4096], img[FAKE_SIZE];
+	uint64_t off;
+	char old[64];
+
+	(void)state;
+	if (!kx_purgatory_i386_blob_size) {
+		print_message("the i386 purgatory was not built\n");
+		skip();
+	}
+	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_386), 0);
+	assert_string_equal(kexec_arch_name(KEXEC_ARCH_386), "i386");
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_string_equal(plan.format, "bzImage");
+	assert_int_equal(plan.flags, KEXEC_ARCH_386);
+	k = find(&plan, "kernel");
+	i = find(&plan, "initrd");
+	bp = find(&plan, "boot_params");
+	pg = find(&plan, "purgatory");
+	assert_non_null(k);
+	assert_non_null(i);
+	assert_non_null(bp);
+	assert_non_null(pg);
+	assert_int_equal(mem(k), 0x1000000);
+	assert_true(mem(i) + i->memsz <= 0x38000000);
+	assert_true(mem(i) > 0x30000000); /* high in lowmem */
+	assert_true(mem(pg) + pg->memsz <= 0x100000000ULL);
+	assert_true(plan.entry >= mem(pg) && plan.entry < mem(pg) + pg->memsz);
+
+	/* The purgatory's parameters: entry = code32_start, boot_data = the zero page. */
+	assert_int_equal(kx_purgatory_init(ctx, &p, kx_purgatory_i386_blob,
+					   kx_purgatory_i386_blob_size), 0);
+	assert_int_equal(kx_purgatory_symbol_addr(&p, KX_PURGATORY_PARAMS_NAME, &off), 0);
+	kx_purgatory_free(&p);
+	assert_true(off + sizeof(pp) <= pg->bufsz);
+	memcpy(&pp, (const uint8_t *)pg->buf + off, sizeof(pp));
+	assert_int_equal(pp.entry, mem(k));
+	assert_int_equal(pp.boot_data, mem(bp));
+	assert_int_equal(pp.console_kind, KX_CONSOLE_X86_PIO);
+
+	/* The simulated i386 kernel takes it; the zero page says code32_start. */
+	kexec_ctx_use_sim(ctx, sim);
+	kexec_sim_config(sim)->limits.totalram_pages = 0x40000000 / 4096;
+	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_386;
+	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kexec_sim_read(sim, false, mem(bp), page, sizeof(page)), 0);
+	assert_int_equal(kx_le32(page + 0x214), 0x1000000);
+	assert_int_equal(kx_le32(page + 0x218), (uint32_t)mem(i));
+	kexec_load_plan_free(&plan);
+
+	/* Boot protocol 2.01: no cmd_line_ptr. */
+	fake_bzimage(img);
+	fake_put16(img, 0x206, 0x0201);
+	write_tmp(old, img, sizeof(img));
+	req.kernel = old;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_non_null(strstr(logbuf, old));
+	assert_non_null(strstr(logbuf, "older than 2.02"));
+	unlink(old);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
+/*
+ * An i386 crash kernel: everything in the reservation, elfcorehdr= on its
+ * command line, and an ELFCLASS32 EM_386 core header (as kexec-tools).
+ */
+static void i386_crash_plan(void **state)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel,
+					  .cmdline = "irqpoll", .crash = true };
+	const uint64_t cs = 0x3000000, ce = 0x12ffffff;
+	const struct kexec_segment *hdr;
+	const uint8_t *h;
+	struct kexec_load_plan plan;
+
+	(void)state;
+	if (!kx_purgatory_i386_blob_size)
+		skip();
+	kexec_ctx_set_root(ctx, FIXTURES_DIR "/crash-x86_64");
+	kexec_ctx_set_log(ctx, capture, NULL);
+	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_386), 0);
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(plan.flags, KEXEC_ARCH_386 | KEXEC_ON_CRASH);
+	for (size_t n = 0; n < plan.segs.nr; n++) {
+		assert_true(mem(&plan.segs.seg[n]) >= cs);
+		assert_true(mem(&plan.segs.seg[n]) + plan.segs.seg[n].memsz - 1 <= ce);
+	}
+	hdr = find(&plan, "elfcorehdr");
+	assert_non_null(hdr);
+	h = hdr->buf;
+	assert_memory_equal(h, "\177ELF", 4);
+	assert_int_equal(h[4], 1);            /* ELFCLASS32 */
+	assert_int_equal(kx_le16(h + 16), 4); /* ET_CORE */
+	assert_int_equal(kx_le16(h + 18), 3); /* EM_386 */
+	kexec_load_plan_free(&plan);
+	kexec_ctx_free(ctx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -810,6 +928,8 @@ int main(void)
 		cmocka_unit_test(crash_plan),
 		cmocka_unit_test(crash_hotplug),
 		cmocka_unit_test(crash_too_small),
+		cmocka_unit_test(i386_plan),
+		cmocka_unit_test(i386_crash_plan),
 	};
 	return cmocka_run_group_tests_name("x86-load", tests, setup, teardown);
 }
