@@ -103,6 +103,12 @@ struct kx_crash_policy {
 	 */
 	bool usable_below_elfcorehdr;
 	uint64_t elfcorehdr_align;
+	/*
+	 * The kernel's text lies in the direct map, with no mapping of its own
+	 * (no KCORE_TEXT in /proc/kcore: i386, 32-bit ARM); the RAM segments
+	 * hold it, and a kcore without a text entry is what is expected.
+	 */
+	bool text_in_direct_map;
 };
 
 struct kx_arch {

@@ -570,7 +570,8 @@ static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uin
 	uint64_t phoff;
 	uint16_t phnum, phentsize;
 	uint8_t *ph = NULL;
-	size_t i;
+	size_t i, ehsize, phsize;
+	bool e32;
 	int r;
 
 	*loads = NULL;
@@ -581,23 +582,34 @@ static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uin
 		       r == -EIO ? "file too short" : strerror(-r));
 		return r == -EIO ? -EINVAL : r;
 	}
-	if (memcmp(eh, ELFMAG, SELFMAG) || eh[EI_CLASS] != ELFCLASS64 ||
+	/* ELFCLASS64, or ELFCLASS32 where the kernel is 32-bit (i386, arm). */
+	if (memcmp(eh, ELFMAG, SELFMAG) ||
+	    (eh[EI_CLASS] != ELFCLASS64 && eh[EI_CLASS] != ELFCLASS32) ||
 	    eh[EI_DATA] != ELFDATA2LSB) {
-		kx_err(ctx, "%s: not a little-endian ELF64 file", path);
+		kx_err(ctx, "%s: not a little-endian ELF32 or ELF64 file", path);
 		return -EINVAL;
 	}
+	e32 = eh[EI_CLASS] == ELFCLASS32;
+	ehsize = e32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	phsize = e32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	/* e_type and e_machine sit at the same offsets in both classes. */
 	if (kx_le16(eh + offsetof(Elf64_Ehdr, e_type)) != ET_CORE) {
 		kx_err(ctx, "%s: ELF type %u is not ET_CORE", path,
 		       kx_le16(eh + offsetof(Elf64_Ehdr, e_type)));
 		return -EINVAL;
 	}
 	*machine = kx_le16(eh + offsetof(Elf64_Ehdr, e_machine));
-	phoff = kx_le64(eh + offsetof(Elf64_Ehdr, e_phoff));
-	phnum = kx_le16(eh + offsetof(Elf64_Ehdr, e_phnum));
-	phentsize = kx_le16(eh + offsetof(Elf64_Ehdr, e_phentsize));
-	if (phentsize != sizeof(Elf64_Phdr)) {
-		kx_err(ctx, "%s: program header size %u is not %zu", path, phentsize,
-		       sizeof(Elf64_Phdr));
+	if (e32) {
+		phoff = kx_le32(eh + offsetof(Elf32_Ehdr, e_phoff));
+		phnum = kx_le16(eh + offsetof(Elf32_Ehdr, e_phnum));
+		phentsize = kx_le16(eh + offsetof(Elf32_Ehdr, e_phentsize));
+	} else {
+		phoff = kx_le64(eh + offsetof(Elf64_Ehdr, e_phoff));
+		phnum = kx_le16(eh + offsetof(Elf64_Ehdr, e_phnum));
+		phentsize = kx_le16(eh + offsetof(Elf64_Ehdr, e_phentsize));
+	}
+	if (phentsize != phsize) {
+		kx_err(ctx, "%s: program header size %u is not %zu", path, phentsize, phsize);
 		return -EINVAL;
 	}
 	if (phnum == 0 || phnum == PN_XNUM) {
@@ -605,19 +617,19 @@ static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uin
 			    "(PN_XNUM) is not supported" : "no program headers");
 		return -EINVAL;
 	}
-	if (phoff < sizeof(Elf64_Ehdr)) {
+	if (phoff < ehsize) {
 		kx_err(ctx, "%s: program headers at offset %" PRIu64 " overlap the ELF header",
 		       path, phoff);
 		return -EINVAL;
 	}
-	ph = malloc((size_t)phnum * sizeof(Elf64_Phdr));
+	ph = malloc((size_t)phnum * phsize);
 	*loads = calloc(phnum, sizeof(**loads));
 	if (!ph || !*loads) {
 		kx_err(ctx, "%s: out of memory for %u program headers", path, phnum);
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = pread_full(fd, ph, (size_t)phnum * sizeof(Elf64_Phdr), phoff);
+	r = pread_full(fd, ph, (size_t)phnum * phsize, phoff);
 	if (r < 0) {
 		kx_err(ctx, "%s: cannot read %u program headers at offset %" PRIu64 ": %s", path,
 		       phnum, phoff, r == -EIO ? "file too short" : strerror(-r));
@@ -625,14 +637,24 @@ static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uin
 		goto fail;
 	}
 	for (i = 0; i < phnum; i++) {
-		const uint8_t *p = ph + i * sizeof(Elf64_Phdr);
+		const uint8_t *p = ph + i * phsize;
 		struct kcore_load l;
 
-		if (kx_le32(p + offsetof(Elf64_Phdr, p_type)) != PT_LOAD)
+		/* p_type is the first word in both classes. */
+		if (kx_le32(p) != PT_LOAD)
 			continue;
-		l.vaddr = kx_le64(p + offsetof(Elf64_Phdr, p_vaddr));
-		l.paddr = kx_le64(p + offsetof(Elf64_Phdr, p_paddr));
-		l.memsz = kx_le64(p + offsetof(Elf64_Phdr, p_memsz));
+		if (e32) {
+			l.vaddr = kx_le32(p + offsetof(Elf32_Phdr, p_vaddr));
+			l.paddr = kx_le32(p + offsetof(Elf32_Phdr, p_paddr));
+			l.memsz = kx_le32(p + offsetof(Elf32_Phdr, p_memsz));
+			/* p_paddr -1 (vmalloc, modules) as the 64-bit kernels write it. */
+			if (l.paddr == UINT32_MAX)
+				l.paddr = NO_PADDR;
+		} else {
+			l.vaddr = kx_le64(p + offsetof(Elf64_Phdr, p_vaddr));
+			l.paddr = kx_le64(p + offsetof(Elf64_Phdr, p_paddr));
+			l.memsz = kx_le64(p + offsetof(Elf64_Phdr, p_memsz));
+		}
 		/* The last entry may end exactly at the top of the address space. */
 		if (!l.memsz || l.vaddr > UINT64_MAX - (l.memsz - 1)) {
 			kx_err(ctx, "%s: PT_LOAD %zu at %#" PRIx64 " has size %#" PRIx64, path, i,
@@ -842,8 +864,12 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 			path, (unsigned long long)pol->default_page_offset);
 
 	if (!text) {
-		kx_warn(ctx, "%s: no kernel text mapping: the core header gets no kernel text "
-			     "segment", path);
+		if (pol->text_in_direct_map)
+			kx_dbg(ctx, "%s: the kernel text is in the direct map (no text segment of "
+				    "its own)", path);
+		else
+			kx_warn(ctx, "%s: no kernel text mapping: the core header gets no kernel "
+				     "text segment", path);
 		r = 0;
 		goto out;
 	}

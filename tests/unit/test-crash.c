@@ -147,6 +147,44 @@ static void write_kcore(const char *dir, const struct load *l, size_t n)
 	write_bytes(dir, "proc/kcore", buf, len);
 }
 
+/* The ELF32 /proc/kcore of a 32-bit kernel (i386, arm): the same loads, 32-bit fields. */
+static size_t make_kcore32(uint8_t *buf, size_t cap, const struct load *l, size_t n,
+			   uint16_t machine)
+{
+	size_t len = sizeof(Elf32_Ehdr) + (n + 1) * sizeof(Elf32_Phdr), i;
+	uint8_t *p;
+
+	assert_true(len <= cap);
+	memset(buf, 0, len);
+	memcpy(buf, ELFMAG, SELFMAG);
+	buf[EI_CLASS] = ELFCLASS32;
+	buf[EI_DATA] = ELFDATA2LSB;
+	buf[EI_VERSION] = EV_CURRENT;
+	put_le(buf + offsetof(Elf32_Ehdr, e_type), ET_CORE, 2);
+	put_le(buf + offsetof(Elf32_Ehdr, e_machine), machine, 2);
+	put_le(buf + offsetof(Elf32_Ehdr, e_version), EV_CURRENT, 4);
+	put_le(buf + offsetof(Elf32_Ehdr, e_phoff), sizeof(Elf32_Ehdr), 4);
+	put_le(buf + offsetof(Elf32_Ehdr, e_ehsize), sizeof(Elf32_Ehdr), 2);
+	put_le(buf + offsetof(Elf32_Ehdr, e_phentsize), sizeof(Elf32_Phdr), 2);
+	put_le(buf + offsetof(Elf32_Ehdr, e_phnum), n + 1, 2);
+	p = buf + sizeof(Elf32_Ehdr);
+	put_le(p + offsetof(Elf32_Phdr, p_type), PT_NOTE, 4);
+	put_le(p + offsetof(Elf32_Phdr, p_offset), 0x1000, 4);
+	put_le(p + offsetof(Elf32_Phdr, p_filesz), 0x100, 4);
+	for (i = 0; i < n; i++) {
+		p += sizeof(Elf32_Phdr);
+		put_le(p + offsetof(Elf32_Phdr, p_type), PT_LOAD, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_offset), (uint32_t)l[i].vaddr + 0x4000, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_vaddr), (uint32_t)l[i].vaddr, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_paddr), (uint32_t)l[i].paddr, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_filesz), (uint32_t)l[i].memsz, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_memsz), (uint32_t)l[i].memsz, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_flags), PF_R | PF_W | PF_X, 4);
+		put_le(p + offsetof(Elf32_Phdr, p_align), 0x1000, 4);
+	}
+	return len;
+}
+
 #define PO 0xffff9d5c40000000ULL /* a KASLR page_offset_base */
 #define TEXT 0xffffffff8f000000ULL
 #define NOPA UINT64_MAX
@@ -741,6 +779,42 @@ static void test_exclusion_edges(void **state)
 }
 
 /* /proc/kcore variants: old kernels (text p_paddr -1), garbage, arm64-like. */
+/*
+ * i386's /proc/kcore is ELFCLASS32: lowmem at PAGE_OFFSET 0xc0000000 (as
+ * Debian's 686-pae kernel has it), vmalloc with p_paddr 0xffffffff.
+ */
+static void test_kcore_elf32(void **state)
+{
+	struct tmp *t = *state;
+	const struct load l[] = {
+		{ 0xf8000000ULL, 0xffffffffULL, 0x07000000 }, /* vmalloc */
+		{ 0xc0001000ULL, 0x1000, 0x9e000 },
+		{ 0xc0100000ULL, 0x100000, 0x37f00000 },      /* lowmem up to 896 MiB */
+	};
+	struct kexec_ctx *ctx;
+	struct kx_crash_info ci;
+	uint8_t buf[4096];
+	size_t len;
+
+	write_small_machine(t->dir);
+	ctx = ctx_at(t->dir);
+	len = make_kcore32(buf, sizeof(buf), l, ARRAY_SIZE(l), EM_386);
+	write_bytes(t->dir, "proc/kcore", buf, len);
+	log_reset();
+	assert_int_equal(kx_crash_info_read(ctx, kx_arch_i386.crash, &ci), 0);
+	if (log_worst <= LOG_WARNING)
+		fail_msg("warned: %s", log_text);
+	assert_int_equal(ci.page_offset, 0xc0000000ULL);
+	kx_crash_info_free(&ci);
+	/* A 64-bit program header size in a 32-bit file. */
+	put_le(buf + offsetof(Elf32_Ehdr, e_phentsize), sizeof(Elf64_Phdr), 2);
+	write_bytes(t->dir, "proc/kcore", buf, len);
+	log_reset();
+	assert_int_equal(kx_crash_info_read(ctx, kx_arch_i386.crash, &ci), -EINVAL);
+	assert_logged("program header size 56 is not 32");
+	kexec_ctx_free(ctx);
+}
+
 static void test_kcore_variants(void **state)
 {
 	struct tmp *t = *state;
@@ -982,7 +1056,7 @@ static const struct bad_file bad_files[] = {
 	  -EPERM, "every address reads as 0" },
 	{ "proc/kcore", "\177ELF", -EINVAL, "cannot read the ELF header: file too short" },
 	{ "proc/kcore", "this is not an ELF file, but it is long enough to hold a header...",
-	  -EINVAL, "not a little-endian ELF64 file" },
+	  -EINVAL, "not a little-endian ELF32 or ELF64 file" },
 };
 
 static void test_hostile_files(void **state)
@@ -1067,12 +1141,13 @@ static void test_hostile_kcore(void **state)
 		ph = buf + sizeof(Elf64_Ehdr) + sizeof(Elf64_Phdr); /* the first PT_LOAD */
 		switch (i) {
 		case 0:
+			/* Read as ELF32 (i386's and arm's kcore), its e_phentsize is e_shoff's zero. */
 			buf[EI_CLASS] = ELFCLASS32;
-			want = "not a little-endian ELF64 file";
+			want = "program header size 0 is not 32";
 			break;
 		case 1:
 			buf[EI_DATA] = ELFDATA2MSB;
-			want = "not a little-endian ELF64 file";
+			want = "not a little-endian ELF32 or ELF64 file";
 			break;
 		case 2:
 			put_le(buf + offsetof(Elf64_Ehdr, e_type), ET_EXEC, 2);
@@ -1227,6 +1302,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_big_machine, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_crash_high_low, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_exclusion_edges, tmp_setup, tmp_teardown),
+		cmocka_unit_test_setup_teardown(test_kcore_elf32, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_kcore_variants, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_files, tmp_setup, tmp_teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_bytes, tmp_setup, tmp_teardown),

@@ -1810,6 +1810,11 @@ vm_kdump_test() {
 		console=ttyAMA0
 		VM_STAGE2_MODULES=(virtio_mmio virtio_blk)
 	fi
+	if [[ $VM_ARCH == i386 ]]; then
+		# The 686-pae kernel unpacks to 18 MiB; NVMe is a module there.
+		ck=${VM_KDUMP_CRASHKERNEL:-128M}
+		VM_STAGE2_MODULES=(nvme)
+	fi
 	vm_test_setup "$name"
 	nonce=$(vm_nonce)
 	marker="KXMARK-$nonce"

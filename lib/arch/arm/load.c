@@ -133,6 +133,8 @@ static const struct kx_crash_policy crash_policy = {
 	 */
 	.usable_below_elfcorehdr = true,
 	.elfcorehdr_align = 0x200000,
+	/* No KCORE_TEXT: the kernel runs in lowmem, at PAGE_OFFSET + physical. */
+	.text_in_direct_map = true,
 };
 
 const struct kx_arch kx_arch_arm = {

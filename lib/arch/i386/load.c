@@ -79,6 +79,8 @@ static const struct kx_crash_policy crash_policy = {
 	.default_page_offset = 0xc0000000ULL,
 	/* As kexec-tools: a 32-bit kernel's core header is ELFCLASS32. */
 	.elf32_default = true,
+	/* No KCORE_TEXT: the kernel runs in lowmem, at PAGE_OFFSET + physical. */
+	.text_in_direct_map = true,
 };
 
 const struct kx_arch kx_arch_i386 = {
