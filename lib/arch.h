@@ -129,6 +129,8 @@ struct kx_arch {
 	bool device_tree;
 	/* Its loader honours kexec_load_request.kernel_room (--image-size: 32-bit ARM). */
 	bool kernel_room;
+	/* Its kernels have no kexec_file_load at all (32-bit ARM, i386): -ENOSYS, said so. */
+	bool no_file_load;
 	/* The embedded purgatory (size 0: not built into this library). */
 	const unsigned char *purgatory;
 	const size_t *purgatory_size;

@@ -64,9 +64,16 @@ static int check_image(struct kexec_ctx *ctx, const struct kexec_file_request *r
 		       struct kexec_file_plan *plan, const struct kx_image *img)
 {
 	const struct kx_format *fmt = img->fmt;
+	const struct kx_arch *arch = kx_arch_of(ctx);
 	const char *reason = NULL;
 	int r;
 
+	if (arch && arch->no_file_load) {
+		kx_err(ctx, "cannot load kernel %s: %s kernels have no kexec_file_load "
+			    "(kexec_load does: -c)",
+		       req->kernel, arch->name);
+		return -ENOSYS;
+	}
 	if (!fmt->type.kexec_file_load) {
 		kx_err(ctx, "cannot load kernel %s: the kernel's kexec_file_load does not load %s "
 			    "images (kexec_load does: -c)",

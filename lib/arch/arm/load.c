@@ -149,6 +149,7 @@ const struct kx_arch kx_arch_arm = {
 	.crash = &crash_policy,
 	.device_tree = true,
 	.kernel_room = true,
+	.no_file_load = true,
 	.purgatory = kx_purgatory_arm_blob,
 	.reloc = &kx_reloc_arm,
 	.purgatory_size = &kx_purgatory_arm_blob_size,
