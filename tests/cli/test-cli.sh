@@ -11,8 +11,11 @@ trap 'rm -rf "$tmp"' EXIT
 # A kernel to point at: any bzImage we can find (the VM fixture, or /boot).
 kernel=""
 for k in "${LIBKEXEC_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/libkexec}"/*/boot/vmlinuz-* /boot/vmlinuz-*; do
-	# A bzImage ("HdrS" at 0x202): the cache also holds other architectures' kernels.
+	# A 64-bit bzImage ("HdrS" at 0x202, XLF_KERNEL_64 in xloadflags at
+	# 0x236): the cache also holds other architectures' kernels, i386's
+	# bzImage among them.
 	[ -f "$k" ] && [ -r "$k" ] && [ "$(dd if="$k" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] &&
+		[ $(($(od -An -tu1 -j566 -N1 "$k") & 1)) -eq 1 ] &&
 		kernel=$k && break
 done
 
