@@ -103,3 +103,48 @@ int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const c
 		return -ENOEXEC;
 	return reject(reason, why_refused);
 }
+
+/*
+ * A 32-bit kernel's ELF vmlinux (i386, 32-bit ARM): an ELFCLASS32
+ * little-endian ET_EXEC for machine whose segments are linked at kernel
+ * addresses (PAGE_OFFSET and up: 0xc0000000 with the default split; 0xbf...
+ * for ARM's modules area below it).
+ */
+int kx_elf32_vmlinux_refuse(const void *buf, size_t len, uint16_t machine,
+			    const char *why_refused, const char **reason)
+{
+	const uint8_t *e = buf;
+	uint32_t phoff;
+	uint16_t phentsize, phnum;
+
+	if (len < 52 || memcmp(e, "\177ELF", 4))
+		return reject(reason, "not an ELF file");
+	if (e[4] != 1 || e[5] != 1)
+		return reject(reason, "not a 32-bit little-endian ELF file");
+	if (kx_le16(e + 18) != machine)
+		return reject(reason, "an ELF file for another machine");
+	phoff = kx_le32(e + 28);
+	phentsize = kx_le16(e + 42);
+	phnum = kx_le16(e + 44);
+	if (kx_le16(e + 16) != 2 || phentsize < 32 || phoff > len ||
+	    (uint64_t)phnum * phentsize > len - phoff)
+		return reject(reason, "not an ELF executable with its program headers in the file");
+	for (uint16_t i = 0; i < phnum; i++) {
+		const uint8_t *ph = e + phoff + (size_t)i * phentsize;
+
+		if (kx_le32(ph) == 1 /* PT_LOAD */ && kx_le32(ph + 8) >= 0xbf000000u)
+			return reject(reason, why_refused);
+	}
+	return reject(reason, "an ELF program, not a Linux kernel: its segments are linked at "
+			      "user-space addresses");
+}
+
+int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
+				   const char **reason)
+{
+	const uint8_t *e = head;
+
+	if (len < 52 || memcmp(e, "\177ELF", 4) || e[4] != 1 || kx_le16(e + 18) != machine)
+		return reject(reason, "not a 32-bit ELF file for this machine");
+	return 0;
+}

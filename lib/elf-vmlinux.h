@@ -54,4 +54,34 @@ int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const c
 		.head_size = SYM##_head_size,                                                      \
 	}
 
+/*
+ * The same for a 32-bit kernel's ELF vmlinux (ELFCLASS32, little-endian;
+ * i386, 32-bit ARM), which this library recognises and refuses: why_refused
+ * names what to load instead. head_size: 0 for such a file (its size is not
+ * needed to refuse it), -ENOEXEC for anything else.
+ */
+int kx_elf32_vmlinux_refuse(const void *buf, size_t len, uint16_t machine,
+			    const char *why_refused, const char **reason);
+int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
+				   const char **reason);
+#define KX_ELF32_REFUSED_FORMAT(SYM, NAME, MACHINE, SUMMARY, WHY)                                 \
+	static int SYM##_probe(const void *buf, size_t len, struct kexec_image_info *info,        \
+			       const char **reason)                                                 \
+	{                                                                                          \
+		(void)info;                                                                        \
+		return kx_elf32_vmlinux_refuse(buf, len, MACHINE, WHY, reason);                    \
+	}                                                                                          \
+	static int64_t SYM##_head_size(const void *head, size_t len, const char **reason)        \
+	{                                                                                          \
+		return kx_elf32_vmlinux_head_size(head, len, MACHINE, reason);                     \
+	}                                                                                          \
+	static const char *const SYM##_aliases[] = { "elf", "vmlinux", NULL };                    \
+	const struct kx_format SYM = {                                                             \
+		.type = { .name = NAME, .aliases = SYM##_aliases, .summary = SUMMARY },            \
+		.probe = SYM##_probe,                                                              \
+		.cmdline_limit_what = "COMMAND_LINE_SIZE",                                         \
+		.file_wrong_format_errno = ENOSYS,                                                 \
+		.head_size = SYM##_head_size,                                                      \
+	}
+
 #endif

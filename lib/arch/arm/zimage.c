@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "arm.h"
+#include "elf-vmlinux.h"
 
 #define ZIMAGE_MAGIC 0x016f2818u
 #define ZIMAGE_LE 0x04030201u
@@ -124,63 +125,9 @@ const struct kx_format kx_format_arm_zimage = {
 
 /*
  * The 32-bit ARM ELF vmlinux: listed so that -t names it and a probe says why
- * it is refused. An ELFCLASS32 little-endian ET_EXEC for EM_ARM whose
- * segments are linked at kernel addresses (PAGE_OFFSET and up, 0xc0000000
- * with the default split; lib/elf-vmlinux.c reads only ELF64 files).
+ * it is refused (lib/elf-vmlinux.c).
  */
-static int elf32_arm(const uint8_t *e, size_t len, const char **reason)
-{
-	uint32_t phoff;
-	uint16_t phentsize, phnum;
-
-	if (len < 52 || memcmp(e, "\177ELF", 4))
-		return reject(reason, "not an ELF file");
-	if (e[4] != 1 || e[5] != 1)
-		return reject(reason, "not a 32-bit little-endian ELF file");
-	if (kx_le16(e + 18) != 40)
-		return reject(reason, "an ELF file for another machine than 32-bit ARM");
-	phoff = kx_le32(e + 28);
-	phentsize = kx_le16(e + 42);
-	phnum = kx_le16(e + 44);
-	if (kx_le16(e + 16) != 2 || phentsize < 32 || phoff > len ||
-	    (uint64_t)phnum * phentsize > len - phoff)
-		return reject(reason, "not an ELF executable with its program headers in the file");
-	for (uint16_t i = 0; i < phnum; i++) {
-		const uint8_t *ph = e + phoff + (size_t)i * phentsize;
-
-		if (kx_le32(ph) == 1 /* PT_LOAD */ && kx_le32(ph + 8) >= 0xbf000000u)
-			return 0;
-	}
-	return reject(reason, "an ELF program, not a Linux kernel: its segments are linked at "
-			      "user-space addresses");
-}
-
-static int elf_probe(const void *buf, size_t len, struct kexec_image_info *info,
-		     const char **reason)
-{
-	(void)info;
-	if (elf32_arm(buf, len, reason) < 0)
-		return -ENOEXEC;
-	return reject(reason, "a 32-bit ARM ELF vmlinux, which this kexec does not load: load its "
-			      "zImage (arch/arm/boot/zImage)");
-}
-
-static int64_t elf_head_size(const void *head, size_t len, const char **reason)
-{
-	const uint8_t *e = head;
-
-	if (len < 52 || memcmp(e, "\177ELF", 4) || e[4] != 1 || kx_le16(e + 18) != 40)
-		return reject(reason, "not a 32-bit ARM ELF file");
-	return 0;
-}
-
-static const char *const elf_aliases[] = { "elf", "vmlinux", NULL };
-
-const struct kx_format kx_format_arm_elf = {
-	.type = { .name = "elf-arm", .aliases = elf_aliases,
-		  .summary = "ELF vmlinux for 32-bit ARM: recognised and refused (boot the zImage)" },
-	.probe = elf_probe,
-	.cmdline_limit_what = "COMMAND_LINE_SIZE",
-	.file_wrong_format_errno = ENOSYS,
-	.head_size = elf_head_size,
-};
+KX_ELF32_REFUSED_FORMAT(kx_format_arm_elf, "elf-arm", 40,
+			"ELF vmlinux for 32-bit ARM: recognised and refused (boot the zImage)",
+			"a 32-bit ARM ELF vmlinux, which this kexec does not load: load its "
+			"zImage (arch/arm/boot/zImage)");

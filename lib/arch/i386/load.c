@@ -14,8 +14,11 @@
 #include <string.h>
 
 #include "arch.h"
+#include "elf-vmlinux.h"
 #include "purgatory.h"
 #include "x86.h"
+
+extern const struct kx_format kx_format_i386_elf;
 
 /*
  * Lowmem with the default 3G/1G split: 896 MiB (MAXMEM, 1 GiB less the
@@ -67,8 +70,18 @@ static const struct kx_format bzimage32 = {
 	.head_size = kx_bzimage_head_size,
 };
 
+/*
+ * The i386 ELF vmlinux: recognised and refused (lib/elf-vmlinux.c); the
+ * bzImage carries the same kernel with the setup header the zero page needs.
+ */
+KX_ELF32_REFUSED_FORMAT(kx_format_i386_elf, "elf-i386", 3,
+			"ELF vmlinux for i386: recognised and refused (boot the bzImage)",
+			"an i386 ELF vmlinux, which this kexec does not load: load its "
+			"bzImage (arch/x86/boot/bzImage)");
+
 static const struct kx_format *const formats[] = {
 	&bzimage32,
+	&kx_format_i386_elf,
 };
 
 static const struct kx_crash_policy crash_policy = {
