@@ -67,9 +67,11 @@ static const struct {
 	{ "args-none", no_argument,
 	  "a Linux ELF vmlinux always gets Linux's boot parameters (--args-linux)" },
 	{ "entry-32bit", no_argument,
-	  "the purgatory enters the kernel's 64-bit entry point, not its 32-bit one" },
+	  "the entry is not an option here: the purgatory enters x86_64 kernels at their "
+	  "64-bit entry point and i386 kernels at code32_start, their 32-bit one" },
 	{ "real-mode", no_argument,
-	  "the purgatory enters the kernel's 64-bit entry point, not real mode" },
+	  "the purgatory never enters a kernel in real mode: x86_64 kernels at their 64-bit "
+	  "entry point, i386 kernels at code32_start" },
 	{ "reset-vga", no_argument, "the purgatory does not reset VGA devices" },
 	{ "pass-memmap-cmdline", no_argument,
 	  "the crash kernel gets its memory map in the zero page's e820 table, not as "
