@@ -84,4 +84,23 @@ int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machin
 		.head_size = SYM##_head_size,                                                      \
 	}
 
+/* kexec_load of an ELF vmlinux where it is linked (x86_64, mips). */
+struct kx_elf_load {
+	uint16_t machine;          /* e_machine */
+	const char *machine_name;  /* for messages */
+	/* A PT_LOAD's physical address from its p_vaddr and p_paddr; <0: impossible. */
+	int (*phys)(uint64_t vaddr, uint64_t paddr, uint64_t *pa);
+	uint64_t phys_limit;       /* every segment ends at or below this */
+	const char *crash_hint;    /* why a crash load of it may not fit, and what to do */
+};
+/*
+ * Each PT_LOAD as a "kernel" segment at its physical address (page-aligned,
+ * in RAM, free: reserved in l->alloc), and *phys_entry the entry point's
+ * physical address. Errors logged naming the kernel: -ENOEXEC (not such an
+ * ELF, impossible segments, an entry outside them), -EADDRNOTAVAIL (not RAM,
+ * outside the crash region), -E2BIG (too many segments), -ENOMEM.
+ */
+int kx_load_elf_segments(struct kexec_ctx *ctx, struct kx_load *l, const struct kx_elf_load *how,
+			 uint64_t *phys_entry);
+
 #endif

@@ -23,6 +23,7 @@
 #include "purgatory.h"
 #include "x86-bootparams.h"
 #include "x86.h"
+#include "elf-vmlinux.h"
 
 /* x86_64's pages are always 4 KiB. */
 #define PAGE_SIZE 4096ULL
@@ -308,118 +309,32 @@ static void synth_setup_header(uint8_t *h)
 	h[0x239] = 0x08;          /* cmdline_size 2048 (COMMAND_LINE_SIZE) */
 }
 
+/* x86_64's vmlinux: p_paddr is physical, below MAXMEM. */
+static int x86_64_phys(uint64_t vaddr, uint64_t paddr, uint64_t *pa)
+{
+	(void)vaddr;
+	*pa = paddr;
+	return 0;
+}
+
 int kx_x86_load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 {
+	static const struct kx_elf_load how = {
+		.machine = 62,
+		.machine_name = "x86_64",
+		.phys = x86_64_phys,
+		.phys_limit = 1ULL << 46, /* MAXMEM, 4-level paging */
+		.crash_hint = "an ELF vmlinux runs at its link address; load the bzImage",
+	};
 	const struct kexec_load_request *req = l->req;
 	struct priv *pv = l->arch_priv;
-	struct kx_alloc *a = &l->alloc;
-	const uint8_t *e = l->kernel.addr;
-	size_t len = l->kernel.len, nloads = 0;
-	uint64_t phoff, e_entry, phys_entry = 0;
-	uint16_t phentsize, phnum;
 	struct kx_x86_boot_layout lay = { 0 };
+	uint64_t phys_entry;
 	int r;
 
-	if (len < 64 || e[4] != 2 || e[5] != 1) {
-		kx_err(ctx, "cannot load kernel %s: not a 64-bit little-endian ELF file", req->kernel);
-		return -ENOEXEC;
-	}
-	if (kx_le16(e + 18) != 62) {
-		kx_err(ctx, "cannot load kernel %s: ELF machine %u is not x86_64 (62)", req->kernel,
-		       kx_le16(e + 18));
-		return -ENOEXEC;
-	}
-	if (kx_le16(e + 16) != 2) {
-		kx_err(ctx, "cannot load kernel %s: not an ELF executable (e_type %u)", req->kernel,
-		       kx_le16(e + 16));
-		return -ENOEXEC;
-	}
-	e_entry = kx_le64(e + 24);
-	phoff = kx_le64(e + 32);
-	phentsize = kx_le16(e + 54);
-	phnum = kx_le16(e + 56);
-	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff) {
-		kx_err(ctx, "cannot load kernel %s: ELF program headers lie outside the file",
-		       req->kernel);
-		return -ENOEXEC;
-	}
-
-	for (uint16_t i = 0; i < phnum; i++) {
-		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
-		uint64_t off = kx_le64(ph + 8), vaddr = kx_le64(ph + 16), paddr = kx_le64(ph + 24);
-		uint64_t filesz = kx_le64(ph + 32), memsz = kx_le64(ph + 40), start, pad;
-		const void *buf;
-
-		if (kx_le32(ph) != 1 /* PT_LOAD */ || memsz == 0)
-			continue;
-		if (filesz > memsz || off > len || filesz > len - off ||
-		    paddr + memsz < paddr || paddr + memsz > (1ULL << 46)) {
-			kx_err(ctx, "cannot load kernel %s: ELF segment %u has impossible sizes or "
-				    "addresses (offset %#" PRIx64 ", filesz %#" PRIx64 ", memsz %#" PRIx64
-				    ", paddr %#" PRIx64 ")",
-			       req->kernel, i, off, filesz, memsz, paddr);
-			return -ENOEXEC;
-		}
-		if (nloads + 3 >= KEXEC_SEGMENT_MAX) {
-			kx_err(ctx, "cannot load kernel %s: too many PT_LOAD segments for kexec_load",
-			       req->kernel);
-			return -E2BIG;
-		}
-		/* Page-align the destination; an unaligned start needs a padded copy. */
-		pad = paddr & (PAGE_SIZE - 1);
-		start = paddr - pad;
-		buf = e + off;
-		if (pad) {
-			uint8_t *copy = calloc(1, pad + filesz);
-
-			if (!copy)
-				return -ENOMEM;
-			memcpy(copy + pad, e + off, filesz);
-			r = kx_load_keep(l, copy);
-			if (r < 0)
-				return r;
-			buf = copy;
-		}
-		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz)) && l->crash) {
-			kx_err(ctx, "cannot load crash kernel %s: ELF segment %u at %#" PRIx64
-				    " lies outside the crash kernel region %#" PRIx64 "-%#" PRIx64
-				    " (an ELF vmlinux runs at its link address; load the bzImage)",
-			       req->kernel, i, paddr, l->crash_start, l->crash_end);
-			return -EADDRNOTAVAIL;
-		}
-		if (!kx_alloc_is_ram(a, start, PAGE_ALIGN(pad + memsz))) {
-			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64 "-%#" PRIx64
-				    " is not in this machine's RAM",
-			       req->kernel, i, start, (uint64_t)(start + PAGE_ALIGN(pad + memsz) - 1));
-			return -EADDRNOTAVAIL;
-		}
-		r = kx_alloc_reserve(a, start, PAGE_ALIGN(pad + memsz));
-		if (r < 0) {
-			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64
-				    " overlaps another segment",
-			       req->kernel, i, paddr);
-			return -ENOEXEC;
-		}
-		r = kx_load_add_segment(l, "kernel", buf, pad + filesz, start, PAGE_ALIGN(pad + memsz));
-		if (r < 0)
-			return r;
-		/* The entry is physical in vmlinux; translate it if it is virtual. */
-		if (e_entry >= paddr && e_entry - paddr < memsz)
-			phys_entry = e_entry;
-		else if (e_entry >= vaddr && e_entry - vaddr < memsz)
-			phys_entry = paddr + (e_entry - vaddr);
-		nloads++;
-	}
-	if (!nloads) {
-		kx_err(ctx, "cannot load kernel %s: ELF file has no PT_LOAD segment", req->kernel);
-		return -ENOEXEC;
-	}
-	if (!phys_entry) {
-		kx_err(ctx, "cannot load kernel %s: the ELF entry point %#" PRIx64
-			    " lies in no PT_LOAD segment",
-		       req->kernel, e_entry);
-		return -ENOEXEC;
-	}
+	r = kx_load_elf_segments(ctx, l, &how, &phys_entry);
+	if (r < 0)
+		return r;
 	l->kernel_entry = phys_entry;
 
 	r = load_initrd_and_elfcorehdr(ctx, l, 0);
