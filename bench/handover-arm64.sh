@@ -11,7 +11,12 @@
 # Debian 12's armmp-lpae zImage under qemu-system-arm -M virt -cpu
 # cortex-a15 (kexec-tools with --image-size=0x3000000: without it the kernel
 # unpacks over its initrd and device tree on these kernels, README "32-bit
-# ARM"); output handover-arm.tsv and meta-arm.tsv.
+# ARM"); output handover-arm.tsv and meta-arm.tsv. With
+# BENCH_HANDOVER_ARCH=i386 (bench/handover-i386.sh) in i386 guests:
+# build-i686/kexec and Debian 12's i386 kexec-tools, each loading Debian 12's
+# 686-pae bzImage under qemu-system-i386 -M pc -cpu qemu32, the clock the TSC
+# (virtual nanoseconds under icount); output handover-i386.tsv and
+# meta-i386.tsv.
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
@@ -34,7 +39,8 @@
 # Environment: BENCH_KEXEC_ARM64 (our arm64 kexec, default
 # <repo>/build-aarch64/kexec; scripts/build-cross.sh aarch64 build-aarch64
 # builds it), BENCH_KEXEC_ARM (the 32-bit one, default
-# <repo>/build-armhf/kexec), VM_TIMEOUT (seconds per guest, default 120).
+# <repo>/build-armhf/kexec), BENCH_KEXEC_I386 (default <repo>/build-i686/kexec),
+# VM_TIMEOUT (seconds per guest, default 120).
 set -euo pipefail
 # The body is one compound command: bash reads all of it before running any,
 # so editing this file during a run cannot change that run.
@@ -45,7 +51,9 @@ arm64) A_BUILD=build-aarch64 A_CROSS=aarch64 A_QEMU=qemu-system-aarch64 A_CC=aar
 	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS='' A_IMAGE="the raw Image" ;;
 arm) A_BUILD=build-armhf A_CROSS=armhf A_QEMU=qemu-system-arm A_CC=arm-linux-gnueabihf-gcc
 	A_DEB=armhf A_CPU=cortex-a15 A_KT_OPTS=--image-size=0x3000000 A_IMAGE="the zImage" ;;
-*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64 or arm" >&2; exit 2 ;;
+i386) A_BUILD=build-i686 A_CROSS=i686 A_QEMU=qemu-system-i386 A_CC=i686-linux-gnu-gcc
+	A_DEB=i386 A_CPU=qemu32 A_KT_OPTS='' A_IMAGE="the bzImage" ;;
+*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm or i386" >&2; exit 2 ;;
 esac
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -63,13 +71,13 @@ cases=("$@")
 
 VM_LOG_DIR=$BENCH_OUT/vm-logs
 VM_TIMEOUT=${VM_TIMEOUT:-120}
-if [[ $VM_ARCH == arm64 ]]; then
-	export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/$A_BUILD/kexec}
-else
-	export KEXEC_BIN=${BENCH_KEXEC_ARM:-$BENCH_REPO/$A_BUILD/kexec}
-fi
+case $VM_ARCH in
+arm64) export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/$A_BUILD/kexec} ;;
+arm) export KEXEC_BIN=${BENCH_KEXEC_ARM:-$BENCH_REPO/$A_BUILD/kexec} ;;
+i386) export KEXEC_BIN=${BENCH_KEXEC_I386:-$BENCH_REPO/$A_BUILD/kexec} ;;
+esac
 [[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh $A_CROSS $A_BUILD)"
-command -v $A_QEMU >/dev/null || bench_die "$A_QEMU is missing (apt-get install qemu-system-arm)"
+command -v $A_QEMU >/dev/null || bench_die "$A_QEMU is missing (scripts/install-deps.sh bench)"
 command -v $A_CC >/dev/null || bench_die "$A_CC is missing (scripts/install-deps.sh cross)"
 mkdir -p "$VM_LOG_DIR" "$BENCH_OUT/bin"
 vm_fetch_kernel
@@ -91,8 +99,10 @@ mapfile -t KTA_LIBS < <(bench_kta_libs)
 	echo "kexec_tools	$KTA_VERSION (Debian $(sed -n "s/^kexec-tools_\\(.*\\)_$A_DEB\\.deb\$/\\1/p" <<<"${KTA_DEBS// /$'\n'}" | sed 's/%3a/:/'))${A_KT_OPTS:+, run with $A_KT_OPTS}"
 	echo "kexec_tools_debs	${KTA_DEBS//%3a/:} (libxenctrl: bench/xenctrl-stub.c)"
 	v=
-	if command -v "qemu-${A_CC%%-*}-static" >/dev/null; then
-		v=$("qemu-${A_CC%%-*}-static" "$KEXEC_BIN" -v 2>&1 | head -n 1) || v=
+	q=qemu-${A_CC%%-*}-static
+	[[ $VM_ARCH != i386 ]] || q=qemu-i386-static
+	if command -v "$q" >/dev/null; then
+		v=$("$q" "$KEXEC_BIN" -v 2>&1 | head -n 1) || v=
 	fi
 	echo "ours	${v:-our kexec} ($(git -C "$BENCH_REPO" describe --always --dirty 2>/dev/null || echo unknown), static, $A_CC $($A_CC -dumpfullversion))"
 	echo "qemu	$($A_QEMU --version | head -n 1)"
@@ -128,7 +138,7 @@ truncate -s 1M "$STAGE2.tmp"
 mv "$STAGE2.tmp" "$STAGE2"
 
 # The stage-2 command line: the same for both tools.
-CMDLINE2="console=ttyAMA0 panic=-1 quiet"
+CMDLINE2="console=$VM_CONSOLE panic=-1 quiet"
 
 out=$BENCH_OUT/handover-$VM_ARCH.tsv
 

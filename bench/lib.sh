@@ -163,9 +163,11 @@ bench_fetch_kexec_tools_foreign() {
 	case $debarch in
 	arm64) KTA_TRIPLET=aarch64-linux-gnu machine=AArch64 qemu=qemu-aarch64-static ;;
 	armhf) KTA_TRIPLET=arm-linux-gnueabihf machine='ARM$' qemu=qemu-arm-static ;;
+	i386) KTA_TRIPLET=i386-linux-gnu machine='Intel 80386' qemu=qemu-i386-static ;;
 	*) bench_die "bench_fetch_kexec_tools_foreign: no $debarch" ;;
 	esac
 	cc=$KTA_TRIPLET-gcc
+	[[ $debarch != i386 ]] || cc=i686-linux-gnu-gcc
 	cache=$(vm_cache_dir)
 	debs=$cache/debs
 	dir=$(bench_cache)/kexec-tools-$debarch
@@ -175,7 +177,14 @@ bench_fetch_kexec_tools_foreign() {
 		mkdir -p "$tmp/root" "$tmp/sysroot"
 		for pkg in kexec-tools libc6 zlib1g; do
 			deb=$(kx_cached_deb "$debs" "$pkg" "$debarch")
-			if [[ -z $deb ]]; then
+			if [[ -z $deb && $debarch == i386 ]]; then
+				# The host release's own i386 index: no dpkg architecture added.
+				kx_release_apt "$(kx_host_release)" i386 >&2 || true
+				kx_apt_download "$debs" "${KX_RELEASE_OPTS[@]}" "$pkg" >"$debs/apt-download.log" 2>&1 ||
+					bench_die "apt-get download $pkg:$debarch failed (see $debs/apt-download.log), and none is cached"
+				deb=$(kx_cached_deb "$debs" "$pkg" "$debarch")
+				[[ -n $deb ]] || bench_die "apt-get download $pkg:$debarch produced no .deb in $debs"
+			elif [[ -z $deb ]]; then
 				kx_apt_ensure_arch "$debarch" >&2 || true
 				kx_apt_download "$debs" "$pkg:$debarch" >"$debs/apt-download.log" 2>&1 ||
 					bench_die "apt-get download $pkg:$debarch failed (see $debs/apt-download.log), and none is cached"

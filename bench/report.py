@@ -107,19 +107,9 @@ def fmt_pct(v):
 
 def arm32_section(w, hand):
     """The 32-bit ARM handover: ours against Debian's armhf kexec-tools, per case."""
-    M, fail = {}, []
-    for r in hand:
-        t = num(r.get('ticks'))
-        if t is None:
-            fail.append((r['case'], r['cpu']))
-            continue
-        M.setdefault((r['case'], r['cpu']), []).append(t)
-    med = {k: statistics.median(v) for k, v in M.items()}
     hz = next((num(r.get('cntfrq_hz')) for r in hand if num(r.get('cntfrq_hz'))), None)
-    cpus = sorted({k[1] for k in M})
-    w('## Handover latency in QEMU (32-bit ARM)')
-    w('')
-    w('As on arm64, from just before `kexec -e` to the first instruction of the second '
+    foreign_section(w, hand, '32-bit ARM', [
+      'As on arm64, from just before `kexec -e` to the first instruction of the second '
       'kernel\'s /init, in ticks of the virtual counter (CNTVCT, read through CP15 by '
       'bench/tsc.c built with arm-linux-gnueabihf-gcc -static; bench/handover-arm.sh): '
       '`qemu-system-arm -M virt -cpu cortex-a15 -icount shift=0,sleep=off -smp 1 -m 1G`, '
@@ -132,11 +122,46 @@ def arm32_section(w, hand):
       '(TEXT_OFFSET 0x208000: README, "32-bit ARM"), ours needs nothing. kexec-tools has '
       'no purgatory on 32-bit ARM: its entry is the zImage itself, nothing is checked, and '
       'its -i changes nothing. Ours checks with the MMU and caches off, as the old kernel '
-      'leaves them.')
+      'leaves them.'], kt_checks=False)
+
+
+def i386_section(w, hand):
+    """The i386 handover: ours against Debian's i386 kexec-tools, per case."""
+    foreign_section(w, hand, 'i386', [
+      'From just before `kexec -e` to the first instruction of the second kernel\'s '
+      '/init, in TSC ticks (bench/tsc.c built with i686-linux-gnu-gcc -static; '
+      'bench/handover-i386.sh): `qemu-system-i386 -M pc -cpu qemu32 -icount '
+      'shift=0,sleep=off -smp 1 -m 1G`, where the TSC counts nanoseconds of virtual time '
+      '(one guest instruction each). Our static i386 kexec and Debian 12\'s i386 '
+      'kexec-tools 2.0.25 (its libraries in the guest) load Debian 12\'s 686-pae bzImage '
+      'and the same 1 MiB initrd with `-c -l vmlinuz --initrd=... --append=...`. Both '
+      'purgatories run with paging off: kexec-tools\' checks SHA-256 in portable C, ours '
+      'XXH3-128 by default (SHA-256 with --check=sha256), also in portable C (no SSE: '
+      'CR4 is zero there).'], kt_checks=True)
+
+
+def foreign_section(w, hand, title, intro, kt_checks):
+    """A 32-bit architecture's handover table: ours against Debian's kexec-tools."""
+    M, fail = {}, []
+    for r in hand:
+        t = num(r.get('ticks'))
+        if t is None:
+            fail.append((r['case'], r['cpu']))
+            continue
+        M.setdefault((r['case'], r['cpu']), []).append(t)
+    med = {k: statistics.median(v) for k, v in M.items()}
+    cpus = sorted({k[1] for k in M})
+    w(f'## Handover latency in QEMU ({title})')
+    w('')
+    for p in intro:
+        w(p)
     w('')
     names = {'ours': 'ours, with the check (XXH3-128, the default)',
              'ours-sha256': 'ours, --check=sha256', 'ours-i': 'ours, -i (no check)',
              'kt': 'kexec-tools (no purgatory: no check)', 'kt-i': 'kexec-tools, -i (the same)'}
+    if kt_checks:
+        names['kt'] = 'kexec-tools, with its check (SHA-256)'
+        names['kt-i'] = 'kexec-tools, -i (no check)'
     w('| case | -cpu | ticks (median) | runs | spread | / kexec-tools same mode | / our -i |')
     w('| --- | --- | --- | --- | --- | --- | --- |')
     for cpu in cpus:
@@ -158,9 +183,13 @@ def arm32_section(w, hand):
           f'handover ({g["ours"] - g["ours-i"]:.3g} ticks)'
           + (f', {fmt_pct(over(g["ours-sha256"], g["ours-i"]))} with --check=sha256'
              if g['ours-sha256'] is not None else '')
-          + f'; whole handover, ours with the check / kexec-tools (which checks nothing): '
-          f'{fmt_r(ratio(g["ours"], g["kt"]))}, ours -i / kexec-tools: '
-          f'{fmt_r(ratio(g["ours-i"], g["kt"]))}.')
+          + (f'; kexec-tools\' check costs it {fmt_pct(over(g["kt"], g["kt-i"]))} of its -i '
+             f'handover; whole handover, ours / kexec-tools with the check: '
+             f'{fmt_r(ratio(g["ours"], g["kt"]))}, both -i: '
+             f'{fmt_r(ratio(g["ours-i"], g["kt-i"]))}.' if kt_checks else
+             f'; whole handover, ours with the check / kexec-tools (which checks nothing): '
+             f'{fmt_r(ratio(g["ours"], g["kt"]))}, ours -i / kexec-tools: '
+             f'{fmt_r(ratio(g["ours-i"], g["kt"]))}.'))
         w('')
     if fail:
         w('Failed boots (not in the medians; see the logs in build/bench/vm-logs): '
@@ -192,6 +221,14 @@ def main():
                     os.path.join(docs, 'bench-handover-arm.tsv'))
     elif os.path.exists(os.path.join(docs, 'bench-handover-arm.tsv')):
         os.remove(os.path.join(docs, 'bench-handover-arm.tsv'))
+    meta_x = read_kv(os.path.join(out, 'meta-i386.tsv'))
+    hand_x = []
+    if os.path.exists(os.path.join(out, 'handover-i386.tsv')):
+        hand_x = read_tsv(os.path.join(out, 'handover-i386.tsv'))
+        shutil.copy(os.path.join(out, 'handover-i386.tsv'),
+                    os.path.join(docs, 'bench-handover-i386.tsv'))
+    elif os.path.exists(os.path.join(docs, 'bench-handover-i386.tsv')):
+        os.remove(os.path.join(docs, 'bench-handover-i386.tsv'))
     meta_r = read_kv(os.path.join(out, 'meta-riscv64.tsv'))
     hand_r = []
     if os.path.exists(os.path.join(out, 'handover-riscv64.tsv')):
@@ -244,11 +281,12 @@ def main():
                        ('kernel', 'arm64: kernel loaded'), ('qemu', 'arm64: QEMU')):
         if key in meta_a:
             w(f'| {label} | {meta_a[key]} |')
-    for key, label in (('ours', 'arm: our kexec'), ('kexec_tools', 'arm: kexec-tools'),
-                       ('kexec_tools_debs', 'arm: kexec-tools and its libraries in the guest'),
-                       ('kernel', 'arm: kernel loaded'), ('qemu', 'arm: QEMU')):
-        if key in meta_m:
-            w(f'| {label} | {meta_m[key]} |')
+    for arch, m in (('arm', meta_m), ('i386', meta_x)):
+        for key, label in (('ours', 'our kexec'), ('kexec_tools', 'kexec-tools'),
+                           ('kexec_tools_debs', 'kexec-tools and its libraries in the guest'),
+                           ('kernel', 'kernel loaded'), ('qemu', 'QEMU')):
+            if key in m:
+                w(f'| {arch}: {label} | {m[key]} |')
     for key, label in (('ours', 'riscv64: our kexec'), ('kernel', 'riscv64: kernel loaded'),
                        ('qemu', 'riscv64: QEMU')):
         if key in meta_r:
@@ -261,6 +299,8 @@ def main():
         arm = f', arm64 handover {times["handover_arm64"]} s' if 'handover_arm64' in times else ''
         if 'handover_riscv64' in times:
             arm += f', riscv64 handover {times["handover_riscv64"]} s'
+        if 'handover_i386' in times:
+            arm += f', i386 handover {times["handover_i386"]} s'
         w(f'`make bench` took {int(times.get("total", 0)) // 60} min {int(times.get("total", 0)) % 60} s '
           f'(load cost {times.get("load", "?")} s, x86_64 handover {times.get("handover", "?")} s{arm}; '
           'one guest at a time).')
@@ -626,6 +666,10 @@ def main():
     # ---- Handover, 32-bit ARM ---------------------------------------------
     if hand_m:
         arm32_section(w, hand_m)
+
+    # ---- Handover, i386 ----------------------------------------------------
+    if hand_x:
+        i386_section(w, hand_x)
 
     # ---- Handover, riscv64 -------------------------------------------------
     R = {}        # (case, cpu) -> [ticks]

@@ -17,7 +17,8 @@
 # BENCH_RISCV64_CPUS, the qemu -cpu models each riscv64 case is booted on
 # (default "rv64 rv64,zknh=true": the purgatory's portable and Zknh SHA-256);
 # BENCH_RISCV64=0 skips riscv64; BENCH_REPEAT_ARM, boots per 32-bit ARM
-# handover case (default 3), BENCH_ARM=0 skips 32-bit ARM; BENCH_UNWRAP=0 skips the compressed
+# handover case (default 3), BENCH_ARM=0 skips 32-bit ARM; BENCH_REPEAT_I386, boots
+# per i386 handover case (default 3), BENCH_I386=0 skips i386; BENCH_UNWRAP=0 skips the compressed
 # kernels (bench/unwrap.sh), BENCH_UNWRAP_BASE_REV is the older revision
 # they are measured against (default ac79cc7, before lazy peeling; "" for
 # none) or BENCH_UNWRAP_BASE_KEXEC an older kexec already built;
@@ -178,6 +179,16 @@ if [[ ${BENCH_ARM:-1} != 0 ]]; then
 	cross_kexec BENCH_KEXEC_ARM armhf build-armhf
 	bash "$BENCH_DIR/handover-arm.sh" -r "${BENCH_REPEAT_ARM:-3}" ours ours-sha256 ours-i kt kt-i
 	echo "handover_arm	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+fi
+
+# i386: our static i386 kexec against Debian's i386 kexec-tools
+# (bench/handover-i386.sh), one guest at a time.
+rm -f "$BENCH_OUT/handover-i386.tsv" "$BENCH_OUT/meta-i386.tsv"
+if [[ ${BENCH_I386:-1} != 0 ]]; then
+	t=$SECONDS
+	cross_kexec BENCH_KEXEC_I386 i686 build-i686
+	bash "$BENCH_DIR/handover-i386.sh" -r "${BENCH_REPEAT_I386:-3}" ours ours-sha256 ours-i kt kt-i
+	echo "handover_i386	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
 
 # riscv64: our static riscv64 kexec alone (Debian has no riscv64
