@@ -131,7 +131,11 @@ struct kx_arch {
 	bool kernel_room;
 	/* Its kernels have no kexec_file_load at all (32-bit ARM, i386): -ENOSYS, said so. */
 	bool no_file_load;
-	/* The embedded purgatory (size 0: not built into this library). */
+	/*
+	 * The embedded purgatory (size 0: not built into this library); NULL:
+	 * the architecture has none yet (mips), the kernel is entered directly
+	 * and nothing checks the segments (what needs the purgatory is refused).
+	 */
 	const unsigned char *purgatory;
 	const size_t *purgatory_size;
 	const struct kx_reloc_ops *reloc;     /* its purgatory's relocations (reloc.c) */
@@ -158,6 +162,7 @@ extern const struct kx_arch kx_arch_arm64;
 extern const struct kx_arch kx_arch_riscv64;
 extern const struct kx_arch kx_arch_arm;
 extern const struct kx_arch kx_arch_i386;
+extern const struct kx_arch kx_arch_mips;
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch);
 const struct kx_arch *kx_arch_by_e_machine(uint16_t e_machine);
 const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx);

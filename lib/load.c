@@ -414,6 +414,15 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 			    "loader takes the kernel's size from its image", req->kernel, l->arch->name);
 		return -EOPNOTSUPP;
 	}
+	if (!l->arch->purgatory &&
+	    (req->check == LIBKEXEC_CHECK_SHA256 || req->console_progress || req->console_vga ||
+	     req->console_base || req->console_baud)) {
+		kx_err(ctx, "cannot load kernel %s: %s loads have no purgatory here (the kernel is "
+			    "entered directly, nothing checks the segments): --check, --console-* and "
+			    "--serial* need one",
+		       req->kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
 	if (req->options & LIBKEXEC_OPT_NO_CMA)
 		kx_dbg(ctx, "--no-cma: kexec_load never places segments in CMA (only the kernel's "
 			    "kexec_file_load does, 6.17 and later)");
@@ -599,9 +608,14 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	r = l->fmt->load(ctx, l);
 	if (r < 0)
 		goto fail;
-	r = load_purgatory(ctx, l);
-	if (r < 0)
-		goto fail;
+	if (l->arch->purgatory) {
+		r = load_purgatory(ctx, l);
+		if (r < 0)
+			goto fail;
+	} else {
+		/* No purgatory: the old kernel jumps to the kernel's own entry. */
+		plan->entry = l->kernel_entry;
+	}
 	plan->flags = l->arch->kexec_arch | (l->crash ? KEXEC_ON_CRASH : 0);
 	if (l->hotplug_hdr_size)
 		plan->flags |= l->arch->crash->hotplug_flag;

@@ -33,6 +33,11 @@
 #define NR_KEXEC_LOAD 347
 #define NR_KEXEC_FILE_LOAD 401
 #define NATIVE_ARCH KEXEC_ARCH_ARM
+#elif defined(__mips__) && _MIPS_SIM == _ABI64
+/* n64; kexec_file_load is not wired on MIPS. KEXEC_ARCH_MIPS for both endiannesses. */
+#define NR_KEXEC_LOAD 5270
+#define NR_KEXEC_FILE_LOAD (-1)
+#define NATIVE_ARCH KEXEC_ARCH_MIPS
 #elif defined(__powerpc64__)
 #define NR_KEXEC_LOAD 268
 #define NR_KEXEC_FILE_LOAD 382

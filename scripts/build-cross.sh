@@ -5,6 +5,7 @@
 #   scripts/build-cross.sh riscv64 DIR    riscv64, with gcc-riscv64-linux-gnu
 #   scripts/build-cross.sh armhf DIR      32-bit ARM (hard float), with gcc-arm-linux-gnueabihf
 #   scripts/build-cross.sh i686 DIR       i386, with gcc-i686-linux-gnu
+#   scripts/build-cross.sh mips64el DIR   64-bit little-endian MIPS, with gcc-mips64el-linux-gnuabi64
 #
 # The target's libfdt and decompression libraries (zlib, liblzma, libzstd,
 # liblz4: static archives from their -dev packages) come from Debian's packages, downloaded (never
@@ -19,7 +20,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
-usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686 DIR"
+usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686|mips64el DIR"
 target=${1:?$usage}
 dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
@@ -48,7 +49,16 @@ i686)
 	machine='Intel 80386'
 	trixie=0
 	# The host release's own i386 index (kx_release_apt): no dpkg architecture added.
-	release_index=1
+	release_index=$(kx_host_release)
+	;;
+mips64el)
+	triplet=mips64el-linux-gnuabi64
+	debarch=mips64el
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
+	machine='MIPS R3000'
+	trixie=0
+	# Debian 13 has no mips64el port: Debian 12's index, whatever the host.
+	release_index=bookworm
 	;;
 riscv64)
 	triplet=riscv64-linux-gnu
@@ -84,8 +94,8 @@ if [ ! -e "$stamp" ]; then
 	done
 	if [ ${#fetch[@]} -gt 0 ]; then
 		opts=()
-		if [ "${release_index:-0}" -eq 1 ]; then
-			kx_release_apt "$(kx_host_release)" "$debarch" || { echo "build-cross: no $debarch index (see $KX_RELEASE_DIR/apt-update.log)" >&2; exit 1; }
+		if [ -n "${release_index:-}" ]; then
+			kx_release_apt "$release_index" "$debarch" || { echo "build-cross: no $debarch index (see $KX_RELEASE_DIR/apt-update.log)" >&2; exit 1; }
 			opts=("${KX_RELEASE_OPTS[@]}")
 			fetch=("${fetch[@]%:"$debarch"}")
 		elif [ "$trixie" -eq 1 ]; then

@@ -9,7 +9,8 @@
 # VM tests take AARCH64_BUILD/kexec (default build-aarch64, built by make),
 # the riscv64 ones RISCV64_BUILD/kexec (default build-riscv64, built by make),
 # the 32-bit ARM ones ARMHF_BUILD/kexec (default build-armhf, built by make),
-# the i386 ones I686_BUILD/kexec (default build-i686, built by make).
+# the i386 ones I686_BUILD/kexec (default build-i686, built by make), the
+# MIPS ones MIPS64EL_BUILD/kexec (default build-mips64el, built by make).
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -126,6 +127,7 @@ KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}
 	KEXEC_RISCV64_BIN="$(abs "${RISCV64_BUILD:-build-riscv64}")/kexec" \
 	KEXEC_ARM_BIN="$(abs "${ARMHF_BUILD:-build-armhf}")/kexec" \
 	KEXEC_I386_BIN="$(abs "${I686_BUILD:-build-i686}")/kexec" \
+	KEXEC_MIPS64EL_BIN="$(abs "${MIPS64EL_BUILD:-build-mips64el}")/kexec" \
 	run_group vm "$top/tests/vm/run-all.sh"
 
 # What did not run here, and why, is in the SKIP lines above.

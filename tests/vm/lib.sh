@@ -5,7 +5,7 @@
 #   . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 #
 # Environment:
-#   VM_ARCH         x86_64 (default), arm64, riscv64, arm or i386: the
+#   VM_ARCH         x86_64 (default), arm64, riscv64, arm, i386 or mips64el: the
 #                   guest architecture. A test of another architecture than
 #                   x86_64 sets it before sourcing this file.
 #   KEXEC_BIN       static kexec binary to test (default: <repo>/build/kexec,
@@ -139,8 +139,18 @@ i386)
 	VM_GUEST_KERNEL=/boot/vmlinuz
 	VM_ARCH_ARGS="no_timer_check"
 	;;
+mips64el)
+	# Debian 12's loongson-3 kernel (Debian 13 has no mips64el port), a
+	# self-decompressing ELF vmlinuz, under qemu-system-mips64el -M
+	# loongson3-virt.
+	VM_KERNEL=
+	VM_KVER=
+	VM_DEBIAN=${VM_DEBIAN:-12}
+	VM_GUEST_KERNEL=/boot/vmlinuz
+	VM_ARCH_ARGS=
+	;;
 *)
-	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm or i386\n' "$VM_ARCH" >&2
+	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm, i386 or mips64el\n' "$VM_ARCH" >&2
 	exit 1
 	;;
 esac
@@ -151,8 +161,12 @@ arm | arm64) VM_CONSOLE=ttyAMA0 ;;
 esac
 case $VM_ARCH in
 x86_64 | i386) VM_BOOT_DATA_ROLE=boot_params ;;
+mips64el) VM_BOOT_DATA_ROLE=cmdline ;;
 *) VM_BOOT_DATA_ROLE=dtb ;;
 esac
+# The segments a kexec_load with an initrd makes (mips64el: no purgatory).
+VM_LOAD_ROLES="kernel initrd $VM_BOOT_DATA_ROLE purgatory"
+[[ $VM_ARCH != mips64el ]] || VM_LOAD_ROLES="kernel initrd cmdline"
 VM_INITRD=${VM_INITRD:-}
 VM_FAILURES=()
 # Per test: extra files for the stage-1 initramfs (vm_add_file) and extra
@@ -168,6 +182,7 @@ vm_kexec_bin() {
 	[[ $VM_ARCH != riscv64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-riscv64/kexec}
 	[[ $VM_ARCH != arm ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-armhf/kexec}
 	[[ $VM_ARCH != i386 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-i686/kexec}
+	[[ $VM_ARCH != mips64el ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-mips64el/kexec}
 	case $bin in
 	/*) ;;
 	*) bin=$PWD/$bin ;;
@@ -381,6 +396,10 @@ vm_fetch_kernel() {
 		vm__fetch_i386_kernel
 		return 0
 	fi
+	if [[ $VM_ARCH == mips64el ]]; then
+		vm__fetch_mips64el_kernel
+		return 0
+	fi
 	case $VM_DEBIAN in
 	12 | 13 | 13bpo) ;;
 	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12, 13 or 13bpo" ;;
@@ -540,6 +559,18 @@ vm__fetch_i386_kernel() {
 	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
 }
 
+# vm__fetch_mips64el_kernel: Debian 12's loongson-3 kernel (Debian 13 has no
+# mips64el port), from Debian 12's own mips64el index.
+vm__fetch_mips64el_kernel() {
+	[[ $VM_DEBIAN == 12 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: mips64el guests run Debian 12 (Debian 13 has no mips64el port)"
+	vm__fetch_release_kernel 12 mips64el linux-image-loongson-3 '^linux-image-[0-9].*-loongson-3$'
+	VM_KERNEL=$VM__VMLINUZ
+	VM_KPKG=$VM__PKG
+	VM_KVER=${VM_KERNEL##*/vmlinuz-}
+	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+}
+
 # vm__fetch_riscv64_kernel: the riscv64 counterpart of vm_fetch_kernel.
 # Debian 12 has no riscv64 port: the kernel is the package Debian 13's
 # linux-image-riscv64 depends on, resolved from trixie's own riscv64 index
@@ -676,9 +707,14 @@ vm__busybox_foreign() {
 			if [[ $arch == riscv64 ]]; then
 				vm__trixie_apt_opts riscv64 >&2
 				spec=busybox-static
-			elif [[ $arch == armhf || $arch == i386 ]]; then
-				# The host release's own index: no dpkg architecture added.
-				kx_release_apt "$(kx_host_release)" armhf >&2 || true
+			elif [[ $arch == armhf || $arch == i386 || $arch == mips64el ]]; then
+				# The host release's own index (mips64el: Debian 12's, the
+				# last with that port): no dpkg architecture added.
+				if [[ $arch == mips64el ]]; then
+					kx_release_apt bookworm "$arch" >&2 || true
+				else
+					kx_release_apt "$(kx_host_release)" "$arch" >&2 || true
+				fi
 				VM__APT_OPTS=("${KX_RELEASE_OPTS[@]}")
 				spec=busybox-static
 			else
@@ -718,6 +754,7 @@ vm__busybox_applets() {
 	fi
 	[[ $VM_ARCH != riscv64 ]] || qemu="qemu-riscv64-static"
 	[[ $VM_ARCH != arm ]] || qemu="qemu-arm-static"
+	[[ $VM_ARCH != mips64el ]] || qemu="qemu-mips64el-static"
 	if command -v "$qemu" >/dev/null && "$qemu" "$bb" --list-full 2>/dev/null; then
 		return 0
 	fi
@@ -1113,6 +1150,13 @@ vm_run() {
 			-m "$mem" -smp "${VM_SMP:-1}" -nographic -no-reboot -net none
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 			-append "console=ttyAMA0 panic=-1 quiet $extra")
+	elif [[ $VM_ARCH == mips64el ]]; then
+		# loongson3-virt: 8250 UART (ttyS0), QEMU's own LEFI firmware
+		# tables, which the kexec'd kernel reads again.
+		qemu=(qemu-system-mips64el -M loongson3-virt -accel tcg -m "$mem"
+			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=ttyS0 panic=-1 quiet $extra")
 	elif [[ $VM_ARCH == i386 ]]; then
 		# pc: 8250 UART at 0x3f8 (ttyS0), SeaBIOS; qemu32 has PAE, as
 		# Debian's 686-pae kernel needs.
@@ -1363,11 +1407,15 @@ vm_line_no() {
 	grep -En -m 1 -- "$2" "$1" | cut -d: -f1 || true
 }
 
-# vm_expect_order LOG ERE1 ERE2 DESCRIPTION: first ERE2 line after first ERE1.
+# vm_expect_order LOG ERE1 ERE2 DESCRIPTION: an ERE2 line after the first
+# ERE1 line (the first kernel may print ERE2 too, e.g. its banner on an
+# early console that "quiet" does not silence).
 vm_expect_order() {
 	local log=$1 a b desc=$4
 	a=$(vm_line_no "$log" "$2")
-	b=$(vm_line_no "$log" "$3")
+	b=
+	[[ -z $a ]] || b=$(tail -n "+$((a + 1))" "$log" | grep -En -m 1 -- "$3" | cut -d: -f1 || true)
+	[[ -z $b ]] || b=$((a + b))
 	if [[ -n $a && -n $b ]] && ((a < b)); then
 		vm_ok "$desc"
 	else
@@ -1452,6 +1500,10 @@ vm_test_setup() {
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a 32-bit ARM program (make builds build-armhf/kexec; or set KEXEC_BIN)"
 		exit 1
 	fi
+	if [[ $VM_ARCH == mips64el ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *MIPS'; then
+		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a MIPS program (make builds build-mips64el/kexec; or set KEXEC_BIN)"
+		exit 1
+	fi
 	if [[ $VM_ARCH == i386 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *Intel 80386'; then
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not an i386 program (make builds build-i686/kexec; or set KEXEC_BIN)"
 		exit 1
@@ -1506,7 +1558,13 @@ vm_expect_stage2() {
 	local log=$1 cmdline=$2 kver=${3:-}
 	vm_expect_not "$log" '^STAGE1-EXEC-RETURNED' "kexec -e does not return"
 	vm_expect_order "$log" '^STAGE1-EXEC$' '^STAGE2-CMDLINE: ' "second kernel starts after kexec -e"
-	vm_expect_line "$log" "STAGE2-CMDLINE: $cmdline" "second kernel /proc/cmdline is exactly '$cmdline' (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
+	if [[ $VM_ARCH == mips64el ]] && grep -qE "^STAGE2-CMDLINE: $(vm_re_escape "$cmdline") rd_start=0xffffffff[89][0-9a-f]{7} rd_size=[0-9]+$" "$log"; then
+		# The Loongson way: the initrd's place travels in the command line
+		# (rd_start= a CKSEG0 address, rd_size=), as with QEMU's own boot.
+		vm_ok "second kernel /proc/cmdline is '$cmdline' and the initrd's rd_start=/rd_size= (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
+	else
+		vm_expect_line "$log" "STAGE2-CMDLINE: $cmdline" "second kernel /proc/cmdline is exactly '$cmdline' (got '$(vm_field "$log" "STAGE2-CMDLINE: ")')"
+	fi
 	if [[ -n $kver ]]; then
 		vm_expect_line "$log" "STAGE2-KERNEL: $kver" "second kernel is $kver (got '$(vm_field "$log" "STAGE2-KERNEL: ")')"
 	fi

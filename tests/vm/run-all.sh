@@ -4,7 +4,8 @@
 # The arm64 tests (test-arm64-*.sh) run ${KEXEC_ARM64_BIN:-build-aarch64/kexec},
 # the riscv64 tests (test-riscv64-*.sh) ${KEXEC_RISCV64_BIN:-build-riscv64/kexec},
 # the 32-bit ARM tests (test-arm-*.sh) ${KEXEC_ARM_BIN:-build-armhf/kexec},
-# the i386 tests (test-i386-*.sh) ${KEXEC_I386_BIN:-build-i686/kexec}.
+# the i386 tests (test-i386-*.sh) ${KEXEC_I386_BIN:-build-i686/kexec},
+# the MIPS tests (test-mips64el-*.sh) ${KEXEC_MIPS64EL_BIN:-build-mips64el/kexec}.
 # Arguments, if any, are globs that pick tests by name (without "test-"),
 # e.g. tests/vm/run-all.sh 'arm64-*' kdump-load
 set -euo pipefail
@@ -29,11 +30,13 @@ arm_kexec=${KEXEC_ARM_BIN:-$VM_REPO_ROOT/build-armhf/kexec}
 case $arm_kexec in /*) ;; *) arm_kexec=$PWD/$arm_kexec ;; esac
 i386_kexec=${KEXEC_I386_BIN:-$VM_REPO_ROOT/build-i686/kexec}
 case $i386_kexec in /*) ;; *) i386_kexec=$PWD/$i386_kexec ;; esac
+mips64el_kexec=${KEXEC_MIPS64EL_BIN:-$VM_REPO_ROOT/build-mips64el/kexec}
+case $mips64el_kexec in /*) ;; *) mips64el_kexec=$PWD/$mips64el_kexec ;; esac
 
 vm_fetch_kernel
 export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
 mkdir -p "$VM_LOG_DIR"
-echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec, arm: $arm_kexec, i386: $i386_kexec), logs in $VM_LOG_DIR"
+echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec, arm: $arm_kexec, i386: $i386_kexec, mips64el: $mips64el_kexec), logs in $VM_LOG_DIR"
 
 # Guests run side by side, VM_JOBS at a time (default: the host's CPUs, at
 # most 4): each TCG guest keeps about one CPU busy. The steps before a guest
@@ -55,6 +58,7 @@ run_one() {
 	riscv64-*) KEXEC_BIN=$riscv64_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	arm-*) KEXEC_BIN=$arm_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	i386-*) KEXEC_BIN=$i386_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	mips64el-*) KEXEC_BIN=$mips64el_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
 	esac
 	secs=$((SECONDS - t0))

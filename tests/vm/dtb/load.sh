@@ -25,7 +25,7 @@ log=$VM_LOG
 vm_expect_line "$log" "RC dry: 0" "kexec --dry-run -c -l exits 0"
 vm_expect_line "$log" "ERRLINES dry: 0" "kexec --dry-run -c -l prints nothing on stderr"
 vm_expect_line "$log" "OUT dry: syscall: kexec_load" "dry run plans kexec_load"
-for role in kernel initrd $VM_BOOT_DATA_ROLE purgatory; do
+for role in $VM_LOAD_ROLES; do
 	vm_expect "$log" "^OUT dry: [0-9]+ +$role +0x[0-9a-f]+-0x[0-9a-f]+ " "dry run: a '$role' segment row"
 done
 vm_expect "$log" '^OUT dry: entry: 0x[0-9a-f]+' "dry run: an 'entry:' line"

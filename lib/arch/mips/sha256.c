@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * SHA-256 paths on MIPS hosts (purgatory/common/sha256.c): the
+ * portable C only (no SHA-256 instructions or vector lanes are used here).
+ * The switches exist so that the tests' code is the same on every host.
+ */
+#include <stdbool.h>
+
+#include "sha256.h"
+
+bool kx_sha256_hw_disabled;
+bool kx_sha256_x4_disabled;
+bool kx_sha256_x8_disabled;
+
+int kx_sha256_hw_usable(void)
+{
+	return 0;
+}
+
+int kx_sha256_x4_usable(void)
+{
+	return 0;
+}
+
+int kx_sha256_x8_usable(void)
+{
+	return 0;
+}

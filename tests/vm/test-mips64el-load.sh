@@ -1,0 +1,8 @@
+#!/bin/bash
+# MIPS: tests/vm/dtb/load.sh: dry run, then kexec -c -l with an initrd and kexec -e.
+# Debian 12's loongson-3 kernel (a self-decompressing ELF vmlinuz) under
+# qemu-system-mips64el -M loongson3-virt; kexec_load with the ELF where it is
+# linked and the "kexec ..." argument block, no purgatory.
+VM_ARCH=mips64el
+# shellcheck source=SCRIPTDIR/dtb/load.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dtb/load.sh"
