@@ -131,6 +131,8 @@ struct kx_arch {
 	bool kernel_room;
 	/* Its kernels have no kexec_file_load at all (32-bit ARM, i386): -ENOSYS, said so. */
 	bool no_file_load;
+	/* Its boot data carries EFI state that --no-efi withholds (x86's zero page). */
+	bool efi_boot_data;
 	/*
 	 * The embedded purgatory (size 0: not built into this library); NULL:
 	 * the architecture has none yet (mips), the kernel is entered directly

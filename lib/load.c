@@ -423,6 +423,13 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 		       req->kernel, l->arch->name);
 		return -EOPNOTSUPP;
 	}
+	if (req->no_efi && !l->arch->efi_boot_data) {
+		kx_err(ctx, "cannot load kernel %s: --no-efi withholds the EFI state of x86's zero "
+			    "page; %s's kexec_load passes none of its own (a device tree's /chosen "
+			    "carries the running kernel's EFI properties as they are)",
+		       req->kernel, l->arch->name);
+		return -EOPNOTSUPP;
+	}
 	if (req->options & LIBKEXEC_OPT_NO_CMA)
 		kx_dbg(ctx, "--no-cma: kexec_load never places segments in CMA (only the kernel's "
 			    "kexec_file_load does, 6.17 and later)");

@@ -107,6 +107,7 @@ const struct kx_arch kx_arch_i386 = {
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
 	.no_file_load = true,
+	.efi_boot_data = true,
 	.purgatory = kx_purgatory_i386_blob,
 	.reloc = &kx_reloc_i386,
 	.purgatory_size = &kx_purgatory_i386_blob_size,

@@ -464,6 +464,7 @@ const struct kx_arch kx_arch_x86_64 = {
 	.formats = formats,
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
+	.efi_boot_data = true,
 	.purgatory = kx_purgatory_x86_64_blob,
 	.reloc = &kx_reloc_x86_64,
 	.purgatory_size = &kx_purgatory_x86_64_blob_size,
