@@ -37,9 +37,12 @@ export KEXEC_ROOT=$tmp/root
 
 rows=0
 checks=0
-# The table's rows: "| `opt` | ... | ... | checks |", the header and rule excluded.
+# The table's rows: "| `opt` | ... | ... | checks |", the header and rule
+# excluded; the first table only (the by-architecture one after it has no
+# check column).
 while IFS= read -r row; do
 	case "$row" in
+	"## "*) [ "$rows" -gt 0 ] && break ;;
 	"| option "* | "| --- "*) continue ;;
 	"| "*) ;;
 	*) continue ;;
