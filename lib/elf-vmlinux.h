@@ -35,22 +35,26 @@ int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
 int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const char *why_refused,
 			  const char **reason);
 #define KX_ELF_REFUSED_FORMAT(SYM, NAME, MACHINE, SUMMARY, WHY)                                   \
+	KX_ELF_REFUSED_FORMAT_BY(SYM, NAME, MACHINE, SUMMARY, WHY, kx_elf_vmlinux_refuse,          \
+				 kx_elf_vmlinux_head_size, EINVAL)
+/* The body of both: REFUSE and HEAD the class's functions, ERRNO the format's file_wrong_format_errno. */
+#define KX_ELF_REFUSED_FORMAT_BY(SYM, NAME, MACHINE, SUMMARY, WHY, REFUSE, HEAD, ERRNO)           \
 	static int SYM##_probe(const void *buf, size_t len, struct kexec_image_info *info,        \
 			       const char **reason)                                                 \
 	{                                                                                          \
 		(void)info;                                                                        \
-		return kx_elf_vmlinux_refuse(buf, len, MACHINE, WHY, reason);                      \
+		return REFUSE(buf, len, MACHINE, WHY, reason);                                     \
 	}                                                                                          \
 	static int64_t SYM##_head_size(const void *head, size_t len, const char **reason)        \
 	{                                                                                          \
-		return kx_elf_vmlinux_head_size(head, len, MACHINE, reason);                       \
+		return HEAD(head, len, MACHINE, reason);                                           \
 	}                                                                                          \
 	static const char *const SYM##_aliases[] = { "elf", "vmlinux", NULL };                    \
 	const struct kx_format SYM = {                                                             \
 		.type = { .name = NAME, .aliases = SYM##_aliases, .summary = SUMMARY },            \
 		.probe = SYM##_probe,                                                              \
 		.cmdline_limit_what = "COMMAND_LINE_SIZE",                                         \
-		.file_wrong_format_errno = EINVAL,                                                 \
+		.file_wrong_format_errno = ERRNO,                                                  \
 		.head_size = SYM##_head_size,                                                      \
 	}
 
@@ -65,24 +69,8 @@ int kx_elf32_vmlinux_refuse(const void *buf, size_t len, uint16_t machine,
 int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
 				   const char **reason);
 #define KX_ELF32_REFUSED_FORMAT(SYM, NAME, MACHINE, SUMMARY, WHY)                                 \
-	static int SYM##_probe(const void *buf, size_t len, struct kexec_image_info *info,        \
-			       const char **reason)                                                 \
-	{                                                                                          \
-		(void)info;                                                                        \
-		return kx_elf32_vmlinux_refuse(buf, len, MACHINE, WHY, reason);                    \
-	}                                                                                          \
-	static int64_t SYM##_head_size(const void *head, size_t len, const char **reason)        \
-	{                                                                                          \
-		return kx_elf32_vmlinux_head_size(head, len, MACHINE, reason);                     \
-	}                                                                                          \
-	static const char *const SYM##_aliases[] = { "elf", "vmlinux", NULL };                    \
-	const struct kx_format SYM = {                                                             \
-		.type = { .name = NAME, .aliases = SYM##_aliases, .summary = SUMMARY },            \
-		.probe = SYM##_probe,                                                              \
-		.cmdline_limit_what = "COMMAND_LINE_SIZE",                                         \
-		.file_wrong_format_errno = ENOSYS,                                                 \
-		.head_size = SYM##_head_size,                                                      \
-	}
+	KX_ELF_REFUSED_FORMAT_BY(SYM, NAME, MACHINE, SUMMARY, WHY, kx_elf32_vmlinux_refuse,        \
+				 kx_elf32_vmlinux_head_size, ENOSYS)
 
 /* kexec_load of an ELF vmlinux where it is linked (x86_64, mips). */
 struct kx_elf_load {

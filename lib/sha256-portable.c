@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * SHA-256 paths on MIPS hosts (purgatory/common/sha256.c): the
- * portable C only (no SHA-256 instructions or vector lanes are used here).
+ * SHA-256 paths on hosts whose library uses the portable C only (no SHA-256
+ * instructions or vector lanes: 32-bit ARM, i386, MIPS; purgatory/common/sha256.c).
  * The switches exist so that the tests' code is the same on every host.
  */
 #include <stdbool.h>
