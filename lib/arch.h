@@ -133,14 +133,15 @@ struct kx_arch {
 	bool no_file_load;
 	/* Its boot data carries EFI state that --no-efi withholds (x86's zero page). */
 	bool efi_boot_data;
-	/*
-	 * The embedded purgatory (size 0: not built into this library); NULL:
-	 * the architecture has none yet (mips), the kernel is entered directly
-	 * and nothing checks the segments (what needs the purgatory is refused).
-	 */
+	/* The embedded purgatory (size 0: not built into this library). */
 	const unsigned char *purgatory;
 	const size_t *purgatory_size;
 	const struct kx_reloc_ops *reloc;     /* its purgatory's relocations (reloc.c) */
+	/*
+	 * The purgatory runs at its physical address plus this (mips: CKSEG0,
+	 * 0xffffffff80000000, where its -msym32 code is linked); 0 elsewhere.
+	 */
+	uint64_t purgatory_link_offset;
 	/*
 	 * kexec_load, before any format's loader: read the system's state the
 	 * boot data needs (into l->arch_priv) and the RAM to place into

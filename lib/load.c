@@ -270,13 +270,14 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 			  &addr);
 	if (r < 0)
 		return r;
-	r = kx_purgatory_relocate(ctx, purg, addr);
+	r = kx_purgatory_relocate(ctx, purg, addr + l->arch->purgatory_link_offset);
 	if (r < 0)
 		return r;
 	r = kx_purgatory_symbol_addr(purg, KX_PURGATORY_ENTRY_NAME, &start);
 	if (r < 0)
 		return r;
-	plan->entry = (unsigned long)start;
+	/* The kernel takes a physical entry. */
+	plan->entry = (unsigned long)(start - l->arch->purgatory_link_offset);
 	r = kx_load_add_segment(l, "purgatory", purg->buf, purg->bufsz, addr,
 				kx_load_page_align(l, purg->memsz));
 	return r < 0 ? add_failed(ctx, l, "purgatory", r) : 0;
@@ -412,15 +413,6 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 	if (req->kernel_room && !l->arch->kernel_room) {
 		kx_err(ctx, "cannot load kernel %s: --image-size is for 32-bit ARM zImages: %s's "
 			    "loader takes the kernel's size from its image", req->kernel, l->arch->name);
-		return -EOPNOTSUPP;
-	}
-	if (!l->arch->purgatory &&
-	    (req->check == LIBKEXEC_CHECK_SHA256 || req->console_progress || req->console_vga ||
-	     req->console_base || req->console_baud)) {
-		kx_err(ctx, "cannot load kernel %s: %s loads have no purgatory here (the kernel is "
-			    "entered directly, nothing checks the segments): --check, --console-* and "
-			    "--serial* need one",
-		       req->kernel, l->arch->name);
 		return -EOPNOTSUPP;
 	}
 	if (req->no_efi && !l->arch->efi_boot_data) {
@@ -615,14 +607,9 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	r = l->fmt->load(ctx, l);
 	if (r < 0)
 		goto fail;
-	if (l->arch->purgatory) {
-		r = load_purgatory(ctx, l);
-		if (r < 0)
-			goto fail;
-	} else {
-		/* No purgatory: the old kernel jumps to the kernel's own entry. */
-		plan->entry = l->kernel_entry;
-	}
+	r = load_purgatory(ctx, l);
+	if (r < 0)
+		goto fail;
 	plan->flags = l->arch->kexec_arch | (l->crash ? KEXEC_ON_CRASH : 0);
 	if (l->hotplug_hdr_size)
 		plan->flags |= l->arch->crash->hotplug_flag;

@@ -175,6 +175,8 @@ static Elf64_Rela rel_of(const struct kx_purgatory *p, const struct kx_reloc_ops
 		r.r_addend = r32.r_addend;
 	} else {
 		memcpy(&r, at, rs->sh_type == SHT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
+		if (ops->info)
+			r.r_info = ops->info(r.r_info);
 	}
 	if (rs->sh_type == SHT_REL) {
 		Elf64_Shdr ts = shdr_of(p, rs->sh_info);

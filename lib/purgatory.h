@@ -45,12 +45,20 @@ struct kx_reloc_ops {
 	 * loc). NULL: SHT_REL sections are refused.
 	 */
 	int64_t (*rel_addend)(const uint8_t *loc, uint32_t type);
+	/*
+	 * Optional (NULL: the standard form). An ELF64 r_info as this machine
+	 * writes it, in ELF64_R_INFO(sym, type) form: MIPS n64 puts r_sym in
+	 * the low word and up to three types in the top bytes (a composed
+	 * relocation comes back with a type width() refuses).
+	 */
+	uint64_t (*info)(uint64_t r_info);
 };
 extern const struct kx_reloc_ops kx_reloc_x86_64;
 extern const struct kx_reloc_ops kx_reloc_aarch64;
 extern const struct kx_reloc_ops kx_reloc_riscv64;
 extern const struct kx_reloc_ops kx_reloc_arm;
 extern const struct kx_reloc_ops kx_reloc_i386;
+extern const struct kx_reloc_ops kx_reloc_mips64;
 
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
@@ -79,6 +87,8 @@ extern const unsigned char kx_purgatory_arm_blob[];
 extern const size_t kx_purgatory_arm_blob_size;
 extern const unsigned char kx_purgatory_i386_blob[];
 extern const size_t kx_purgatory_i386_blob_size;
+extern const unsigned char kx_purgatory_mips64_blob[];
+extern const size_t kx_purgatory_mips64_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);

@@ -64,6 +64,12 @@ MACHINES = {
     # lib/arch/i386/reloc.c applies these (SHT_REL, ELFCLASS32); the
     # purgatory (-m32 -fno-pic) emits absolute words and PC-relative calls.
     'i386': (3, {0: 'R_386_NONE', 1: 'R_386_32', 2: 'R_386_PC32', 4: 'R_386_PLT32'}),
+    # lib/arch/mips/reloc.c applies these (n64 RELA: r_info is r_sym in its
+    # low word and three types in its top bytes, the second and third
+    # R_MIPS_NONE); the purgatory (-msym32 -mno-abicalls -fno-pic -G0
+    # -mlong-calls) has lui/addiu pairs and data words.
+    'mips64': (8, {0: 'R_MIPS_NONE', 2: 'R_MIPS_32', 5: 'R_MIPS_HI16', 6: 'R_MIPS_LO16',
+                   18: 'R_MIPS_64'}),
 }
 # Machines whose objects are ELFCLASS32 with SHT_REL relocations (the addend
 # in the field; lib/purgatory.c reads it through the machine's rel_addend).
@@ -158,9 +164,13 @@ def check_object(path, machine):
                     for off in range(sh_offset, sh_offset + sh_size, size)]
             typemask = 0xff if e32 else 0xffffffff
             for _, r_info, *_ in rels:
-                if r_info & typemask not in relocs:
-                    errors.append(f'relocation type {r_info & typemask} is not applied '
-                                  'by lib/purgatory.c')
+                rtype = r_info & typemask
+                if machine == 'mips64':
+                    # n64: type, type2, type3 in the top three bytes, r_ssym below.
+                    rtype = r_info >> 56 if (r_info >> 32) & 0xffffff == 0 else -1
+                if rtype not in relocs:
+                    errors.append(f'relocation type {rtype} is not applied '
+                                  'by lib/purgatory.c (mips64: -1 for a composed one)')
             rels = [r[:3] for r in rels]
             if machine == 'riscv64':
                 errors += check_riscv_pairs(elf, shdrs, sh, rels)

@@ -238,19 +238,6 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		unreadable_input |= file_access_errno(r);
 		return r;
 	}
-	if (o->have_check) {
-		bool purgatory = false;
-
-		for (size_t i = 0; i < plan.segs.nr; i++)
-			purgatory |= !strcmp(plan.info[i].role, "purgatory");
-		if (!purgatory) {
-			kexec_load_plan_free(&plan);
-			snprintf(err, errlen, "cannot load %s: --check: %s loads have no purgatory here, "
-				 "nothing checks the segments",
-				 o->kernel, kexec_arch_name(kexec_ctx_get_arch(ctx)));
-			return -EOPNOTSUPP;
-		}
-	}
 	if (o->dry_run)
 		print_load_plan(ctx, o, &plan, cmdline);
 	r = kexec_load_plan_load(ctx, &plan);

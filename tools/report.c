@@ -90,7 +90,6 @@ struct plan_view {
 	bool have_entry;
 	unsigned long entry;
 	const char *check;          /* the purgatory's check: "xxh3", "sha256" or "none" */
-	const char *entry_role;     /* "purgatory", or "kernel" where the architecture has none (mips) */
 	bool have_dtb;
 	const struct kexec_load_plan *segs;
 };
@@ -263,7 +262,7 @@ static void print_plan_table(const struct kx_opts *o, const struct plan_view *v)
 		}
 	}
 	if (v->have_entry)
-		printf("entry: %#lx (%s, check: %s)\n", v->entry, v->entry_role, v->check);
+		printf("entry: %#lx (purgatory, check: %s)\n", v->entry, v->check);
 }
 
 static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct plan_view *v)
@@ -359,7 +358,7 @@ static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct 
 	if (v->have_entry) {
 		jw_open(w, "entry", '{');
 		jw_addr(w, "address", v->entry);
-		jw_str(w, "role", v->entry_role);
+		jw_str(w, "role", "purgatory");
 		jw_str(w, "check", v->check);
 		jw_close(w, '}');
 	} else {
@@ -553,18 +552,11 @@ void print_load_plan(const struct kexec_ctx *ctx, const struct kx_opts *o,
 		.have_entry = true,
 		.entry = plan->entry,
 		.check = o->no_checks ? "none" : o->check == LIBKEXEC_CHECK_SHA256 ? "sha256" : "xxh3",
-		.entry_role = "kernel",
 		.segs = plan,
 	};
 	struct kexec_image_info info;
 	struct stat st;
 
-	/* Without a purgatory (mips) the old kernel enters the kernel, and nothing is checked. */
-	for (size_t i = 0; i < plan->segs.nr; i++)
-		if (!strcmp(plan->info[i].role, "purgatory"))
-			v.entry_role = "purgatory";
-	if (strcmp(v.entry_role, "purgatory"))
-		v.check = "none";
 	/* The plan has no image details: the format's probe says them (a plain image's). */
 	if (probe_file(ctx, o->kernel, &info) == 0) {
 		v.version = info.kernel_version;

@@ -85,6 +85,15 @@ static void kx_console_hex(const struct kx_purgatory_params *p, uint64_t v)
  * named, so that the report says which segment changed since the load, or
  * that none reads differently now; then the report's last line.
  */
+/*
+ * A region's start as the report prints it: the physical address. A
+ * purgatory whose loader gives the regions as mapped addresses (mips: XKPHYS)
+ * defines KX_REGION_PHYS_MASK first.
+ */
+#ifndef KX_REGION_PHYS_MASK
+#define KX_REGION_PHYS_MASK UINT64_MAX
+#endif
+
 static void kx_console_report_changed(const struct kx_purgatory_params *p)
 {
 	unsigned int changed = 0;
@@ -95,7 +104,7 @@ static void kx_console_report_changed(const struct kx_purgatory_params *p)
 			    p->region_sums[i])
 			continue;
 		kx_console_puts(p, "purgatory: changed since the load: the segment at 0x");
-		kx_console_hex(p, p->regions[i].start);
+		kx_console_hex(p, p->regions[i].start & KX_REGION_PHYS_MASK);
 		kx_console_puts(p, ", 0x");
 		kx_console_hex(p, p->regions[i].len);
 		kx_console_puts(p, " bytes\r\n");

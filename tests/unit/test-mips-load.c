@@ -5,11 +5,13 @@
  * self-decompressing ELF64 vmlinuz linked at 0xffffffff81490000 goes where
  * it is linked; the initrd at 64 MiB or above, below 512 MiB, 16 KiB
  * aligned; the argument block "kexec <line> rd_start=<CKSEG0> rd_size=<n>"
- * in a 2048-byte buffer (what loongson_kexec_prepare copies); the entry the
- * kernel's own (no purgatory); KEXEC_ARCH_MIPS in the flags, which the
- * simulated MIPS kernel accepts and KEXEC_ARCH_MIPS_LE it refuses. Refused,
- * naming the file: a line of more than 64 words or 2047 bytes, crash loads,
- * --check=sha256, a kernel linked over the kernel's control page.
+ * in a 2048-byte buffer (what loongson_kexec_prepare copies); the purgatory
+ * below 512 MiB, relocated at its CKSEG0 address, the plan's entry its
+ * physical one, its parameters the kernel's CKSEG0 entry and the regions
+ * through XKPHYS; KEXEC_ARCH_MIPS in the flags, which the simulated MIPS
+ * kernel accepts and KEXEC_ARCH_MIPS_LE it refuses. Refused, naming the
+ * file: a line of more than 64 words or 2047 bytes, crash loads, the x86
+ * console options, a kernel linked over the kernel's control page.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -25,6 +27,7 @@
 #define FIXTURE_TMP_NAME "libkexec-mips"
 #include "fixture-util.h"
 #include "libkexec-internal.h"
+#include "purgatory.h"
 
 static const char iomem[] =
 	"00000000-0effffff : System RAM\n"
@@ -130,8 +133,10 @@ static void plan(void **state)
 	struct kexec_sim *sim = kexec_sim_new();
 	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
 					  .cmdline = "console=ttyS0 quiet" };
-	const struct kexec_segment *k, *i, *c;
+	const struct kexec_segment *k, *i, *c, *g;
 	struct kexec_load_plan p;
+	uint64_t start;
+	uint32_t hi, lo;
 	struct kexec_limits lim;
 	char want[128];
 
@@ -140,18 +145,42 @@ static void plan(void **state)
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
 	assert_string_equal(p.format, "elf-mips");
 	assert_int_equal(p.flags, KEXEC_ARCH_MIPS);
-	assert_int_equal(p.segs.nr, 3);
+	assert_int_equal(p.segs.nr, 4);
 	k = role(&p, "kernel");
 	i = role(&p, "initrd");
 	c = role(&p, "cmdline");
+	g = role(&p, "purgatory");
 	assert_non_null(k);
 	assert_non_null(i);
 	assert_non_null(c);
-	assert_null(role(&p, "purgatory"));
-	/* Where it is linked; the entry its own. */
+	assert_non_null(g);
+	/* Where it is linked. */
 	assert_int_equal(mem(k), 0x1490000);
 	assert_int_equal(k->memsz, (0xa0aed0 + 0x3fff) & ~0x3fffULL);
-	assert_int_equal(p.entry, 0x1490000);
+	/* The purgatory: below 512 MiB, entered at its physical address (purgatory_start is first). */
+	assert_true(mem(g) >= 0x4000000 && mem(g) + g->memsz <= 0x20000000);
+	assert_int_equal(p.entry, mem(g));
+	{
+		struct kx_purgatory pg;
+		struct kx_purgatory_params pp;
+		uint64_t off;
+
+		assert_int_equal(kx_purgatory_init(ctx, &pg, kx_purgatory_mips64_blob,
+						   kx_purgatory_mips64_blob_size), 0);
+		assert_int_equal(kx_purgatory_symbol_addr(&pg, KX_PURGATORY_PARAMS_NAME, &off), 0);
+		assert_int_equal(kx_purgatory_symbol_addr(&pg, KX_PURGATORY_ENTRY_NAME, &start), 0);
+		kx_purgatory_free(&pg);
+		assert_int_equal(start, 0);
+		memcpy(&pp, (const uint8_t *)g->buf + off, sizeof(pp));
+		assert_int_equal(pp.entry, 0xffffffff81490000ULL);
+		assert_int_equal(pp.regions[0].start, 0x9800000000000000ULL | mem(k));
+		assert_int_equal(pp.regions[0].len, k->bufsz);
+		/* lui/addiu of purgatory_start's jump: its CKSEG0 address's halves. */
+		hi = kx_le32((const uint8_t *)g->buf) & 0xffff;
+		lo = kx_le32((const uint8_t *)g->buf + 4) & 0xffff;
+		assert_int_equal((uint32_t)((hi << 16) + (uint32_t)(int16_t)lo) & 0xfff00000u,
+				 (uint32_t)(0x80000000u + mem(g)) & 0xfff00000u);
+	}
 	/* The initrd: 16 KiB aligned, at 64 MiB or above, below 240 MiB (CKSEG0 reaches it). */
 	assert_int_equal(mem(i) % 0x4000, 0);
 	assert_true(mem(i) >= 0x4000000 && mem(i) + i->memsz <= 0xf000000);
@@ -208,12 +237,16 @@ static void refusals(void **state)
 	assert_true(kexec_load_plan_prepare(ctx, &req, &p) == -E2BIG);
 	assert_logged(f->kernel);
 	req.cmdline = "console=ttyS0";
-	/* --check=sha256 and the consoles need a purgatory. */
+	/* --check=sha256 is honoured; the x86 console options are refused. */
 	req.check = LIBKEXEC_CHECK_SHA256;
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	kexec_load_plan_free(&p);
+	req.check = LIBKEXEC_CHECK_XXH3;
+	req.console_base = 0x2f8;
 	log_reset();
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
-	assert_logged("no purgatory");
-	req.check = LIBKEXEC_CHECK_XXH3;
+	assert_logged("x86 options");
+	req.console_base = 0;
 	/* Linked over the old kernel's control page. */
 	req.kernel = f->low;
 	log_reset();

@@ -164,9 +164,8 @@ x86_64 | i386) VM_BOOT_DATA_ROLE=boot_params ;;
 mips64el) VM_BOOT_DATA_ROLE=cmdline ;;
 *) VM_BOOT_DATA_ROLE=dtb ;;
 esac
-# The segments a kexec_load with an initrd makes (mips64el: no purgatory).
+# The segments a kexec_load with an initrd makes.
 VM_LOAD_ROLES="kernel initrd $VM_BOOT_DATA_ROLE purgatory"
-[[ $VM_ARCH != mips64el ]] || VM_LOAD_ROLES="kernel initrd cmdline"
 VM_INITRD=${VM_INITRD:-}
 VM_FAILURES=()
 # Per test: extra files for the stage-1 initramfs (vm_add_file) and extra

@@ -8,18 +8,17 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 name=kexec-load-console
-[[ ${VM_ARCH:-x86_64} == arm64 ]] && name=arm64-load-console
+[[ $VM_ARCH == x86_64 ]] || name=$VM_ARCH-load-console
 vm_test_setup "$name"
 nonce=$(vm_nonce)
-console=ttyS0 kernel=/boot/vmlinuz
-if [[ ${VM_ARCH:-x86_64} == arm64 ]]; then
-	console=ttyAMA0 kernel=/boot/Image
-fi
+console=$VM_CONSOLE kernel=$VM_GUEST_KERNEL
+# VM_LOAD_EXTRA: more options for the load (a wrapper's, e.g. --check=sha256).
+extra=${VM_LOAD_EXTRA:-}
 cmdline="console=$console${VM_ARCH_ARGS:+ $VM_ARCH_ARGS} kxtest=c-CONSOLE-$nonce quiet"
 
 vm_scenario_exec "$cmdline" "$(
 	cat <<EOS
-vt_run load kexec --console-serial -l $kernel --initrd=/boot/stage2.cpio.gz --append="\$CMDLINE"
+vt_run load kexec --console-serial $extra -l $kernel --initrd=/boot/stage2.cpio.gz --append="\$CMDLINE"
 EOS
 )"
 

@@ -2,7 +2,7 @@
 # MIPS: tests/vm/dtb/load-noinitrd.sh: no initrd; the second kernel panics for want of a root fs.
 # Debian 12's loongson-3 kernel (a self-decompressing ELF vmlinuz) under
 # qemu-system-mips64el -M loongson3-virt; kexec_load with the ELF where it is
-# linked and the "kexec ..." argument block, no purgatory.
+# linked, the "kexec ..." argument block and our purgatory.
 VM_ARCH=mips64el
 # shellcheck source=SCRIPTDIR/dtb/load-noinitrd.sh
 . "$(dirname "${BASH_SOURCE[0]}")/dtb/load-noinitrd.sh"

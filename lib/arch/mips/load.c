@@ -15,9 +15,11 @@
  *            with "kexec", copies 2048 bytes of it and splits it on spaces
  *            into at most 64 arguments (MAX_ARGS, "kexec" included), which
  *            the new kernel joins back (fw_init_cmdline skips argv[0])
- * No purgatory (as kexec-tools on MIPS): relocate_kernel jumps to the
- * entry with a0-a3 the firmware arguments, and nothing checks the segments
- * (lib/arch.h: purgatory NULL). 0x100000-0x10bfff is the kernel's own
+ *   purgatory purgatory/mips (kexec-tools has none on MIPS): relocate_kernel
+ *            jumps to it (at its XKPHYS alias) with a0-a3 the firmware
+ *            arguments; it moves to its CKSEG0 link address, checks the
+ *            segments and enters the kernel's entry with a0-a3 untouched
+ * 0x100000-0x10bfff is the kernel's own
  * (KEXEC_CTRL_CODE and the argv block it writes before copying): no
  * segment goes there. No crash kernels: Debian's loongson-3 kernel has no
  * CONFIG_CRASH_DUMP and runs only where it is linked, outside any
@@ -31,6 +33,7 @@
 
 #include "arch.h"
 #include "elf-vmlinux.h"
+#include "purgatory.h"
 
 #define CKSEG0 0xffffffff80000000ULL
 #define CKSEG2 0xffffffffc0000000ULL
@@ -234,12 +237,52 @@ static void cleanup(struct kx_load *l)
 	l->arch_priv = NULL;
 }
 
-/* No kexec_load purgatory here: the old kernel enters the kernel itself. */
+/* A physical address as the purgatory reaches it: XKPHYS, cached. */
+#define XKPHYS_CACHED 0x9800000000000000ULL
+#define CKSEG1 0xffffffffa0000000ULL
+
+/*
+ * The purgatory's fields: the kernel's entry as a CKSEG0 address (how the
+ * ELF is linked; XKPHYS past 512 MiB), the regions through XKPHYS, the
+ * console the running kernel lists in /proc/iomem as "serial" (an 8250 with
+ * byte registers, through CKSEG1, uncached), placed below 512 MiB so that
+ * CKSEG0 reaches it.
+ */
 static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
-	(void)ctx, (void)l, (void)pp, (void)min, (void)max;
-	return -EOPNOTSUPP;
+	struct kexec_memmap map = { 0 };
+
+	if (l->req->console_base || l->req->console_baud || l->req->console_vga) {
+		kx_err(ctx, "cannot load %s: --serial, --serial-baud and --console-vga are x86 "
+			    "options; on mips the purgatory writes to the UART /proc/iomem lists as "
+			    "\"serial\"",
+		       l->what_kernel);
+		return -EOPNOTSUPP;
+	}
+	pp->entry = pp->entry < CKSEG0_SIZE ? CKSEG0 + pp->entry : XKPHYS_CACHED | pp->entry;
+	for (size_t i = 0; i < KX_SHA_REGIONS_MAX; i++)
+		if (pp->regions[i].len)
+			pp->regions[i].start |= XKPHYS_CACHED;
+	if (kexec_read_iomem(ctx, &map) >= 0) {
+		for (size_t i = 0; i < map.nr; i++)
+			if (!map.r[i].depth && !strcmp(map.r[i].name, "serial") &&
+			    map.r[i].start < CKSEG0_SIZE) {
+				pp->console_kind = KX_CONSOLE_8250_MMIO8;
+				pp->console_base = CKSEG1 + map.r[i].start;
+				break;
+			}
+		kexec_memmap_free(&map);
+	}
+	if (!pp->console_kind && l->req->console_progress) {
+		kx_err(ctx, "cannot load %s: --console-serial: /proc/iomem lists no \"serial\" UART "
+			    "below 512 MiB for the purgatory to write to",
+		       l->what_kernel);
+		return -EOPNOTSUPP;
+	}
+	*min = INITRD_MIN;
+	*max = CKSEG0_SIZE - 1;
+	return 0;
 }
 
 static const struct kx_crash_policy crash_policy = {
@@ -258,7 +301,10 @@ const struct kx_arch kx_arch_mips = {
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
 	.no_file_load = true,
-	.purgatory = NULL,
+	.purgatory = kx_purgatory_mips64_blob,
+	.purgatory_size = &kx_purgatory_mips64_blob_size,
+	.reloc = &kx_reloc_mips64,
+	.purgatory_link_offset = CKSEG0,
 	.prepare = prepare,
 	.purgatory_params = purgatory_params,
 	.cleanup = cleanup,

@@ -1,0 +1,8 @@
+#!/bin/bash
+# MIPS: tests/vm/dtb/load-nochecks.sh: -i, the purgatory checks nothing.
+# Debian 12's loongson-3 kernel (a self-decompressing ELF vmlinuz) under
+# qemu-system-mips64el -M loongson3-virt; kexec_load with the ELF where it is
+# linked, the "kexec ..." argument block and our purgatory.
+VM_ARCH=mips64el
+# shellcheck source=SCRIPTDIR/dtb/load-nochecks.sh
+. "$(dirname "${BASH_SOURCE[0]}")/dtb/load-nochecks.sh"
