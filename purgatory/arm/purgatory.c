@@ -12,18 +12,14 @@
  * read goes to memory, slower on real hardware than with caches (QEMU does
  * not tell the difference). Nothing is written but our own .data and stack.
  *
- * The hashing: XXH3-128 (../common/xxh3.c, its scalar loop), or with
- * --check=sha256 the portable SHA-256 (../common/sha256.c, its eight lanes
- * one after the other). The check is the only work done here.
+ * The check itself is ../common/check-main.c's purgatory_main(), shared
+ * with mips; here: the parameter block and the exception report.
  */
-#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "console-mmio.h"
 #include "params.h"
-#include "sha256.h"
-#include "xxh3.h"
 
 /*
  * Set by the loader, by symbol name (kx_purgatory_set_params()), in the file
@@ -43,20 +39,9 @@ _Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
 	       "entry.S reads boot_data at 8");
 #define P KX_PURGATORY_PARAMS
 
-/* What the check did, for anyone reading memory after the fact: bit 0 checked. */
-KX_VAR uint32_t kx_check_path = 0;
-
-/* No SHA-256 instructions here; no vector lanes either (../common/sha256-nolanes.c). */
-int kx_sha256_hw_usable(void)
-{
-	return 0;
-}
-
 /* entry.S */
 __attribute__((noreturn)) void kx_halt(void);
 
-void purgatory_main(void);
-int purgatory_verify(void);
 __attribute__((noreturn)) void purgatory_exception(uint32_t kind, uint32_t lr, uint32_t dfsr,
 						   uint32_t dfar);
 
@@ -76,41 +61,4 @@ void purgatory_exception(uint32_t kind, uint32_t lr, uint32_t dfsr, uint32_t dfa
 	console_hex(dfar);
 	console_puts("\r\n");
 	kx_halt();
-}
-
-/*
- * The regions against the loader's digest: XXH3-128 (../common/xxh3.c), or
- * with KX_PF_SHA256 the eight-lane SHA-256 (../common/sha256.c).
- */
-int purgatory_verify(void)
-{
-	if (P.flags & KX_PF_SHA256)
-		return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
-	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
-}
-
-/* From entry.S: MMU off, our stack and vectors. Returns to jump into the kernel. */
-void purgatory_main(void)
-{
-	bool regions = false;
-
-	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++)
-		regions |= P.regions[i].len != 0;
-	if (P.flags & KX_PF_PROGRESS)
-		console_puts(regions ? "purgatory: checking the segments\r\n"
-				     : "purgatory: no check (-i)\r\n");
-	/* -i: the loader gave no regions; nothing to check. */
-	if (!regions)
-		goto enter;
-	if (!purgatory_verify()) {
-		/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
-		console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
-						    : "purgatory: xxh3 mismatch\r\n");
-		kx_console_report_changed(&P);
-		kx_halt();
-	}
-	kx_check_path = 1;
-enter:
-	if (P.flags & KX_PF_PROGRESS)
-		console_puts("purgatory: entering the kernel\r\n");
 }

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The console of the device-tree purgatories (arm64, riscv64): a PL011 or an
+ * The console of the purgatories that write to MMIO (arm64, riscv64, arm, mips): a PL011 or an
  * 8250 with byte or 32-bit registers at MMIO console_base, as the old kernel
- * (or the firmware) left it. Header-only: each purgatory includes it once.
+ * (or the firmware) left it. Header-only (static inline: a file uses what it needs).
  * The waits are bounded: a UART that is not there may never report room.
  */
 #ifndef KX_PURGATORY_CONSOLE_MMIO_H
@@ -40,7 +40,7 @@ static inline void kx_mmio_write8(uint64_t a, uint8_t v)
 	*(volatile uint8_t *)(uintptr_t)a = v;
 }
 
-static void kx_console_putc(const struct kx_purgatory_params *p, char ch)
+static inline void kx_console_putc(const struct kx_purgatory_params *p, char ch)
 {
 	uint64_t base = p->console_base;
 	unsigned int i;
@@ -67,13 +67,13 @@ static void kx_console_putc(const struct kx_purgatory_params *p, char ch)
 	}
 }
 
-static void kx_console_puts(const struct kx_purgatory_params *p, const char *s)
+static inline void kx_console_puts(const struct kx_purgatory_params *p, const char *s)
 {
 	for (; *s; s++)
 		kx_console_putc(p, *s);
 }
 
-static void kx_console_hex(const struct kx_purgatory_params *p, uint64_t v)
+static inline void kx_console_hex(const struct kx_purgatory_params *p, uint64_t v)
 {
 	for (int shift = 60; shift >= 0; shift -= 4)
 		kx_console_putc(p, "0123456789abcdef"[(v >> shift) & 0xf]);
@@ -94,7 +94,7 @@ static void kx_console_hex(const struct kx_purgatory_params *p, uint64_t v)
 #define KX_REGION_PHYS_MASK UINT64_MAX
 #endif
 
-static void kx_console_report_changed(const struct kx_purgatory_params *p)
+static inline void kx_console_report_changed(const struct kx_purgatory_params *p)
 {
 	unsigned int changed = 0;
 

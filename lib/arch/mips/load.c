@@ -50,6 +50,7 @@
 /* What the MIPS loader keeps until the plan is freed (kx_load.arch_priv). */
 struct priv {
 	char *argv;                    /* ARGV_BYTES: the "kexec ..." segment */
+	uint64_t uart;                 /* /proc/iomem's "serial" below 512 MiB; 0: none */
 };
 
 /* CKSEG0/CKSEG1 (the low 512 MiB) and XKPHYS addresses, as kexec-tools' virt_to_phys. */
@@ -103,6 +104,9 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 	for (size_t i = 0; i < map.nr && r == 0; i++) {
 		const struct kexec_mem_range *m = &map.r[i];
 
+		/* The purgatory's console (purgatory_params): the first UART CKSEG1 reaches. */
+		if (!m->depth && !pv->uart && !strcmp(m->name, "serial") && m->start < CKSEG0_SIZE)
+			pv->uart = m->start;
 		if (m->depth || m->type != KEXEC_MEM_RAM)
 			continue;
 		r = kx_alloc_add_ram(&l->alloc, m->start, m->end - m->start + 1);
@@ -251,7 +255,7 @@ static void cleanup(struct kx_load *l)
 static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
-	struct kexec_memmap map = { 0 };
+	const struct priv *pv = l->arch_priv;
 
 	if (l->req->console_base || l->req->console_baud || l->req->console_vga) {
 		kx_err(ctx, "cannot load %s: --serial, --serial-baud and --console-vga are x86 "
@@ -264,15 +268,9 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 	for (size_t i = 0; i < KX_SHA_REGIONS_MAX; i++)
 		if (pp->regions[i].len)
 			pp->regions[i].start |= XKPHYS_CACHED;
-	if (kexec_read_iomem(ctx, &map) >= 0) {
-		for (size_t i = 0; i < map.nr; i++)
-			if (!map.r[i].depth && !strcmp(map.r[i].name, "serial") &&
-			    map.r[i].start < CKSEG0_SIZE) {
-				pp->console_kind = KX_CONSOLE_8250_MMIO8;
-				pp->console_base = CKSEG1 + map.r[i].start;
-				break;
-			}
-		kexec_memmap_free(&map);
+	if (pv->uart) {
+		pp->console_kind = KX_CONSOLE_8250_MMIO8;
+		pp->console_base = CKSEG1 + pv->uart;
 	}
 	if (!pp->console_kind && l->req->console_progress) {
 		kx_err(ctx, "cannot load %s: --console-serial: /proc/iomem lists no \"serial\" UART "
