@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * SHA-256 paths on hosts whose library uses the portable C only (no SHA-256
- * instructions or vector lanes: 32-bit ARM, i386, MIPS; purgatory/common/sha256.c).
+ * instructions or vector lanes: any host but x86_64, arm64 and riscv64, so
+ * 32-bit ARM, i386, MIPS, s390x; purgatory/common/sha256.c).
  * The switches exist so that the tests' code is the same on every host.
  */
 #include <stdbool.h>
