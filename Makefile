@@ -108,8 +108,9 @@ check-distro:
 	KX_DISTRO_ARCHES="$(DISTRO_ARCHES)" tests/distro/run.sh $(DISTRO_RELEASES)
 
 # Benchmarks against Debian's kexec-tools on the same kernel and initrds (load
-# cost on this host, handover in QEMU with icount on x86_64 and arm64; riscv64,
-# where Debian has no kexec-tools, against our own -i): bench/run.sh writes
+# cost on this host, handover in QEMU with icount on x86_64, arm64, 32-bit
+# ARM, i386 and MIPS; riscv64, where Debian has no kexec-tools, against our
+# own -i): bench/run.sh writes
 # docs/bench.md, docs/bench.png and the raw numbers. Not part of check.
 bench: build cross
 	@scripts/install-deps.sh vm

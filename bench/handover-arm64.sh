@@ -16,7 +16,14 @@
 # build-i686/kexec and Debian 12's i386 kexec-tools, each loading Debian 12's
 # 686-pae bzImage under qemu-system-i386 -M pc -cpu qemu32, the clock the TSC
 # (virtual nanoseconds under icount); output handover-i386.tsv and
-# meta-i386.tsv.
+# meta-i386.tsv. With BENCH_HANDOVER_ARCH=mips64el
+# (bench/handover-mips64el.sh) in MIPS guests: build-mips64el/kexec and
+# Debian 12's mips64el kexec-tools, each loading Debian 12's loongson-3 ELF
+# vmlinuz under qemu-system-mips64el -M loongson3-virt -cpu Loongson-3A1000
+# -icount shift=4,sleep=off -rtc clock=vm (shift=0 hangs that kernel at
+# boot in QEMU 7.2: one instruction is 16 ns of virtual time here), the
+# clock the goldfish RTC's nanoseconds; output handover-mips64el.tsv and
+# meta-mips64el.tsv.
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
@@ -40,20 +47,33 @@
 # <repo>/build-aarch64/kexec; scripts/build-cross.sh aarch64 build-aarch64
 # builds it), BENCH_KEXEC_ARM (the 32-bit one, default
 # <repo>/build-armhf/kexec), BENCH_KEXEC_I386 (default <repo>/build-i686/kexec),
+# BENCH_KEXEC_MIPS64EL (default <repo>/build-mips64el/kexec),
 # VM_TIMEOUT (seconds per guest, default 120).
 set -euo pipefail
 # The body is one compound command: bash reads all of it before running any,
 # so editing this file during a run cannot change that run.
 {
 VM_ARCH=${BENCH_HANDOVER_ARCH:-arm64}
+# A_ICOUNT: the guest's -icount (and clock) options; A_QEMU_USER: the
+# qemu-user that runs our binary on the host for its version line.
+# A_CMDLINE_TAIL: an ERE for what the kernel's command line may end with
+# after ours.
+# A_CMDLINE_EXTRA: what the stage-2 command line adds for both tools (MIPS:
+# nokaslr, without which kexec-tools 2.0.25's initrd, placed right after the
+# vmlinuz, is where the kernel moves itself: README, "MIPS").
+A_ICOUNT=(-icount "shift=0,sleep=off") A_QEMU_USER='' A_CMDLINE_TAIL='' A_CMDLINE_EXTRA=''
 case $VM_ARCH in
 arm64) A_BUILD=build-aarch64 A_CROSS=aarch64 A_QEMU=qemu-system-aarch64 A_CC=aarch64-linux-gnu-gcc
 	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS='' A_IMAGE="the raw Image" ;;
 arm) A_BUILD=build-armhf A_CROSS=armhf A_QEMU=qemu-system-arm A_CC=arm-linux-gnueabihf-gcc
 	A_DEB=armhf A_CPU=cortex-a15 A_KT_OPTS=--image-size=0x3000000 A_IMAGE="the zImage" ;;
 i386) A_BUILD=build-i686 A_CROSS=i686 A_QEMU=qemu-system-i386 A_CC=i686-linux-gnu-gcc
-	A_DEB=i386 A_CPU=qemu32 A_KT_OPTS='' A_IMAGE="the bzImage" ;;
-*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm or i386" >&2; exit 2 ;;
+	A_DEB=i386 A_CPU=qemu32 A_KT_OPTS='' A_IMAGE="the bzImage" A_QEMU_USER=qemu-i386-static ;;
+mips64el) A_BUILD=build-mips64el A_CROSS=mips64el A_QEMU=qemu-system-mips64el
+	A_CC=mips64el-linux-gnuabi64-gcc A_DEB=mips64el A_CPU=Loongson-3A1000 A_KT_OPTS=''
+	A_IMAGE="the self-decompressing ELF vmlinuz" A_ICOUNT=(-icount "shift=4,sleep=off" -rtc clock=vm)
+	A_CMDLINE_TAIL=' rd_start=(0x)?[0-9a-f]+ rd_size=(0x)?[0-9a-f]+' A_CMDLINE_EXTRA=nokaslr ;;
+*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386 or mips64el" >&2; exit 2 ;;
 esac
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -75,6 +95,7 @@ case $VM_ARCH in
 arm64) export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/$A_BUILD/kexec} ;;
 arm) export KEXEC_BIN=${BENCH_KEXEC_ARM:-$BENCH_REPO/$A_BUILD/kexec} ;;
 i386) export KEXEC_BIN=${BENCH_KEXEC_I386:-$BENCH_REPO/$A_BUILD/kexec} ;;
+mips64el) export KEXEC_BIN=${BENCH_KEXEC_MIPS64EL:-$BENCH_REPO/$A_BUILD/kexec} ;;
 esac
 [[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh $A_CROSS $A_BUILD)"
 command -v $A_QEMU >/dev/null || bench_die "$A_QEMU is missing (scripts/install-deps.sh bench)"
@@ -99,8 +120,7 @@ mapfile -t KTA_LIBS < <(bench_kta_libs)
 	echo "kexec_tools	$KTA_VERSION (Debian $(sed -n "s/^kexec-tools_\\(.*\\)_$A_DEB\\.deb\$/\\1/p" <<<"${KTA_DEBS// /$'\n'}" | sed 's/%3a/:/'))${A_KT_OPTS:+, run with $A_KT_OPTS}"
 	echo "kexec_tools_debs	${KTA_DEBS//%3a/:} (libxenctrl: bench/xenctrl-stub.c)"
 	v=
-	q=qemu-${A_CC%%-*}-static
-	[[ $VM_ARCH != i386 ]] || q=qemu-i386-static
+	q=${A_QEMU_USER:-qemu-${A_CC%%-*}-static}
 	if command -v "$q" >/dev/null; then
 		v=$("$q" "$KEXEC_BIN" -v 2>&1 | head -n 1) || v=
 	fi
@@ -131,6 +151,8 @@ mkdir -p "$root/dev" "$root/proc"
 cp "$TSC" "$root/init"
 chmod 755 "$root/init"
 mknod -m 600 "$root/dev/console" c 5 1
+# MIPS: tsc reads the RTC through /dev/mem before it mounts devtmpfs.
+[[ $VM_ARCH != mips64el ]] || mknod -m 600 "$root/dev/mem" c 1 1
 vm__pack "$root" "$STAGE2.tmp"
 rm -rf "$root"
 (($(stat -c %s "$STAGE2.tmp") <= 1048576)) || bench_die "the stage-2 initramfs is over 1 MiB"
@@ -138,7 +160,7 @@ truncate -s 1M "$STAGE2.tmp"
 mv "$STAGE2.tmp" "$STAGE2"
 
 # The stage-2 command line: the same for both tools.
-CMDLINE2="console=$VM_CONSOLE panic=-1 quiet"
+CMDLINE2="console=$VM_CONSOLE panic=-1 quiet${A_CMDLINE_EXTRA:+ $A_CMDLINE_EXTRA}"
 
 out=$BENCH_OUT/handover-$VM_ARCH.tsv
 
@@ -152,7 +174,7 @@ run_one() {
 	# shellcheck disable=SC2034
 	VM_ADD_DST=()
 	# shellcheck disable=SC2034
-	VM_QEMU_ARGS=(-icount "shift=0,sleep=off")
+	VM_QEMU_ARGS=("${A_ICOUNT[@]}")
 	VM_CPU=$cpu
 	case $case in
 	ours | ours-i | ours-sha256) loader="kexec -c" ;;
@@ -203,7 +225,9 @@ EOS
 	lrc=$(vm_field "$log" "RC load: ")
 	crng=$(awk '$1 == "BENCH-KMSG" && $3 == "random:" && $4 == "crng" { print $2; exit }' "$log")
 	bench_log "$name: qemu status $rc after $((SECONDS - t0)) s"
-	if [[ $rc -ne 0 || -z $exec_t || -z $init_t ]] || ! grep -Fxq "STAGE2-CMDLINE: $CMDLINE2" "$log"; then
+	# (MIPS: both tools append rd_start=... rd_size=... for the initrd.)
+	if [[ $rc -ne 0 || -z $exec_t || -z $init_t || $exec_t == 0 || $init_t == 0 ]] ||
+		! grep -Eq "^STAGE2-CMDLINE: $(vm_re_escape "$CMDLINE2")${A_CMDLINE_TAIL:-}\$" "$log"; then
 		bench_log "$name failed (qemu status $rc, load status ${lrc:-none}; log $log)"
 		printf '%s\t%s\t%s\tFAIL\t\t\t\t\t\t%s\t%s\t\n' "$case" "$cpu" "$n" "${sha2:-}" "${lrc:-}" >>"$out"
 		return 0

@@ -18,13 +18,15 @@
 # (default "rv64 rv64,zknh=true": the purgatory's portable and Zknh SHA-256);
 # BENCH_RISCV64=0 skips riscv64; BENCH_REPEAT_ARM, boots per 32-bit ARM
 # handover case (default 3), BENCH_ARM=0 skips 32-bit ARM; BENCH_REPEAT_I386, boots
-# per i386 handover case (default 3), BENCH_I386=0 skips i386; BENCH_UNWRAP=0 skips the compressed
+# per i386 handover case (default 3), BENCH_I386=0 skips i386;
+# BENCH_REPEAT_MIPS64EL, boots per MIPS handover case (default 3),
+# BENCH_MIPS64EL=0 skips MIPS; BENCH_UNWRAP=0 skips the compressed
 # kernels (bench/unwrap.sh), BENCH_UNWRAP_BASE_REV is the older revision
 # they are measured against (default ac79cc7, before lazy peeling; "" for
 # none) or BENCH_UNWRAP_BASE_KEXEC an older kexec already built;
 # BENCH_VM_JOBS, guests at once (default 1); BENCH_DOCS, where the results go
 # (default <repo>/docs). See bench/load.sh, bench/handover.sh and
-# bench/handover-arm64.sh and bench/handover-riscv64.sh for what is measured
+# bench/handover-arm64.sh (arm64, arm, i386, mips64el) and bench/handover-riscv64.sh for what is measured
 # and how.
 #
 # Never runs kexec -e on this machine: the load syscalls fail here (no kexec
@@ -189,6 +191,16 @@ if [[ ${BENCH_I386:-1} != 0 ]]; then
 	cross_kexec BENCH_KEXEC_I386 i686 build-i686
 	bash "$BENCH_DIR/handover-i386.sh" -r "${BENCH_REPEAT_I386:-3}" ours ours-sha256 ours-i kt kt-i
 	echo "handover_i386	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+fi
+
+# MIPS: our static mips64el kexec against Debian 12's mips64el kexec-tools
+# (bench/handover-mips64el.sh), one guest at a time.
+rm -f "$BENCH_OUT/handover-mips64el.tsv" "$BENCH_OUT/meta-mips64el.tsv"
+if [[ ${BENCH_MIPS64EL:-1} != 0 ]]; then
+	t=$SECONDS
+	cross_kexec BENCH_KEXEC_MIPS64EL mips64el build-mips64el
+	bash "$BENCH_DIR/handover-mips64el.sh" -r "${BENCH_REPEAT_MIPS64EL:-3}" ours ours-sha256 ours-i kt kt-i
+	echo "handover_mips64el	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
 
 # riscv64: our static riscv64 kexec alone (Debian has no riscv64

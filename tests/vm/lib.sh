@@ -1152,7 +1152,7 @@ vm_run() {
 	elif [[ $VM_ARCH == mips64el ]]; then
 		# loongson3-virt: 8250 UART (ttyS0), QEMU's own LEFI firmware
 		# tables, which the kexec'd kernel reads again.
-		qemu=(qemu-system-mips64el -M loongson3-virt -accel tcg -m "$mem"
+		qemu=(qemu-system-mips64el -M loongson3-virt -accel tcg -cpu "${VM_CPU:-Loongson-3A1000}" -m "$mem"
 			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 			-append "console=ttyS0 panic=-1 quiet $extra")
