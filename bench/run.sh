@@ -173,35 +173,24 @@ if [[ ${BENCH_ARM64:-1} != 0 ]]; then
 	echo "handover_arm64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
 
-# 32-bit ARM: our static armhf kexec against Debian's armhf kexec-tools
-# (bench/handover-arm.sh), one guest at a time.
-rm -f "$BENCH_OUT/handover-arm.tsv" "$BENCH_OUT/meta-arm.tsv"
-if [[ ${BENCH_ARM:-1} != 0 ]]; then
+# 32-bit ARM, i386 and MIPS: our static kexec for each against Debian's
+# kexec-tools for it (bench/handover-ARCH.sh), one guest at a time. A row:
+# the architecture (handover-ARCH.sh, handover-ARCH.tsv), the suffix of its
+# BENCH_KEXEC_*, BENCH_REPEAT_* and BENCH_* (skip) variables, the
+# scripts/build-cross.sh target and directory.
+while read -r -u 3 arch var target dir; do
+	rm -f "$BENCH_OUT/handover-$arch.tsv" "$BENCH_OUT/meta-$arch.tsv"
+	skip=BENCH_$var repeat=BENCH_REPEAT_$var
+	[[ ${!skip:-1} != 0 ]] || continue
 	t=$SECONDS
-	cross_kexec BENCH_KEXEC_ARM armhf build-armhf
-	bash "$BENCH_DIR/handover-arm.sh" -r "${BENCH_REPEAT_ARM:-3}" ours ours-sha256 ours-i kt kt-i
-	echo "handover_arm	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
-fi
-
-# i386: our static i386 kexec against Debian's i386 kexec-tools
-# (bench/handover-i386.sh), one guest at a time.
-rm -f "$BENCH_OUT/handover-i386.tsv" "$BENCH_OUT/meta-i386.tsv"
-if [[ ${BENCH_I386:-1} != 0 ]]; then
-	t=$SECONDS
-	cross_kexec BENCH_KEXEC_I386 i686 build-i686
-	bash "$BENCH_DIR/handover-i386.sh" -r "${BENCH_REPEAT_I386:-3}" ours ours-sha256 ours-i kt kt-i
-	echo "handover_i386	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
-fi
-
-# MIPS: our static mips64el kexec against Debian 12's mips64el kexec-tools
-# (bench/handover-mips64el.sh), one guest at a time.
-rm -f "$BENCH_OUT/handover-mips64el.tsv" "$BENCH_OUT/meta-mips64el.tsv"
-if [[ ${BENCH_MIPS64EL:-1} != 0 ]]; then
-	t=$SECONDS
-	cross_kexec BENCH_KEXEC_MIPS64EL mips64el build-mips64el
-	bash "$BENCH_DIR/handover-mips64el.sh" -r "${BENCH_REPEAT_MIPS64EL:-3}" ours ours-sha256 ours-i kt kt-i
-	echo "handover_mips64el	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
-fi
+	cross_kexec "BENCH_KEXEC_$var" "$target" "$dir"
+	bash "$BENCH_DIR/handover-$arch.sh" -r "${!repeat:-3}" ours ours-sha256 ours-i kt kt-i
+	echo "handover_$arch	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
+done 3<<'EOT'
+arm ARM armhf build-armhf
+i386 I386 i686 build-i686
+mips64el MIPS64EL mips64el build-mips64el
+EOT
 
 # riscv64: our static riscv64 kexec alone (Debian has no riscv64
 # kexec-tools), with and without -i, on each -cpu, one guest at a time.
