@@ -8,7 +8,11 @@
  * read into the 64-bit structures field by field; their REL relocations
  * (32-bit ARM's) keep the addend in the field itself, which the machine's
  * rel_addend() reads from the blob, never from the buffer, so that
- * relocating again starts from the same addends.
+ * relocating again starts from the same addends. An ELFCLASS64 object in the
+ * other byte order (s390x's big-endian purgatory, planned on a little-endian
+ * host) is read field by field swapped, and its parameter block written in
+ * its order (kx_purgatory_set_params); the machine's apply() writes the
+ * relocated fields in its own order.
  *
  * The blob is embedded, but it is parsed as hostile input all the same: every
  * offset, size, index and name is checked against the blob before use, once,
@@ -42,6 +46,27 @@ static bool machine_supported(uint16_t machine)
 	return reloc_ops(machine) != NULL;
 }
 
+/* The blob is in the other byte order than this host's (ELFCLASS64 only: check_header()). */
+static bool foreign(const uint8_t *elf)
+{
+	return elf[EI_DATA] != HOST_ELFDATA;
+}
+
+static uint16_t sw16(bool sw, uint16_t v)
+{
+	return sw ? __builtin_bswap16(v) : v;
+}
+
+static uint32_t sw32(bool sw, uint32_t v)
+{
+	return sw ? __builtin_bswap32(v) : v;
+}
+
+static uint64_t sw64(bool sw, uint64_t v)
+{
+	return sw ? __builtin_bswap64(v) : v;
+}
+
 /* The blob is ELFCLASS32 (checked by check_header() before any other read). */
 static bool elf32(const uint8_t *elf)
 {
@@ -66,7 +91,22 @@ static Elf64_Ehdr ehdr_read(const uint8_t *elf)
 	Elf32_Ehdr e;
 
 	if (!elf32(elf)) {
+		bool sw = foreign(elf);
+
 		memcpy(&eh, elf, sizeof(eh));
+		eh.e_type = sw16(sw, eh.e_type);
+		eh.e_machine = sw16(sw, eh.e_machine);
+		eh.e_version = sw32(sw, eh.e_version);
+		eh.e_entry = sw64(sw, eh.e_entry);
+		eh.e_phoff = sw64(sw, eh.e_phoff);
+		eh.e_shoff = sw64(sw, eh.e_shoff);
+		eh.e_flags = sw32(sw, eh.e_flags);
+		eh.e_ehsize = sw16(sw, eh.e_ehsize);
+		eh.e_phentsize = sw16(sw, eh.e_phentsize);
+		eh.e_phnum = sw16(sw, eh.e_phnum);
+		eh.e_shentsize = sw16(sw, eh.e_shentsize);
+		eh.e_shnum = sw16(sw, eh.e_shnum);
+		eh.e_shstrndx = sw16(sw, eh.e_shstrndx);
 		return eh;
 	}
 	memcpy(&e, elf, sizeof(e));
@@ -101,7 +141,19 @@ static Elf64_Shdr shdr_of(const struct kx_purgatory *p, unsigned int i)
 	Elf32_Shdr s;
 
 	if (!elf32(p->elf)) {
+		bool sw = foreign(p->elf);
+
 		memcpy(&sh, at, sizeof(sh));
+		sh.sh_name = sw32(sw, sh.sh_name);
+		sh.sh_type = sw32(sw, sh.sh_type);
+		sh.sh_flags = sw64(sw, sh.sh_flags);
+		sh.sh_addr = sw64(sw, sh.sh_addr);
+		sh.sh_offset = sw64(sw, sh.sh_offset);
+		sh.sh_size = sw64(sw, sh.sh_size);
+		sh.sh_link = sw32(sw, sh.sh_link);
+		sh.sh_info = sw32(sw, sh.sh_info);
+		sh.sh_addralign = sw64(sw, sh.sh_addralign);
+		sh.sh_entsize = sw64(sw, sh.sh_entsize);
 		return sh;
 	}
 	memcpy(&s, at, sizeof(s));
@@ -125,6 +177,7 @@ struct symtab {
 	const char *strtab;
 	size_t strtab_size;
 	bool elf32;
+	bool swap; /* foreign(): fields in the other byte order */
 };
 
 static Elf64_Sym sym_of(const struct symtab *st, size_t i)
@@ -134,6 +187,10 @@ static Elf64_Sym sym_of(const struct symtab *st, size_t i)
 
 	if (!st->elf32) {
 		memcpy(&sym, st->syms + i * sizeof(sym), sizeof(sym));
+		sym.st_name = sw32(st->swap, sym.st_name);
+		sym.st_shndx = sw16(st->swap, sym.st_shndx);
+		sym.st_value = sw64(st->swap, sym.st_value);
+		sym.st_size = sw64(st->swap, sym.st_size);
 		return sym;
 	}
 	memcpy(&s, st->syms + i * sizeof(s), sizeof(s));
@@ -174,7 +231,12 @@ static Elf64_Rela rel_of(const struct kx_purgatory *p, const struct kx_reloc_ops
 		r.r_info = ELF64_R_INFO(ELF32_R_SYM(r32.r_info), ELF32_R_TYPE(r32.r_info));
 		r.r_addend = r32.r_addend;
 	} else {
+		bool sw = foreign(p->elf);
+
 		memcpy(&r, at, rs->sh_type == SHT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
+		r.r_offset = sw64(sw, r.r_offset);
+		r.r_info = sw64(sw, r.r_info);
+		r.r_addend = (int64_t)sw64(sw, (uint64_t)r.r_addend);
 		if (ops->info)
 			r.r_info = ops->info(r.r_info);
 	}
@@ -230,6 +292,7 @@ static int find_symtab(struct kexec_ctx *ctx, const struct kx_purgatory *p, stru
 	st->syms = p->elf + sh.sh_offset;
 	st->nsyms = sh.sh_size / sym_size(elf32(p->elf));
 	st->elf32 = elf32(p->elf);
+	st->swap = foreign(p->elf);
 	st->strtab = (const char *)p->elf + str.sh_offset;
 	st->strtab_size = str.sh_size;
 	return 0;
@@ -317,14 +380,39 @@ int kx_purgatory_get(const struct kx_purgatory *p, const char *name, void *val, 
 _Static_assert(sizeof(struct kx_purgatory_params) == 480, "struct kx_purgatory_params changed");
 _Static_assert(offsetof(struct kx_purgatory_params, digest) == 64, "struct kx_purgatory_params");
 
+/* The parameter block in the other byte order, field by field (the digest is bytes). */
+static void params_swap(struct kx_purgatory_params *pp)
+{
+	pp->entry = __builtin_bswap64(pp->entry);
+	pp->boot_data = __builtin_bswap64(pp->boot_data);
+	pp->console_base = __builtin_bswap64(pp->console_base);
+	pp->console_kind = __builtin_bswap32(pp->console_kind);
+	pp->flags = __builtin_bswap32(pp->flags);
+	for (size_t i = 0; i < ARRAY_SIZE(pp->arch); i++)
+		pp->arch[i] = __builtin_bswap64(pp->arch[i]);
+	for (size_t i = 0; i < KX_SHA_REGIONS_MAX; i++) {
+		pp->regions[i].start = __builtin_bswap64(pp->regions[i].start);
+		pp->regions[i].len = __builtin_bswap64(pp->regions[i].len);
+		pp->region_sums[i] = __builtin_bswap64(pp->region_sums[i]);
+	}
+}
+
 int kx_purgatory_set_params(struct kx_purgatory *p, const struct kx_purgatory_params *pp)
 {
-	return kx_purgatory_set(p, KX_PURGATORY_PARAMS_NAME, pp, sizeof(*pp));
+	struct kx_purgatory_params t = *pp;
+
+	if (foreign(p->elf))
+		params_swap(&t);
+	return kx_purgatory_set(p, KX_PURGATORY_PARAMS_NAME, &t, sizeof(t));
 }
 
 int kx_purgatory_get_params(const struct kx_purgatory *p, struct kx_purgatory_params *pp)
 {
-	return kx_purgatory_get(p, KX_PURGATORY_PARAMS_NAME, pp, sizeof(*pp));
+	int r = kx_purgatory_get(p, KX_PURGATORY_PARAMS_NAME, pp, sizeof(*pp));
+
+	if (r == 0 && foreign(p->elf))
+		params_swap(pp);
+	return r;
 }
 
 int kx_purgatory_symbol_addr(const struct kx_purgatory *p, const char *name, uint64_t *addr)
@@ -574,8 +662,10 @@ static int check_header(struct kexec_ctx *ctx, const uint8_t *elf, size_t len, E
 	}
 	if (memcmp(elf, ELFMAG, SELFMAG) ||
 	    (elf[EI_CLASS] != ELFCLASS64 && elf[EI_CLASS] != ELFCLASS32) ||
-	    elf[EI_DATA] != HOST_ELFDATA || elf[EI_VERSION] != EV_CURRENT) {
-		kx_err(ctx, "purgatory: not an ELF file in this machine's byte order");
+	    (elf[EI_DATA] != ELFDATA2LSB && elf[EI_DATA] != ELFDATA2MSB) ||
+	    (elf[EI_CLASS] == ELFCLASS32 && foreign(elf)) || elf[EI_VERSION] != EV_CURRENT) {
+		kx_err(ctx, "purgatory: not an ELF file this library reads (ELFCLASS64 in either "
+			    "byte order, ELFCLASS32 in this machine's)");
 		return -ENOEXEC;
 	}
 	*eh = ehdr_read(elf);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Build one purgatory: compile freestanding, link into one ET_REL object, check it.
 
-  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64|arm
+  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64|arm|i386|mips64|s390x
                      --cc CC... --cflags FLAGS... [--optional-cflags FLAGS...]
                      --sources SRC...
                      [--vector-cflags FLAGS... --vector-drop FLAGS...
@@ -70,7 +70,14 @@ MACHINES = {
     # -mlong-calls) has lui/addiu pairs and data words.
     'mips64': (8, {0: 'R_MIPS_NONE', 2: 'R_MIPS_32', 5: 'R_MIPS_HI16', 6: 'R_MIPS_LO16',
                    18: 'R_MIPS_64'}),
+    # lib/arch/s390/reloc.c applies these (big-endian RELA); the purgatory
+    # (-fno-pic: larl/brasl, PC-relative halfword counts) emits a subset.
+    's390x': (22, {0: 'R_390_NONE', 4: 'R_390_32', 5: 'R_390_PC32', 16: 'R_390_PC16DBL',
+                   17: 'R_390_PLT16DBL', 19: 'R_390_PC32DBL', 20: 'R_390_PLT32DBL', 22: 'R_390_64',
+                   23: 'R_390_PC64'}),
 }
+# Machines whose objects are big-endian.
+BIG_ENDIAN = {'s390x'}
 # Machines whose objects are ELFCLASS32 with SHT_REL relocations (the addend
 # in the field; lib/purgatory.c reads it through the machine's rel_addend).
 ELF32_REL = {'arm', 'i386'}
@@ -123,16 +130,18 @@ def check_object(path, machine):
         elf = f.read()
     errors = []
     e32 = machine in ELF32_REL
-    if elf[:4] != b'\x7fELF' or elf[4] != (1 if e32 else 2) or elf[5] != 1:
-        return [f'not a little-endian ELF{32 if e32 else 64} file']
+    be = machine in BIG_ENDIAN
+    o = '>' if be else '<'
+    if elf[:4] != b'\x7fELF' or elf[4] != (1 if e32 else 2) or elf[5] != (2 if be else 1):
+        return [f'not a {"big" if be else "little"}-endian ELF{32 if e32 else 64} file']
     if e32:
         (e_type, e_mach, _, _, _, e_shoff, _, _, _, _, e_shentsize, e_shnum,
-         _) = struct.unpack_from('<HHIIIIIHHHHHH', elf, 16)
-        shfmt, symsize, relfmt = '<IIIIIIIIII', 16, '<II'
+         _) = struct.unpack_from(o + 'HHIIIIIHHHHHH', elf, 16)
+        shfmt, symsize, relfmt = o + 'IIIIIIIIII', 16, o + 'II'
     else:
         (e_type, e_mach, _, _, _, e_shoff, _, _, _, _, e_shentsize, e_shnum,
-         _) = struct.unpack_from('<HHIQQQIHHHHHH', elf, 16)
-        shfmt, symsize, relfmt = '<IIQQQQIIQQ', 24, '<QQq'
+         _) = struct.unpack_from(o + 'HHIQQQIHHHHHH', elf, 16)
+        shfmt, symsize, relfmt = o + 'IIQQQQIIQQ', 24, o + 'QQq'
     if e_type != 1:
         errors.append(f'e_type is {e_type}, not ET_REL')
     if e_mach != e_machine:
@@ -145,9 +154,9 @@ def check_object(path, machine):
             strtab = shdrs[sh_link]
             for off in range(sh_offset + symsize, sh_offset + sh_size, symsize):
                 if e32:
-                    st_name, _, _, _, _, st_shndx = struct.unpack_from('<IIIBBH', elf, off)
+                    st_name, _, _, _, _, st_shndx = struct.unpack_from(o + 'IIIBBH', elf, off)
                 else:
-                    st_name, _, _, st_shndx = struct.unpack_from('<IBBH', elf, off)
+                    st_name, _, _, st_shndx = struct.unpack_from(o + 'IBBH', elf, off)
                 start = strtab[4] + st_name
                 name = elf[start:elf.index(b'\0', start)].decode()
                 if st_shndx == SHN_UNDEF:
