@@ -131,6 +131,18 @@ struct kx_arch {
 	bool kernel_room;
 	/* Its kernels have no kexec_file_load at all (32-bit ARM, i386): -ENOSYS, said so. */
 	bool no_file_load;
+	/*
+	 * Where its purgatory writes, for the refusal of kexec-tools' x86
+	 * console options (--serial, --serial-baud, --console-vga: I/O-port
+	 * UARTs and the VGA text screen); NULL where they are honoured (x86).
+	 */
+	const char *purgatory_console;
+	/*
+	 * Why kexec_load builds no crash kernel for it (mips, s390: Debian's
+	 * kernels have no CONFIG_CRASH_DUMP), said before anything is read;
+	 * NULL where it does.
+	 */
+	const char *no_crash;
 	/* Its boot data carries EFI state that --no-efi withholds (x86's zero page). */
 	bool efi_boot_data;
 	/* The embedded purgatory (size 0: not built into this library). */
@@ -166,6 +178,7 @@ extern const struct kx_arch kx_arch_riscv64;
 extern const struct kx_arch kx_arch_arm;
 extern const struct kx_arch kx_arch_i386;
 extern const struct kx_arch kx_arch_mips;
+extern const struct kx_arch kx_arch_s390;
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch);
 const struct kx_arch *kx_arch_by_e_machine(uint16_t e_machine);
 const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx);

@@ -148,15 +148,6 @@ int kx_dtb_boot_console(struct kexec_ctx *ctx, const struct kx_load *l,
 	uint64_t base;
 	uint32_t kind;
 
-	if (l->req->console_base || l->req->console_baud || l->req->console_vga) {
-		/* kexec-tools has these on x86 only: I/O-port UARTs and the VGA text screen. */
-		kx_err(ctx, "cannot load %s: --serial, --serial-baud and --console-vga are x86 "
-			    "options; on %s the purgatory writes to the device tree's console UART "
-			    "(/chosen stdout-path)",
-		       l->what_kernel, l->arch->name);
-		return -EOPNOTSUPP;
-	}
-
 	/* Its messages go where the running kernel's console is, when the purgatory can drive it. */
 	if (kx_fdt_console(b->in, b->in_len, &base, &kind) == 0) {
 		pp->console_base = base;

@@ -415,11 +415,20 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 			    "loader takes the kernel's size from its image", req->kernel, l->arch->name);
 		return -EOPNOTSUPP;
 	}
+	if ((req->console_base || req->console_baud || req->console_vga) &&
+	    l->arch->purgatory_console) {
+		kx_err(ctx, "cannot load kernel %s: --serial, --serial-baud and --console-vga are x86 "
+			    "options; on %s the purgatory writes to %s",
+		       req->kernel, l->arch->name, l->arch->purgatory_console);
+		return -EOPNOTSUPP;
+	}
 	if (req->no_efi && !l->arch->efi_boot_data) {
 		kx_err(ctx, "cannot load kernel %s: --no-efi withholds the EFI state of x86's zero "
-			    "page; %s's kexec_load passes none of its own (a device tree's /chosen "
-			    "carries the running kernel's EFI properties as they are)",
-		       req->kernel, l->arch->name);
+			    "page; %s's kexec_load passes none of its own%s",
+		       req->kernel, l->arch->name,
+		       l->arch->device_tree ? " (a device tree's /chosen carries the running "
+					      "kernel's EFI properties as they are)"
+					    : "");
 		return -EOPNOTSUPP;
 	}
 	if (req->options & LIBKEXEC_OPT_NO_CMA)
@@ -429,8 +438,10 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 		return 0;
 	if (!l->arch->device_tree) {
 		kx_err(ctx, "cannot load kernel %s: --force-dtb: %s's kexec_load hands the next kernel "
-			    "no device tree (kexec_file_load does, -s, on Linux 6.18 and later)",
-		       req->kernel, l->arch->name);
+			    "no device tree%s",
+		       req->kernel, l->arch->name,
+		       l->arch->no_file_load ? "" : " (kexec_file_load does, -s, on Linux 6.18 and "
+						     "later, where the running kernel has one)");
 		return -EOPNOTSUPP;
 	}
 	if (req->dtb) {
@@ -572,6 +583,11 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	snprintf(l->what_kernel, sizeof(l->what_kernel), "kernel %s", req->kernel);
 	snprintf(l->what_initrd, sizeof(l->what_initrd), "initrd %s",
 		 req->initrd ? req->initrd : "");
+	if (l->crash && l->arch->no_crash) {
+		kx_err(ctx, "cannot load crash kernel %s: %s", req->kernel, l->arch->no_crash);
+		r = -EOPNOTSUPP;
+		goto fail;
+	}
 	if (l->crash) {
 		r = kexec_find_crash_region(ctx, &l->crash_start, &l->crash_end);
 		if (r == -ENOENT) {

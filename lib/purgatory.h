@@ -59,6 +59,7 @@ extern const struct kx_reloc_ops kx_reloc_riscv64;
 extern const struct kx_reloc_ops kx_reloc_arm;
 extern const struct kx_reloc_ops kx_reloc_i386;
 extern const struct kx_reloc_ops kx_reloc_mips64;
+extern const struct kx_reloc_ops kx_reloc_s390x;
 
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
@@ -89,6 +90,8 @@ extern const unsigned char kx_purgatory_i386_blob[];
 extern const size_t kx_purgatory_i386_blob_size;
 extern const unsigned char kx_purgatory_mips64_blob[];
 extern const size_t kx_purgatory_mips64_blob_size;
+extern const unsigned char kx_purgatory_s390x_blob[];
+extern const size_t kx_purgatory_s390x_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);

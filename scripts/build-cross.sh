@@ -6,6 +6,7 @@
 #   scripts/build-cross.sh armhf DIR      32-bit ARM (hard float), with gcc-arm-linux-gnueabihf
 #   scripts/build-cross.sh i686 DIR       i386, with gcc-i686-linux-gnu
 #   scripts/build-cross.sh mips64el DIR   64-bit little-endian MIPS, with gcc-mips64el-linux-gnuabi64
+#   scripts/build-cross.sh s390x DIR      IBM Z (big-endian), with gcc-s390x-linux-gnu
 #
 # The target's libfdt and decompression libraries (zlib, liblzma, libzstd,
 # liblz4: static archives from their -dev packages) come from Debian's packages, downloaded (never
@@ -20,7 +21,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
-usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686|mips64el DIR"
+usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686|mips64el|s390x DIR"
 target=${1:?$usage}
 dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
@@ -59,6 +60,15 @@ mips64el)
 	trixie=0
 	# Debian 13 has no mips64el port: Debian 12's index, whatever the host.
 	release_index=bookworm
+	;;
+s390x)
+	triplet=s390x-linux-gnu
+	debarch=s390x
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
+	machine='IBM S/390'
+	trixie=0
+	# The host release's own s390x index: no dpkg architecture added.
+	release_index=$(kx_host_release)
 	;;
 riscv64)
 	triplet=riscv64-linux-gnu

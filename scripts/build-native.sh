@@ -5,8 +5,9 @@
 #
 # With TARGETs, only those are built (make run: kexec alone, not the tests).
 #
-# The native library embeds the arm64 and riscv64 purgatories when their cross
-# compilers are installed (purgatory/meson.build). meson looks for them only
+# The native library embeds the arm64, riscv64, 32-bit ARM, i386 (without
+# gcc -m32), MIPS and s390x purgatories when their cross compilers are
+# installed (purgatory/meson.build). meson looks for them only
 # when it configures, so a tree configured before they were installed (make run
 # on a fresh machine, then make check) is configured again when the set of
 # compilers found differs from the one recorded in DIR/.cross-compilers.
@@ -20,7 +21,8 @@ for tool in meson ninja; do
 		exit 1
 	fi
 done
-found=$(for c in aarch64-linux-gnu-gcc riscv64-linux-gnu-gcc; do
+found=$(for c in aarch64-linux-gnu-gcc riscv64-linux-gnu-gcc arm-linux-gnueabihf-gcc \
+	i686-linux-gnu-gcc mips64el-linux-gnuabi64-gcc s390x-linux-gnu-gcc; do
 	command -v "$c" || echo "no $c"
 done)
 # shellcheck disable=SC2086 # MESON_ARGS is a list of options

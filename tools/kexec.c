@@ -612,9 +612,13 @@ int main(int argc, char **argv)
 	 */
 	if (secure_getenv("KEXEC_ARCH") && (o.dry_run || o.list_types)) {
 		const char *want = secure_getenv("KEXEC_ARCH");
-		static const unsigned long archs[] = { KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64,
-						       KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM,
-						       KEXEC_ARCH_386, KEXEC_ARCH_MIPS };
+		/* Every KEXEC_ARCH_* the UAPI names; the library takes those it has. */
+		static const unsigned long archs[] = {
+			KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64, KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM,
+			KEXEC_ARCH_386,    KEXEC_ARCH_MIPS,    KEXEC_ARCH_S390,  KEXEC_ARCH_PPC64,
+			KEXEC_ARCH_PPC,    KEXEC_ARCH_68K,     KEXEC_ARCH_IA_64, KEXEC_ARCH_SH,
+			KEXEC_ARCH_MIPS_LE,
+		};
 		bool found = false;
 
 		for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]) && !found; i++)

@@ -2,7 +2,8 @@
 /*
  * The console of the purgatories that write to MMIO (arm64, riscv64, arm, mips): a PL011 or an
  * 8250 with byte or 32-bit registers at MMIO console_base, as the old kernel
- * (or the firmware) left it. Header-only (static inline: a file uses what it needs).
+ * (or the firmware) left it; s390's SCLP through the purgatory's own
+ * kx_sclp_putc (KX_HAVE_SCLP). Header-only (static inline: a file uses what it needs).
  * The waits are bounded: a UART that is not there may never report room.
  */
 #ifndef KX_PURGATORY_CONSOLE_MMIO_H
@@ -40,6 +41,11 @@ static inline void kx_mmio_write8(uint64_t a, uint8_t v)
 	*(volatile uint8_t *)(uintptr_t)a = v;
 }
 
+#ifdef KX_HAVE_SCLP
+/* purgatory/s390/purgatory.c: one character to the SCLP console, sent a line at a time. */
+void kx_sclp_putc(char ch);
+#endif
+
 static inline void kx_console_putc(const struct kx_purgatory_params *p, char ch)
 {
 	uint64_t base = p->console_base;
@@ -62,6 +68,11 @@ static inline void kx_console_putc(const struct kx_purgatory_params *p, char ch)
 			;
 		kx_mmio_write32(base, (uint8_t)ch);
 		break;
+#ifdef KX_HAVE_SCLP
+	case KX_CONSOLE_SCLP:
+		kx_sclp_putc(ch);
+		break;
+#endif
 	default:
 		break;
 	}

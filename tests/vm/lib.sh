@@ -149,23 +149,46 @@ mips64el)
 	VM_GUEST_KERNEL=/boot/vmlinuz
 	VM_ARCH_ARGS=
 	;;
+s390x)
+	# Debian 12's s390x kernel (Debian 13's has no kexec), the image as
+	# installed, under qemu-system-s390x -M s390-ccw-virtio.
+	VM_KERNEL=
+	VM_KVER=
+	VM_DEBIAN=${VM_DEBIAN:-12}
+	VM_GUEST_KERNEL=/boot/vmlinuz
+	VM_ARCH_ARGS=
+	;;
 *)
-	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm, i386 or mips64el\n' "$VM_ARCH" >&2
+	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm, i386, mips64el or s390x\n' "$VM_ARCH" >&2
 	exit 1
 	;;
+esac
+# Per architecture: where make puts its static kexec (VM__BUILD), the
+# qemu-user that runs its programs here (VM__QEMU_USER; none for x86), what
+# readelf says its machine is (VM__MACHINE, an ERE) and its name in messages.
+case $VM_ARCH in
+x86_64) VM__BUILD=build VM__QEMU_USER= VM__MACHINE='X86-64' VM__TITLE=x86_64 ;;
+arm64) VM__BUILD=build-aarch64 VM__QEMU_USER=qemu-aarch64-static VM__MACHINE='AArch64' VM__TITLE=AArch64 ;;
+riscv64) VM__BUILD=build-riscv64 VM__QEMU_USER=qemu-riscv64-static VM__MACHINE='RISC-V' VM__TITLE=RISC-V ;;
+arm) VM__BUILD=build-armhf VM__QEMU_USER=qemu-arm-static VM__MACHINE='ARM$' VM__TITLE='32-bit ARM' ;;
+i386) VM__BUILD=build-i686 VM__QEMU_USER= VM__MACHINE='Intel 80386' VM__TITLE=i386 ;;
+mips64el) VM__BUILD=build-mips64el VM__QEMU_USER=qemu-mips64el-static VM__MACHINE='MIPS' VM__TITLE=MIPS ;;
+s390x) VM__BUILD=build-s390x VM__QEMU_USER=qemu-s390x-static VM__MACHINE='IBM S/390' VM__TITLE=s390x ;;
 esac
 # The guests' serial console, and the segment that carries the boot data.
 case $VM_ARCH in
 arm | arm64) VM_CONSOLE=ttyAMA0 ;;
+s390x) VM_CONSOLE=ttysclp0 ;;
 *) VM_CONSOLE=ttyS0 ;;
 esac
 case $VM_ARCH in
 x86_64 | i386) VM_BOOT_DATA_ROLE=boot_params ;;
 mips64el) VM_BOOT_DATA_ROLE=cmdline ;;
+s390x) VM_BOOT_DATA_ROLE= ;; # the command line and initrd are in the image's own pages
 *) VM_BOOT_DATA_ROLE=dtb ;;
 esac
 # The segments a kexec_load with an initrd makes.
-VM_LOAD_ROLES="kernel initrd $VM_BOOT_DATA_ROLE purgatory"
+VM_LOAD_ROLES="kernel initrd ${VM_BOOT_DATA_ROLE:+$VM_BOOT_DATA_ROLE }purgatory"
 VM_INITRD=${VM_INITRD:-}
 VM_FAILURES=()
 # Per test: extra files for the stage-1 initramfs (vm_add_file) and extra
@@ -176,12 +199,7 @@ VM_QEMU_ARGS=()
 VM_STAGE2_MODULES=(${VM_STAGE2_MODULES[@]+"${VM_STAGE2_MODULES[@]}"})
 
 vm_kexec_bin() {
-	local bin=${KEXEC_BIN:-$VM_REPO_ROOT/build/kexec}
-	[[ $VM_ARCH != arm64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-aarch64/kexec}
-	[[ $VM_ARCH != riscv64 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-riscv64/kexec}
-	[[ $VM_ARCH != arm ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-armhf/kexec}
-	[[ $VM_ARCH != i386 ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-i686/kexec}
-	[[ $VM_ARCH != mips64el ]] || bin=${KEXEC_BIN:-$VM_REPO_ROOT/build-mips64el/kexec}
+	local bin=${KEXEC_BIN:-$VM_REPO_ROOT/$VM__BUILD/kexec}
 	case $bin in
 	/*) ;;
 	*) bin=$PWD/$bin ;;
@@ -399,6 +417,10 @@ vm_fetch_kernel() {
 		vm__fetch_mips64el_kernel
 		return 0
 	fi
+	if [[ $VM_ARCH == s390x ]]; then
+		vm__fetch_s390x_kernel
+		return 0
+	fi
 	case $VM_DEBIAN in
 	12 | 13 | 13bpo) ;;
 	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12, 13 or 13bpo" ;;
@@ -570,6 +592,18 @@ vm__fetch_mips64el_kernel() {
 	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
 }
 
+# vm__fetch_s390x_kernel: Debian 12's s390x kernel (Debian 13's has no
+# CONFIG_KEXEC), from Debian 12's own s390x index.
+vm__fetch_s390x_kernel() {
+	[[ $VM_DEBIAN == 12 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: s390x guests run Debian 12 (Debian 13's s390x kernel has no kexec)"
+	vm__fetch_release_kernel 12 s390x linux-image-s390x '^linux-image-[0-9].*-s390x$'
+	VM_KERNEL=$VM__VMLINUZ
+	VM_KPKG=$VM__PKG
+	VM_KVER=${VM_KERNEL##*/vmlinuz-}
+	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+}
+
 # vm__fetch_riscv64_kernel: the riscv64 counterpart of vm_fetch_kernel.
 # Debian 12 has no riscv64 port: the kernel is the package Debian 13's
 # linux-image-riscv64 depends on, resolved from trixie's own riscv64 index
@@ -706,10 +740,11 @@ vm__busybox_foreign() {
 			if [[ $arch == riscv64 ]]; then
 				vm__trixie_apt_opts riscv64 >&2
 				spec=busybox-static
-			elif [[ $arch == armhf || $arch == i386 || $arch == mips64el ]]; then
+			elif [[ $arch == armhf || $arch == i386 || $arch == mips64el || $arch == s390x ]]; then
 				# The host release's own index (mips64el: Debian 12's, the
-				# last with that port): no dpkg architecture added.
-				if [[ $arch == mips64el ]]; then
+				# last with that port; s390x: Debian 12's, as its kernel): no
+				# dpkg architecture added.
+				if [[ $arch == mips64el || $arch == s390x ]]; then
 					kx_release_apt bookworm "$arch" >&2 || true
 				else
 					kx_release_apt "$(kx_host_release)" "$arch" >&2 || true
@@ -744,17 +779,14 @@ vm__busybox_foreign() {
 # (or binfmt_misc); failing that, the host's busybox-static (the same
 # configuration; for riscv64 an older version) answers.
 vm__busybox_applets() {
-	local bb=$1 hb qemu=qemu-aarch64-static
+	local bb=$1 hb qemu=$VM__QEMU_USER
 	if [[ $VM_ARCH == x86_64 || $VM_ARCH == i386 ]]; then
 		# (i386 runs here when the kernel has IA32 emulation; else the host's busybox answers.)
 		if "$bb" --list-full 2>/dev/null; then
 			return
 		fi
 	fi
-	[[ $VM_ARCH != riscv64 ]] || qemu="qemu-riscv64-static"
-	[[ $VM_ARCH != arm ]] || qemu="qemu-arm-static"
-	[[ $VM_ARCH != mips64el ]] || qemu="qemu-mips64el-static"
-	if command -v "$qemu" >/dev/null && "$qemu" "$bb" --list-full 2>/dev/null; then
+	if [[ -n $qemu ]] && command -v "$qemu" >/dev/null && "$qemu" "$bb" --list-full 2>/dev/null; then
 		return 0
 	fi
 	if "$bb" --list-full 2>/dev/null; then
@@ -1156,6 +1188,15 @@ vm_run() {
 			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 			-append "console=ttyS0 panic=-1 quiet $extra")
+	elif [[ $VM_ARCH == s390x ]]; then
+		# s390-ccw-virtio: the SCLP console (ttysclp0); the kernel is
+		# IPL'd straight from -kernel. A disabled wait (the purgatory's
+		# halt) is a guest panic to QEMU: pause there, as the other
+		# machines' halts stay, instead of exiting.
+		qemu=(qemu-system-s390x -M s390-ccw-virtio -accel tcg -m "$mem"
+			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none -action panic=pause
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=ttysclp0 panic=-1 quiet $extra")
 	elif [[ $VM_ARCH == i386 ]]; then
 		# pc: 8250 UART at 0x3f8 (ttyS0), SeaBIOS; qemu32 has PAE, as
 		# Debian's 686-pae kernel needs.
@@ -1491,24 +1532,8 @@ vm_test_setup() {
 		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) does not exist (build it first or set KEXEC_BIN)"
 		exit 1
 	fi
-	if [[ $VM_ARCH == arm64 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *AArch64'; then
-		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not an AArch64 program (make builds build-aarch64/kexec; or set KEXEC_BIN)"
-		exit 1
-	fi
-	if [[ $VM_ARCH == arm ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *ARM$'; then
-		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a 32-bit ARM program (make builds build-armhf/kexec; or set KEXEC_BIN)"
-		exit 1
-	fi
-	if [[ $VM_ARCH == mips64el ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *MIPS'; then
-		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a MIPS program (make builds build-mips64el/kexec; or set KEXEC_BIN)"
-		exit 1
-	fi
-	if [[ $VM_ARCH == i386 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *Intel 80386'; then
-		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not an i386 program (make builds build-i686/kexec; or set KEXEC_BIN)"
-		exit 1
-	fi
-	if [[ $VM_ARCH == riscv64 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -q 'Machine: *RISC-V'; then
-		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a RISC-V program (make builds build-riscv64/kexec; or set KEXEC_BIN)"
+	if [[ $VM_ARCH != x86_64 ]] && ! LC_ALL=C readelf -h "$(vm_kexec_bin)" 2>/dev/null | grep -Eq "Machine: *$VM__MACHINE"; then
+		echo "FAIL: $VM_TEST_NAME: kexec binary $(vm_kexec_bin) is not a $VM__TITLE program (make builds $VM__BUILD/kexec; or set KEXEC_BIN)"
 		exit 1
 	fi
 	VM_WORK=$(mktemp -d "${TMPDIR:-/tmp}/vm-$VM_TEST_NAME.XXXXXX")
@@ -1541,6 +1566,20 @@ echo "STAGE1-EXEC-RETURNED rc=$?"
 exit 1
 EOS
 	} >"$VM_SCENARIO"
+}
+
+# vm_expect_refused LOG TAG WHAT ERE: the step TAG (WHAT names it) exited
+# non-zero with one "kexec: " line on stderr, matching ERE.
+vm_expect_refused() {
+	local log=$1 tag=$2 what=$3 re=$4 rc lines err
+	rc=$(vm_field "$log" "RC $tag: ")
+	lines=$(vm_field "$log" "ERRLINES $tag: ")
+	err=$(vm_field "$log" "ERR $tag: ")
+	if [[ -n $rc && $rc != 0 && $lines == 1 && $err == "kexec: "* ]] && grep -Eq -- "$re" <<<"$err"; then
+		vm_ok "$what: exit $rc, '$err'"
+	else
+		vm__fail "" "$what: exit '${rc:-missing}', ${lines:-no} stderr lines, '$err' (want non-zero, one line matching /$re/)"
+	fi
 }
 
 # vm_expect_load_ok LOG WHAT: the step "load" (WHAT names it) exited 0 and

@@ -5,7 +5,8 @@
 # the riscv64 tests (test-riscv64-*.sh) ${KEXEC_RISCV64_BIN:-build-riscv64/kexec},
 # the 32-bit ARM tests (test-arm-*.sh) ${KEXEC_ARM_BIN:-build-armhf/kexec},
 # the i386 tests (test-i386-*.sh) ${KEXEC_I386_BIN:-build-i686/kexec},
-# the MIPS tests (test-mips64el-*.sh) ${KEXEC_MIPS64EL_BIN:-build-mips64el/kexec}.
+# the MIPS tests (test-mips64el-*.sh) ${KEXEC_MIPS64EL_BIN:-build-mips64el/kexec},
+# the s390x tests (test-s390x-*.sh) ${KEXEC_S390X_BIN:-build-s390x/kexec}.
 # Arguments, if any, are globs that pick tests by name (without "test-"),
 # e.g. tests/vm/run-all.sh 'arm64-*' kdump-load
 set -euo pipefail
@@ -32,11 +33,13 @@ i386_kexec=${KEXEC_I386_BIN:-$VM_REPO_ROOT/build-i686/kexec}
 case $i386_kexec in /*) ;; *) i386_kexec=$PWD/$i386_kexec ;; esac
 mips64el_kexec=${KEXEC_MIPS64EL_BIN:-$VM_REPO_ROOT/build-mips64el/kexec}
 case $mips64el_kexec in /*) ;; *) mips64el_kexec=$PWD/$mips64el_kexec ;; esac
+s390x_kexec=${KEXEC_S390X_BIN:-$VM_REPO_ROOT/build-s390x/kexec}
+case $s390x_kexec in /*) ;; *) s390x_kexec=$PWD/$s390x_kexec ;; esac
 
 vm_fetch_kernel
 export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
 mkdir -p "$VM_LOG_DIR"
-echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec, arm: $arm_kexec, i386: $i386_kexec, mips64el: $mips64el_kexec), logs in $VM_LOG_DIR"
+echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec, arm: $arm_kexec, i386: $i386_kexec, mips64el: $mips64el_kexec, s390x: $s390x_kexec), logs in $VM_LOG_DIR"
 
 # Guests run side by side, VM_JOBS at a time (default: the host's CPUs, at
 # most 4): each TCG guest keeps about one CPU busy. The steps before a guest
@@ -59,6 +62,7 @@ run_one() {
 	arm-*) KEXEC_BIN=$arm_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	i386-*) KEXEC_BIN=$i386_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	mips64el-*) KEXEC_BIN=$mips64el_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	s390x-*) KEXEC_BIN=$s390x_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
 	esac
 	secs=$((SECONDS - t0))

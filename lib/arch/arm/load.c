@@ -150,6 +150,7 @@ const struct kx_arch kx_arch_arm = {
 	.device_tree = true,
 	.kernel_room = true,
 	.no_file_load = true,
+	.purgatory_console = "the device tree's console UART (/chosen stdout-path)",
 	.purgatory = kx_purgatory_arm_blob,
 	.reloc = &kx_reloc_arm,
 	.purgatory_size = &kx_purgatory_arm_blob_size,

@@ -81,13 +81,6 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 	if (!pv)
 		return -ENOMEM;
 	l->arch_priv = pv;
-	if (l->crash) {
-		kx_err(ctx, "cannot load crash kernel %s: mips crash kernels are not built here (a "
-			    "MIPS kernel runs where it is linked, outside any crashkernel= region, and "
-			    "Debian's loongson-3 kernel has no CONFIG_CRASH_DUMP)",
-		       l->req->kernel);
-		return -EOPNOTSUPP;
-	}
 	if (l->req->dtb) {
 		kx_err(ctx, "cannot load %s: --dtb: mips kernels booted the Loongson way take their "
 			    "device tree from the firmware, not from kexec_load",
@@ -257,13 +250,6 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 {
 	const struct priv *pv = l->arch_priv;
 
-	if (l->req->console_base || l->req->console_baud || l->req->console_vga) {
-		kx_err(ctx, "cannot load %s: --serial, --serial-baud and --console-vga are x86 "
-			    "options; on mips the purgatory writes to the UART /proc/iomem lists as "
-			    "\"serial\"",
-		       l->what_kernel);
-		return -EOPNOTSUPP;
-	}
 	pp->entry = pp->entry < CKSEG0_SIZE ? CKSEG0 + pp->entry : XKPHYS_CACHED | pp->entry;
 	for (size_t i = 0; i < KX_SHA_REGIONS_MAX; i++)
 		if (pp->regions[i].len)
@@ -299,6 +285,10 @@ const struct kx_arch kx_arch_mips = {
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
 	.no_file_load = true,
+	.purgatory_console = "the UART /proc/iomem lists as \"serial\"",
+	.no_crash = "mips crash kernels are not built here (a MIPS kernel runs where it is "
+		    "linked, outside any crashkernel= region, and Debian's loongson-3 kernel has "
+		    "no CONFIG_CRASH_DUMP)",
 	.purgatory = kx_purgatory_mips64_blob,
 	.purgatory_size = &kx_purgatory_mips64_blob_size,
 	.reloc = &kx_reloc_mips64,

@@ -145,6 +145,7 @@ const struct kx_arch kx_arch_riscv64 = {
 	.nr_formats = ARRAY_SIZE(formats),
 	.crash = &crash_policy,
 	.device_tree = true,
+	.purgatory_console = "the device tree's console UART (/chosen stdout-path)",
 	.purgatory = kx_purgatory_riscv64_blob,
 	.reloc = &kx_reloc_riscv64,
 	.purgatory_size = &kx_purgatory_riscv64_blob_size,
