@@ -175,7 +175,11 @@ static const struct kx_format image_s390 = {
 		.name = "image",
 		.aliases = image_aliases,
 		.summary = "s390 kernel image (\"S390EP\"), as installed in /boot",
-		/* s390_image_probe (arch/s390/kernel/kexec_image.c) takes what ours does. */
+		/*
+		 * The kernel's s390_image_load (arch/s390/kernel/kexec_image.c)
+		 * takes the file as it is; its probe takes any file, ours
+		 * wants "S390EP".
+		 */
 		.kexec_file_load = true,
 		.kexec_load = true,
 	},
