@@ -67,8 +67,10 @@ s390x)
 	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
 	machine='IBM S/390'
 	trixie=0
-	# The host release's own s390x index: no dpkg architecture added.
-	release_index=$(kx_host_release)
+	# Debian 12's s390x index, whatever the host (as its kernel and busybox
+	# for the VM tests): no dpkg architecture added. (Debian 13's s390x
+	# zlib1g-dev was missing from the mirror while its index listed it.)
+	release_index=bookworm
 	;;
 riscv64)
 	triplet=riscv64-linux-gnu
@@ -108,17 +110,29 @@ if [ ! -e "$stamp" ]; then
 			kx_release_apt "$release_index" "$debarch" || { echo "build-cross: no $debarch index (see $KX_RELEASE_DIR/apt-update.log)" >&2; exit 1; }
 			opts=("${KX_RELEASE_OPTS[@]}")
 			fetch=("${fetch[@]%:"$debarch"}")
+			suite=$release_index
 		elif [ "$trixie" -eq 1 ]; then
 			kx_trixie_apt "$debarch" || { echo "build-cross: no Debian 13 $debarch index (see $KX_TRIXIE_DIR/apt-update.log)" >&2; exit 1; }
 			opts=("${KX_TRIXIE_OPTS[@]}")
 			fetch=("${fetch[@]%:"$debarch"}")
+			suite=trixie
 		else
 			kx_apt_ensure_arch "$debarch"
+			suite=
 		fi
 		if ! kx_apt_download "$cache" ${opts[@]+"${opts[@]}"} "${fetch[@]}" >"$cache/apt-download.log" 2>&1; then
-			echo "build-cross: apt-get download ${fetch[*]} failed:" >&2
-			tail -n 5 "$cache/apt-download.log" >&2
-			exit 1
+			# Once more for what is still missing, from the release's own
+			# suite where there is one (pkg/RELEASE): a security update the
+			# index lists may not be on the mirror yet.
+			again=()
+			for p in "${fetch[@]}"; do
+				[ -n "$(kx_cached_deb "$cache" "${p%:*}" "$debarch")" ] || again+=("$p${suite:+/$suite}")
+			done
+			if ! kx_apt_download "$cache" ${opts[@]+"${opts[@]}"} "${again[@]}" >>"$cache/apt-download.log" 2>&1; then
+				echo "build-cross: apt-get download ${again[*]} failed:" >&2
+				tail -n 5 "$cache/apt-download.log" >&2
+				exit 1
+			fi
 		fi
 		files=()
 		for p in "${debs[@]}"; do

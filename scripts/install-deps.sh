@@ -23,7 +23,7 @@ build_pkgs=(gcc meson ninja-build pkg-config python3 libcmocka-dev libfdt-dev
 # the arm64 and armhf libraries are unpacked from Debian's .debs, not
 # installed, so those dpkg architectures must be known to apt; the riscv64
 # ones come from Debian 13's riscv64 index, the i386 ones from the host
-# release's i386 and s390x indexes and the mips64el ones from Debian 12's, each through
+# release's i386 index and the mips64el and s390x ones from Debian 12's, each through
 # an apt state in the cache: no dpkg
 # architecture). With them installed, the native build also embeds the
 # arm64, riscv64, 32-bit ARM, MIPS and s390x purgatories (--dry-run for
