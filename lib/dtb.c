@@ -32,21 +32,6 @@
 
 /* ---- Small helpers ------------------------------------------------------- */
 
-static uint32_t be32(const void *p)
-{
-	const uint8_t *b = p;
-
-	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
-}
-
-static void put_be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
 /* n cells (big-endian) at p as one number; false when it does not fit 64 bits. */
 static bool read_cells(const uint8_t *p, int n, uint64_t *v)
 {
@@ -56,7 +41,7 @@ static bool read_cells(const uint8_t *p, int n, uint64_t *v)
 	for (i = 0; i < n; i++) {
 		if (x >> 32)
 			return false;
-		x = x << 32 | be32(p + 4 * i);
+		x = x << 32 | kx_be32(p + 4 * i);
 	}
 	*v = x;
 	return true;
@@ -70,7 +55,7 @@ static bool write_cells(uint8_t *p, int n, uint64_t v)
 	if (n < 1 || (n == 1 && v > UINT32_MAX))
 		return false;
 	for (i = n - 1; i >= 0; i--) {
-		put_be32(p + 4 * i, (uint32_t)v);
+		kx_put_be32(p + 4 * i, (uint32_t)v);
 		v >>= 32;
 	}
 	return true;
@@ -194,18 +179,18 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 	bool seen_root = false;
 
 #define BAD(...) do { snprintf(why, size, __VA_ARGS__); return -ENOEXEC; } while (0)
-	if (be32(fdt) != FDT_MAGIC)
+	if (kx_be32(fdt) != FDT_MAGIC)
 		BAD("not a device tree (no d00dfeed magic number)");
-	total = be32(fdt + 4);
-	off_struct = be32(fdt + 8);
-	off_strings = be32(fdt + 12);
-	off_rsv = be32(fdt + 16);
-	version = be32(fdt + 20);
+	total = kx_be32(fdt + 4);
+	off_struct = kx_be32(fdt + 8);
+	off_strings = kx_be32(fdt + 12);
+	off_rsv = kx_be32(fdt + 16);
+	version = kx_be32(fdt + 20);
 	if (version < 16)
 		BAD("format version %" PRIu64 ", older than 16", version);
-	if (be32(fdt + 24) > 17)
+	if (kx_be32(fdt + 24) > 17)
 		BAD("format version %" PRIu64 " readable only from version %" PRIu32 " on, "
-		    "newer than 17", version, be32(fdt + 24));
+		    "newer than 17", version, kx_be32(fdt + 24));
 	hdr = version >= 17 ? 40 : 36;
 	if (len < hdr)
 		BAD("truncated: %zu bytes, shorter than its header", len);
@@ -213,8 +198,8 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 		BAD("truncated: %zu bytes, its header says %" PRIu64, len, total);
 	if (total > INT_MAX)
 		BAD("its header says %" PRIu64 " bytes, more than libfdt handles", total);
-	size_strings = be32(fdt + 32);
-	size_struct = version >= 17 ? be32(fdt + 36) : total - (off_struct < total ? off_struct : total);
+	size_strings = kx_be32(fdt + 32);
+	size_struct = version >= 17 ? kx_be32(fdt + 36) : total - (off_struct < total ? off_struct : total);
 	if (off_rsv < hdr || off_rsv % 8 || off_rsv > total)
 		BAD("its /memreserve/ block at %" PRIu64 " is misplaced", off_rsv);
 	if (off_struct < hdr || off_struct % 4 || off_struct + size_struct > total)
@@ -227,7 +212,7 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 	for (off = off_rsv;; off += 16) {
 		if (off + 16 > total)
 			BAD("its /memreserve/ list has no end");
-		if (!be32(fdt + off + 8) && !be32(fdt + off + 12))
+		if (!kx_be32(fdt + off + 8) && !kx_be32(fdt + off + 12))
 			break;
 	}
 
@@ -239,7 +224,7 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 
 		if (left < 4)
 			BAD("its structure block ends without FDT_END");
-		switch (be32(p)) {
+		switch (kx_be32(p)) {
 		case FDT_BEGIN_NODE:
 			if (seen_root && !depth)
 				BAD("it has a second root node");
@@ -264,8 +249,8 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 				BAD("it has a property outside its root node");
 			if (left < 12)
 				BAD("a property runs past its structure block");
-			n = be32(p + 4);
-			name = be32(p + 8);
+			n = kx_be32(p + 4);
+			name = kx_be32(p + 8);
 			if (n > left - 12)
 				BAD("a property of %" PRIu64 " bytes runs past its structure block", n);
 			if (name >= size_strings ||
@@ -281,7 +266,7 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 				BAD("its structure block ends inside a node");
 			return 0;
 		default:
-			BAD("an unknown tag %#" PRIx32 " in its structure block", be32(p));
+			BAD("an unknown tag %#" PRIx32 " in its structure block", kx_be32(p));
 		}
 		if (off > size_struct)
 			BAD("its structure block ends inside a node");
@@ -305,7 +290,7 @@ static int blob_open_quiet(struct blob *b, const void *data, size_t len, char *w
 		return -ENOEXEC;
 	}
 	if ((uintptr_t)data & 7) {
-		uint32_t total = be32((const uint8_t *)data + 4);
+		uint32_t total = kx_be32((const uint8_t *)data + 4);
 		size_t n = total >= FDT_V1_SIZE && total < len ? total : len;
 
 		b->copy = malloc(n);
@@ -365,7 +350,7 @@ static int node_cells(struct kexec_ctx *ctx, const void *fdt, int node, const ch
 		       node_path(fdt, node, path, sizeof(path)), name, len);
 		return -ENOEXEC;
 	}
-	v = be32(p);
+	v = kx_be32(p);
 	if (v < (uint32_t)min || v > MAX_CELLS) {
 		kx_err(ctx, "device tree: %s: %s is %" PRIu32 ", not %d to %d",
 		       node_path(fdt, node, path, sizeof(path)), name, v, min, MAX_CELLS);
@@ -814,7 +799,7 @@ static uint32_t prop_u32(const void *fdt, int node, const char *name, uint32_t d
 
 	if (!p)
 		return dflt;
-	return len == 4 ? be32(p) : UINT32_MAX;
+	return len == 4 ? kx_be32(p) : UINT32_MAX;
 }
 
 int kx_fdt_console(const void *blob, size_t len, uint64_t *base, uint32_t *kind)

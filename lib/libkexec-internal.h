@@ -184,4 +184,37 @@ static inline void kx_put_le64(void *p, uint64_t v)
 	kx_put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
+/* Big-endian (device trees, s390): the same, most significant byte first. */
+static inline uint32_t kx_be32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+static inline uint64_t kx_be64(const void *p)
+{
+	return (uint64_t)kx_be32(p) << 32 | kx_be32((const uint8_t *)p + 4);
+}
+
+static inline void kx_put_be16(void *p, uint16_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = (uint8_t)(v >> 8);
+	b[1] = (uint8_t)v;
+}
+
+static inline void kx_put_be32(void *p, uint32_t v)
+{
+	kx_put_be16(p, (uint16_t)(v >> 16));
+	kx_put_be16((uint8_t *)p + 2, (uint16_t)v);
+}
+
+static inline void kx_put_be64(void *p, uint64_t v)
+{
+	kx_put_be32(p, (uint32_t)(v >> 32));
+	kx_put_be32((uint8_t *)p + 4, (uint32_t)v);
+}
+
 #endif

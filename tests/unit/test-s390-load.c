@@ -35,31 +35,16 @@ static const char iomem[] = "00000000-1fffffff : System RAM\n"
 			    "  00100000-00ae0fff : Kernel code\n"
 			    "  00ae1000-00f08fff : Kernel data\n";
 
-static uint64_t be(const uint8_t *p, unsigned int n)
-{
-	uint64_t v = 0;
-
-	for (unsigned int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be(uint8_t *p, uint64_t v, unsigned int n)
-{
-	for (unsigned int i = n; i-- > 0; v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 /* An s390 image: IPL PSW at 0, "S390EP" at 0x10008, the parameter area, a version string. */
 static void make_image(uint8_t *e, uint64_t max_cmdline)
 {
 	for (size_t i = 0; i < IMAGE_LEN; i++)
 		e[i] = (uint8_t)(i * 7 + 3);
 	memset(e + 0x10400, 0, 0x1000);
-	put_be(e, 0x0008000080010000ULL, 8);
+	kx_put_be64(e, 0x0008000080010000ULL);
 	memcpy(e + 0x10008, "S390EP\0\1", 8);
-	put_be(e + 0x10428, 0x18000, 8);
-	put_be(e + 0x10430, max_cmdline, 8);
+	kx_put_be64(e + 0x10428, 0x18000);
+	kx_put_be64(e + 0x10430, max_cmdline);
 	memcpy(e + 0x18000, "6.1.0-50-s390x (debian-kernel@lists.debian.org)", 48);
 }
 
@@ -171,8 +156,8 @@ static void plan(void **state)
 	assert_int_equal(k->memsz, IMAGE_LEN - 0x10000);
 	kb = k->buf;
 	assert_memory_equal(kb + 8, "S390EP", 6);
-	assert_int_equal(be(kb + 0x408, 8), mem(i));
-	assert_int_equal(be(kb + 0x410, 8), 14);
+	assert_int_equal(kx_be64(kb + 0x408), mem(i));
+	assert_int_equal(kx_be64(kb + 0x410), 14);
 	assert_string_equal((const char *)kb + 0x480, "console=ttysclp0 quiet");
 	assert_int_equal(kb[0x480 + 4095], 0);
 	/* The initrd at 8 MiB on a 1 MiB boundary, the purgatory below 2 GiB, entered first. */
@@ -187,15 +172,15 @@ static void plan(void **state)
 	kx_purgatory_free(&pg);
 	assert_int_equal(start, 0);
 	gb = g->buf;
-	assert_int_equal(be(gb + off + offsetof(struct kx_purgatory_params, entry), 8), 0x10000);
-	assert_int_equal(be(gb + off + offsetof(struct kx_purgatory_params, console_kind), 4),
+	assert_int_equal(kx_be64(gb + off + offsetof(struct kx_purgatory_params, entry)), 0x10000);
+	assert_int_equal(kx_be32(gb + off + offsetof(struct kx_purgatory_params, console_kind)),
 			 KX_CONSOLE_SCLP);
-	assert_int_equal(be(gb + off + offsetof(struct kx_purgatory_params, regions), 8), mem(i));
-	assert_int_equal(be(gb + off + offsetof(struct kx_purgatory_params, regions) + 8, 8),
+	assert_int_equal(kx_be64(gb + off + offsetof(struct kx_purgatory_params, regions)), mem(i));
+	assert_int_equal(kx_be64(gb + off + offsetof(struct kx_purgatory_params, regions) + 8),
 			 i->bufsz);
 	/* entry.S: sam64 (2 bytes), larl %r15 (6), aghi (4), xc (6), brasl (6), then larl %r1,params. */
-	assert_int_equal(be(gb + 0x18, 2), 0xc010);
-	assert_int_equal((int64_t)(int32_t)be(gb + 0x1a, 4) * 2, (int64_t)off - 0x18);
+	assert_int_equal(kx_be32(gb + 0x18) >> 16, 0xc010);
+	assert_int_equal((int64_t)(int32_t)kx_be32(gb + 0x1a) * 2, (int64_t)off - 0x18);
 
 	/* The simulated s390 kernel takes it. */
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_S390;
@@ -208,8 +193,8 @@ static void plan(void **state)
 	req.initrd = NULL;
 	req.kernel = f->legacy;
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
-	assert_int_equal(be((const uint8_t *)role(&p, "kernel")->buf + 0x408, 8), 0);
-	assert_int_equal(be((const uint8_t *)role(&p, "kernel")->buf + 0x410, 8), 0);
+	assert_int_equal(kx_be64((const uint8_t *)role(&p, "kernel")->buf + 0x408), 0);
+	assert_int_equal(kx_be64((const uint8_t *)role(&p, "kernel")->buf + 0x410), 0);
 	assert_null(role(&p, "initrd"));
 	kexec_load_plan_free(&p);
 	kexec_ctx_free(ctx);

@@ -37,25 +37,10 @@
 #define INITRD_ALIGN 0x100000ULL
 #define LIMIT_31BIT 0x80000000ULL      /* the purgatory is entered in 31-bit mode */
 
-static uint64_t be64(const uint8_t *p)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < 8; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
-static void put_be64(uint8_t *p, uint64_t v)
-{
-	for (int i = 7; i >= 0; i--, v >>= 8)
-		p[i] = (uint8_t)v;
-}
-
 /* The longest command line the image takes, its NUL included. */
 static uint64_t cmdline_size(const uint8_t *img)
 {
-	uint64_t max = be64(img + PARM_MAX_CMDLINE);
+	uint64_t max = kx_be64(img + PARM_MAX_CMDLINE);
 
 	return max ? max : LEGACY_CMDLINE;
 }
@@ -79,7 +64,7 @@ static int probe(const void *buf, size_t len, struct kexec_image_info *info, con
 		return -ENOEXEC;
 	}
 	info->cmdline_max = (uint32_t)max - 1;
-	ver = be64(b + PARM_VERSION);
+	ver = kx_be64(b + PARM_VERSION);
 	if (ver > PARM_CMDLINE && ver < len) {
 		size_t n = strnlen((const char *)b + ver, len - ver);
 
@@ -160,8 +145,8 @@ static int load_image(struct kexec_ctx *ctx, struct kx_load *l)
 		return r;
 	}
 	memcpy(img, file + IMAGE_START, size);
-	put_be64(img + PARM_INITRD_START - IMAGE_START, l->initrd_addr);
-	put_be64(img + PARM_INITRD_SIZE - IMAGE_START, l->initrd_size);
+	kx_put_be64(img + PARM_INITRD_START - IMAGE_START, l->initrd_addr);
+	kx_put_be64(img + PARM_INITRD_SIZE - IMAGE_START, l->initrd_size);
 	memset(img + PARM_CMDLINE - IMAGE_START, 0, max);
 	memcpy(img + PARM_CMDLINE - IMAGE_START, cmdline, strlen(cmdline));
 	l->kernel_entry = IMAGE_START;

@@ -32,12 +32,6 @@ static unsigned int width(uint32_t type)
 	return 0;
 }
 
-static void put_be(uint8_t *loc, uint64_t v, unsigned int n)
-{
-	for (unsigned int i = n; i-- > 0; v >>= 8)
-		loc[i] = (uint8_t)v;
-}
-
 static bool fits_signed(int64_t v, unsigned int bits)
 {
 	return v >= -((int64_t)1 << (bits - 1)) && v < ((int64_t)1 << (bits - 1));
@@ -53,30 +47,30 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 	case R_390_32:
 		if (sa > UINT32_MAX)
 			return -ERANGE;
-		put_be(loc, sa, 4);
+		kx_put_be32(loc, (uint32_t)sa);
 		return 0;
 	case R_390_64:
-		put_be(loc, sa, 8);
+		kx_put_be64(loc, sa);
 		return 0;
 	case R_390_PC32:
 		if (!fits_signed(rel, 32))
 			return -ERANGE;
-		put_be(loc, (uint64_t)rel, 4);
+		kx_put_be32(loc, (uint32_t)rel);
 		return 0;
 	case R_390_PC64:
-		put_be(loc, (uint64_t)rel, 8);
+		kx_put_be64(loc, (uint64_t)rel);
 		return 0;
 	case R_390_PC16DBL:
 	case R_390_PLT16DBL:
 		if ((rel & 1) || !fits_signed(rel / 2, 16))
 			return -ERANGE;
-		put_be(loc, (uint64_t)(rel / 2), 2);
+		kx_put_be16(loc, (uint16_t)(rel / 2));
 		return 0;
 	case R_390_PC32DBL:
 	case R_390_PLT32DBL:
 		if ((rel & 1) || !fits_signed(rel / 2, 32))
 			return -ERANGE;
-		put_be(loc, (uint64_t)(rel / 2), 4);
+		kx_put_be32(loc, (uint32_t)(rel / 2));
 		return 0;
 	}
 	return -EINVAL;
