@@ -12,6 +12,7 @@ ARMHF_BUILD ?= build-armhf
 I686_BUILD ?= build-i686
 MIPS64EL_BUILD ?= build-mips64el
 S390X_BUILD ?= build-s390x
+PPC64LE_BUILD ?= build-ppc64le
 FUZZ_SECONDS ?= 60
 # make install: a build dir of its own, configured for PREFIX (DESTDIR honoured),
 # without the unit tests, and with kexec linked dynamically against libc and
@@ -43,12 +44,12 @@ deps-install:
 	@scripts/install-deps.sh install
 
 # The native kexec and library (and, where the cross compilers are installed,
-# the arm64, riscv64, 32-bit ARM, i386, MIPS and s390x purgatories they embed: scripts/build-native.sh
+# the arm64, riscv64, 32-bit ARM, i386, MIPS, s390x and ppc64 purgatories they embed: scripts/build-native.sh
 # configures again when that changes).
 build: deps
 	MESON_ARGS="$(MESON_ARGS)" scripts/build-native.sh $(BUILD)
 
-# The static arm64, riscv64, 32-bit ARM, i386, MIPS and s390x kexecs that their VM tests and
+# The static arm64, riscv64, 32-bit ARM, i386, MIPS, s390x and ppc64el kexecs that their VM tests and
 # benchmarks boot.
 cross: deps-cross
 	scripts/build-cross.sh aarch64 $(AARCH64_BUILD)
@@ -57,6 +58,7 @@ cross: deps-cross
 	scripts/build-cross.sh i686 $(I686_BUILD)
 	scripts/build-cross.sh mips64el $(MIPS64EL_BUILD)
 	scripts/build-cross.sh s390x $(S390X_BUILD)
+	scripts/build-cross.sh ppc64le $(PPC64LE_BUILD)
 
 # The command (sbin/kexec), the shared and static library, libkexec.h,
 # libkexec.pc, the man pages kexec(8) and libkexec(3) and the bash completion,
@@ -101,6 +103,7 @@ check: deps-test
 	FUZZ_BUILD=$(FUZZ_BUILD) ASAN_BUILD=$(ASAN_BUILD) VALGRIND_BUILD=$(VALGRIND_BUILD) \
 		AARCH64_BUILD=$(AARCH64_BUILD) RISCV64_BUILD=$(RISCV64_BUILD) ARMHF_BUILD=$(ARMHF_BUILD) \
 		I686_BUILD=$(I686_BUILD) MIPS64EL_BUILD=$(MIPS64EL_BUILD) S390X_BUILD=$(S390X_BUILD) \
+		PPC64LE_BUILD=$(PPC64LE_BUILD) \
 		tests/run-checks.sh $(BUILD)
 
 # Our .debs in full Debian 12 and 13 guests, x86_64 and arm64 (mmdebstrap, systemd, kdump-tools)

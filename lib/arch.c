@@ -16,6 +16,7 @@ static const struct kx_arch *const kx_arches[] = {
 	&kx_arch_i386,
 	&kx_arch_mips,
 	&kx_arch_s390,
+	&kx_arch_ppc64,
 };
 
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch)

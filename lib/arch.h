@@ -179,6 +179,7 @@ extern const struct kx_arch kx_arch_arm;
 extern const struct kx_arch kx_arch_i386;
 extern const struct kx_arch kx_arch_mips;
 extern const struct kx_arch kx_arch_s390;
+extern const struct kx_arch kx_arch_ppc64;
 const struct kx_arch *kx_arch_by_kexec_arch(unsigned long kexec_arch);
 const struct kx_arch *kx_arch_by_e_machine(uint16_t e_machine);
 const struct kx_arch *kx_arch_of(const struct kexec_ctx *ctx);

@@ -605,6 +605,8 @@ static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t b
 				return r;
 			sa = s + (uint64_t)rel.r_addend;
 			pc = base + p->sec_off[rs.sh_info] + rel.r_offset;
+			if (ops->toc_relative && ops->toc_relative(type))
+				sa -= base + ops->toc_offset;
 			partner = ops->pair ? ops->pair(type) : 0;
 			if (partner) {
 				r = reloc_partner(ctx, p, ops, &st, &rs, &rel, type, partner, base, &sa,

@@ -10,6 +10,7 @@
 #ifndef LIBKEXEC_PURGATORY_H
 #define LIBKEXEC_PURGATORY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -52,7 +53,17 @@ struct kx_reloc_ops {
 	 * relocation comes back with a type width() refuses).
 	 */
 	uint64_t (*info)(uint64_t r_info);
+	/*
+	 * Optional (NULL: none). For a machine whose code reaches its data
+	 * through a TOC pointer (ppc64's r2, which the purgatory's entry sets to
+	 * its image's base + toc_offset): the types measured from it, for which
+	 * apply() gets S + A less that pointer.
+	 */
+	bool (*toc_relative)(uint32_t type);
+	uint64_t toc_offset;
 };
+/* Where purgatory/ppc64/entry.S points r2: purgatory_start (offset 0) + this. */
+#define KX_PPC64_TOC_OFFSET 0x8000
 extern const struct kx_reloc_ops kx_reloc_x86_64;
 extern const struct kx_reloc_ops kx_reloc_aarch64;
 extern const struct kx_reloc_ops kx_reloc_riscv64;
@@ -60,6 +71,7 @@ extern const struct kx_reloc_ops kx_reloc_arm;
 extern const struct kx_reloc_ops kx_reloc_i386;
 extern const struct kx_reloc_ops kx_reloc_mips64;
 extern const struct kx_reloc_ops kx_reloc_s390x;
+extern const struct kx_reloc_ops kx_reloc_ppc64;
 
 struct kx_purgatory {
 	uint8_t *buf;        /* the laid-out image: bufsz bytes of data ... */
@@ -92,6 +104,8 @@ extern const unsigned char kx_purgatory_mips64_blob[];
 extern const size_t kx_purgatory_mips64_blob_size;
 extern const unsigned char kx_purgatory_s390x_blob[];
 extern const size_t kx_purgatory_s390x_blob_size;
+extern const unsigned char kx_purgatory_ppc64_blob[];
+extern const size_t kx_purgatory_ppc64_blob_size;
 
 /* Parse and lay out an ET_REL purgatory; -ENOEXEC (logged) if malformed. */
 int kx_purgatory_init(struct kexec_ctx *ctx, struct kx_purgatory *p, const void *elf, size_t len);

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """Build one purgatory: compile freestanding, link into one ET_REL object, check it.
 
-  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64|arm|i386|mips64|s390x
+  build-purgatory.py --output O --depfile D --machine x86_64|aarch64|riscv64|arm|i386|mips64|s390x|ppc64
                      --cc CC... --cflags FLAGS... [--optional-cflags FLAGS...]
                      --sources SRC...
                      [--vector-cflags FLAGS... --vector-drop FLAGS...
@@ -75,6 +75,13 @@ MACHINES = {
     's390x': (22, {0: 'R_390_NONE', 4: 'R_390_32', 5: 'R_390_PC32', 16: 'R_390_PC16DBL',
                    17: 'R_390_PLT16DBL', 19: 'R_390_PC32DBL', 20: 'R_390_PLT32DBL', 22: 'R_390_64',
                    23: 'R_390_PC64'}),
+    # lib/arch/ppc64/reloc.c applies these (little-endian RELA); the
+    # purgatory (-mcmodel=medium -msingle-pic-base) has calls (REL24), data
+    # through r2 (TOC16_HA, TOC16_LO, TOC16_LO_DS, measured from
+    # purgatory_start + 0x8000) and data words.
+    'ppc64': (21, {0: 'R_PPC64_NONE', 1: 'R_PPC64_ADDR32', 10: 'R_PPC64_REL24',
+                   26: 'R_PPC64_REL32', 38: 'R_PPC64_ADDR64', 44: 'R_PPC64_REL64',
+                   48: 'R_PPC64_TOC16_LO', 50: 'R_PPC64_TOC16_HA', 64: 'R_PPC64_TOC16_LO_DS'}),
 }
 # Machines whose objects are big-endian.
 BIG_ENDIAN = {'s390x'}

@@ -7,6 +7,7 @@
 #   scripts/build-cross.sh i686 DIR       i386, with gcc-i686-linux-gnu
 #   scripts/build-cross.sh mips64el DIR   64-bit little-endian MIPS, with gcc-mips64el-linux-gnuabi64
 #   scripts/build-cross.sh s390x DIR      IBM Z (big-endian), with gcc-s390x-linux-gnu
+#   scripts/build-cross.sh ppc64le DIR    64-bit little-endian POWER, with gcc-powerpc64le-linux-gnu
 #
 # The target's libfdt and decompression libraries (zlib, liblzma, libzstd,
 # liblz4: static archives from their -dev packages) come from Debian's packages, downloaded (never
@@ -21,7 +22,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 # shellcheck source=SCRIPTDIR/apt.sh
 . "$top/scripts/apt.sh"
-usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686|mips64el|s390x DIR"
+usage="usage: scripts/build-cross.sh aarch64|riscv64|armhf|i686|mips64el|s390x|ppc64le DIR"
 target=${1:?$usage}
 dir=${2:?$usage}
 case "$dir" in /*) ;; *) dir=$PWD/$dir ;; esac
@@ -70,6 +71,16 @@ s390x)
 	# Debian 12's s390x index, whatever the host (as its kernel and busybox
 	# for the VM tests): no dpkg architecture added. (Debian 13's s390x
 	# zlib1g-dev was missing from the mirror while its index listed it.)
+	release_index=bookworm
+	;;
+ppc64le)
+	triplet=powerpc64le-linux-gnu
+	debarch=ppc64el
+	debs=(libfdt-dev libfdt1 zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
+	machine='PowerPC64'
+	trixie=0
+	# Debian 12's ppc64el index, whatever the host, as its kernel and
+	# busybox for the VM tests: no dpkg architecture added.
 	release_index=bookworm
 	;;
 riscv64)

@@ -22,7 +22,8 @@ for tool in meson ninja; do
 	fi
 done
 found=$(for c in aarch64-linux-gnu-gcc riscv64-linux-gnu-gcc arm-linux-gnueabihf-gcc \
-	i686-linux-gnu-gcc mips64el-linux-gnuabi64-gcc s390x-linux-gnu-gcc; do
+	i686-linux-gnu-gcc mips64el-linux-gnuabi64-gcc s390x-linux-gnu-gcc \
+	powerpc64le-linux-gnu-gcc; do
 	command -v "$c" || echo "no $c"
 done)
 # shellcheck disable=SC2086 # MESON_ARGS is a list of options

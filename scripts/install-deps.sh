@@ -17,21 +17,21 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 # meson configures by default; python3 builds the purgatories.
 build_pkgs=(gcc meson ninja-build pkg-config python3 libcmocka-dev libfdt-dev
 	zlib1g-dev liblzma-dev libzstd-dev liblz4-dev libxxhash-dev)
-# cross: the static arm64, riscv64, 32-bit ARM, i386, MIPS and s390x kexecs
-# (build-aarch64/, build-riscv64/, build-armhf/, build-i686/,
-# build-mips64el/, build-s390x/, through scripts/build-cross.sh;
+# cross: the static arm64, riscv64, 32-bit ARM, i386, MIPS, s390x and ppc64el
+# kexecs (build-aarch64/, build-riscv64/, build-armhf/, build-i686/,
+# build-mips64el/, build-s390x/, build-ppc64le/, through scripts/build-cross.sh;
 # the arm64 and armhf libraries are unpacked from Debian's .debs, not
 # installed, so those dpkg architectures must be known to apt; the riscv64
 # ones come from Debian 13's riscv64 index, the i386 ones from the host
-# release's i386 index and the mips64el and s390x ones from Debian 12's, each through
+# release's i386 index and the mips64el, s390x and ppc64el ones from Debian 12's, each through
 # an apt state in the cache: no dpkg
 # architecture). With them installed, the native build also embeds the
-# arm64, riscv64, 32-bit ARM, MIPS and s390x purgatories (--dry-run for
+# arm64, riscv64, 32-bit ARM, MIPS, s390x and ppc64 purgatories (--dry-run for
 # those; the i386 purgatory needs only the host's gcc -m32).
 cross_pkgs=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-riscv64-linux-gnu
 	libc6-dev-riscv64-cross gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
 	gcc-i686-linux-gnu libc6-dev-i386-cross gcc-mips64el-linux-gnuabi64 libc6-dev-mips64el-cross
-	gcc-s390x-linux-gnu libc6-dev-s390x-cross)
+	gcc-s390x-linux-gnu libc6-dev-s390x-cross gcc-powerpc64le-linux-gnu libc6-dev-ppc64el-cross)
 # test: what make check's host-side tests run. The zstd, lz4 and xz tools and
 # systemd's EFI stub (systemd-boot-efi) build compressed kernels, zboot
 # images and UKIs; python3-jsonschema checks the command's JSON reports
@@ -44,13 +44,14 @@ test_pkgs=(strace valgrind device-tree-compiler zstd lz4 xz-utils systemd-boot-e
 # vm-main: what `make run` boots: the x86_64 guest, its busybox initramfs.
 vm_main_pkgs=(qemu-system-x86 busybox-static cpio binutils)
 # vm: every guest of tests/vm: x86_64 and i386 (ovmf for UEFI), arm64 and arm
-# (qemu-efi-aarch64, qemu-system-arm), MIPS (qemu-system-mips)
+# (qemu-efi-aarch64, qemu-system-arm), MIPS (qemu-system-mips), ppc64el
+# (qemu-system-ppc)
 # and riscv64 and s390x (qemu-system-misc, which on Debian 13 pulls in
 # qemu-system-riscv and qemu-system-s390x; riscv64's OpenSBI firmware comes with
 # qemu-system-data). xz-utils unpacks the riscv64 kernel's modules (the kdump
 # test's virtio drivers).
 vm_pkgs=("${vm_main_pkgs[@]}" ovmf lz4 qemu-system-arm qemu-efi-aarch64 qemu-user-static
-	qemu-system-misc qemu-system-mips xz-utils)
+	qemu-system-misc qemu-system-mips qemu-system-ppc xz-utils)
 # fuzz: libFuzzer and the sanitizer runtimes come with Debian's clang; the
 # meta packages pick the release's own version (14 on Debian 12, 19 on 13).
 fuzz_pkgs=(clang libclang-rt-dev)

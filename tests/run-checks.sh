@@ -11,7 +11,8 @@
 # the 32-bit ARM ones ARMHF_BUILD/kexec (default build-armhf, built by make),
 # the i386 ones I686_BUILD/kexec (default build-i686, built by make), the
 # MIPS ones MIPS64EL_BUILD/kexec (default build-mips64el, built by make), the
-# s390x ones S390X_BUILD/kexec (default build-s390x, built by make).
+# s390x ones S390X_BUILD/kexec (default build-s390x) and the ppc64el ones
+# PPC64LE_BUILD/kexec (default build-ppc64le), built by make.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-build}
@@ -130,6 +131,7 @@ KEXEC_BIN="$build/kexec" KEXEC_ARM64_BIN="$(abs "${AARCH64_BUILD:-build-aarch64}
 	KEXEC_I386_BIN="$(abs "${I686_BUILD:-build-i686}")/kexec" \
 	KEXEC_MIPS64EL_BIN="$(abs "${MIPS64EL_BUILD:-build-mips64el}")/kexec" \
 	KEXEC_S390X_BIN="$(abs "${S390X_BUILD:-build-s390x}")/kexec" \
+	KEXEC_PPC64EL_BIN="$(abs "${PPC64LE_BUILD:-build-ppc64le}")/kexec" \
 	run_group vm "$top/tests/vm/run-all.sh"
 
 # What did not run here, and why, is in the SKIP lines above.

@@ -3,7 +3,8 @@
  * The console of the purgatories that write to MMIO (arm64, riscv64, arm, mips): a PL011 or an
  * 8250 with byte or 32-bit registers at MMIO console_base, as the old kernel
  * (or the firmware) left it; s390's SCLP through the purgatory's own
- * kx_sclp_putc (KX_HAVE_SCLP). Header-only (static inline: a file uses what it needs).
+ * kx_sclp_putc (KX_HAVE_SCLP); the pseries hypervisor terminal through
+ * ppc64's kx_hvterm_putc (KX_HAVE_HVTERM). Header-only (static inline: a file uses what it needs).
  * The waits are bounded: a UART that is not there may never report room.
  */
 #ifndef KX_PURGATORY_CONSOLE_MMIO_H
@@ -45,6 +46,10 @@ static inline void kx_mmio_write8(uint64_t a, uint8_t v)
 /* purgatory/s390/purgatory.c: one character to the SCLP console, sent a line at a time. */
 void kx_sclp_putc(char ch);
 #endif
+#ifdef KX_HAVE_HVTERM
+/* purgatory/ppc64/purgatory.c: one character to the pseries virtual terminal term. */
+void kx_hvterm_putc(uint64_t term, char ch);
+#endif
 
 static inline void kx_console_putc(const struct kx_purgatory_params *p, char ch)
 {
@@ -71,6 +76,11 @@ static inline void kx_console_putc(const struct kx_purgatory_params *p, char ch)
 #ifdef KX_HAVE_SCLP
 	case KX_CONSOLE_SCLP:
 		kx_sclp_putc(ch);
+		break;
+#endif
+#ifdef KX_HAVE_HVTERM
+	case KX_CONSOLE_HVTERM:
+		kx_hvterm_putc(base, ch);
 		break;
 #endif
 	default:

@@ -26,6 +26,7 @@ struct kx_sha_region {
 #define KX_CONSOLE_8250_MMIO8 3 /* 8250 UART, byte registers at MMIO console_base */
 #define KX_CONSOLE_8250_MMIO32 4 /* 8250 UART, 32-bit registers (reg-shift 2) */
 #define KX_CONSOLE_SCLP 5       /* s390's SCLP, VT220 events (console_base unused) */
+#define KX_CONSOLE_HVTERM 6     /* pseries hypervisor terminal number console_base (hvc0) */
 
 /* flags */
 #define KX_PF_AVX2 0x1u /* x86_64: the running kernel uses AVX, so the purgatory may */

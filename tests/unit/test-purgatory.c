@@ -677,7 +677,7 @@ static void m_magic(uint8_t *b, size_t *len)
 static void m_machine(uint8_t *b, size_t *len)
 {
 	(void)len;
-	ehdr(b)->e_machine = EM_PPC64;
+	ehdr(b)->e_machine = EM_IA_64;
 }
 
 static void m_type(uint8_t *b, size_t *len)
@@ -868,7 +868,7 @@ static void test_malformed(void **state)
 	} cases[] = {
 		{ "truncated header", m_short_header, "too short for an ELF header" },
 		{ "bad magic", m_magic, "not an ELF file" },
-		{ "other machine", m_machine, "machine 21" },
+		{ "other machine", m_machine, "machine 50" },
 		{ "executable", m_type, "ELF type 2" },
 		{ "section table past end", m_shoff, "section header table" },
 		{ "section table offset wraps", m_shoff_wrap, "section header table" },

@@ -158,8 +158,18 @@ s390x)
 	VM_GUEST_KERNEL=/boot/vmlinuz
 	VM_ARCH_ARGS=
 	;;
+ppc64el)
+	# Debian 12's powerpc64le kernel (Debian 13's works too; 12 keeps its
+	# files on the mirror), the ELF vmlinux as installed, under
+	# qemu-system-ppc64 -M pseries.
+	VM_KERNEL=
+	VM_KVER=
+	VM_DEBIAN=${VM_DEBIAN:-12}
+	VM_GUEST_KERNEL=/boot/vmlinux
+	VM_ARCH_ARGS=
+	;;
 *)
-	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm, i386, mips64el or s390x\n' "$VM_ARCH" >&2
+	printf 'vm: error: VM_ARCH=%s: want x86_64, arm64, riscv64, arm, i386, mips64el, s390x or ppc64el\n' "$VM_ARCH" >&2
 	exit 1
 	;;
 esac
@@ -174,11 +184,13 @@ arm) VM__BUILD=build-armhf VM__QEMU_USER=qemu-arm-static VM__MACHINE='ARM$' VM__
 i386) VM__BUILD=build-i686 VM__QEMU_USER= VM__MACHINE='Intel 80386' VM__TITLE=i386 ;;
 mips64el) VM__BUILD=build-mips64el VM__QEMU_USER=qemu-mips64el-static VM__MACHINE='MIPS' VM__TITLE=MIPS ;;
 s390x) VM__BUILD=build-s390x VM__QEMU_USER=qemu-s390x-static VM__MACHINE='IBM S/390' VM__TITLE=s390x ;;
+ppc64el) VM__BUILD=build-ppc64le VM__QEMU_USER=qemu-ppc64le-static VM__MACHINE='PowerPC64' VM__TITLE=ppc64el ;;
 esac
 # The guests' serial console, and the segment that carries the boot data.
 case $VM_ARCH in
 arm | arm64) VM_CONSOLE=ttyAMA0 ;;
 s390x) VM_CONSOLE=ttysclp0 ;;
+ppc64el) VM_CONSOLE=hvc0 ;;
 *) VM_CONSOLE=ttyS0 ;;
 esac
 case $VM_ARCH in
@@ -421,6 +433,10 @@ vm_fetch_kernel() {
 		vm__fetch_s390x_kernel
 		return 0
 	fi
+	if [[ $VM_ARCH == ppc64el ]]; then
+		vm__fetch_ppc64el_kernel
+		return 0
+	fi
 	case $VM_DEBIAN in
 	12 | 13 | 13bpo) ;;
 	*) vm_die "VM_DEBIAN=$VM_DEBIAN: want 12, 13 or 13bpo" ;;
@@ -604,6 +620,18 @@ vm__fetch_s390x_kernel() {
 	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
 }
 
+# vm__fetch_ppc64el_kernel: Debian 12's powerpc64le kernel, an ELF
+# vmlinux (boot/vmlinux-*), from Debian 12's own ppc64el index.
+vm__fetch_ppc64el_kernel() {
+	[[ $VM_DEBIAN == 12 ]] || vm_die "VM_DEBIAN=$VM_DEBIAN: ppc64el guests run Debian 12 here"
+	vm__fetch_release_kernel 12 ppc64el linux-image-powerpc64le '^linux-image-[0-9].*-powerpc64le$'
+	VM_KERNEL=$VM__VMLINUZ
+	VM_KPKG=$VM__PKG
+	VM_KVER=${VM_KERNEL##*/vmlinux-}
+	VM_KCONFIG=$(dirname "$VM_KERNEL")/config-$VM_KVER
+	[[ -f $VM_KCONFIG ]] || VM_KCONFIG=
+}
+
 # vm__fetch_riscv64_kernel: the riscv64 counterpart of vm_fetch_kernel.
 # Debian 12 has no riscv64 port: the kernel is the package Debian 13's
 # linux-image-riscv64 depends on, resolved from trixie's own riscv64 index
@@ -740,11 +768,11 @@ vm__busybox_foreign() {
 			if [[ $arch == riscv64 ]]; then
 				vm__trixie_apt_opts riscv64 >&2
 				spec=busybox-static
-			elif [[ $arch == armhf || $arch == i386 || $arch == mips64el || $arch == s390x ]]; then
+			elif [[ $arch == armhf || $arch == i386 || $arch == mips64el || $arch == s390x || $arch == ppc64el ]]; then
 				# The host release's own index (mips64el: Debian 12's, the
-				# last with that port; s390x: Debian 12's, as its kernel): no
-				# dpkg architecture added.
-				if [[ $arch == mips64el || $arch == s390x ]]; then
+				# last with that port; s390x, ppc64el: Debian 12's, as their
+				# kernels): no dpkg architecture added.
+				if [[ $arch == mips64el || $arch == s390x || $arch == ppc64el ]]; then
 					kx_release_apt bookworm "$arch" >&2 || true
 				else
 					kx_release_apt "$(kx_host_release)" "$arch" >&2 || true
@@ -1197,6 +1225,15 @@ vm_run() {
 			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none -action panic=pause
 			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
 			-append "console=ttysclp0 panic=-1 quiet $extra")
+	elif [[ $VM_ARCH == ppc64el ]]; then
+		# pseries with QEMU's own Open Firmware (x-vof: no SLOF, 12 s
+		# faster), the hypervisor's virtual terminal as console (hvc0);
+		# the cap-* settings are the ones TCG can give a POWER9 guest.
+		qemu=(qemu-system-ppc64 -M pseries,x-vof=on,cap-cfpc=broken,cap-sbbc=broken,cap-ibs=broken,cap-ccf-assist=off
+			-accel tcg -cpu "${VM_CPU:-POWER9}" -m "$mem"
+			-smp "${VM_SMP:-1}" -nographic -no-reboot -nic none
+			-kernel "$VM_KERNEL" -initrd "$VM_INITRD"
+			-append "console=hvc0 panic=-1 quiet $extra")
 	elif [[ $VM_ARCH == i386 ]]; then
 		# pc: 8250 UART at 0x3f8 (ttyS0), SeaBIOS; qemu32 has PAE, as
 		# Debian's 686-pae kernel needs.

@@ -6,7 +6,8 @@
 # the 32-bit ARM tests (test-arm-*.sh) ${KEXEC_ARM_BIN:-build-armhf/kexec},
 # the i386 tests (test-i386-*.sh) ${KEXEC_I386_BIN:-build-i686/kexec},
 # the MIPS tests (test-mips64el-*.sh) ${KEXEC_MIPS64EL_BIN:-build-mips64el/kexec},
-# the s390x tests (test-s390x-*.sh) ${KEXEC_S390X_BIN:-build-s390x/kexec}.
+# the s390x tests (test-s390x-*.sh) ${KEXEC_S390X_BIN:-build-s390x/kexec},
+# the ppc64el tests (test-ppc64el-*.sh) ${KEXEC_PPC64EL_BIN:-build-ppc64le/kexec}.
 # Arguments, if any, are globs that pick tests by name (without "test-"),
 # e.g. tests/vm/run-all.sh 'arm64-*' kdump-load
 set -euo pipefail
@@ -35,11 +36,13 @@ mips64el_kexec=${KEXEC_MIPS64EL_BIN:-$VM_REPO_ROOT/build-mips64el/kexec}
 case $mips64el_kexec in /*) ;; *) mips64el_kexec=$PWD/$mips64el_kexec ;; esac
 s390x_kexec=${KEXEC_S390X_BIN:-$VM_REPO_ROOT/build-s390x/kexec}
 case $s390x_kexec in /*) ;; *) s390x_kexec=$PWD/$s390x_kexec ;; esac
+ppc64el_kexec=${KEXEC_PPC64EL_BIN:-$VM_REPO_ROOT/build-ppc64le/kexec}
+case $ppc64el_kexec in /*) ;; *) ppc64el_kexec=$PWD/$ppc64el_kexec ;; esac
 
 vm_fetch_kernel
 export VM_KERNEL VM_KVER KEXEC_BIN=$kexec
 mkdir -p "$VM_LOG_DIR"
-echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec, arm: $arm_kexec, i386: $i386_kexec, mips64el: $mips64el_kexec, s390x: $s390x_kexec), logs in $VM_LOG_DIR"
+echo "vm: kernel $VM_KVER, kexec $kexec (arm64: $arm64_kexec, riscv64: $riscv64_kexec, arm: $arm_kexec, i386: $i386_kexec, mips64el: $mips64el_kexec, s390x: $s390x_kexec, ppc64el: $ppc64el_kexec), logs in $VM_LOG_DIR"
 
 # Guests run side by side, VM_JOBS at a time (default: the host's CPUs, at
 # most 4): each TCG guest keeps about one CPU busy. The steps before a guest
@@ -63,6 +66,7 @@ run_one() {
 	i386-*) KEXEC_BIN=$i386_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	mips64el-*) KEXEC_BIN=$mips64el_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	s390x-*) KEXEC_BIN=$s390x_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
+	ppc64el-*) KEXEC_BIN=$ppc64el_kexec bash "$t" >"$out" 2>&1 || rc=$? ;;
 	*) bash "$t" >"$out" 2>&1 || rc=$? ;;
 	esac
 	secs=$((SECONDS - t0))

@@ -169,4 +169,8 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 	return -ENOEXEC;
 }
 
-const struct kx_reloc_ops kx_reloc_aarch64 = { EM_AARCH64, width, apply, NULL, NULL, NULL };
+const struct kx_reloc_ops kx_reloc_aarch64 = {
+	.e_machine = EM_AARCH64,
+	.width = width,
+	.apply = apply,
+};

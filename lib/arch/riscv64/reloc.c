@@ -231,4 +231,9 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 	return -ENOEXEC;
 }
 
-const struct kx_reloc_ops kx_reloc_riscv64 = { EM_RISCV, width, apply, pair, NULL, NULL };
+const struct kx_reloc_ops kx_reloc_riscv64 = {
+	.e_machine = EM_RISCV,
+	.width = width,
+	.apply = apply,
+	.pair = pair,
+};

@@ -68,4 +68,8 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t v, uint64_t pc)
 	return 0;
 }
 
-const struct kx_reloc_ops kx_reloc_x86_64 = { EM_X86_64, width, apply, NULL, NULL, NULL };
+const struct kx_reloc_ops kx_reloc_x86_64 = {
+	.e_machine = EM_X86_64,
+	.width = width,
+	.apply = apply,
+};

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The ppc64 purgatory (lib/arch/ppc64/load.c loads it; entry.S enters it):
+ * the check of purgatory/common/check-main.c over the segments, read through
+ * their physical addresses (the MMU is off), then the kernel.
+ *
+ * Its console is the pseries hypervisor's virtual terminal (the guest's
+ * hvc0): H_PUT_TERM_CHAR, up to 16 bytes per call, as the kernel's
+ * hvc_vio/udbg_hvc do (arch/powerpc/platforms/pseries/hvconsole.c). The
+ * hypervisor call works in real mode; a machine without one (PowerNV) gets
+ * no console from the loader.
+ *
+ * ppc64's fields: entry, the kernel's load address; boot_data, the device
+ * tree; console_kind KX_CONSOLE_HVTERM with console_base the terminal's
+ * number (its node's reg); arch[]: none; regions[].start physical addresses.
+ */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "console-mmio.h"
+#include "params.h"
+
+#define KX_VAR __attribute__((section(".data"), used))
+KX_VAR struct kx_purgatory_params KX_PURGATORY_PARAMS = { 0 };
+_Static_assert(offsetof(struct kx_purgatory_params, entry) == 0, "entry.S reads entry at 0");
+_Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
+	       "entry.S reads boot_data at 8");
+
+#define H_PUT_TERM_CHAR 0x58
+
+/* One hypervisor call: r3 = the call, r4-r7 its arguments; r0, r3-r12, cr clobbered. */
+static long hcall_put_term(uint64_t term, uint64_t len, uint64_t hi, uint64_t lo)
+{
+	register uint64_t r3 __asm__("r3") = H_PUT_TERM_CHAR;
+	register uint64_t r4 __asm__("r4") = term;
+	register uint64_t r5 __asm__("r5") = len;
+	register uint64_t r6 __asm__("r6") = hi;
+	register uint64_t r7 __asm__("r7") = lo;
+
+	__asm__ volatile("sc 1"
+			 : "+r"(r3), "+r"(r4), "+r"(r5), "+r"(r6), "+r"(r7)
+			 :
+			 : "r0", "r8", "r9", "r10", "r11", "r12", "cr0", "ctr", "xer", "memory");
+	return (long)r3;
+}
+
+void kx_hvterm_putc(uint64_t term, char ch)
+{
+	/* The characters go big-endian in r5/r6: the first in the top byte. */
+	for (int i = 0; i < 1000 && hcall_put_term(term, 1, (uint64_t)(uint8_t)ch << 56, 0) != 0;
+	     i++)
+		;
+}
