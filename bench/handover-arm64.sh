@@ -23,7 +23,12 @@
 # -icount shift=4,sleep=off -rtc clock=vm (shift=0 hangs that kernel at
 # boot in QEMU 7.2: one instruction is 16 ns of virtual time here), the
 # clock the goldfish RTC's nanoseconds; output handover-mips64el.tsv and
-# meta-mips64el.tsv.
+# meta-mips64el.tsv. With BENCH_HANDOVER_ARCH=ppc64el
+# (bench/handover-ppc64el.sh) in pseries guests: build-ppc64le/kexec and
+# Debian 12's ppc64el kexec-tools, each loading Debian 12's powerpc64le ELF
+# vmlinux under qemu-system-ppc64 -M pseries -cpu POWER9, the clock the
+# timebase (512 MHz of virtual time: one tick every 1.95 instructions);
+# output handover-ppc64el.tsv and meta-ppc64el.tsv.
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
@@ -48,6 +53,7 @@
 # builds it), BENCH_KEXEC_ARM (the 32-bit one, default
 # <repo>/build-armhf/kexec), BENCH_KEXEC_I386 (default <repo>/build-i686/kexec),
 # BENCH_KEXEC_MIPS64EL (default <repo>/build-mips64el/kexec),
+# BENCH_KEXEC_PPC64EL (default <repo>/build-ppc64le/kexec),
 # VM_TIMEOUT (seconds per guest, default 120).
 set -euo pipefail
 # The body is one compound command: bash reads all of it before running any,
@@ -73,7 +79,12 @@ mips64el) A_BUILD=build-mips64el A_CROSS=mips64el A_QEMU=qemu-system-mips64el
 	A_CC=mips64el-linux-gnuabi64-gcc A_DEB=mips64el A_CPU=Loongson-3A1000 A_KT_OPTS=''
 	A_IMAGE="the self-decompressing ELF vmlinuz" A_ICOUNT=(-icount "shift=4,sleep=off" -rtc clock=vm)
 	A_CMDLINE_TAIL=' rd_start=(0x)?[0-9a-f]+ rd_size=(0x)?[0-9a-f]+' A_CMDLINE_EXTRA=nokaslr ;;
-*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386 or mips64el" >&2; exit 2 ;;
+ppc64el) A_BUILD=build-ppc64le A_CROSS=ppc64le A_QEMU=qemu-system-ppc64
+	A_CC=powerpc64le-linux-gnu-gcc A_DEB=ppc64el A_CPU=POWER9 A_KT_OPTS=''
+	A_IMAGE="the ELF vmlinux" A_QEMU_USER=qemu-ppc64le-static
+	# kexec-tools' fs2dt ends bootargs with a space.
+	A_CMDLINE_TAIL=' ?' ;;
+*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386, mips64el or ppc64el" >&2; exit 2 ;;
 esac
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -96,6 +107,7 @@ arm64) export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/$A_BUILD/kexec} ;;
 arm) export KEXEC_BIN=${BENCH_KEXEC_ARM:-$BENCH_REPO/$A_BUILD/kexec} ;;
 i386) export KEXEC_BIN=${BENCH_KEXEC_I386:-$BENCH_REPO/$A_BUILD/kexec} ;;
 mips64el) export KEXEC_BIN=${BENCH_KEXEC_MIPS64EL:-$BENCH_REPO/$A_BUILD/kexec} ;;
+ppc64el) export KEXEC_BIN=${BENCH_KEXEC_PPC64EL:-$BENCH_REPO/$A_BUILD/kexec} ;;
 esac
 [[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh $A_CROSS $A_BUILD)"
 command -v $A_QEMU >/dev/null || bench_die "$A_QEMU is missing (scripts/install-deps.sh bench)"

@@ -190,6 +190,7 @@ done 3<<'EOT'
 arm ARM armhf build-armhf
 i386 I386 i686 build-i686
 mips64el MIPS64EL mips64el build-mips64el
+ppc64el PPC64EL ppc64le build-ppc64le
 EOT
 
 # riscv64: our static riscv64 kexec alone (Debian has no riscv64

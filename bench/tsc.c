@@ -8,8 +8,9 @@
  * through CP15 on 32-bit ARM (arm-linux-gnueabihf-gcc -static), and on
  * MIPS (mips64el-linux-gnuabi64-gcc -static) loongson3-virt's goldfish RTC
  * read through /dev/mem, nanoseconds of QEMU's virtual clock under
- * `-rtc clock=vm` (CP0 Count is 32 bits and wraps every 10.7 s); "TSC"
- * below means any of them.
+ * `-rtc clock=vm` (CP0 Count is 32 bits and wraps every 10.7 s), and on
+ * ppc64el (powerpc64le-linux-gnu-gcc -static) the timebase; "TSC" below
+ * means any of them.
  *
  *   tsc CMD ARGS...   read the TSC, print "BENCH-TSC-EXEC <ticks>", exec CMD
  *                     (stage 1: `tsc kexec -e`, so the reading is the last
@@ -132,6 +133,15 @@ static inline uint64_t rdtsc(void)
 	lo = rtc[0];
 	hi = rtc[1];
 	return (uint64_t)hi << 32 | lo;
+}
+#elif defined(__powerpc64__)
+/* The timebase (user mode reads it): 512 MHz on pseries, of QEMU's virtual clock. */
+static inline uint64_t rdtsc(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("isync\n\tmfspr %0, 268" : "=r"(v) : : "memory");
+	return v;
 }
 #elif defined(__x86_64__) || defined(__i386__)
 static inline uint64_t rdtsc(void)
