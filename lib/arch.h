@@ -109,6 +109,14 @@ struct kx_crash_policy {
 	 * hold it, and a kcore without a text entry is what is expected.
 	 */
 	bool text_in_direct_map;
+	/*
+	 * The crash kernel overwrites RAM [0, backup_low) (ppc64: its exception
+	 * vectors, 64 KiB as kexec-tools' BACKUP_SRC): kx_load_elfcorehdr()
+	 * places a "backup" segment of that size in the reservation
+	 * (l->backup_addr), the purgatory copies that RAM there, and the core
+	 * header reads it from the copy. 0: none.
+	 */
+	uint64_t backup_low;
 };
 
 struct kx_arch {
@@ -266,6 +274,7 @@ struct kx_load {
 	uint8_t *elfcorehdr;
 	size_t elfcorehdr_len;
 	uint64_t elfcorehdr_addr;
+	uint64_t backup_addr;                /* crash: the backup segment (crash->backup_low) */
 	uint64_t hotplug_hdr_size;           /* --hotplug: the kernel's largest header; 0: none */
 	uint64_t initrd_addr, initrd_size;   /* 0: none */
 	uint64_t kernel_entry;               /* where the purgatory jumps */

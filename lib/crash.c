@@ -427,7 +427,9 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 	struct kx_range *ram = NULL, *ex = NULL, *out = NULL;
 	size_t nr_ram = 0, cap_ram = 0, nr_ex = 0, cap_ex = 0, nr_out = 0, cap_out = 0;
 	size_t i, j, k;
-	int r;
+	bool crash_listed = false;
+	uint64_t cs, ce;
+	int r = 0;
 
 	if (pol->exclude_low) {
 		r = push_range(&ex, &nr_ex, &cap_ex, 0, pol->exclude_low - 1);
@@ -441,7 +443,16 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " out of the dump", m->r[i].start, m->r[i].end);
 			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
+			crash_listed = true;
 		}
+		if (r < 0)
+			goto oom;
+	}
+	/* powerpc lists its reservation in the device tree, not in /proc/iomem. */
+	if (!crash_listed && kexec_find_crash_region(ctx, &cs, &ce) == 0) {
+		kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
+			    " out of the dump", cs, ce);
+		r = push_range(&ex, &nr_ex, &cap_ex, cs, ce);
 		if (r < 0)
 			goto oom;
 	}
@@ -469,7 +480,8 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 	}
 
 	/* Merge the exclusions (the low and high crash regions may touch). */
-	qsort(ex, nr_ex, sizeof(*ex), range_cmp);
+	if (nr_ex)
+		qsort(ex, nr_ex, sizeof(*ex), range_cmp);
 	for (i = 1, k = 0; i < nr_ex; i++) {
 		if (ex[k].end == UINT64_MAX || ex[i].start <= ex[k].end + 1) {
 			if (ex[i].end > ex[k].end)
@@ -478,7 +490,7 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 			ex[++k] = ex[i];
 		}
 	}
-	nr_ex = k + 1;
+	nr_ex = nr_ex ? k + 1 : 0;
 
 	/* Both lists are sorted and disjoint: one sweep subtracts. */
 	for (i = 0, j = 0; i < nr_ram; i++) {
@@ -1083,6 +1095,9 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 		nr += (ci->vmcoreinfo.size ? 1 : 0) + (ci->have_kernel_text ? 1 : 0);
 	if (nr < PN_XNUM && ci->nr_ram < PN_XNUM)
 		nr += ci->nr_ram;
+	/* The ranges split at backup_size: one more header each. */
+	for (i = 0; i < ci->nr_ram && nr < PN_XNUM; i++)
+		nr += ci->ram[i].start < ci->backup_size && ci->ram[i].end >= ci->backup_size;
 	if (nr >= PN_XNUM || ci->nr_ram >= PN_XNUM) {
 		kx_err(ctx, "cannot build the ELF core header: %zu CPU notes and %zu RAM ranges "
 			    "need more than %u program headers", ci->nr_cpu_notes, ci->nr_ram,
@@ -1147,12 +1162,25 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 		p += phsize;
 	}
 	for (i = 0; i < ci->nr_ram; i++, p += phsize) {
-		const struct kx_range *x = &ci->ram[i];
+		struct kx_range x = ci->ram[i];
 
+		if (x.start < ci->backup_size) {
+			uint64_t e = x.end < ci->backup_size ? x.end : ci->backup_size - 1;
+
+			h = (struct phdr){ .type = PT_LOAD, .flags = PF_R | PF_W | PF_X,
+					   .offset = ci->backup_addr + x.start,
+					   .vaddr = ci->page_offset + x.start, .paddr = x.start,
+					   .size = e - x.start + 1 };
+			put_phdr(p, elf32, &h);
+			if (x.end < ci->backup_size)
+				continue;
+			p += phsize;
+			x.start = ci->backup_size;
+		}
 		/* __va(): wraps only for a nonsensical page_offset; written as given. */
-		h = (struct phdr){ .type = PT_LOAD, .flags = PF_R | PF_W | PF_X, .offset = x->start,
-				   .vaddr = ci->page_offset + x->start, .paddr = x->start,
-				   .size = x->end - x->start + 1 };
+		h = (struct phdr){ .type = PT_LOAD, .flags = PF_R | PF_W | PF_X, .offset = x.start,
+				   .vaddr = ci->page_offset + x.start, .paddr = x.start,
+				   .size = x.end - x.start + 1 };
 		put_phdr(p, elf32, &h);
 	}
 

@@ -31,6 +31,12 @@ struct kx_crash_info {
 	/* System RAM to dump: all RAM minus the crash region(s) and the low 1 MiB. */
 	struct kx_range *ram;
 	size_t nr_ram;
+	/*
+	 * RAM below backup_size is dumped from a copy at backup_addr, which the
+	 * purgatory made before the crash kernel overwrote it (ppc64's
+	 * exception vectors); 0: none.
+	 */
+	uint64_t backup_size, backup_addr;
 };
 
 /*
@@ -52,7 +58,8 @@ void kx_crash_info_free(struct kx_crash_info *ci);
  * The ELF core header: ET_CORE for e_machine (62 x86_64, 183 aarch64), one
  * PT_NOTE per CPU note, one for vmcoreinfo, one PT_LOAD for the kernel text,
  * one PT_LOAD per RAM range (p_offset = p_paddr = start, p_vaddr = page_offset
- * + start). ELF32 (elf32 = true) is refused with -EOVERFLOW (logged) when an
+ * + start; a range that begins below backup_size is split there, its low part
+ * read from backup_addr + start). ELF32 (elf32 = true) is refused with -EOVERFLOW (logged) when an
  * address does not fit in 32 bits.
  * Physical addresses and sizes are what must fit (notes, text and RAM ending at
  * or below 4 GiB); a virtual address that does not fit (every x86_64 one) is

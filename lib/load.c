@@ -176,6 +176,20 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 	r = kx_crash_info_read(ctx, l->arch->crash, &ci);
 	if (r < 0)
 		return r;
+	if (l->arch->crash->backup_low) {
+		/* Nothing to copy now: the purgatory fills it (struct kx_crash_policy). */
+		size = kx_load_page_align(l, l->arch->crash->backup_low);
+		r = kx_load_place(ctx, l, "backup of low memory", size, 0, 0, 0, true,
+				  &l->backup_addr);
+		if (r == 0)
+			r = kx_load_add_segment(l, "backup", NULL, 0, l->backup_addr, size);
+		if (r < 0) {
+			kx_crash_info_free(&ci);
+			return r == -E2BIG ? add_failed(ctx, l, "backup", r) : r;
+		}
+		ci.backup_size = l->arch->crash->backup_low;
+		ci.backup_addr = l->backup_addr;
+	}
 	r = kx_crash_build_elfcorehdr(ctx, &ci, elf32, l->arch->e_machine, &l->elfcorehdr,
 				      &l->elfcorehdr_len);
 	kx_crash_info_free(&ci);

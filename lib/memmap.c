@@ -393,6 +393,44 @@ fail:
 	return r;
 }
 
+/*
+ * The reservation as powerpc exports it (arch/powerpc/kexec/core.c
+ * export_crashk_values): /chosen's linux,crashkernel-base and -size, 8 bytes
+ * big-endian each, and no "Crash kernel" line in /proc/iomem. -ENOENT when
+ * there is none (or its size is 0).
+ */
+static int crash_region_from_dt(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
+{
+	static const char base_path[] = "/proc/device-tree/chosen/linux,crashkernel-base";
+	static const char size_path[] = "/proc/device-tree/chosen/linux,crashkernel-size";
+	char *b = NULL, *s = NULL;
+	size_t bl = 0, sl = 0;
+	uint64_t base, size;
+	int r = kexec_read_sysfile(ctx, base_path, &b, &bl);
+
+	if (r == 0)
+		r = kexec_read_sysfile(ctx, size_path, &s, &sl);
+	if (r == 0 && (bl != 8 || sl != 8)) {
+		kx_warn(ctx, "%s or %s is not 8 bytes long: ignored", base_path, size_path);
+		r = -ENOENT;
+	}
+	if (r == 0) {
+		base = kx_be64((const uint8_t *)b);
+		size = kx_be64((const uint8_t *)s);
+		if (!size || base > UINT64_MAX - (size - 1))
+			r = -ENOENT;
+		else {
+			*start = base;
+			*end = base + size - 1;
+			kx_dbg(ctx, "crashkernel= reservation %#llx-%#llx (from %s)",
+			       (unsigned long long)*start, (unsigned long long)*end, base_path);
+		}
+	}
+	free(b);
+	free(s);
+	return r < 0 ? -ENOENT : 0;
+}
+
 KX_EXPORT int kexec_find_crash_region(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
 {
 	const struct kexec_mem_range *best = NULL;
@@ -420,9 +458,18 @@ KX_EXPORT int kexec_find_crash_region(struct kexec_ctx *ctx, uint64_t *start, ui
 			best = c;
 	}
 	if (!best) {
+		uint64_t s = 0, e = 0;
+
+		kexec_memmap_free(&m);
+		if (crash_region_from_dt(ctx, &s, &e) == 0) {
+			if (start)
+				*start = s;
+			if (end)
+				*end = e;
+			return 0;
+		}
 		kx_dbg(ctx, "%s%s has no \"Crash kernel\" range: no crashkernel= reservation",
 		       ctx->root, IOMEM_PATH);
-		kexec_memmap_free(&m);
 		return -ENOENT;
 	}
 	for (i = 0; i < m.nr; i++) {

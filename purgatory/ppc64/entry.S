@@ -14,7 +14,8 @@
  * master takes our stack and TOC pointer (r2: purgatory_start + 0x8000, what
  * lib/arch/ppc64/reloc.c measures TOC-relative relocations from; the C code
  * is built -msingle-pic-base, so no function sets up its own), checks the
- * segments (check-main.c), writes its physical id into the device tree's
+ * segments (check-main.c), for a crash kernel backs up the low memory and
+ * sets its run-at-load flag (purgatory.c), writes its physical id into the device tree's
  * boot_cpuid_phys, and enters the kernel with r3 = the device tree, r4 =
  * the kernel, r5 = 0, MSR_LE cleared by rfid as both wrappers do (the
  * kernel's FIXUP_ENDIAN switches back).
@@ -46,6 +47,8 @@ master:
 	li	0,0
 	stdu	0,-112(1)		/* a frame with a null back chain */
 	bl	purgatory_main
+	nop
+	bl	kx_ppc64_after_check
 	nop
 	or	2,2,2			/* normal priority */
 	addis	9,2,kx_purgatory_params@toc@ha

@@ -12,7 +12,11 @@
  *
  * ppc64's fields: entry, the kernel's load address; boot_data, the device
  * tree; console_kind KX_CONSOLE_HVTERM with console_base the terminal's
- * number (its node's reg); arch[]: none; regions[].start physical addresses.
+ * number (its node's reg); regions[].start physical addresses; for a crash
+ * kernel (0 otherwise) arch[0] the backup segment, arch[1] how many bytes of
+ * low memory to copy there (the crash kernel puts its exception vectors at
+ * 0; the core header reads the old contents from the copy), arch[2] the
+ * value for the kernel's __run_at_load word at 0x5c (1: run where loaded).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -42,6 +46,25 @@ static long hcall_put_term(uint64_t term, uint64_t len, uint64_t hi, uint64_t lo
 			 :
 			 : "r0", "r8", "r9", "r10", "r11", "r12", "cr0", "ctr", "xer", "memory");
 	return (long)r3;
+}
+
+void kx_ppc64_after_check(void);
+
+/* After the check (entry.S): what a crash kernel needs done before it runs. */
+void kx_ppc64_after_check(void)
+{
+	const struct kx_purgatory_params *p = &KX_PURGATORY_PARAMS;
+
+	if (p->arch[1]) {
+		volatile uint64_t *dst = (volatile uint64_t *)(uintptr_t)p->arch[0];
+		const volatile uint64_t *src = (const volatile uint64_t *)(uintptr_t)0;
+
+		for (uint64_t i = 0; i < p->arch[1] / 8; i++)
+			dst[i] = src[i];
+	}
+	if (p->arch[2])
+		*(volatile uint32_t *)(uintptr_t)(p->entry + 0x5c) = (uint32_t)p->arch[2];
+	__asm__ volatile("sync" ::: "memory");
 }
 
 void kx_hvterm_putc(uint64_t term, char ch)

@@ -12,9 +12,16 @@
  * are the kernel's but for its branch at 0; its parameters name the kernel,
  * the tree and the hypervisor terminal; the simulated ppc64 kernel accepts
  * the plan. Without linux,kernel-end (a plan made on another machine) the
- * segments go above where the new kernel would end. Refused, naming the
- * file: two PT_LOADs, a program that is not a kernel, a line past
- * COMMAND_LINE_SIZE, crash loads, the x86 console options.
+ * segments go above where the new kernel would end. A crash load (the
+ * reservation from /chosen's linux,crashkernel-base/-size, as powerpc
+ * exports it) puts everything in the reservation, the kernel at its base
+ * and run where loaded (0x5c = 1 in the purgatory's head, and the purgatory
+ * told to write it), a 64 KiB backup segment the purgatory fills from
+ * address 0 and the core header reads RAM [0, 64 KiB) from, the tree's
+ * memory limited to the reservation's end with the running kernel's RAM
+ * below the reservation reserved, and elfcorehdr= on the command line.
+ * Refused, naming the file: two PT_LOADs, a program that is not a kernel, a
+ * line past COMMAND_LINE_SIZE, the x86 console options.
  */
 #include <errno.h>
 #include <libfdt.h>
@@ -39,6 +46,8 @@
 #define KERNEL_END 0x2000000ULL
 #define OLD_INITRD 0x3000000ULL
 #define RTAS 0x3f000000ULL
+#define CRASH_BASE 0x20000000ULL
+#define CRASH_SIZE 0x10000000ULL
 
 static const char iomem[] = "00000000-3fffffff : System RAM\n";
 
@@ -125,6 +134,16 @@ static int setup(void **state)
 	write_bytes(f->t.dir, "sys/firmware/fdt", fdt, make_fdt(fdt, sizeof(fdt)));
 	kx_put_be64(end, KERNEL_END);
 	write_bytes(f->t.dir, "proc/device-tree/chosen/linux,kernel-end", end, sizeof(end));
+	kx_put_be64(end, CRASH_BASE);
+	write_bytes(f->t.dir, "proc/device-tree/chosen/linux,crashkernel-base", end, sizeof(end));
+	kx_put_be64(end, CRASH_SIZE);
+	write_bytes(f->t.dir, "proc/device-tree/chosen/linux,crashkernel-size", end, sizeof(end));
+	write_text(f->t.dir, "sys/kernel/vmcoreinfo", "0x6f60000 10024\n");
+	write_text(f->t.dir, "sys/devices/system/cpu/possible", "0-1\n");
+	write_text(f->t.dir, "sys/devices/system/cpu/cpu0/crash_notes", "3fe10000\n");
+	write_text(f->t.dir, "sys/devices/system/cpu/cpu0/crash_notes_size", "456\n");
+	write_text(f->t.dir, "sys/devices/system/cpu/cpu1/crash_notes", "3fe20000\n");
+	write_text(f->t.dir, "sys/devices/system/cpu/cpu1/crash_notes_size", "456\n");
 	make_vmlinux(e, 1, 0xc000000000000000ULL);
 	write_bytes(f->t.dir, "boot/vmlinux", e, sizeof(e));
 	make_vmlinux(e, 2, 0xc000000000000000ULL);
@@ -309,6 +328,114 @@ static void plan(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/* The core header's PT_LOAD for physical address paddr: its p_offset and p_filesz. */
+static bool core_load(const uint8_t *h, uint64_t paddr, uint64_t *off, uint64_t *size)
+{
+	uint64_t phoff = kx_le64(h + 32);
+
+	for (unsigned int i = 0; i < kx_le16(h + 56); i++) {
+		const uint8_t *ph = h + phoff + 56 * (uint64_t)i;
+
+		if (kx_le32(ph) == 1 && kx_le64(ph + 24) == paddr) {
+			*off = kx_le64(ph + 8);
+			*size = kx_le64(ph + 32);
+			return true;
+		}
+	}
+	return false;
+}
+
+static void crash(void **state)
+{
+	struct fx *f = *state;
+	struct kexec_ctx *ctx = ppc64_ctx(f);
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
+					  .cmdline = "console=hvc0", .crash = true };
+	const struct kexec_segment *k, *b, *h, *d, *g;
+	const uint8_t *gb, *hb;
+	struct kexec_load_plan p;
+	struct kx_purgatory pg;
+	uint64_t off, size;
+	const void *fdt;
+	char want[80];
+	const fdt32_t *um;
+	int len;
+
+	if (!kx_purgatory_ppc64_blob_size)
+		skip();
+	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(p.flags, KEXEC_ARCH_PPC64 | KEXEC_ON_CRASH);
+	for (size_t n = 0; n < p.segs.nr; n++) {
+		const struct kexec_segment *s = &p.segs.seg[n];
+
+		assert_true(mem(s) >= CRASH_BASE && mem(s) + s->memsz <= CRASH_BASE + CRASH_SIZE);
+	}
+	k = role(&p, "kernel");
+	b = role(&p, "backup");
+	h = role(&p, "elfcorehdr");
+	d = role(&p, "dtb");
+	g = role(&p, "purgatory");
+	assert_non_null(k);
+	assert_non_null(b);
+	assert_non_null(h);
+	assert_non_null(d);
+	assert_non_null(g);
+	assert_int_equal(mem(k), CRASH_BASE);
+	assert_int_equal(b->bufsz, 0);
+	assert_int_equal(b->memsz, 0x10000);
+	/* The core header: RAM [0, 64 KiB) from the backup, the reservation left out. */
+	hb = h->buf;
+	assert_true(core_load(hb, 0, &off, &size));
+	assert_int_equal(off, mem(b));
+	assert_int_equal(size, 0x10000);
+	assert_true(core_load(hb, 0x10000, &off, &size));
+	assert_int_equal(off, 0x10000);
+	assert_int_equal(size, CRASH_BASE - 0x10000);
+	assert_true(core_load(hb, CRASH_BASE + CRASH_SIZE, &off, &size));
+	assert_int_equal(size, 0x40000000 - CRASH_BASE - CRASH_SIZE);
+	assert_false(core_load(hb, CRASH_BASE, &off, &size));
+	/* The tree: elfcorehdr= in KiB, memory up to the reservation's end, the rest reserved. */
+	fdt = d->buf;
+	snprintf(want, sizeof(want), "console=hvc0 elfcorehdr=%lluK",
+		 (unsigned long long)(mem(h) >> 10));
+	assert_string_equal(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "bootargs", NULL),
+			    want);
+	um = fdt_getprop(fdt, fdt_path_offset(fdt, "/memory@0"), "linux,usable-memory", &len);
+	assert_non_null(um);
+	assert_int_equal(len, 16);
+	assert_int_equal(kx_be64(um), 0);
+	assert_int_equal(kx_be64(um + 2), CRASH_BASE + CRASH_SIZE);
+	assert_true(has_rsv(fdt, 0x10000, CRASH_BASE - 0x10000));
+	assert_true(has_rsv(fdt, mem(b), 0x10000));
+	assert_true(has_rsv(fdt, mem(h), h->memsz));
+	assert_true(has_rsv(fdt, mem(d), d->bufsz));
+	assert_true(has_rsv(fdt, RTAS, 0x1000000));
+	/* The purgatory: run-at-load in its head, and what it must do after the check. */
+	gb = g->buf;
+	assert_int_equal(kx_le32(gb + 0x5c), 1);
+	assert_int_equal(kx_purgatory_init(ctx, &pg, kx_purgatory_ppc64_blob,
+					   kx_purgatory_ppc64_blob_size), 0);
+	assert_int_equal(kx_purgatory_symbol_addr(&pg, KX_PURGATORY_PARAMS_NAME, &off), 0);
+	kx_purgatory_free(&pg);
+	assert_int_equal(kx_le64(gb + off + offsetof(struct kx_purgatory_params, entry)), mem(k));
+	assert_int_equal(kx_le64(gb + off + offsetof(struct kx_purgatory_params, arch)), mem(b));
+	assert_int_equal(kx_le64(gb + off + offsetof(struct kx_purgatory_params, arch) + 8),
+			 0x10000);
+	assert_int_equal(kx_le64(gb + off + offsetof(struct kx_purgatory_params, arch) + 16), 1);
+
+	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_PPC64;
+	kexec_sim_config(sim)->limits.page_size = 65536;
+	kexec_sim_config(sim)->limits.has_crash_region = true;
+	kexec_sim_config(sim)->limits.crash_start = CRASH_BASE;
+	kexec_sim_config(sim)->limits.crash_end = CRASH_BASE + CRASH_SIZE - 1;
+	kexec_ctx_use_sim(ctx, sim);
+	assert_int_equal(kexec_load_plan_load(ctx, &p), 0);
+	kexec_load_plan_free(&p);
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+}
+
 static void refusals(void **state)
 {
 	struct fx *f = *state;
@@ -343,11 +470,6 @@ static void refusals(void **state)
 	log_reset();
 	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
 	assert_logged("user-space addresses");
-	req.kernel = f->kernel;
-	req.crash = true;
-	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
-	assert_logged("ppc64 crash kernels are not built yet");
 	kexec_ctx_free(ctx);
 }
 
@@ -355,6 +477,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(refusals),
+		cmocka_unit_test(crash),
 		cmocka_unit_test(plan),
 	};
 

@@ -3,7 +3,7 @@
 # stderr naming the file and the reason, a non-zero exit, and nothing
 # loaded. -s: Debian 12's powerpc64le kernel has no kexec_file_load;
 # --serial: an x86 option (the purgatory writes to the hypervisor
-# terminal); -p: ppc64 crash kernels are not built yet; --dtb with a file
+# terminal); -p on a guest booted without crashkernel=; --dtb with a file
 # that is no device tree; busybox: a ppc64 program, not a kernel image.
 # Then a plain load (the default mode, falling back to kexec_load) still
 # works. Nothing is executed: no second boot.
@@ -35,7 +35,7 @@ vm_expect_checks "$log" 3
 vm_expect_refused "$log" notkernel "kexec -c -l /bin/busybox" '/bin/busybox: not a kernel image for ppc64'
 vm_expect_refused "$log" fileload "kexec -s -l" '/boot/vmlinux: .*no kexec_file_load'
 vm_expect_refused "$log" check "kexec -c -l --serial=ttyS1" 'x86 options; on ppc64 the purgatory writes to the hypervisor terminal'
-vm_expect_refused "$log" crash "kexec -c -p" 'ppc64 crash kernels are not built yet'
+vm_expect_refused "$log" crash "kexec -c -p (no crashkernel=)" 'no memory is reserved for crash kernels'
 vm_expect_refused "$log" dtb "kexec -c -l --dtb" '/boot/stage2.cpio.gz'
 vm_expect_load_ok "$log" "kexec -l (the default mode, falling back to kexec_load)"
 vm_finish ppc64el-refusals

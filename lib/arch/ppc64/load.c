@@ -27,6 +27,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <libfdt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,8 @@
 #define HEAD_SIZE 0x100              /* what kexec_sequence copies to 0 */
 #define COMMAND_LINE_SIZE 2048       /* arch/powerpc/include/uapi/asm/setup.h */
 #define KERNEL_END_PATH "/proc/device-tree/chosen/linux,kernel-end"
+#define BACKUP_LOW 0x10000ULL         /* kexec-tools' BACKUP_SRC_SIZE: the vectors' room */
+#define RUN_AT_LOAD 0x5c             /* head_64.S __run_at_load: 1 = stay where loaded */
 
 struct priv {
 	struct kx_dtb_boot dtb;
@@ -145,6 +148,13 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 	r = find_rma(ctx, l, pv);
 	if (r < 0)
 		return r;
+	if (l->crash && l->crash_end >= pv->rma_top) {
+		/* The purgatory fills the backup with the MMU off. */
+		kx_err(ctx, "cannot load crash kernel %s: the crashkernel= region %#" PRIx64 "-%#" PRIx64
+			    " ends past the real mode area (%#" PRIx64 ")",
+		       l->req->kernel, l->crash_start, l->crash_end, pv->rma_top);
+		return -EADDRNOTAVAIL;
+	}
 	/* RTAS and whatever else the firmware's reserve map keeps. */
 	r = kx_fdt_reserved(ctx, pv->dtb.in, pv->dtb.in_len, &res, &nr_res);
 	for (size_t i = 0; r >= 0 && i < nr_res; i++) {
@@ -226,6 +236,60 @@ static void old_initrd(const void *fdt, uint64_t *start, uint64_t *end)
 }
 
 /*
+ * A crash kernel's memory, as kexec-tools gives it (kexec/arch/ppc64,
+ * fs2dt.c): each memory node's linux,usable-memory is its reg up to the
+ * reservation's end ((0, 0) when none of it is below), and the running
+ * kernel's RAM between the low 64 KiB (the vectors the crash kernel puts at
+ * 0) and the reservation is reserved, as is the backup of those 64 KiB. The
+ * core header's own entry comes with linux,elfcorehdr (kx_fdt_edit). A
+ * libfdt error (negative) or 0.
+ */
+static int crash_memory(void *fdt, const struct kx_load *l)
+{
+	int ac = root_cells(fdt, "#address-cells"), sc = root_cells(fdt, "#size-cells");
+	uint64_t end = l->crash_end + 1;
+	int node, len, r = 0;
+
+	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+		return -FDT_ERR_BADNCELLS;
+	fdt_for_each_subnode(node, fdt, 0) {
+		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
+		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		fdt32_t out[256 * 4];
+		int n = 0, cells = ac + sc;
+
+		if (!type || strcmp(type, "memory") || !reg || len < 4 * cells)
+			continue;
+		for (int i = 0; i + cells <= len / 4 && n + cells <= (int)ARRAY_SIZE(out); i += cells) {
+			uint64_t b = read_cells(reg + i, ac), s = read_cells(reg + i + ac, sc);
+
+			if (b >= end || !s)
+				continue;
+			if (s > end - b)
+				s = end - b;
+			for (int c = 0; c < ac; c++)
+				out[n + c] = cpu_to_fdt32((uint32_t)(b >> (32 * (ac - 1 - c))));
+			for (int c = 0; c < sc; c++)
+				out[n + ac + c] = cpu_to_fdt32((uint32_t)(s >> (32 * (sc - 1 - c))));
+			n += cells;
+		}
+		if (!n) {
+			memset(out, 0, sizeof(fdt32_t) * (size_t)cells);
+			n = cells;
+		}
+		r = fdt_setprop(fdt, node, "linux,usable-memory", out, (int)sizeof(fdt32_t) * n);
+		if (r < 0)
+			return r;
+		/* The walk goes on from this node's offset, which its new property does not move. */
+	}
+	if (l->crash_start > BACKUP_LOW)
+		r = fdt_add_mem_rsv(fdt, BACKUP_LOW, l->crash_start - BACKUP_LOW);
+	if (r >= 0)
+		r = fdt_add_mem_rsv(fdt, l->backup_addr, kx_load_page_align(l, BACKUP_LOW));
+	return r;
+}
+
+/*
  * The edited tree's reserve map: the old initrd's entry out, the new one's
  * in, and a last entry for the tree itself (its address known once placed:
  * *self is its index). out is reallocated to fit.
@@ -233,7 +297,7 @@ static void old_initrd(const void *fdt, uint64_t *start, uint64_t *end)
 static int edit_rsvmap(struct kexec_ctx *ctx, struct kx_load *l, struct priv *pv, int *self)
 {
 	uint64_t os, oe, a, s;
-	size_t size = pv->dtb.out_len + 64;
+	size_t size = pv->dtb.out_len + 64 + (l->crash ? 4096 : 0);
 	void *fdt = malloc(size);
 	int r, n;
 
@@ -247,6 +311,8 @@ static int edit_rsvmap(struct kexec_ctx *ctx, struct kx_load *l, struct priv *pv
 			r = fdt_del_mem_rsv(fdt, i);
 	if (r >= 0 && l->initrd_size)
 		r = fdt_add_mem_rsv(fdt, l->initrd_addr, l->initrd_size);
+	if (r >= 0 && l->crash)
+		r = crash_memory(fdt, l);
 	if (r >= 0)
 		r = fdt_add_mem_rsv(fdt, 0, 1);
 	if (r >= 0)
@@ -272,14 +338,25 @@ static int load_dtb(struct kexec_ctx *ctx, struct kx_load *l, struct priv *pv)
 		.initrd_end = l->initrd_addr + l->initrd_size,
 		.seeds = true,
 	};
+	const char *cmdline = l->req->cmdline ? l->req->cmdline : "";
+	char *crash_cmdline = NULL;
 	uint64_t addr;
 	int self, r;
 
-	r = kx_cmdline_check(ctx, l->fmt, &l->info, l->req->kernel,
-			     l->req->cmdline ? strlen(l->req->cmdline) : 0, false, NULL);
-	if (r < 0)
-		return r;
-	r = kx_fdt_edit(ctx, pv->dtb.in, pv->dtb.in_len, &e, &pv->dtb.out, &pv->dtb.out_len);
+	if (l->crash) {
+		/* kexec-tools' elfcorehdr=<KiB>K, which the crash kernel parses early. */
+		if (asprintf(&crash_cmdline, "%s%selfcorehdr=%" PRIu64 "K", cmdline,
+			     *cmdline ? " " : "", l->elfcorehdr_addr >> 10) < 0)
+			return -ENOMEM;
+		e.cmdline = crash_cmdline;
+		e.elfcorehdr_addr = l->elfcorehdr_addr;
+		e.elfcorehdr_size = kx_load_page_align(l, l->elfcorehdr_len);
+	}
+	r = kx_cmdline_check(ctx, l->fmt, &l->info, l->req->kernel, strlen(e.cmdline ? e.cmdline : ""),
+			     false, l->crash ? "elfcorehdr=" : NULL);
+	if (r == 0)
+		r = kx_fdt_edit(ctx, pv->dtb.in, pv->dtb.in_len, &e, &pv->dtb.out, &pv->dtb.out_len);
+	free(crash_cmdline);
 	if (r < 0)
 		return r;
 	r = edit_rsvmap(ctx, l, pv, &self);
@@ -323,6 +400,11 @@ static int load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 	r = kx_load_initrd(ctx, l, kaddr + memsz, pv->rma_top - 1, false);
 	if (r < 0)
 		return r;
+	if (l->crash) {
+		r = kx_load_elfcorehdr(ctx, l);
+		if (r < 0)
+			return r;
+	}
 	return load_dtb(ctx, l, pv);
 }
 
@@ -414,6 +496,17 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 		return r;
 	}
 	memcpy(head + 4, pv->head + 4, sizeof(head) - 4);
+	if (l->crash) {
+		/*
+		 * The crash kernel runs where it is loaded (__run_at_load = 1, in
+		 * its head and in this copy, as kexec-tools' v2wrap.S does), and
+		 * the purgatory first backs up the low memory it will overwrite.
+		 */
+		kx_put_le32(head + RUN_AT_LOAD, 1);
+		pp->arch[0] = l->backup_addr;
+		pp->arch[1] = BACKUP_LOW;
+		pp->arch[2] = 1;
+	}
 	r = kx_purgatory_set(l->purg, KX_PURGATORY_ENTRY_NAME, head, sizeof(head));
 	if (r < 0)
 		return r;
@@ -435,7 +528,10 @@ static void cleanup(struct kx_load *l)
 
 static const struct kx_crash_policy crash_policy = {
 	.e_machine = EM_PPC64_,
-	.default_page_offset = 0xc000000000000000ULL,
+	.default_page_offset = 0xc000000000000000ULL, /* PAGE_OFFSET, book3s64 */
+	/* The kernel's text is in the linear map, at PAGE_OFFSET + its physical address. */
+	.text_in_direct_map = true,
+	.backup_low = BACKUP_LOW,
 };
 
 const struct kx_arch kx_arch_ppc64 = {
@@ -449,8 +545,6 @@ const struct kx_arch kx_arch_ppc64 = {
 	.crash = &crash_policy,
 	.device_tree = true,
 	.purgatory_console = "the hypervisor terminal the device tree names as its console (hvc0)",
-	.no_crash = "ppc64 crash kernels are not built yet (the crash kernel's device tree, "
-		    "limited to the crashkernel= region, is still to be written)",
 	.purgatory = kx_purgatory_ppc64_blob,
 	.purgatory_size = &kx_purgatory_ppc64_blob_size,
 	.reloc = &kx_reloc_ppc64,
