@@ -255,12 +255,16 @@ static int crash_memory(void *fdt, const struct kx_load *l)
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
 		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-		fdt32_t out[256 * 4];
 		int n = 0, cells = ac + sc;
+		fdt32_t *out;
 
 		if (!type || strcmp(type, "memory") || !reg || len < 4 * cells)
 			continue;
-		for (int i = 0; i + cells <= len / 4 && n + cells <= (int)ARRAY_SIZE(out); i += cells) {
+		/* At most as many pairs as reg has. */
+		out = malloc((size_t)len);
+		if (!out)
+			return -FDT_ERR_NOSPACE;
+		for (int i = 0; i + cells <= len / 4; i += cells) {
 			uint64_t b = read_cells(reg + i, ac), s = read_cells(reg + i + ac, sc);
 
 			if (b >= end || !s)
@@ -277,7 +281,9 @@ static int crash_memory(void *fdt, const struct kx_load *l)
 			memset(out, 0, sizeof(fdt32_t) * (size_t)cells);
 			n = cells;
 		}
+		/* reg (a pointer into fdt) is not read past this point. */
 		r = fdt_setprop(fdt, node, "linux,usable-memory", out, (int)sizeof(fdt32_t) * n);
+		free(out);
 		if (r < 0)
 			return r;
 		/* The walk goes on from this node's offset, which its new property does not move. */
@@ -291,13 +297,15 @@ static int crash_memory(void *fdt, const struct kx_load *l)
 
 /*
  * The edited tree's reserve map: the old initrd's entry out, the new one's
- * in, and a last entry for the tree itself (its address known once placed:
- * *self is its index). out is reallocated to fit.
+ * in, a crash kernel's memory (crash_memory), and a last entry for the tree
+ * itself (its address known once placed: *self is its index). out is
+ * reallocated to fit.
  */
 static int edit_rsvmap(struct kexec_ctx *ctx, struct kx_load *l, struct priv *pv, int *self)
 {
 	uint64_t os, oe, a, s;
-	size_t size = pv->dtb.out_len + 64 + (l->crash ? 4096 : 0);
+	/* A crash kernel's usable-memory properties repeat at most every memory reg. */
+	size_t size = pv->dtb.out_len + 64 + (l->crash ? pv->dtb.out_len + 4096 : 0);
 	void *fdt = malloc(size);
 	int r, n;
 
