@@ -1,8 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The ppc64 purgatory (lib/arch/ppc64/load.c loads it; entry.S enters it):
- * the check of purgatory/common/check-main.c over the segments, read through
- * their physical addresses (the MMU is off), then the kernel.
+ * the segments checked through their physical addresses (the MMU is off),
+ * then the kernel. The check turns the FP, VMX and VSX units on for itself
+ * (MSR[FP, VEC, VSX]: the old kernel may leave them off; every CPU
+ * ppc64el runs on, POWER8 and later, has them) and hashes with them:
+ * XXH3-128 through xxhash.h's VSX code (../common/xxh3-vector.c), or with
+ * KX_PF_SHA256 SHA-256 four lanes at a time in VMX registers
+ * (../common/sha256-lanes.c); both files alone are built with those units,
+ * the rest without. The MSR is put back as it was before the kernel.
  *
  * Its console is the pseries hypervisor's virtual terminal (the guest's
  * hvc0): H_PUT_TERM_CHAR, up to 16 bytes per call, as the kernel's
@@ -18,11 +24,14 @@
  * 0; the core header reads the old contents from the copy), arch[2] the
  * value for the kernel's __run_at_load word at 0x5c (1: run where loaded).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "console-mmio.h"
 #include "params.h"
+#include "sha256.h"
+#include "xxh3.h"
 
 #define KX_VAR __attribute__((section(".data"), used))
 KX_VAR struct kx_purgatory_params KX_PURGATORY_PARAMS = { 0 };
@@ -30,7 +39,96 @@ _Static_assert(offsetof(struct kx_purgatory_params, entry) == 0, "entry.S reads 
 _Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
 	       "entry.S reads boot_data at 8");
 
+#define P KX_PURGATORY_PARAMS
 #define H_PUT_TERM_CHAR 0x58
+#define MSR_FP (1ULL << 13)
+#define MSR_VSX (1ULL << 23)
+#define MSR_VEC (1ULL << 25)
+
+/*
+ * Nonzero while the vector units are on: sha256.c may hash four lanes at a
+ * time (sha256-lanes.c), and the check takes xxh3-vector.c. Set by
+ * purgatory_main() only, never by the loader.
+ */
+KX_VAR uint32_t kx_vmx = 0;
+/* What the check did, for anyone reading memory after the fact: bit 0 checked, 1 with VSX. */
+KX_VAR uint32_t kx_check_path = 0;
+
+/* entry.S */
+__attribute__((noreturn)) void kx_halt(void);
+void purgatory_main(void);
+int purgatory_verify(void);
+
+int kx_sha256_hw_usable(void)
+{
+	return 0;
+}
+
+int kx_sha256_x4_usable(void)
+{
+	return kx_vmx != 0;
+}
+
+int kx_sha256_x8_usable(void)
+{
+	return 0;
+}
+
+static uint64_t mfmsr(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mfmsr %0" : "=r"(v));
+	return v;
+}
+
+static void mtmsrd(uint64_t v)
+{
+	__asm__ volatile("mtmsrd %0\n\tisync" : : "r"(v) : "memory");
+}
+
+int purgatory_verify(void)
+{
+	if (P.flags & KX_PF_SHA256)
+		return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+	if (kx_vmx)
+		return kx_xxh3_regions_match_vector(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
+}
+
+#define console_puts(s) kx_console_puts(&P, (s))
+
+void purgatory_main(void)
+{
+	uint64_t msr = mfmsr();
+	bool regions = false;
+	int ok;
+
+	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++)
+		regions |= P.regions[i].len != 0;
+	if (P.flags & KX_PF_PROGRESS)
+		console_puts(regions ? "purgatory: checking the segments (VSX)\r\n"
+				     : "purgatory: no check (-i)\r\n");
+	/* -i: the loader gave no regions; nothing to check. */
+	if (!regions)
+		goto enter;
+	mtmsrd(msr | MSR_FP | MSR_VEC | MSR_VSX);
+	kx_vmx = 1;
+	ok = purgatory_verify();
+	kx_vmx = 0;
+	mtmsrd(msr);
+	if (!ok) {
+		/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
+		console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
+						    : "purgatory: xxh3 mismatch\r\n");
+		kx_console_report_changed(&P);
+		kx_halt();
+	}
+	kx_check_path = 3;
+enter:
+	if (P.flags & KX_PF_PROGRESS)
+		console_puts("purgatory: entering the kernel\r\n");
+}
 
 /* One hypervisor call: r3 = the call, r4-r7 its arguments; r0, r3-r12, cr clobbered. */
 static long hcall_put_term(uint64_t term, uint64_t len, uint64_t hi, uint64_t lo)

@@ -26,7 +26,8 @@ vm_boot ""
 log=$VM_LOG
 vm_expect_load_ok "$log" "kexec --console-serial -l"
 vm_expect_checks "$log" 1
-vm_expect_order "$log" '^STAGE1-EXEC$' '^purgatory: checking the segments' "the purgatory says it checks, after kexec -e"
+# VM_CONSOLE_CHECKING: what a wrapper expects after "checking the segments" (an ERE).
+vm_expect_order "$log" '^STAGE1-EXEC$' "^purgatory: checking the segments${VM_CONSOLE_CHECKING:-}" "the purgatory says it checks${VM_CONSOLE_CHECKING:+ (${VM_CONSOLE_CHECKING# })}, after kexec -e"
 vm_expect_order "$log" '^purgatory: checking the segments' '^purgatory: entering the kernel' "then that it enters the kernel"
 vm_expect_order "$log" '^purgatory: entering the kernel' '^STAGE2-CMDLINE: ' "and the second kernel starts"
 vm_expect_stage2 "$log" "$cmdline" "$VM_KVER"
