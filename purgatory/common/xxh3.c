@@ -36,8 +36,6 @@
 #define XXH_VECTOR 1 /* XXH_SSE2 */
 #elif defined(KX_XXH3_VECTOR) && defined(__aarch64__)
 #define XXH_VECTOR 4 /* XXH_NEON */
-#elif defined(KX_XXH3_VECTOR) && defined(__powerpc64__)
-#define XXH_VECTOR 5 /* XXH_VSX */
 #else
 #define XXH_VECTOR 0 /* XXH_SCALAR */
 #endif

@@ -2,13 +2,14 @@
 /*
  * The ppc64 purgatory (lib/arch/ppc64/load.c loads it; entry.S enters it):
  * the segments checked through their physical addresses (the MMU is off),
- * then the kernel. The check turns the FP, VMX and VSX units on for itself
- * (MSR[FP, VEC, VSX]: the old kernel may leave them off; every CPU
- * ppc64el runs on, POWER8 and later, has them) and hashes with them:
- * XXH3-128 through xxhash.h's VSX code (../common/xxh3-vector.c), or with
- * KX_PF_SHA256 SHA-256 four lanes at a time in VMX registers
- * (../common/sha256-lanes.c); both files alone are built with those units,
- * the rest without. The MSR is put back as it was before the kernel.
+ * then the kernel. XXH3-128, the default, runs in general registers
+ * (xxh3.c's own loop: under QEMU's -icount, 6.1% of the handover through
+ * xxhash.h's VSX code against 5.0% this way, docs/bench.md). SHA-256
+ * (KX_PF_SHA256) turns the FP, VMX and VSX units on for itself (MSR[FP,
+ * VEC, VSX]: the old kernel may leave them off; every CPU ppc64el runs on,
+ * POWER8 and later, has them) and hashes four lanes at a time in VMX
+ * registers (../common/sha256-lanes.c, the one file built with those units);
+ * the MSR is put back as it was before anything else runs.
  *
  * Its console is the pseries hypervisor's virtual terminal (the guest's
  * hvc0): H_PUT_TERM_CHAR, up to 16 bytes per call, as the kernel's
@@ -47,11 +48,10 @@ _Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
 
 /*
  * Nonzero while the vector units are on: sha256.c may hash four lanes at a
- * time (sha256-lanes.c), and the check takes xxh3-vector.c. Set by
- * purgatory_main() only, never by the loader.
+ * time (sha256-lanes.c). Set by purgatory_main() only, never by the loader.
  */
 KX_VAR uint32_t kx_vmx = 0;
-/* What the check did, for anyone reading memory after the fact: bit 0 checked, 1 with VSX. */
+/* What the check did, for anyone reading memory after the fact: bit 0 checked, 1 with VMX. */
 KX_VAR uint32_t kx_check_path = 0;
 
 /* entry.S */
@@ -91,8 +91,6 @@ int purgatory_verify(void)
 {
 	if (P.flags & KX_PF_SHA256)
 		return kx_sha256_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
-	if (kx_vmx)
-		return kx_xxh3_regions_match_vector(P.regions, KX_SHA_REGIONS_MAX, P.digest);
 	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
 }
 
@@ -101,22 +99,27 @@ int purgatory_verify(void)
 void purgatory_main(void)
 {
 	uint64_t msr = mfmsr();
-	bool regions = false;
+	bool regions = false, vmx = P.flags & KX_PF_SHA256;
 	int ok;
 
 	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++)
 		regions |= P.regions[i].len != 0;
 	if (P.flags & KX_PF_PROGRESS)
-		console_puts(regions ? "purgatory: checking the segments (VSX)\r\n"
-				     : "purgatory: no check (-i)\r\n");
+		console_puts(!regions ? "purgatory: no check (-i)\r\n"
+			     : vmx    ? "purgatory: checking the segments (SHA-256, VMX)\r\n"
+				      : "purgatory: checking the segments (XXH3-128)\r\n");
 	/* -i: the loader gave no regions; nothing to check. */
 	if (!regions)
 		goto enter;
-	mtmsrd(msr | MSR_FP | MSR_VEC | MSR_VSX);
-	kx_vmx = 1;
+	if (vmx) {
+		mtmsrd(msr | MSR_FP | MSR_VEC | MSR_VSX);
+		kx_vmx = 1;
+	}
 	ok = purgatory_verify();
-	kx_vmx = 0;
-	mtmsrd(msr);
+	if (vmx) {
+		kx_vmx = 0;
+		mtmsrd(msr);
+	}
 	if (!ok) {
 		/* Booting corrupted segments would fail in obscure ways: stop here, loudly. */
 		console_puts(P.flags & KX_PF_SHA256 ? "purgatory: sha256 mismatch\r\n"
@@ -124,7 +127,7 @@ void purgatory_main(void)
 		kx_console_report_changed(&P);
 		kx_halt();
 	}
-	kx_check_path = 3;
+	kx_check_path = vmx ? 3 : 1;
 enter:
 	if (P.flags & KX_PF_PROGRESS)
 		console_puts("purgatory: entering the kernel\r\n");

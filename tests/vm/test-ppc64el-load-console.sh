@@ -6,5 +6,5 @@
 # vector units turned on for the check) and that it enters the kernel, and
 # the second kernel starts.
 set -euo pipefail
-export VM_ARCH=ppc64el VM_LOAD_EXTRA=--check=sha256 VM_CONSOLE_CHECKING=' \(VSX\)'
+export VM_ARCH=ppc64el VM_LOAD_EXTRA=--check=sha256 VM_CONSOLE_CHECKING=' \(SHA-256, VMX\)'
 exec bash "$(dirname "${BASH_SOURCE[0]}")/test-kexec-load-console.sh"
