@@ -171,10 +171,11 @@ def ppc64_section(w, hand):
       'virtual time (one guest instruction is a nanosecond). Our static ppc64el kexec and '
       'Debian 12\'s ppc64el kexec-tools 2.0.25 (its libraries in the guest) load Debian 12\'s '
       'powerpc64le ELF vmlinux and the same 1 MiB initrd with `-c -l vmlinux --initrd=... '
-      '--append=...`. Both purgatories run with the MMU off and check in portable C: '
-      'kexec-tools\' SHA-256 (and it prints "I\'m in purgatory" on the console), ours '
-      'XXH3-128 by default (SHA-256 with --check=sha256), built without FP, VMX or VSX, '
-      'which the old kernel may leave off.'], kt_checks=True)
+      '--append=...`. Both purgatories run with the MMU off: kexec-tools checks SHA-256 '
+      'in portable C (and prints "I\'m in purgatory" on the console), ours XXH3-128 by '
+      'default in general registers (its own loop: xxhash.h\'s VSX code took 6.1% of the '
+      'handover here against 5.0%), and with --check=sha256 SHA-256 four lanes at a time '
+      'in VMX registers, the vector units turned on for the check.'], kt_checks=True)
 
 
 def foreign_section(w, hand, title, intro, kt_checks, unit='ticks'):
