@@ -94,7 +94,15 @@ kx_release_apt() {
 	# shellcheck disable=SC2034 # for the callers
 	KX_RELEASE_DIR=$d
 	if [[ -z $(find "$d/lists" -maxdepth 1 -name "*_${release}_main_binary-${arch}_Packages*" -mmin -1440 2>/dev/null | head -n 1) ]]; then
-		kx_apt "${KX_RELEASE_OPTS[@]}" update -qq >"$d/apt-update.log" 2>&1 || true
+		# One update at a time per state (a cross build and a test may both
+		# want it: apt-get would fail on the other's lists lock); the one that
+		# waited finds the index fresh and does not download it again.
+		{
+			flock 9 || true
+			if [[ -z $(find "$d/lists" -maxdepth 1 -name "*_${release}_main_binary-${arch}_Packages*" -mmin -1440 2>/dev/null | head -n 1) ]]; then
+				kx_apt "${KX_RELEASE_OPTS[@]}" update -qq >"$d/apt-update.log" 2>&1 || true
+			fi
+		} 9>"$d/update.lock"
 	fi
 	[[ -n $(find "$d/lists" -maxdepth 1 -name "*_${release}_main_binary-${arch}_Packages*" 2>/dev/null | head -n 1) ]]
 }
