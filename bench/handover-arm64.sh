@@ -28,7 +28,14 @@
 # Debian 12's ppc64el kexec-tools, each loading Debian 12's powerpc64le ELF
 # vmlinux under qemu-system-ppc64 -M pseries -cpu POWER9, the clock the
 # timebase (512 MHz of virtual time: one tick every 1.95 instructions);
-# output handover-ppc64el.tsv and meta-ppc64el.tsv.
+# output handover-ppc64el.tsv and meta-ppc64el.tsv. With
+# BENCH_HANDOVER_ARCH=s390x (bench/handover-s390x.sh) in s390-ccw-virtio
+# guests: build-s390x/kexec and Debian 12's s390x kexec-tools, each loading
+# Debian 12's s390x image, the clock the TOD clock (STCKF: 4096 units a
+# microsecond of virtual time; QEMU's default CPU model, which the guest's
+# -cpu ignores); output handover-s390x.tsv and meta-s390x.tsv. Its second
+# kernel unpacks itself slowly under QEMU 7.2's TCG (README "s390x"): a
+# guest takes minutes of wall time there.
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
@@ -54,6 +61,7 @@
 # <repo>/build-armhf/kexec), BENCH_KEXEC_I386 (default <repo>/build-i686/kexec),
 # BENCH_KEXEC_MIPS64EL (default <repo>/build-mips64el/kexec),
 # BENCH_KEXEC_PPC64EL (default <repo>/build-ppc64le/kexec),
+# BENCH_KEXEC_S390X (default <repo>/build-s390x/kexec),
 # VM_TIMEOUT (seconds per guest, default 120).
 set -euo pipefail
 # The body is one compound command: bash reads all of it before running any,
@@ -84,7 +92,9 @@ ppc64el) A_BUILD=build-ppc64le A_CROSS=ppc64le A_QEMU=qemu-system-ppc64
 	A_IMAGE="the ELF vmlinux" A_QEMU_USER=qemu-ppc64le-static
 	# kexec-tools' fs2dt ends bootargs with a space.
 	A_CMDLINE_TAIL=' ?' ;;
-*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386, mips64el or ppc64el" >&2; exit 2 ;;
+s390x) A_BUILD=build-s390x A_CROSS=s390x A_QEMU=qemu-system-s390x A_CC=s390x-linux-gnu-gcc
+	A_DEB=s390x A_CPU=qemu A_KT_OPTS='' A_IMAGE="the image" A_QEMU_USER=qemu-s390x-static ;;
+*) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386, mips64el, ppc64el or s390x" >&2; exit 2 ;;
 esac
 # shellcheck source=bench/lib.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -102,12 +112,15 @@ cases=("$@")
 
 VM_LOG_DIR=$BENCH_OUT/vm-logs
 VM_TIMEOUT=${VM_TIMEOUT:-120}
+# s390x: minutes of wall time for the second kernel's decompressor (QEMU 7.2).
+[[ $VM_ARCH != s390x ]] || VM_TIMEOUT=${BENCH_S390X_TIMEOUT:-900}
 case $VM_ARCH in
 arm64) export KEXEC_BIN=${BENCH_KEXEC_ARM64:-$BENCH_REPO/$A_BUILD/kexec} ;;
 arm) export KEXEC_BIN=${BENCH_KEXEC_ARM:-$BENCH_REPO/$A_BUILD/kexec} ;;
 i386) export KEXEC_BIN=${BENCH_KEXEC_I386:-$BENCH_REPO/$A_BUILD/kexec} ;;
 mips64el) export KEXEC_BIN=${BENCH_KEXEC_MIPS64EL:-$BENCH_REPO/$A_BUILD/kexec} ;;
 ppc64el) export KEXEC_BIN=${BENCH_KEXEC_PPC64EL:-$BENCH_REPO/$A_BUILD/kexec} ;;
+s390x) export KEXEC_BIN=${BENCH_KEXEC_S390X:-$BENCH_REPO/$A_BUILD/kexec} ;;
 esac
 [[ -x $KEXEC_BIN ]] || bench_die "$KEXEC_BIN does not exist (scripts/build-cross.sh $A_CROSS $A_BUILD)"
 command -v $A_QEMU >/dev/null || bench_die "$A_QEMU is missing (scripts/install-deps.sh bench)"

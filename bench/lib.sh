@@ -149,7 +149,7 @@ bench_rss() {
 # ---- arm64 (bench/handover-arm64.sh) ----------------------------------------
 
 # bench_fetch_kexec_tools_foreign DEBARCH: Debian's kexec-tools and the shared
-# libraries it needs for DEBARCH (arm64, armhf, i386, mips64el or ppc64el), for those guests: the
+# libraries it needs for DEBARCH (arm64, armhf, i386, mips64el, ppc64el or s390x), for those guests: the
 # .debs of kexec-tools, libc6 and zlib1g (the libraries its `readelf -d`
 # lists, but libxenctrl) are downloaded into $(vm_cache_dir)/debs and
 # unpacked (dpkg-deb -x, never installed) into the cache; libxenctrl is
@@ -166,16 +166,17 @@ bench_fetch_kexec_tools_foreign() {
 	i386) KTA_TRIPLET=i386-linux-gnu machine='Intel 80386' qemu=qemu-i386-static ;;
 	mips64el) KTA_TRIPLET=mips64el-linux-gnuabi64 machine='MIPS R3000' qemu=qemu-mips64el-static ;;
 	ppc64el) KTA_TRIPLET=powerpc64le-linux-gnu machine=PowerPC64 qemu=qemu-ppc64le-static ;;
+	s390x) KTA_TRIPLET=s390x-linux-gnu machine='IBM S/390' qemu=qemu-s390x-static ;;
 	*) bench_die "bench_fetch_kexec_tools_foreign: no $debarch" ;;
 	esac
 	cc=$KTA_TRIPLET-gcc
 	[[ $debarch != i386 ]] || cc=i686-linux-gnu-gcc
 	# i386 from the host release's own index, mips64el from Debian 12's (the
-	# last with that port), ppc64el from Debian 12's (as its kernel): no dpkg
-	# architecture added for any.
+	# last with that port), ppc64el and s390x from Debian 12's (as their
+	# kernels): no dpkg architecture added for any.
 	release=
 	[[ $debarch != i386 ]] || release=$(kx_host_release)
-	[[ $debarch != mips64el && $debarch != ppc64el ]] || release=bookworm
+	[[ $debarch != mips64el && $debarch != ppc64el && $debarch != s390x ]] || release=bookworm
 	cache=$(vm_cache_dir)
 	debs=$cache/debs
 	dir=$(bench_cache)/kexec-tools-$debarch
@@ -185,7 +186,7 @@ bench_fetch_kexec_tools_foreign() {
 		mkdir -p "$tmp/root" "$tmp/sysroot"
 		for pkg in kexec-tools libc6 zlib1g; do
 			deb=$(kx_cached_deb "$debs" "$pkg" "$debarch")
-			if [[ -z $deb && ( $debarch == i386 || $debarch == mips64el || $debarch == ppc64el ) ]]; then
+			if [[ -z $deb && ( $debarch == i386 || $debarch == mips64el || $debarch == ppc64el || $debarch == s390x ) ]]; then
 				kx_release_apt "$release" "$debarch" >&2 || true
 				kx_apt_download "$debs" "${KX_RELEASE_OPTS[@]}" "$pkg" >"$debs/apt-download.log" 2>&1 ||
 					bench_die "apt-get download $pkg:$debarch failed (see $debs/apt-download.log), and none is cached"

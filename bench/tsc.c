@@ -9,8 +9,9 @@
  * MIPS (mips64el-linux-gnuabi64-gcc -static) loongson3-virt's goldfish RTC
  * read through /dev/mem, nanoseconds of QEMU's virtual clock under
  * `-rtc clock=vm` (CP0 Count is 32 bits and wraps every 10.7 s), and on
- * ppc64el (powerpc64le-linux-gnu-gcc -static) the timebase; "TSC" below
- * means any of them.
+ * ppc64el (powerpc64le-linux-gnu-gcc -static) the timebase, on s390x
+ * (s390x-linux-gnu-gcc -static) the TOD clock; "TSC" below means any of
+ * them.
  *
  *   tsc CMD ARGS...   read the TSC, print "BENCH-TSC-EXEC <ticks>", exec CMD
  *                     (stage 1: `tsc kexec -e`, so the reading is the last
@@ -141,6 +142,15 @@ static inline uint64_t rdtsc(void)
 	uint64_t v;
 
 	__asm__ volatile("isync\n\tmfspr %0, 268" : "=r"(v) : : "memory");
+	return v;
+}
+#elif defined(__s390x__)
+/* The TOD clock (bit 51 is a microsecond: 4096 units a µs), of QEMU's virtual clock under TCG. */
+static inline uint64_t rdtsc(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("stckf %0" : "=Q"(v) : : "cc", "memory");
 	return v;
 }
 #elif defined(__x86_64__) || defined(__i386__)
