@@ -75,7 +75,11 @@ VM_ARCH=${BENCH_HANDOVER_ARCH:-arm64}
 # A_CMDLINE_EXTRA: what the stage-2 command line adds for both tools (MIPS:
 # nokaslr, without which kexec-tools 2.0.25's initrd, placed right after the
 # vmlinuz, is where the kernel moves itself: README, "MIPS").
+# A_INIT_WRAP: stage 2's /init is a one-line busybox script that execs tsc
+# (s390x: the kexec'd kernel's own first exec of the static tsc faults,
+# README "s390x"), the initramfs A_STAGE2_MIB MiB (busybox is 2 MiB).
 A_ICOUNT=(-icount "shift=0,sleep=off") A_QEMU_USER='' A_CMDLINE_TAIL='' A_CMDLINE_EXTRA=''
+A_INIT_WRAP='' A_STAGE2_MIB=1
 case $VM_ARCH in
 arm64) A_BUILD=build-aarch64 A_CROSS=aarch64 A_QEMU=qemu-system-aarch64 A_CC=aarch64-linux-gnu-gcc
 	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS='' A_IMAGE="the raw Image" ;;
@@ -93,7 +97,8 @@ ppc64el) A_BUILD=build-ppc64le A_CROSS=ppc64le A_QEMU=qemu-system-ppc64
 	# kexec-tools' fs2dt ends bootargs with a space.
 	A_CMDLINE_TAIL=' ?' ;;
 s390x) A_BUILD=build-s390x A_CROSS=s390x A_QEMU=qemu-system-s390x A_CC=s390x-linux-gnu-gcc
-	A_DEB=s390x A_CPU=qemu A_KT_OPTS='' A_IMAGE="the image" A_QEMU_USER=qemu-s390x-static ;;
+	A_DEB=s390x A_CPU=qemu A_KT_OPTS='' A_IMAGE="the image" A_QEMU_USER=qemu-s390x-static
+	A_INIT_WRAP=1 A_STAGE2_MIB=4 ;;
 *) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386, mips64el, ppc64el or s390x" >&2; exit 2 ;;
 esac
 # shellcheck source=bench/lib.sh
@@ -168,20 +173,28 @@ mapfile -t KTA_LIBS < <(bench_kta_libs)
 	fi
 } >"$BENCH_OUT/meta-$VM_ARCH.tsv"
 
-# The stage-2 initramfs: /init is tsc, plus /dev/console; zero-padded to
-# exactly 1 MiB, like the x86_64 one.
-STAGE2=$BENCH_OUT/stage2-$VM_ARCH-1M.cpio
+# The stage-2 initramfs: /init is tsc (or, A_INIT_WRAP, busybox execing
+# it), plus /dev/console; zero-padded to exactly A_STAGE2_MIB MiB (1, like
+# the x86_64 one).
+STAGE2=$BENCH_OUT/stage2-$VM_ARCH-${A_STAGE2_MIB}M.cpio
 root=$(mktemp -d "${TMPDIR:-/tmp}/bench-s2.XXXXXX")
 mkdir -p "$root/dev" "$root/proc"
-cp "$TSC" "$root/init"
+if [[ -n $A_INIT_WRAP ]]; then
+	mkdir -p "$root/bin"
+	cp "$TSC" "$root/bin/tsc"
+	cp "$(vm__busybox)" "$root/bin/busybox"
+	printf '#!/bin/busybox sh\nexec /bin/tsc\n' >"$root/init"
+else
+	cp "$TSC" "$root/init"
+fi
 chmod 755 "$root/init"
 mknod -m 600 "$root/dev/console" c 5 1
 # MIPS: tsc reads the RTC through /dev/mem before it mounts devtmpfs.
 [[ $VM_ARCH != mips64el ]] || mknod -m 600 "$root/dev/mem" c 1 1
 vm__pack "$root" "$STAGE2.tmp"
 rm -rf "$root"
-(($(stat -c %s "$STAGE2.tmp") <= 1048576)) || bench_die "the stage-2 initramfs is over 1 MiB"
-truncate -s 1M "$STAGE2.tmp"
+(($(stat -c %s "$STAGE2.tmp") <= A_STAGE2_MIB * 1048576)) || bench_die "the stage-2 initramfs is over $A_STAGE2_MIB MiB"
+truncate -s "${A_STAGE2_MIB}M" "$STAGE2.tmp"
 mv "$STAGE2.tmp" "$STAGE2"
 
 # The stage-2 command line: the same for both tools.
