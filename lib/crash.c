@@ -449,7 +449,7 @@ static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 			goto oom;
 	}
 	/* powerpc lists its reservation in the device tree, not in /proc/iomem. */
-	if (!crash_listed && kexec_find_crash_region(ctx, &cs, &ce) == 0) {
+	if (!crash_listed && kx_crash_region_dt(ctx, &cs, &ce) == 0) {
 		kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 			    " out of the dump", cs, ce);
 		r = push_range(&ex, &nr_ex, &cap_ex, cs, ce);

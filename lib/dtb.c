@@ -32,9 +32,9 @@
 
 /* ---- Small helpers ------------------------------------------------------- */
 
-/* n cells (big-endian) at p as one number; false when it does not fit 64 bits. */
-static bool read_cells(const uint8_t *p, int n, uint64_t *v)
+bool kx_fdt_read_cells(const void *cells, int n, uint64_t *v)
 {
+	const uint8_t *p = cells;
 	uint64_t x = 0;
 	int i;
 
@@ -47,9 +47,9 @@ static bool read_cells(const uint8_t *p, int n, uint64_t *v)
 	return true;
 }
 
-/* v as n cells at p; false when it does not fit. */
-static bool write_cells(uint8_t *p, int n, uint64_t v)
+bool kx_fdt_write_cells(void *cells, int n, uint64_t v)
 {
+	uint8_t *p = cells;
 	int i;
 
 	if (n < 1 || (n == 1 && v > UINT32_MAX))
@@ -360,8 +360,7 @@ static int node_cells(struct kexec_ctx *ctx, const void *fdt, int node, const ch
 	return 0;
 }
 
-/* The root's cells as Linux reads them: 1 each when absent (see dtb.h). */
-static int root_cells(struct kexec_ctx *ctx, const void *fdt, int *ac, int *sc)
+int kx_fdt_root_cells(struct kexec_ctx *ctx, const void *fdt, int *ac, int *sc)
 {
 	int r = node_cells(ctx, fdt, 0, "#address-cells", 1, 1, ac);
 
@@ -443,7 +442,7 @@ static int add_reg(struct kexec_ctx *ctx, const void *fdt, int node, const char 
 	for (off = 0; off < (size_t)len; off += pair) {
 		uint64_t start, size;
 
-		if (!read_cells(p + off, ac, &start) || !read_cells(p + off + 4 * ac, sc, &size)) {
+		if (!kx_fdt_read_cells(p + off, ac, &start) || !kx_fdt_read_cells(p + off + 4 * ac, sc, &size)) {
 			kx_err(ctx, "device tree: %s: %s holds a number beyond 64 bits",
 			       node_path(fdt, node, path, sizeof(path)), pname);
 			return -ENOEXEC;
@@ -560,7 +559,7 @@ int kx_fdt_memory(struct kexec_ctx *ctx, const void *blob, size_t len, struct kx
 	r = blob_open(ctx, &b, blob, len);
 	if (r < 0)
 		return r;
-	r = root_cells(ctx, b.fdt, &ac, &sc);
+	r = kx_fdt_root_cells(ctx, b.fdt, &ac, &sc);
 	if (r < 0)
 		goto out;
 
@@ -629,7 +628,7 @@ int kx_fdt_reserved(struct kexec_ctx *ctx, const void *blob, size_t len, struct 
 	rm = fdt_path_offset(b.fdt, "/reserved-memory");
 	if (rm >= 0) {
 		/* Its cells must equal the root's for Linux; its own describe its children. */
-		r = root_cells(ctx, b.fdt, &ac, &sc);
+		r = kx_fdt_root_cells(ctx, b.fdt, &ac, &sc);
 		if (r >= 0)
 			r = node_cells(ctx, b.fdt, rm, "#address-cells", ac, 1, &ac);
 		if (r >= 0)
@@ -726,7 +725,7 @@ static bool translate_reg(const void *fdt, int node, uint64_t *out)
 	    node_cells(NULL, fdt, bus, "#size-cells", 1, 0, &sc) < 0)
 		return false;
 	p = fdt_getprop(fdt, node, "reg", &len);
-	if (!p || len < 4 * (ac + sc) || !read_cells(p, ac, &addr))
+	if (!p || len < 4 * (ac + sc) || !kx_fdt_read_cells(p, ac, &addr))
 		return false;
 
 	for (depth = fdt_node_depth(fdt, bus); depth > 0; depth--) {
@@ -746,9 +745,9 @@ static bool translate_reg(const void *fdt, int node, uint64_t *out)
 		for (off = 0; len && off < (size_t)len && !found; off += entry) {
 			uint64_t child, paddr, size;
 
-			if (!read_cells(p + off, ac, &child) ||
-			    !read_cells(p + off + 4 * ac, pac, &paddr) ||
-			    !read_cells(p + off + 4 * (ac + pac), sc, &size))
+			if (!kx_fdt_read_cells(p + off, ac, &child) ||
+			    !kx_fdt_read_cells(p + off + 4 * ac, pac, &paddr) ||
+			    !kx_fdt_read_cells(p + off + 4 * (ac + pac), sc, &size))
 				continue;
 			if (addr >= child && addr - child < size) {
 				addr = paddr + (addr - child);
@@ -906,8 +905,8 @@ static bool get_pair(const void *fdt, int node, const char *name, int ac, int sc
 	if (!ac || !sc)
 		return false;
 	p = fdt_getprop(fdt, node, name, &len);
-	return p && len >= 4 * (ac + sc) && read_cells(p, ac, addr) &&
-	       read_cells(p + 4 * ac, sc, size);
+	return p && len >= 4 * (ac + sc) && kx_fdt_read_cells(p, ac, addr) &&
+	       kx_fdt_read_cells(p + 4 * ac, sc, size);
 }
 
 struct edit_plan {
@@ -958,9 +957,9 @@ static int edit_once(void *fdt, const struct edit_plan *pl, const char **step)
 	if (!r)
 		r = del_all(fdt, chosen, "linux,initrd-end");
 	if (!r && (e->initrd_start || e->initrd_end)) {
-		write_cells(v, pl->initrd_start_len / 4, e->initrd_start);
+		kx_fdt_write_cells(v, pl->initrd_start_len / 4, e->initrd_start);
 		r = fdt_setprop(fdt, chosen, "linux,initrd-start", v, pl->initrd_start_len);
-		write_cells(v, pl->initrd_end_len / 4, e->initrd_end);
+		kx_fdt_write_cells(v, pl->initrd_end_len / 4, e->initrd_end);
 		if (!r)
 			r = fdt_setprop(fdt, chosen, "linux,initrd-end", v, pl->initrd_end_len);
 	}
@@ -1045,8 +1044,8 @@ static int random_bytes(uint8_t *buf, size_t len)
 static int put_pair(struct kexec_ctx *ctx, const char *what, const struct edit_plan *pl,
 		    uint8_t *buf, int *off, uint64_t addr, uint64_t size)
 {
-	if (!write_cells(buf + *off, pl->ac, addr) ||
-	    !write_cells(buf + *off + 4 * pl->ac, pl->sc, size)) {
+	if (!kx_fdt_write_cells(buf + *off, pl->ac, addr) ||
+	    !kx_fdt_write_cells(buf + *off + 4 * pl->ac, pl->sc, size)) {
 		kx_err(ctx, "device tree: %s %#" PRIx64 " + %#" PRIx64 " does not fit the root's "
 			    "#address-cells %d and #size-cells %d", what, addr, size, pl->ac, pl->sc);
 		return -ERANGE;
@@ -1080,10 +1079,10 @@ static int plan_edit(struct kexec_ctx *ctx, const void *fdt, const struct kx_fdt
 	 * still get a command line and an initrd.
 	 */
 	if (crash) {
-		r = root_cells(ctx, fdt, &pl->ac, &pl->sc);
+		r = kx_fdt_root_cells(ctx, fdt, &pl->ac, &pl->sc);
 		if (r < 0)
 			return r;
-	} else if (root_cells(NULL, fdt, &pl->ac, &pl->sc) < 0) {
+	} else if (kx_fdt_root_cells(NULL, fdt, &pl->ac, &pl->sc) < 0) {
 		pl->ac = pl->sc = 0;
 	}
 	if (chosen >= 0) {

@@ -47,6 +47,17 @@ struct kx_fdt_edit {
 	uint64_t usable_low_size;       /*   first as the kernel appends it; 0: none */
 };
 
+/* n cells (big-endian) at cells as one number; false when it does not fit 64 bits. */
+bool kx_fdt_read_cells(const void *cells, int n, uint64_t *v);
+/* v as n cells at cells; false when it does not fit. */
+bool kx_fdt_write_cells(void *cells, int n, uint64_t v);
+/*
+ * The root's #address-cells and #size-cells as Linux reads them: 1 each
+ * when absent (see above); -ENOEXEC (logged when ctx) when one is not a
+ * single cell holding 1 to 4.
+ */
+int kx_fdt_root_cells(struct kexec_ctx *ctx, const void *fdt, int *ac, int *sc);
+
 /*
  * The blob to start from: path (--dtb), or <root>/sys/firmware/fdt when NULL.
  * Checked with fdt_check_full(); errors logged naming the file: -ENOEXEC for

@@ -81,6 +81,12 @@ void kx_status_policy(struct kexec_ctx *ctx, struct kexec_status *st);
 /* The running kernel's release (<root>/proc/sys/kernel/osrelease): "6.1.0-28-amd64" is 6, 1. */
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
 /*
+ * The crashkernel= reservation as powerpc exports it instead of in
+ * /proc/iomem: /chosen's linux,crashkernel-base and -size (lib/memmap.c,
+ * kexec_find_crash_region's fallback). 0, or -ENOENT when there is none.
+ */
+int kx_crash_region_dt(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end);
+/*
  * True when the running kernel's release is known and older than
  * major.minor (running, len bytes, then says which, "6.1"); false when it is
  * as new or cannot be read.

@@ -185,7 +185,7 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 			r = kx_load_add_segment(l, "backup", NULL, 0, l->backup_addr, size);
 		if (r < 0) {
 			kx_crash_info_free(&ci);
-			return r == -E2BIG ? add_failed(ctx, l, "backup", r) : r;
+			return add_failed(ctx, l, "backup", r);
 		}
 		ci.backup_size = l->arch->crash->backup_low;
 		ci.backup_addr = l->backup_addr;

@@ -399,7 +399,7 @@ fail:
  * big-endian each, and no "Crash kernel" line in /proc/iomem. -ENOENT when
  * there is none (or its size is 0).
  */
-static int crash_region_from_dt(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
+int kx_crash_region_dt(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
 {
 	static const char base_path[] = "/proc/device-tree/chosen/linux,crashkernel-base";
 	static const char size_path[] = "/proc/device-tree/chosen/linux,crashkernel-size";
@@ -461,7 +461,7 @@ KX_EXPORT int kexec_find_crash_region(struct kexec_ctx *ctx, uint64_t *start, ui
 		uint64_t s = 0, e = 0;
 
 		kexec_memmap_free(&m);
-		if (crash_region_from_dt(ctx, &s, &e) == 0) {
+		if (kx_crash_region_dt(ctx, &s, &e) == 0) {
 			if (start)
 				*start = s;
 			if (end)

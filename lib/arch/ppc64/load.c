@@ -50,44 +50,34 @@ struct priv {
 	uint8_t head[HEAD_SIZE];        /* the new kernel's first bytes */
 };
 
-/* The root's #address-cells or #size-cells (1 when absent, as Linux reads them). */
-static int root_cells(const void *fdt, const char *name)
+/* The root's cells (dtb.c: 1 each when absent), 1 or 2 each here as on every POWER machine. */
+static int root_cells(const void *fdt, int *ac, int *sc)
 {
-	int len;
-	const fdt32_t *p = fdt_getprop(fdt, 0, name, &len);
+	int r = kx_fdt_root_cells(NULL, fdt, ac, sc);
 
-	return p && len == 4 ? (int)fdt32_to_cpu(*p) : 1;
-}
-
-static uint64_t read_cells(const fdt32_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 32 | fdt32_to_cpu(p[i]);
-	return v;
+	return r < 0 || *ac > 2 || *sc > 2 ? -FDT_ERR_BADNCELLS : 0;
 }
 
 /* The real mode area: the end of the memory node that starts at 0. */
 static int find_rma(struct kexec_ctx *ctx, struct kx_load *l, struct priv *pv)
 {
 	const void *fdt = pv->dtb.in;
-	int ac = root_cells(fdt, "#address-cells"), sc = root_cells(fdt, "#size-cells"), len;
-	int node;
+	uint64_t base, size;
+	int ac, sc, len, node;
 
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
+	if (root_cells(fdt, &ac, &sc) < 0)
 		goto none;
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
 
 		if (!type || strcmp(type, "memory") || !reg || len < 4 * (ac + sc))
 			continue;
-		if (read_cells(reg, ac) != 0)
+		if (!kx_fdt_read_cells(reg, ac, &base) || base != 0 ||
+		    !kx_fdt_read_cells(reg + 4 * ac, sc, &size) || !size)
 			continue;
-		pv->rma_top = read_cells(reg + ac, sc);
-		if (pv->rma_top)
-			return 0;
+		pv->rma_top = size;
+		return 0;
 	}
 none:
 	kx_err(ctx, "cannot load %s: the %s has no memory node at address 0 (the real mode area "
@@ -225,14 +215,12 @@ static void set_rsv(void *fdt, int i, uint64_t addr, uint64_t size)
 static void old_initrd(const void *fdt, uint64_t *start, uint64_t *end)
 {
 	int chosen = fdt_path_offset(fdt, "/chosen"), ls, le;
-	const fdt32_t *s = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "linux,initrd-start", &ls);
-	const fdt32_t *e = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "linux,initrd-end", &le);
+	const void *s = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "linux,initrd-start", &ls);
+	const void *e = chosen < 0 ? NULL : fdt_getprop(fdt, chosen, "linux,initrd-end", &le);
 
-	*start = *end = 0;
-	if (s && e && (ls == 4 || ls == 8) && (le == 4 || le == 8)) {
-		*start = read_cells(s, ls / 4);
-		*end = read_cells(e, le / 4);
-	}
+	if (!s || !e || (ls != 4 && ls != 8) || (le != 4 && le != 8) ||
+	    !kx_fdt_read_cells(s, ls / 4, start) || !kx_fdt_read_cells(e, le / 4, end))
+		*start = *end = 0;
 }
 
 /*
@@ -246,43 +234,43 @@ static void old_initrd(const void *fdt, uint64_t *start, uint64_t *end)
  */
 static int crash_memory(void *fdt, const struct kx_load *l)
 {
-	int ac = root_cells(fdt, "#address-cells"), sc = root_cells(fdt, "#size-cells");
 	uint64_t end = l->crash_end + 1;
-	int node, len, r = 0;
+	int ac, sc, node, len, r = root_cells(fdt, &ac, &sc);
 
-	if (ac < 1 || ac > 2 || sc < 1 || sc > 2)
-		return -FDT_ERR_BADNCELLS;
+	if (r < 0)
+		return r;
 	fdt_for_each_subnode(node, fdt, 0) {
 		const char *type = fdt_getprop(fdt, node, "device_type", NULL);
-		const fdt32_t *reg = fdt_getprop(fdt, node, "reg", &len);
-		int n = 0, cells = ac + sc;
-		fdt32_t *out;
+		const uint8_t *reg = fdt_getprop(fdt, node, "reg", &len);
+		int n = 0, pair = 4 * (ac + sc);
+		uint8_t *out;
 
-		if (!type || strcmp(type, "memory") || !reg || len < 4 * cells)
+		if (!type || strcmp(type, "memory") || !reg || len < pair)
 			continue;
 		/* At most as many pairs as reg has. */
 		out = malloc((size_t)len);
 		if (!out)
 			return -FDT_ERR_NOSPACE;
-		for (int i = 0; i + cells <= len / 4; i += cells) {
-			uint64_t b = read_cells(reg + i, ac), s = read_cells(reg + i + ac, sc);
+		for (int i = 0; i + pair <= len; i += pair) {
+			uint64_t b, s;
 
+			/* 1 or 2 cells: both always fit 64 bits, and the clipped pair its cells. */
+			kx_fdt_read_cells(reg + i, ac, &b);
+			kx_fdt_read_cells(reg + i + 4 * ac, sc, &s);
 			if (b >= end || !s)
 				continue;
 			if (s > end - b)
 				s = end - b;
-			for (int c = 0; c < ac; c++)
-				out[n + c] = cpu_to_fdt32((uint32_t)(b >> (32 * (ac - 1 - c))));
-			for (int c = 0; c < sc; c++)
-				out[n + ac + c] = cpu_to_fdt32((uint32_t)(s >> (32 * (sc - 1 - c))));
-			n += cells;
+			kx_fdt_write_cells(out + n, ac, b);
+			kx_fdt_write_cells(out + n + 4 * ac, sc, s);
+			n += pair;
 		}
 		if (!n) {
-			memset(out, 0, sizeof(fdt32_t) * (size_t)cells);
-			n = cells;
+			memset(out, 0, (size_t)pair);
+			n = pair;
 		}
 		/* reg (a pointer into fdt) is not read past this point. */
-		r = fdt_setprop(fdt, node, "linux,usable-memory", out, (int)sizeof(fdt32_t) * n);
+		r = fdt_setprop(fdt, node, "linux,usable-memory", out, n);
 		free(out);
 		if (r < 0)
 			return r;
