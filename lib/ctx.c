@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
+#include "backend.h"
 #include "libkexec-internal.h"
 
 KX_EXPORT struct kexec_ctx *kexec_ctx_new(void)
@@ -19,6 +20,7 @@ KX_EXPORT struct kexec_ctx *kexec_ctx_new(void)
 	if (!ctx)
 		return NULL;
 	ctx->log_priority = LOG_ERR;
+	ctx->be = &kx_backend_kernel;
 	ctx->root = strdup("");
 	if (!ctx->root) {
 		free(ctx);
@@ -78,11 +80,12 @@ KX_EXPORT const char *kexec_ctx_get_root(const struct kexec_ctx *ctx)
 KX_EXPORT void kexec_ctx_use_sim(struct kexec_ctx *ctx, struct kexec_sim *sim)
 {
 	ctx->sim = sim;
+	ctx->be = sim ? &kx_backend_sim : &kx_backend_kernel;
 }
 
 KX_EXPORT bool kexec_ctx_is_simulated(const struct kexec_ctx *ctx)
 {
-	return ctx->sim != NULL;
+	return ctx->be->simulated;
 }
 
 void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...)
@@ -497,24 +500,7 @@ int kx_read_rel(const struct kexec_ctx *ctx, const char *rel, size_t max, bool a
 
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor)
 {
-	char *buf;
-	int r, n = 0;
-
-	/* A simulated kernel that names its release is that release. */
-	if (ctx->sim && (kexec_sim_config(ctx->sim)->kernel_major ||
-			 kexec_sim_config(ctx->sim)->kernel_minor)) {
-		*major = kexec_sim_config(ctx->sim)->kernel_major;
-		*minor = kexec_sim_config(ctx->sim)->kernel_minor;
-		return 0;
-	}
-	/* A fixture root says its own version; the real one is uname's. */
-	r = kexec_read_sysfile(ctx, "/proc/sys/kernel/osrelease", &buf, NULL);
-	if (r < 0)
-		return r;
-	if (sscanf(buf, "%u.%u%n", major, minor, &n) != 2 || n == 0)
-		r = -EINVAL;
-	free(buf);
-	return r;
+	return ctx->be->release(ctx, major, minor);
 }
 
 bool kx_kernel_predates(struct kexec_ctx *ctx, unsigned int major, unsigned int minor,

@@ -12,13 +12,15 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct kx_arch;
+struct kx_backend;
 
 struct kexec_ctx {
 	kexec_log_fn log_fn;
 	void *log_data;
 	int log_priority;
 	char *root; /* "" for the real root */
-	struct kexec_sim *sim;
+	const struct kx_backend *be; /* the running kernel or the simulated one */
+	struct kexec_sim *sim;	     /* the simulated one's state (lib/backend-sim.c) */
 	const struct kx_arch *arch; /* NULL: the running one */
 };
 
@@ -78,8 +80,10 @@ int kx_read_retained_initrd(struct kexec_ctx *ctx, const char *kernel, const cha
  */
 struct kexec_status;
 void kx_status_policy(struct kexec_ctx *ctx, struct kexec_status *st);
-/* The running kernel's release (<root>/proc/sys/kernel/osrelease): "6.1.0-28-amd64" is 6, 1. */
+/* The kernel's release, as the context's backend says: "6.1.0-28-amd64" is 6, 1. */
 int kx_kernel_version(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
+/* <root>/proc/sys/kernel/osrelease's (lib/backend-kernel.c). */
+int kx_kernel_release_below_root(struct kexec_ctx *ctx, unsigned int *major, unsigned int *minor);
 /*
  * The crashkernel= reservation as powerpc exports it instead of in
  * /proc/iomem: /chosen's linux,crashkernel-base and -size (lib/memmap.c,
@@ -145,7 +149,7 @@ uint64_t kx_totalram_pages(struct kexec_ctx *ctx);
 bool kx_parse_hex(const char *s, size_t len, bool allow_0x, uint64_t *out);
 bool kx_parse_dec(const char *s, size_t len, uint64_t *out);
 
-/* Simulator entry points used by the context's syscall routing. */
+/* The simulator's syscalls, for its backend (lib/backend-sim.c). */
 int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 		const struct kexec_segment *segs, unsigned long flags);
 int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdline_len,

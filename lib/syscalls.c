@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The three system calls, through syscall(2) with the project's own numbers
- * (glibc declares none of them), and their routing to the real kernel or to
- * the simulated one. Also the status files under /sys/kernel.
+ * (glibc declares none of them), and the context's calls of them and of the
+ * kernel's facts, through its backend (lib/backend.h: the running kernel or
+ * the simulated one).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 #include <sys/syscall.h>
 
+#include "backend.h"
 #include "libkexec-internal.h"
 
 #if defined(__x86_64__) && !defined(__ILP32__)
@@ -100,9 +102,8 @@ KX_EXPORT int kexec_do_load(struct kexec_ctx *ctx, unsigned long entry, unsigned
 	int r;
 
 	kx_dbg(ctx, "kexec_load(entry=%#lx, nr_segments=%lu, flags=%#lx)%s", entry, nr_segments,
-	       flags, ctx->sim ? " [simulated]" : "");
-	r = ctx->sim ? kx_sim_load(ctx->sim, entry, nr_segments, segments, flags)
-		     : kexec_sys_load(entry, nr_segments, segments, flags);
+	       flags, ctx->be->tag);
+	r = ctx->be->load(ctx, entry, nr_segments, segments, flags);
 	kx_dbg(ctx, "kexec_load = %d%s%s", r, r ? " " : "", r ? strerror(-r) : "");
 	return r;
 }
@@ -113,17 +114,16 @@ KX_EXPORT int kexec_do_file_load(struct kexec_ctx *ctx, int kernel_fd, int initr
 	int r;
 
 	kx_dbg(ctx, "kexec_file_load(kernel_fd=%d, initrd_fd=%d, cmdline_len=%lu, flags=%#lx)%s",
-	       kernel_fd, initrd_fd, cmdline_len, flags, ctx->sim ? " [simulated]" : "");
-	r = ctx->sim ? kx_sim_file_load(ctx->sim, kernel_fd, initrd_fd, cmdline_len, cmdline, flags)
-		     : kexec_sys_file_load(kernel_fd, initrd_fd, cmdline_len, cmdline, flags);
+	       kernel_fd, initrd_fd, cmdline_len, flags, ctx->be->tag);
+	r = ctx->be->file_load(ctx, kernel_fd, initrd_fd, cmdline_len, cmdline, flags);
 	kx_dbg(ctx, "kexec_file_load = %d%s%s", r, r ? " " : "", r ? strerror(-r) : "");
 	return r;
 }
 
 KX_EXPORT int kexec_do_reboot(struct kexec_ctx *ctx)
 {
-	kx_dbg(ctx, "reboot(LINUX_REBOOT_CMD_KEXEC)%s", ctx->sim ? " [simulated]" : "");
-	return ctx->sim ? kx_sim_reboot(ctx->sim) : kexec_sys_reboot();
+	kx_dbg(ctx, "reboot(LINUX_REBOOT_CMD_KEXEC)%s", ctx->be->tag);
+	return ctx->be->reboot(ctx);
 }
 
 KX_EXPORT int kexec_unload(struct kexec_ctx *ctx, bool crash, bool file_syscall)
@@ -134,101 +134,18 @@ KX_EXPORT int kexec_unload(struct kexec_ctx *ctx, bool crash, bool file_syscall)
 	return kexec_do_load(ctx, 0, 0, NULL, (crash ? KEXEC_ON_CRASH : 0) | KEXEC_ARCH_DEFAULT);
 }
 
-static int read_sys_u64(struct kexec_ctx *ctx, const char *path, uint64_t *val)
-{
-	char *buf, *end;
-	int r = kexec_read_sysfile(ctx, path, &buf, NULL);
-
-	if (r < 0) {
-		kx_dbg(ctx, "%s%s: %s", ctx->root, path, strerror(-r));
-		return r;
-	}
-	errno = 0;
-	*val = strtoull(buf, &end, 0);
-	if (errno || end == buf || (*end && *end != '\n')) {
-		kx_err(ctx, "%s%s: not a number: %.40s", ctx->root, path, buf);
-		free(buf);
-		return -EINVAL;
-	}
-	free(buf);
-	return 0;
-}
-
 KX_EXPORT int kexec_status_loaded(struct kexec_ctx *ctx, bool crash)
 {
-	uint64_t v;
-	int r;
-
-	if (ctx->sim)
-		return kexec_sim_loaded(ctx->sim, crash);
-	r = read_sys_u64(ctx, crash ? "/sys/kernel/kexec_crash_loaded" : "/sys/kernel/kexec_loaded",
-			 &v);
-	if (r < 0)
-		return r;
-	return v != 0;
+	return ctx->be->loaded(ctx, crash);
 }
 
 KX_EXPORT int kexec_status_crash_size(struct kexec_ctx *ctx, uint64_t *size)
 {
-	if (ctx->sim) {
-		const struct kexec_limits *l = &kexec_sim_config(ctx->sim)->limits;
-
-		*size = l->has_crash_region ? l->crash_end - l->crash_start + 1 : 0;
-		return 0;
-	}
-	return read_sys_u64(ctx, "/sys/kernel/kexec_crash_size", size);
+	return ctx->be->crash_size(ctx, size);
 }
 
-/*
- * Which kexec syscalls the running kernel has, without calling them: their
- * entries in <root>/proc/kallsyms (names are listed to everyone; only the
- * addresses are hidden), "<prefix>sys_kexec_load" and
- * "<prefix>sys_kexec_file_load" on every architecture, as defined text
- * symbols: a kernel built without one lists its name as a weak alias (W) of
- * sys_ni_syscall. The simulator answers for itself.
- */
-static bool ends_with_syscall(const char *name, const char *sys)
-{
-	size_t n = strlen(name), k = strlen(sys);
-
-	return n >= k && !strcmp(name + n - k, sys) && (n == k || name[n - k - 1] == '_');
-}
-
+/* Which kexec syscalls the kernel has, without calling them. */
 KX_EXPORT int kexec_status_syscalls(struct kexec_ctx *ctx, unsigned int *have)
 {
-	char path[4096], line[512];
-	FILE *f;
-	int r;
-
-	*have = 0;
-	if (ctx->sim) {
-		const struct kexec_sim_config *c = kexec_sim_config(ctx->sim);
-
-		*have = (c->have_kexec_load ? KEXEC_HAVE_LOAD : 0) |
-			(c->have_kexec_file_load ? KEXEC_HAVE_FILE_LOAD : 0);
-		return 0;
-	}
-	if (kx_path(ctx, "/proc/kallsyms", path, sizeof(path)) < 0)
-		return -ENAMETOOLONG;
-	f = fopen(path, "re");
-	if (!f) {
-		r = -errno;
-		kx_dbg(ctx, "%s: %s: cannot tell which kexec syscalls exist", path, strerror(-r));
-		return r;
-	}
-	while (fgets(line, sizeof(line), f)) {
-		char type, name[256];
-
-		if (sscanf(line, "%*s %c %255s", &type, name) != 2 || (type != 'T' && type != 't'))
-			continue;
-		if (ends_with_syscall(name, "sys_kexec_load"))
-			*have |= KEXEC_HAVE_LOAD;
-		else if (ends_with_syscall(name, "sys_kexec_file_load"))
-			*have |= KEXEC_HAVE_FILE_LOAD;
-	}
-	fclose(f);
-	kx_dbg(ctx, "%s: kexec_load %s, kexec_file_load %s", path,
-	       *have & KEXEC_HAVE_LOAD ? "present" : "absent",
-	       *have & KEXEC_HAVE_FILE_LOAD ? "present" : "absent");
-	return 0;
+	return ctx->be->syscalls(ctx, have);
 }
