@@ -31,11 +31,13 @@
 # output handover-ppc64el.tsv and meta-ppc64el.tsv. With
 # BENCH_HANDOVER_ARCH=s390x (bench/handover-s390x.sh) in s390-ccw-virtio
 # guests: build-s390x/kexec and Debian 12's s390x kexec-tools, each loading
-# Debian 12's s390x image, the clock the TOD clock (STCKF: 4096 units a
-# microsecond of virtual time; QEMU's default CPU model, which the guest's
-# -cpu ignores); output handover-s390x.tsv and meta-s390x.tsv. Its second
-# kernel unpacks itself slowly under QEMU 7.2's TCG (README "s390x"): a
-# guest takes minutes of wall time there.
+# Debian 12's s390x image under -icount shift=0 (QEMU's default CPU model,
+# which the guest's -cpu ignores); the clock QEMU's count of guest
+# instructions, read over QMP by bench/vclock.py at the two markers (the TOD
+# clock does not run on across the reset the old kernel asks for); output
+# handover-s390x.tsv and meta-s390x.tsv. Its second kernel unpacks itself
+# slowly under QEMU 7.2's TCG (README "s390x"): a guest takes two minutes of
+# wall time there.
 #
 #   bench/handover-arm64.sh [-r REPEAT] [CASE[@CPU]...]
 #
@@ -78,8 +80,13 @@ VM_ARCH=${BENCH_HANDOVER_ARCH:-arm64}
 # A_INIT_WRAP: stage 2's /init is a one-line busybox script that execs tsc
 # (s390x: the kexec'd kernel's own first exec of the static tsc faults,
 # README "s390x"), the initramfs A_STAGE2_MIB MiB (busybox is 2 MiB).
+# A_VCLOCK: the host counts the guest's instructions at the two markers
+# (bench/vclock.py over QMP; tsc idles after each so the count is still
+# while it asks), as s390x's TOD clock does not run on across the reset the
+# old kernel asks for: exec_cnt and init_cnt are instruction counts, and
+# -icount keeps sleep=on so that the guest's idle second lasts a second.
 A_ICOUNT=(-icount "shift=0,sleep=off") A_QEMU_USER='' A_CMDLINE_TAIL='' A_CMDLINE_EXTRA=''
-A_INIT_WRAP='' A_STAGE2_MIB=1
+A_INIT_WRAP='' A_STAGE2_MIB=1 A_VCLOCK=''
 case $VM_ARCH in
 arm64) A_BUILD=build-aarch64 A_CROSS=aarch64 A_QEMU=qemu-system-aarch64 A_CC=aarch64-linux-gnu-gcc
 	A_DEB=arm64 A_CPU=cortex-a57 A_KT_OPTS='' A_IMAGE="the raw Image" ;;
@@ -98,7 +105,7 @@ ppc64el) A_BUILD=build-ppc64le A_CROSS=ppc64le A_QEMU=qemu-system-ppc64
 	A_CMDLINE_TAIL=' ?' ;;
 s390x) A_BUILD=build-s390x A_CROSS=s390x A_QEMU=qemu-system-s390x A_CC=s390x-linux-gnu-gcc
 	A_DEB=s390x A_CPU=qemu A_KT_OPTS='' A_IMAGE="the image" A_QEMU_USER=qemu-s390x-static
-	A_INIT_WRAP=1 A_STAGE2_MIB=4 ;;
+	A_INIT_WRAP=1 A_STAGE2_MIB=4 A_VCLOCK=1 A_ICOUNT=(-icount shift=0) ;;
 *) echo "bench: BENCH_HANDOVER_ARCH=$VM_ARCH: want arm64, arm, i386, mips64el, ppc64el or s390x" >&2; exit 2 ;;
 esac
 # shellcheck source=bench/lib.sh
@@ -249,13 +256,30 @@ echo "STAGE1-EXEC-RETURNED rc=$?"
 exit 1
 EOS
 	} >"$VM_SCENARIO"
-	local rc=0 t0=$SECONDS
+	local rc=0 t0=$SECONDS vpid='' vout=$VM_LOG_DIR/$name.vclock vsock=$VM_LOG_DIR/$name.qmp
 	vm_build_initramfs "$VM_WORK/initramfs.cpio" "$VM_SCENARIO"
+	if [[ -n $A_VCLOCK ]]; then
+		rm -f "$vout" "$vsock" "$VM_LOG.raw"
+		VM_QEMU_ARGS+=(-qmp "unix:$vsock,server=on,wait=off")
+		python3 "$BENCH_DIR/vclock.py" "$vsock" "$VM_LOG.raw" "$vout" &
+		vpid=$!
+	fi
 	vm_run "$VM_LOG" "" 1G || rc=$?
+	if [[ -n $vpid ]]; then
+		# QEMU has exited: the socket is closed, vclock.py ends.
+		timeout 10 tail --pid="$vpid" -f /dev/null || kill "$vpid" 2>/dev/null || true
+		wait "$vpid" 2>/dev/null || true
+		rm -f "$vsock"
+	fi
 	rm -rf "$VM_WORK"
 	log=$VM_LOG
-	exec_t=$(vm_field "$log" "BENCH-TSC-EXEC ")
-	init_t=$(vm_field "$log" "BENCH-TSC-INIT ")
+	if [[ -n $A_VCLOCK ]]; then
+		exec_t=$(sed -n 's/^VCLOCK-EXEC //p' "$vout" 2>/dev/null)
+		init_t=$(sed -n 's/^VCLOCK-INIT //p' "$vout" 2>/dev/null)
+	else
+		exec_t=$(vm_field "$log" "BENCH-TSC-EXEC ")
+		init_t=$(vm_field "$log" "BENCH-TSC-INIT ")
+	fi
 	runinit=$(awk '$1 == "BENCH-KMSG" && $3 == "Run" { print $2; exit }' "$log")
 	frq=$(vm_field "$log" "BENCH-CNTFRQ ")
 	s1runinit=$(vm_field "$log" "BENCH-STAGE1-RUNINIT ")

@@ -20,13 +20,17 @@
 # handover case (default 3), BENCH_ARM=0 skips 32-bit ARM; BENCH_REPEAT_I386, boots
 # per i386 handover case (default 3), BENCH_I386=0 skips i386;
 # BENCH_REPEAT_MIPS64EL, boots per MIPS handover case (default 3),
-# BENCH_MIPS64EL=0 skips MIPS; BENCH_UNWRAP=0 skips the compressed
+# BENCH_MIPS64EL=0 skips MIPS; BENCH_REPEAT_PPC64EL, boots per ppc64el
+# handover case (default 3), BENCH_PPC64EL=0 skips ppc64el;
+# BENCH_REPEAT_S390X, boots per s390x handover case (default 1: about two
+# minutes of wall time each, and QEMU's instruction count is the same run
+# after run), BENCH_S390X=0 skips s390x; BENCH_UNWRAP=0 skips the compressed
 # kernels (bench/unwrap.sh), BENCH_UNWRAP_BASE_REV is the older revision
 # they are measured against (default ac79cc7, before lazy peeling; "" for
 # none) or BENCH_UNWRAP_BASE_KEXEC an older kexec already built;
 # BENCH_VM_JOBS, guests at once (default 1); BENCH_DOCS, where the results go
 # (default <repo>/docs). See bench/load.sh, bench/handover.sh and
-# bench/handover-arm64.sh (arm64, arm, i386, mips64el) and bench/handover-riscv64.sh for what is measured
+# bench/handover-arm64.sh (arm64, arm, i386, mips64el, ppc64el, s390x) and bench/handover-riscv64.sh for what is measured
 # and how.
 #
 # Never runs kexec -e on this machine: the load syscalls fail here (no kexec
@@ -173,24 +177,25 @@ if [[ ${BENCH_ARM64:-1} != 0 ]]; then
 	echo "handover_arm64	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 fi
 
-# 32-bit ARM, i386 and MIPS: our static kexec for each against Debian's
-# kexec-tools for it (bench/handover-ARCH.sh), one guest at a time. A row:
-# the architecture (handover-ARCH.sh, handover-ARCH.tsv), the suffix of its
-# BENCH_KEXEC_*, BENCH_REPEAT_* and BENCH_* (skip) variables, the
-# scripts/build-cross.sh target and directory.
-while read -r -u 3 arch var target dir; do
+# 32-bit ARM, i386, MIPS, ppc64el and s390x: our static kexec for each
+# against Debian's kexec-tools for it (bench/handover-ARCH.sh), one guest at
+# a time. A row: the architecture (handover-ARCH.sh, handover-ARCH.tsv), the
+# suffix of its BENCH_KEXEC_*, BENCH_REPEAT_* and BENCH_* (skip) variables,
+# the scripts/build-cross.sh target and directory, the default repeat.
+while read -r -u 3 arch var target dir reps; do
 	rm -f "$BENCH_OUT/handover-$arch.tsv" "$BENCH_OUT/meta-$arch.tsv"
 	skip=BENCH_$var repeat=BENCH_REPEAT_$var
 	[[ ${!skip:-1} != 0 ]] || continue
 	t=$SECONDS
 	cross_kexec "BENCH_KEXEC_$var" "$target" "$dir"
-	bash "$BENCH_DIR/handover-$arch.sh" -r "${!repeat:-3}" ours ours-sha256 ours-i kt kt-i
+	bash "$BENCH_DIR/handover-$arch.sh" -r "${!repeat:-$reps}" ours ours-sha256 ours-i kt kt-i
 	echo "handover_$arch	$((SECONDS - t))" >>"$BENCH_OUT/times.tsv"
 done 3<<'EOT'
-arm ARM armhf build-armhf
-i386 I386 i686 build-i686
-mips64el MIPS64EL mips64el build-mips64el
-ppc64el PPC64EL ppc64le build-ppc64le
+arm ARM armhf build-armhf 3
+i386 I386 i686 build-i686 3
+mips64el MIPS64EL mips64el build-mips64el 3
+ppc64el PPC64EL ppc64le build-ppc64le 3
+s390x S390X s390x build-s390x 1
 EOT
 
 # riscv64: our static riscv64 kexec alone (Debian has no riscv64
