@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "arch.h"
+#include "sim-checks.h"
 
 struct sim_segment {
 	uint64_t mem;
@@ -181,16 +182,6 @@ static bool permitted(struct kexec_sim *sim, bool crash)
 	return true;
 }
 
-/* Does the simulated kernel's release (0.0: the newest released) take a flag of release major.minor? */
-static bool sim_knows(const struct kexec_sim *sim, unsigned major, unsigned minor)
-{
-	unsigned kmajor = sim->cfg.kernel_major, kminor = sim->cfg.kernel_minor;
-
-	if (!kmajor && !kminor)
-		return true;
-	return kmajor > major || (kmajor == major && kminor >= minor);
-}
-
 int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 		const struct kexec_segment *segs, unsigned long flags)
 {
@@ -206,16 +197,7 @@ int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 	if (sim->cfg.lockdown)
 		return -EPERM;
 	/* Flags, count and arch come before anything is copied or locked. */
-	/*
-	 * No release up to 7.3 takes KEXEC_DEBUG: only a simulated kernel that
-	 * names a later one does (0.0 is the newest release known, as
-	 * kexec_validate() is).
-	 */
-	if ((flags & KEXEC_DEBUG) &&
-	    (!sim->cfg.kernel_major || !sim_knows(sim, KX_KEXEC_DEBUG_MAJOR, KX_KEXEC_DEBUG_MINOR)))
-		return -EINVAL;
-	flags &= ~(unsigned long)KEXEC_DEBUG;
-	r = kx_validate_request(&sim->cfg.limits, nr, flags, NULL);
+	r = kx_sim_check_flags(&sim->cfg, nr, flags);
 	if (r < 0)
 		return r;
 	if (nr && !segs)
@@ -229,7 +211,7 @@ int kx_sim_load(struct kexec_sim *sim, unsigned long entry, unsigned long nr,
 	/* The kernel frees the old crash image before it checks the new one. */
 	if (crash)
 		image_free(&sim->image[1]);
-	r = kexec_validate(&sim->cfg.limits, entry, nr, segs, flags, NULL, NULL);
+	r = kx_sim_check_segments(&sim->cfg, entry, nr, segs, flags);
 	if (r < 0)
 		return r;
 
@@ -319,9 +301,9 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 {
 	const unsigned long legal =
 		KEXEC_FILE_UNLOAD | KEXEC_FILE_ON_CRASH | KEXEC_FILE_NO_INITRAMFS |
-		(sim->cfg.no_file_debug || !sim_knows(sim, 6, 8) ? 0 : KEXEC_FILE_DEBUG) |
-		(sim_knows(sim, 6, 17) ? KEXEC_FILE_NO_CMA : 0) |
-		(sim_knows(sim, 6, 18) ? KEXEC_FILE_FORCE_DTB : 0);
+		(sim->cfg.no_file_debug || !kx_sim_release_at_least(&sim->cfg, 6, 8) ? 0 : KEXEC_FILE_DEBUG) |
+		(kx_sim_release_at_least(&sim->cfg, 6, 17) ? KEXEC_FILE_NO_CMA : 0) |
+		(kx_sim_release_at_least(&sim->cfg, 6, 18) ? KEXEC_FILE_FORCE_DTB : 0);
 	const struct kexec_limits *lim = &sim->cfg.limits;
 	bool crash = flags & KEXEC_FILE_ON_CRASH;
 	struct sim_image img = { .file = true };

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* The simulated kernel's own kexec_load checks (lib/sim-checks.c). */
+#ifndef KX_SIM_CHECKS_H
+#define KX_SIM_CHECKS_H
+
+#include "libkexec-internal.h"
+
+/* Is the simulated release (0.0: the newest known) major.minor or later? */
+bool kx_sim_release_at_least(const struct kexec_sim_config *c, unsigned major, unsigned minor);
+/* The flags, the segment count and the architecture: 0 or -EINVAL. */
+int kx_sim_check_flags(const struct kexec_sim_config *c, unsigned long nr, unsigned long flags);
+/* The crash entry and sanity_check_segment_list(): 0, -EINVAL or -EADDRNOTAVAIL. */
+int kx_sim_check_segments(const struct kexec_sim_config *c, unsigned long entry, unsigned long nr,
+			  const struct kexec_segment *seg, unsigned long flags);
+
+#endif
