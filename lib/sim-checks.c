@@ -8,6 +8,7 @@
  * disagreement instead of being agreed with.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "sim-checks.h"
 
@@ -137,4 +138,224 @@ int kx_sim_check_segments(const struct kexec_sim_config *c, unsigned long entry,
 		}
 	}
 	return 0;
+}
+
+/* ---- kexec_file_load: each architecture's loaders, as the kernel probes them ---- */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+/*
+ * arch/x86/kernel/kexec-bzimage64.c, bzImage64_probe(): at least two
+ * sectors, "HdrS", the boot sector's 0xAA55, protocol 2.12+, LOADED_HIGH,
+ * XLF_KERNEL_64 and XLF_CAN_BE_LOADED_ABOVE_4G (the EFI-32 and 5-level
+ * paging refusals are not modelled: the simulated machine has neither).
+ */
+static int x86_bzimage64_probe(const uint8_t *b, size_t len)
+{
+	if (len < 2 * 512)
+		return -ENOEXEC;
+	if (memcmp(b + 0x202, "HdrS", 4) || le16(b + 0x1fe) != 0xAA55)
+		return -ENOEXEC;
+	if (le16(b + 0x206) < 0x020C || !(b[0x211] & 0x01))
+		return -ENOEXEC;
+	if ((le16(b + 0x236) & 0x3) != 0x3)
+		return -ENOEXEC;
+	return 0;
+}
+
+/*
+ * bzImage64_load()'s checks before it places anything: the setup sectors
+ * (0 means 4) and one more must be in the file, and the command line
+ * (cmdline_len counts its NUL) must leave room for " elfcorehdr=<addr>"
+ * (MAX_ELFCOREHDR_STR_LEN, 30) within cmdline_size. The kernel's memory:
+ * init_size.
+ */
+static int x86_bzimage64_load(const uint8_t *b, size_t len, unsigned long cmdline_len,
+			      uint64_t *need)
+{
+	unsigned setup_sects = b[0x1f1] ? b[0x1f1] : 4;
+	uint32_t cmdline_size = le32(b + 0x238);
+
+	if (len < (size_t)(setup_sects + 1) * 512)
+		return -ENOEXEC;
+	if (cmdline_len > cmdline_size || cmdline_len + 30 > cmdline_size)
+		return -EINVAL;
+	*need = le32(b + 0x260);
+	return 0;
+}
+
+/* arch/arm64/kernel/kexec_image.c, image_probe(): a whole header, "ARM\x64" at 0x38. */
+static int arm64_image_probe(const uint8_t *b, size_t len)
+{
+	if (len < 64 || memcmp(b + 0x38, "ARM\x64", 4))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * image_load(): image_size must be set (v3.17+ headers), and the image's
+ * endianness (flags bit 0) the kernel's, little-endian here; the page size
+ * field (bits 1-2) names a granule the simulated CPU has (all of them).
+ */
+static int arm64_image_load(const uint8_t *b, size_t len, unsigned long cmdline_len,
+			    uint64_t *need)
+{
+	(void)len, (void)cmdline_len;
+	if (!le64(b + 0x10) || (le64(b + 0x18) & 1))
+		return -EINVAL;
+	*need = le64(b + 0x10);
+	return 0;
+}
+
+/* A field of the file's own byte order (EI_DATA), as kernel/kexec_elf.c's elf16/32/64_to_cpu. */
+static uint64_t efield(const uint8_t *p, size_t n, bool msb)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < n; i++)
+		v |= (uint64_t)p[msb ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+/*
+ * kernel/kexec_elf.c, kexec_elf_probe(): elf_read_ehdr() (the magic, 64-bit
+ * class and a known byte order, else ENOEXEC; header entry sizes and the
+ * version, else EINVAL; program and section header tables inside the file,
+ * elf_is_ehdr_sane(), else ENOEXEC), build_elf_exec_info() (ET_EXEC, some
+ * program headers, none of them PT_INTERP) and elf_check_arch() (e_machine).
+ */
+static int elf64_probe(const uint8_t *b, size_t len, uint16_t em)
+{
+	bool msb;
+	uint64_t phoff, shoff, phnum, shnum;
+
+	if (len < 64 || memcmp(b, "\177ELF", 4) || b[4] != 2 || (b[5] != 1 && b[5] != 2))
+		return -ENOEXEC;
+	msb = b[5] == 2;
+	phnum = efield(b + 56, 2, msb);
+	shnum = efield(b + 60, 2, msb);
+	if ((phnum && efield(b + 54, 2, msb) != 56) || (shnum && efield(b + 58, 2, msb) != 64))
+		return -EINVAL;
+	if (b[6] != 1 || efield(b + 20, 4, msb) != 1)
+		return -EINVAL;
+	phoff = efield(b + 32, 8, msb);
+	shoff = efield(b + 40, 8, msb);
+	if ((phnum && (phoff > len || (len - phoff) / 56 < phnum)) ||
+	    (shnum && (shoff > len || (len - shoff) / 64 < shnum)))
+		return -ENOEXEC;
+	if (efield(b + 16, 2, msb) != 2 || !phnum)
+		return -ENOEXEC;
+	for (uint64_t i = 0; i < phnum; i++)
+		if (efield(b + phoff + i * 56, 4, msb) == 3)
+			return -ENOEXEC;
+	return efield(b + 18, 2, msb) == em ? 0 : -ENOEXEC;
+}
+
+static int riscv_elf_probe(const uint8_t *b, size_t len)
+{
+	return elf64_probe(b, len, 243);
+}
+
+/*
+ * arch/riscv/kernel/kexec_image.c, image_probe(): a whole header; from
+ * header version 0.2 on, "RSC\x05" (magic2) at 0x38. Older versions are
+ * taken as they are.
+ */
+static int riscv_image_probe(const uint8_t *b, size_t len)
+{
+	if (len < 64)
+		return -EINVAL;
+	if (le32(b + 0x20) >= 2 && memcmp(b + 0x38, "RSC\x05", 4))
+		return -EINVAL;
+	return 0;
+}
+
+static int riscv_image_load(const uint8_t *b, size_t len, unsigned long cmdline_len,
+			    uint64_t *need)
+{
+	(void)cmdline_len;
+	*need = le64(b + 0x10) ? le64(b + 0x10) : len;
+	return 0;
+}
+
+/* The ELF loaders: what they place is the file's loadable part; the file size stands in. */
+static int whole_file(const uint8_t *b, size_t len, unsigned long cmdline_len, uint64_t *need)
+{
+	(void)b, (void)cmdline_len;
+	*need = len;
+	return 0;
+}
+
+static int ppc64_elf_probe(const uint8_t *b, size_t len)
+{
+	return elf64_probe(b, len, 21);
+}
+
+/*
+ * arch/s390/kernel/kexec_image.c, s390_image_probe(): "Can't reliable tell
+ * if an image is valid. Therefore give the user whatever he wants." The
+ * image loader is tried first, so it takes every file.
+ */
+static int s390_image_probe(const uint8_t *b, size_t len)
+{
+	(void)b, (void)len;
+	return 0;
+}
+
+struct sim_loader {
+	int (*probe)(const uint8_t *b, size_t len);
+	int (*load)(const uint8_t *b, size_t len, unsigned long cmdline_len, uint64_t *need);
+};
+
+/* arch_kexec_kernel_image_probe()'s kexec_file_loaders[], in order, per architecture. */
+static const struct {
+	unsigned long arch;
+	struct sim_loader loaders[2];
+} sim_file_archs[] = {
+	{ KEXEC_ARCH_X86_64, { { x86_bzimage64_probe, x86_bzimage64_load } } },
+	{ KEXEC_ARCH_AARCH64, { { arm64_image_probe, arm64_image_load } } },
+	{ KEXEC_ARCH_RISCV, { { riscv_elf_probe, whole_file }, { riscv_image_probe, riscv_image_load } } },
+	{ KEXEC_ARCH_PPC64, { { ppc64_elf_probe, whole_file } } },
+	{ KEXEC_ARCH_S390, { { s390_image_probe, whole_file } } },
+};
+
+int kx_sim_file_probe(const struct kexec_sim_config *c, const uint8_t *k, size_t len,
+		      const struct sim_loader **loader)
+{
+	for (size_t i = 0; i < sizeof(sim_file_archs) / sizeof(sim_file_archs[0]); i++) {
+		int r = -ENOEXEC;
+
+		if (sim_file_archs[i].arch != c->limits.native_arch)
+			continue;
+		/* kexec_image_probe_default(): the first loader that takes it, else the last one's errno. */
+		for (size_t j = 0; j < 2 && sim_file_archs[i].loaders[j].probe; j++) {
+			r = sim_file_archs[i].loaders[j].probe(k, len);
+			if (r == 0) {
+				*loader = &sim_file_archs[i].loaders[j];
+				return 0;
+			}
+		}
+		return r;
+	}
+	/* No loaders: kexec_image_probe_default() finds none. */
+	return -ENOEXEC;
+}
+
+int kx_sim_file_checks(const struct sim_loader *loader, const uint8_t *k, size_t len,
+		       unsigned long cmdline_len, uint64_t *need)
+{
+	return loader->load(k, len, cmdline_len, need);
 }

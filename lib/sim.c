@@ -307,11 +307,8 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 	const struct kexec_limits *lim = &sim->cfg.limits;
 	bool crash = flags & KEXEC_FILE_ON_CRASH;
 	struct sim_image img = { .file = true };
-	const struct kx_arch *arch = kx_arch_by_kexec_arch(lim->native_arch);
-	const struct kx_format *fmt = NULL;
-	struct kexec_image_info info;
-	const char *reason;
-	char why[512];
+	const struct sim_loader *loader = NULL;
+	uint64_t need = 0;
 	int r;
 
 	sim->calls++;
@@ -333,24 +330,10 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 	r = read_fd(kfd, &img.kernel, &img.kernel_size);
 	if (r < 0)
 		goto out;
-	/*
-	 * The simulated kernel's probe: the first format of its architecture
-	 * that its kexec_file_load loads; otherwise that loader's errno
-	 * (x86_64's bzImage64 ENOEXEC, arm64's Image EINVAL).
-	 */
-	if (!arch || !arch->nr_formats) {
-		r = -ENOEXEC;
+	/* The architecture's loaders, as the kernel probes them (lib/sim-checks.c). */
+	r = kx_sim_file_probe(&sim->cfg, img.kernel, img.kernel_size, &loader);
+	if (r < 0)
 		goto out;
-	}
-	r = kx_format_probe(arch, img.kernel, img.kernel_size, &fmt, &info, why, sizeof(why));
-	if (r == 0 && !fmt->type.kexec_file_load)
-		r = -ENOEXEC;
-	if (r == 0 && fmt->file_check)
-		r = fmt->file_check(img.kernel, img.kernel_size, img.kernel_size, &info, &reason);
-	if (r < 0) {
-		r = -arch->formats[0]->file_wrong_format_errno;
-		goto out;
-	}
 	if (!pe_signed(img.kernel, img.kernel_size)) {
 		if (sim->cfg.sig_enforce) {
 			r = -ENODATA;
@@ -381,16 +364,14 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 		r = -ENOMEM;
 		goto out;
 	}
-	/* The format's limit (x86: bzImage64_load() keeps 30 bytes for " elfcorehdr=0x..."). */
-	if (info.cmdline_max != UINT32_MAX &&
-	    cmdline_len - (cmdline_len ? 1 : 0) + fmt->file_cmdline_reserve > info.cmdline_max) {
-		r = -EINVAL;
+	/* The loader's own checks (x86: the command line's room). */
+	r = kx_sim_file_checks(loader, img.kernel, img.kernel_size, cmdline_len, &need);
+	if (r < 0)
 		goto out;
-	}
 	if (crash) {
-		uint64_t need = (info.unpacked_size + 4095) / 4096 * 4096 +
-				(img.initrd_size + 4095) / 4096 * 4096;
+		uint64_t page = lim->page_size ? lim->page_size : 4096;
 
+		need = (need + page - 1) / page * page + (img.initrd_size + page - 1) / page * page;
 		if (!lim->has_crash_region || lim->crash_end - lim->crash_start + 1 < need) {
 			r = -EADDRNOTAVAIL;
 			goto out;

@@ -10,15 +10,26 @@
  * each architecture field. A disagreement prints the request and fails; it
  * is fixed on the side that is wrong, never by teaching one the other's
  * answer.
+ *
+ * kexec_file_load: every file of the fuzz corpora, as the kernel of each
+ * architecture with that syscall. What the planner accepts, the simulated
+ * kernel's own loaders (their probes and checks, from the kernel's sources)
+ * must take; the planner may refuse more (its checks are stricter: a file
+ * that is no kernel of ours is refused before the kernel is asked), which is
+ * counted, not failed.
  */
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "libkexec.h"
@@ -231,6 +242,95 @@ static void arm64_small_ram(void **state)
 	run_world(&w);
 }
 
+/* One file as the kernel of arch: 1 when the planner accepts what the simulated kernel refuses. */
+static int one_file(unsigned long arch, const char *path, unsigned *planned_ok, unsigned *stricter)
+{
+	struct kexec_ctx *ctx = kexec_ctx_new();
+	struct kexec_sim *sim = kexec_sim_new();
+	struct kexec_sim_config *cfg = kexec_sim_config(sim);
+	struct kexec_file_plan plan;
+	const char *cmdline = "console=ttyS0 root=/dev/vda";
+	int r, k, bad = 0;
+
+	assert_int_equal(kexec_ctx_set_arch(ctx, arch), 0);
+	cfg->limits.native_arch = arch;
+	cfg->have_kexec_file_load = true;
+	kexec_ctx_use_sim(ctx, sim);
+	KEXEC_REQUEST(kexec_file_request, req, .kernel = path, .cmdline = cmdline);
+	r = kexec_file_plan_prepare(ctx, &req, &plan);
+	if (r == 0) {
+		(*planned_ok)++;
+		k = kexec_file_plan_load(ctx, &plan);
+		if (k != 0) {
+			fprintf(stderr, "arch %#lx: the planner accepts %s, the simulated kernel says %d\n",
+				arch >> 16, path, k);
+			bad = 1;
+		}
+		kexec_file_plan_free(&plan);
+	} else {
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+		/* The kernel asked directly, with the file as it is. */
+		if (fd >= 0) {
+			k = kexec_do_file_load(ctx, fd, -1, strlen(cmdline) + 1, cmdline,
+					       KEXEC_FILE_NO_INITRAMFS);
+			if (k == 0) {
+				(*stricter)++;
+				if (getenv("KX_DIFF_VERBOSE"))
+					fprintf(stderr, "arch %#lx: the planner refuses %s (%d), the kernel's loaders take it\n",
+						arch >> 16, path, r);
+			}
+			close(fd);
+		}
+	}
+	kexec_ctx_free(ctx);
+	kexec_sim_free(sim);
+	return bad;
+}
+
+static void file_loads_over_the_corpora(void **state)
+{
+	const unsigned long arches[] = { KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64, KEXEC_ARCH_RISCV,
+					 KEXEC_ARCH_PPC64, KEXEC_ARCH_S390 };
+	char root[4096], dir[4600], path[4900];
+	const char *names[] = { "x86_64", "arm64", "riscv64", "ppc64", "s390" };
+	unsigned files = 0, planned_ok[5] = { 0 }, stricter[5] = { 0 }, bad = 0, total = 0;
+	DIR *top, *d;
+	struct dirent *e, *f;
+
+	(void)state;
+	snprintf(root, sizeof(root), "%s/../../fuzz/corpus", FIXTURES_DIR);
+	top = opendir(root);
+	assert_non_null(top);
+	while ((e = readdir(top))) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(dir, sizeof(dir), "%s/%s", root, e->d_name);
+		d = opendir(dir);
+		if (!d)
+			continue;
+		while ((f = readdir(d))) {
+			if (f->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "%s/%s", dir, f->d_name);
+			files++;
+			for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++)
+				bad += one_file(arches[a], path, &planned_ok[a], &stricter[a]);
+		}
+		closedir(d);
+	}
+	closedir(top);
+	for (size_t a = 0; a < sizeof(arches) / sizeof(arches[0]); a++) {
+		print_message("%s: %u files; the planner accepted %u (the simulated kernel's loaders "
+			      "took them), and refused %u that those loaders would take\n",
+			      names[a], files, planned_ok[a], stricter[a]);
+		total += planned_ok[a];
+	}
+	/* Corpora without a single kernel would test only refusals. */
+	assert_true(planned_ok[0] > 3 && total > planned_ok[0]);
+	assert_int_equal(bad, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +338,7 @@ int main(void)
 		cmocka_unit_test(x86_64_without_reservation),
 		cmocka_unit_test(x86_64_kexec_jump),
 		cmocka_unit_test(arm64_small_ram),
+		cmocka_unit_test(file_loads_over_the_corpora),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
