@@ -142,21 +142,6 @@ int kx_sim_check_segments(const struct kexec_sim_config *c, unsigned long entry,
 
 /* ---- kexec_file_load: each architecture's loaders, as the kernel probes them ---- */
 
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 /*
  * arch/x86/kernel/kexec-bzimage64.c, bzImage64_probe(): at least two
  * sectors, "HdrS", the boot sector's 0xAA55, protocol 2.12+, LOADED_HIGH,
@@ -167,11 +152,11 @@ static int x86_bzimage64_probe(const uint8_t *b, size_t len)
 {
 	if (len < 2 * 512)
 		return -ENOEXEC;
-	if (memcmp(b + 0x202, "HdrS", 4) || le16(b + 0x1fe) != 0xAA55)
+	if (memcmp(b + 0x202, "HdrS", 4) || kx_le16(b + 0x1fe) != 0xAA55)
 		return -ENOEXEC;
-	if (le16(b + 0x206) < 0x020C || !(b[0x211] & 0x01))
+	if (kx_le16(b + 0x206) < 0x020C || !(b[0x211] & 0x01))
 		return -ENOEXEC;
-	if ((le16(b + 0x236) & 0x3) != 0x3)
+	if ((kx_le16(b + 0x236) & 0x3) != 0x3)
 		return -ENOEXEC;
 	return 0;
 }
@@ -187,13 +172,13 @@ static int x86_bzimage64_load(const uint8_t *b, size_t len, unsigned long cmdlin
 			      uint64_t *need)
 {
 	unsigned setup_sects = b[0x1f1] ? b[0x1f1] : 4;
-	uint32_t cmdline_size = le32(b + 0x238);
+	uint32_t cmdline_size = kx_le32(b + 0x238);
 
 	if (len < (size_t)(setup_sects + 1) * 512)
 		return -ENOEXEC;
 	if (cmdline_len > cmdline_size || cmdline_len + 30 > cmdline_size)
 		return -EINVAL;
-	*need = le32(b + 0x260);
+	*need = kx_le32(b + 0x260);
 	return 0;
 }
 
@@ -214,9 +199,9 @@ static int arm64_image_load(const uint8_t *b, size_t len, unsigned long cmdline_
 			    uint64_t *need)
 {
 	(void)len, (void)cmdline_len;
-	if (!le64(b + 0x10) || (le64(b + 0x18) & 1))
+	if (!kx_le64(b + 0x10) || (kx_le64(b + 0x18) & 1))
 		return -EINVAL;
-	*need = le64(b + 0x10);
+	*need = kx_le64(b + 0x10);
 	return 0;
 }
 
@@ -278,7 +263,7 @@ static int riscv_image_probe(const uint8_t *b, size_t len)
 {
 	if (len < 64)
 		return -EINVAL;
-	if (le32(b + 0x20) >= 2 && memcmp(b + 0x38, "RSC\x05", 4))
+	if (kx_le32(b + 0x20) >= 2 && memcmp(b + 0x38, "RSC\x05", 4))
 		return -EINVAL;
 	return 0;
 }
@@ -287,7 +272,7 @@ static int riscv_image_load(const uint8_t *b, size_t len, unsigned long cmdline_
 			    uint64_t *need)
 {
 	(void)cmdline_len;
-	*need = le64(b + 0x10) ? le64(b + 0x10) : len;
+	*need = kx_le64(b + 0x10) ? kx_le64(b + 0x10) : len;
 	return 0;
 }
 
