@@ -15,7 +15,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 
-#include "arch.h"
+#include "libkexec-internal.h"
 #include "sim-checks.h"
 
 struct sim_segment {
