@@ -30,8 +30,8 @@ struct logstate {
 	char held[8192];
 };
 
-/* The last error line printed, for the "error" of a JSON plan (report.h). */
-char last_error[8192];
+/* The last error line printed, for the "error" of a JSON plan (struct kx_run). */
+static char last_error[8192];
 
 static void log_stderr(void *data, int priority, const char *msg)
 {
@@ -63,7 +63,8 @@ static bool file_access_errno(int r)
 
 static const char *kexec_load_only_option(const struct kx_opts *o);
 
-void die_line(const char *fmt, ...)
+/* The one error line ("kexec: ..." on stderr), remembered for a JSON plan's "error". */
+static __attribute__((format(printf, 1, 2))) void die_line(const char *fmt, ...)
 {
 	char *line = NULL;
 	va_list ap;
@@ -576,12 +577,34 @@ static int print_ckr_size(struct kexec_ctx *ctx)
 	return 0;
 }
 
+/* What this run does (struct kx_run.actions), decided once. */
+static unsigned run_actions(const struct kx_opts *o)
+{
+	unsigned a = 0;
+
+	if (o->do_unload)
+		a |= KX_ACT_UNLOAD;
+	/* -f with no kernel (petitboot's "kexec -e -f"): boot what is loaded. */
+	if (o->do_load && !(o->do_exec && !o->kernel))
+		a |= KX_ACT_LOAD;
+	if (o->do_shutdown)
+		a |= KX_ACT_SHUTDOWN;
+	if (o->do_exec && o->do_sync)
+		a |= KX_ACT_SYNC;
+	if (o->do_exec && o->do_ifdown)
+		a |= KX_ACT_IFDOWN;
+	if (o->do_exec)
+		a |= KX_ACT_REBOOT;
+	return a;
+}
+
 int main(int argc, char **argv)
 {
 	struct kexec_sim *sim = NULL;
 	struct kexec_ctx *ctx;
 	struct kx_opts o;
 	char err[512];
+	unsigned act;
 	int ret = 0;
 
 	if (kx_parse_options(argc, argv, &o, err, sizeof(err)) < 0) {
@@ -596,6 +619,7 @@ int main(int argc, char **argv)
 		printf("kexec (libkexec) %s\n", kexec_version());
 		return 0;
 	}
+	act = run_actions(&o);
 	ctx = kexec_ctx_new();
 	if (!ctx) {
 		die_line("out of memory");
@@ -652,35 +676,42 @@ int main(int argc, char **argv)
 	}
 
 	if (o.do_status) {
-		ret = report_status(ctx, &o);
+		char line[600];
+
+		ret = report_status(ctx, &o, line, sizeof(line));
+		if (line[0])
+			die_line("%s", line);
 		goto out;
 	}
-	if (o.do_unload) {
+	if (act & KX_ACT_UNLOAD) {
 		ret = do_unload(ctx, &o);
 		if (ret)
 			goto out;
 	}
-	/* -f with no kernel (petitboot's "kexec -e -f"): boot what is loaded. */
-	if (o.do_load && !(o.do_exec && !o.kernel)) {
+	if (act & KX_ACT_LOAD) {
 		ret = do_load(ctx, &o);
 		if (ret)
 			goto out;
 	}
-	if ((o.do_shutdown || o.do_exec) && !o.dry_run && kexec_status_loaded(ctx, false) != 1) {
+	if ((act & (KX_ACT_SHUTDOWN | KX_ACT_REBOOT)) && !o.dry_run &&
+	    kexec_status_loaded(ctx, false) != 1) {
 		die_line("cannot boot: no kernel is loaded (load one with kexec -l KERNEL first)");
 		ret = 1;
 		goto out;
 	}
-	if (o.do_shutdown) {
+	if (act & KX_ACT_SHUTDOWN) {
 		ret = do_shutdown(&o);
 		goto out;
 	}
-	if (o.do_exec)
+	if (act & KX_ACT_REBOOT)
 		ret = do_exec(ctx, &o);
 out:
 	/* --dry-run --json: one document, whatever the run did. */
-	if (o.json && o.dry_run && !o.do_status && !o.list_types)
-		print_plan_document(ctx, &o, ret);
+	if (o.json && o.dry_run && !o.do_status && !o.list_types) {
+		struct kx_run run = { .actions = act, .exit_status = ret, .error = last_error };
+
+		print_plan_document(ctx, &o, &run);
+	}
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 	return ret;

@@ -437,8 +437,11 @@ void plan_attempt(const char *syscall, int r, const char *err)
 	plan_doc.nr_attempts++;
 }
 
-void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, int ret)
+void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, const struct kx_run *run)
 {
+	static const char *const action_names[] = { "unload", "load", "shutdown", "sync", "ifdown",
+						    "reboot" };
+	int ret = run->exit_status;
 	struct jw w;
 
 	jw_init(&w, stdout, 0);
@@ -448,18 +451,9 @@ void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, int ret
 	jw_str(&w, "syscall_mode", o->syscall == KX_SYSCALL_FILE ? "kexec_file_load" :
 				   o->syscall == KX_SYSCALL_LOAD ? "kexec_load" : "auto");
 	jw_open(&w, "actions", '[');
-	if (o->do_unload)
-		jw_str(&w, NULL, "unload");
-	if (o->do_load && !(o->do_exec && !o->kernel))
-		jw_str(&w, NULL, "load");
-	if (o->do_shutdown)
-		jw_str(&w, NULL, "shutdown");
-	if (o->do_exec && o->do_sync)
-		jw_str(&w, NULL, "sync");
-	if (o->do_exec && o->do_ifdown)
-		jw_str(&w, NULL, "ifdown");
-	if (o->do_exec)
-		jw_str(&w, NULL, "reboot");
+	for (unsigned i = 0; i < sizeof(action_names) / sizeof(action_names[0]); i++)
+		if (run->actions & (1u << i))
+			jw_str(&w, NULL, action_names[i]);
 	jw_close(&w, ']');
 	jw_open(&w, "attempts", '[');
 	for (int i = 0; i < plan_doc.nr_attempts; i++) {
@@ -474,7 +468,7 @@ void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, int ret
 	fputs(plan_doc.load ? plan_doc.load : "null", stdout);
 	jw_bool(&w, "ok", ret == 0);
 	jw_i64(&w, "exit_status", ret);
-	jw_str(&w, "error", ret ? last_error : NULL);
+	jw_str(&w, "error", ret ? run->error : NULL);
 	jw_close(&w, '}');
 	free(plan_doc.load);
 	plan_doc.load = NULL;
@@ -844,29 +838,30 @@ static void status_json(struct kexec_ctx *ctx, const struct kx_opts *o,
  * asks about the normal one) and nothing printed. --status (the long form)
  * and --json: the same status, and the report.
  */
-int report_status(struct kexec_ctx *ctx, const struct kx_opts *o)
+int report_status(struct kexec_ctx *ctx, const struct kx_opts *o, char *line, size_t len)
 {
 	KEXEC_REQUEST(kexec_status, st);
 	bool crash;
 	int ret;
 
+	line[0] = '\0';
 	if (!o->status_report && !o->json) {
 		int loaded;
 
 		crash = o->crash || !o->load_seen;
 		loaded = kexec_status_loaded(ctx, crash);
 		if (loaded < 0) {
-			die_line("cannot read /sys/kernel/%s: %s",
+			snprintf(line, len, "cannot read /sys/kernel/%s: %s",
 				 crash ? "kexec_crash_loaded" : "kexec_loaded", strerror(-loaded));
 			return EXIT_LOAD_FAILED;
 		}
 		if (o->debug)
-			die_line("debug: %s %s loaded", crash ? "crash kernel" : "kernel",
+			snprintf(line, len, "debug: %s %s loaded", crash ? "crash kernel" : "kernel",
 				 loaded ? "is" : "is not");
 		return loaded;
 	}
 	if (kexec_status_get(ctx, &st) < 0) {
-		die_line("cannot read the kexec status: out of memory");
+		snprintf(line, len, "cannot read the kexec status: out of memory");
 		return EXIT_LOAD_FAILED;
 	}
 	ret = status_exit(o, &st, &crash);
@@ -875,7 +870,7 @@ int report_status(struct kexec_ctx *ctx, const struct kx_opts *o)
 	else
 		status_table(ctx, o, &st, ret, crash);
 	if (ret == EXIT_LOAD_FAILED)
-		die_line("cannot read /sys/kernel/%s: %s",
+		snprintf(line, len, "cannot read /sys/kernel/%s: %s",
 			 crash ? "kexec_crash_loaded" : "kexec_loaded",
 			 strerror(-(crash ? st.crash_loaded : st.loaded)));
 	return ret;

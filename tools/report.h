@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What the command shows (tools/report.c) and its one error line (tools/kexec.c). */
+/* What the command shows (tools/report.c), from what tools/kexec.c hands it. */
 #ifndef KEXEC_REPORT_H
 #define KEXEC_REPORT_H
 
@@ -9,9 +9,25 @@
 /* A load the kernel or our checks refuse; -S/--status: the status cannot be read. */
 #define EXIT_LOAD_FAILED 255
 
-/* The one error line ("kexec: ..." on stderr), remembered for a JSON plan's "error". */
-void die_line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-extern char last_error[8192];
+/*
+ * What a run does, in this order: tools/kexec.c decides it once from the
+ * options, runs it, and hands it to the JSON plan's "actions".
+ */
+enum kx_action {
+	KX_ACT_UNLOAD = 1 << 0,
+	KX_ACT_LOAD = 1 << 1,
+	KX_ACT_SHUTDOWN = 1 << 2,
+	KX_ACT_SYNC = 1 << 3,
+	KX_ACT_IFDOWN = 1 << 4,
+	KX_ACT_REBOOT = 1 << 5,
+};
+
+/* What the command tells the report about its run (print_plan_document). */
+struct kx_run {
+	unsigned actions;    /* KX_ACT_* */
+	int exit_status;
+	const char *error;   /* the error line it printed last, or "" */
+};
 
 /*
  * --dry-run: each load attempt (its syscall, and the error line when it
@@ -23,10 +39,14 @@ void plan_attempt(const char *syscall, int r, const char *err);
 void print_file_plan(const struct kx_opts *o, const struct kexec_file_plan *plan);
 void print_load_plan(const struct kexec_ctx *ctx, const struct kx_opts *o,
 		     const struct kexec_load_plan *plan, const char *cmdline);
-void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, int ret);
+void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, const struct kx_run *run);
 
-/* -S and --status (the report, as a table or JSON); returns the exit status. */
-int report_status(struct kexec_ctx *ctx, const struct kx_opts *o);
+/*
+ * -S and --status (the report, as a table or JSON); returns the exit status.
+ * A line for stderr (an error, or with -d a debug line) goes into line
+ * ("" when none), for the caller to print.
+ */
+int report_status(struct kexec_ctx *ctx, const struct kx_opts *o, char *line, size_t len);
 /* --list-types; returns the exit status. */
 int report_types(struct kexec_ctx *ctx, const struct kx_opts *o);
 
