@@ -246,6 +246,7 @@ const struct kx_backend kx_backend_kernel = {
 	.loaded = kernel_loaded,
 	.crash_size = kernel_crash_size,
 	.syscalls = kernel_syscalls,
+	.crash_region = kx_crash_region_below_root,
 	.crash_ranges = kernel_crash_ranges,
 	.policy = kernel_policy,
 	.release = kx_kernel_release_below_root,

@@ -6,6 +6,7 @@
  * policies. Its release is the configured one, or the root's when it names
  * none.
  */
+#include <errno.h>
 #include <stdio.h>
 
 #include "backend.h"
@@ -47,6 +48,19 @@ static int sim_syscalls(struct kexec_ctx *ctx, unsigned int *have)
 
 	*have = (c->have_kexec_load ? KEXEC_HAVE_LOAD : 0) |
 		(c->have_kexec_file_load ? KEXEC_HAVE_FILE_LOAD : 0);
+	return 0;
+}
+
+static int sim_crash_region(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
+{
+	const struct kexec_limits *l = &kexec_sim_config(ctx->sim)->limits;
+
+	if (!l->has_crash_region)
+		return -ENOENT;
+	if (start)
+		*start = l->crash_start;
+	if (end)
+		*end = l->crash_end;
 	return 0;
 }
 
@@ -93,6 +107,7 @@ const struct kx_backend kx_backend_sim = {
 	.loaded = sim_loaded,
 	.crash_size = sim_crash_size,
 	.syscalls = sim_syscalls,
+	.crash_region = sim_crash_region,
 	.crash_ranges = sim_crash_ranges,
 	.policy = sim_policy,
 	.release = sim_release,

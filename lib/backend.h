@@ -34,6 +34,11 @@ struct kx_backend {
 	int (*crash_size)(struct kexec_ctx *ctx, uint64_t *size);
 	/* KEXEC_HAVE_* of the syscalls the kernel has, or a negative errno. */
 	int (*syscalls)(struct kexec_ctx *ctx, unsigned int *have);
+	/*
+	 * The crashkernel= reservation crash kernels go into (inclusive; the
+	 * largest of two), or -ENOENT; kexec_find_crash_region().
+	 */
+	int (*crash_region)(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end);
 	/* st's crash_ranges, nr_crash_ranges and crash_ranges_err. */
 	void (*crash_ranges)(struct kexec_ctx *ctx, struct kexec_status *st);
 	/* st's load_disabled, lockdown, load limits and cap_sys_boot. */

@@ -90,6 +90,8 @@ int kx_kernel_release_below_root(struct kexec_ctx *ctx, unsigned int *major, uns
  * kexec_find_crash_region's fallback). 0, or -ENOENT when there is none.
  */
 int kx_crash_region_dt(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end);
+/* kexec_find_crash_region() of the running kernel, from below the root (lib/memmap.c). */
+int kx_crash_region_below_root(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end);
 /*
  * True when the running kernel's release is known and older than
  * major.minor (running, len bytes, then says which, "6.1"); false when it is

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "libkexec-internal.h"
 
 #define IOMEM_PATH "/proc/iomem"
@@ -432,6 +433,12 @@ int kx_crash_region_dt(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
 }
 
 KX_EXPORT int kexec_find_crash_region(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
+{
+	return ctx->be->crash_region(ctx, start, end);
+}
+
+/* The running kernel's: /proc/iomem's largest "Crash kernel" range, else powerpc's /chosen. */
+int kx_crash_region_below_root(struct kexec_ctx *ctx, uint64_t *start, uint64_t *end)
 {
 	const struct kexec_mem_range *best = NULL;
 	struct kexec_memmap m = { 0 };

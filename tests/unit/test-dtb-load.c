@@ -479,7 +479,11 @@ static void arm_plan(void **state)
 		req.kernel_room = 0;
 		k = find(&plan, "kernel");
 	}
+	/* The simulated kernel is the fixture's machine, with its reservation. */
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_ARM;
+	kexec_sim_config(sim)->limits.has_crash_region = true;
+	kexec_sim_config(sim)->limits.crash_start = 0xa0000000;
+	kexec_sim_config(sim)->limits.crash_end = 0xafffffff;
 	kexec_ctx_use_sim(ctx, sim);
 	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_read(sim, false, mem(k) + 0x200, back, sizeof(back)), 0);
