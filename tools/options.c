@@ -468,239 +468,218 @@ static bool is_load_only(int c)
 	}
 }
 
-int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
+/* A mode (-l, -p, -u, -e, -f, -S, --load-preserve-context): 1 when c is one, else 0. */
+static int mode_option(int c, int li, struct kx_opts *o)
 {
-	bool skip_sync = false, skip_ifdown = false;
-	/* The first option only a load uses, and the first syscall choice, as spelled. */
-	char load_only[64] = "", syscall_opt[64] = "";
-	int c, li;
-
-	memset(o, 0, sizeof(*o));
-	o->do_load = true;
-	o->do_shutdown = true;
-	o->do_sync = true;
-	err[0] = '\0';
-
-	build_long_options();
-	optind = 0; /* glibc: 0 re-initializes getopt completely */
-	opterr = 0;
-	/* li: the long option's index, -1 for a short one (-S and --status differ). */
-	while ((li = -1, c = getopt_long(argc, argv, short_options, long_options, &li)) != -1) {
-		/* The first mode option, for --list-types to name. */
-		if (!o->mode_option && ((c > 0 && c < 0x7f && strchr("fluepS", c)) ||
-					c == OPT_PRESERVE || c == OPT_PRINT_CKR)) {
-			static char mode[64];
-
-			spell(mode, sizeof(mode), c, li);
-			o->mode_option = mode;
-		}
-		/* The first option that only a load uses, and the first syscall choice. */
-		if (!load_only[0] && is_load_only(c))
-			spell(load_only, sizeof(load_only), c, li);
-		if (!syscall_opt[0] && c > 0 && c < 0x7f && strchr("sca", c))
-			spell(syscall_opt, sizeof(syscall_opt), c, li);
-		switch (c) {
-		case 'h':
-			o->help = true;
-			break;
-		case 'v':
-			o->version = true;
-			break;
-		case 'd':
-			o->debug = true;
-			break;
-		case 'x':
-			skip_ifdown = true;
-			break;
-		case 'y':
-			skip_sync = true;
-			break;
-		case 'f':
-			o->do_load = true;
-			o->do_shutdown = false;
-			o->do_sync = true;
-			o->do_ifdown = true;
-			o->do_exec = true;
-			break;
-		case 'l':
-			o->do_load = true;
-			o->do_exec = false;
-			o->do_shutdown = false;
-			o->load_seen = true;
-			break;
-		case 'u':
-			o->do_load = false;
-			o->do_shutdown = false;
-			o->do_sync = false;
-			o->do_unload = true;
-			break;
-		case 'e':
-			o->do_load = false;
-			o->do_shutdown = false;
-			o->do_sync = true;
-			o->do_ifdown = true;
-			o->do_exec = true;
-			break;
-		case 'p':
-			o->do_load = true;
-			o->do_exec = false;
-			o->do_shutdown = false;
-			o->do_sync = false;
-			o->crash = true;
-			break;
-		case 'S':
-			o->do_status = true;
-			if (li >= 0)
-				o->status_report = true;
-			break;
-		case 'i':
-			o->no_checks = true;
-			break;
-		case 's':
-			o->syscall = KX_SYSCALL_FILE;
-			break;
-		case 'c':
-			o->syscall = KX_SYSCALL_LOAD;
-			break;
-		case 'a':
-			o->syscall = KX_SYSCALL_AUTO;
-			break;
-		case 't':
-			o->type = optarg;
-			break;
-		case OPT_APPEND:
-			o->append = optarg;
-			break;
-		case OPT_REUSE_CMDLINE:
-			o->reuse_cmdline = true;
-			break;
-		case OPT_INITRD:
-			o->initrd = optarg;
-			break;
-		case OPT_DTB:
-			o->dtb = optarg;
-			break;
-		case OPT_ARGS_LINUX:
-			o->args_linux = true;
-			break;
-		case OPT_ELF32:
-			o->elf32_core_headers = true;
-			o->elf64_core_headers = false;
-			break;
-		case OPT_ELF64:
-			o->elf64_core_headers = true;
-			o->elf32_core_headers = false;
-			break;
-		case OPT_MEM_MIN:
-			if (parse_addr("mem-min", optarg, &o->mem_min, err, errlen) < 0)
-				return -1;
-			o->have_mem_min = true;
-			break;
-		case OPT_MEM_MAX:
-			if (parse_addr("mem-max", optarg, &o->mem_max, err, errlen) < 0)
-				return -1;
-			o->have_mem_max = true;
-			break;
-		case OPT_ENTRY:
-			if (parse_addr("entry", optarg, &o->entry, err, errlen) < 0)
-				return -1;
-			o->have_entry = true;
-			break;
-		case OPT_PRESERVE:
-			o->do_load = true;
-			o->do_exec = false;
-			o->do_shutdown = false;
-			o->do_sync = true;
-			o->preserve_context = true;
-			break;
-		case OPT_PRINT_CKR:
-			o->print_ckr_size = true;
-			break;
-		case OPT_HOTPLUG:
-			o->hotplug = true;
-			break;
-		case OPT_NO_EFI:
-			o->no_efi = true;
-			break;
-		case OPT_DRY_RUN:
-			o->dry_run = true;
-			break;
-		case OPT_REUSE_INITRD:
-			o->reuse_initrd = true;
-			break;
-		case OPT_CONSOLE_SERIAL:
-			o->console_serial = true;
-			break;
-		case OPT_CONSOLE_VGA:
-			o->console_vga = true;
-			break;
-		case OPT_SERIAL:
-			if (parse_serial(optarg, &o->serial_port, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_SERIAL_BAUD:
-			if (parse_baud(optarg, &o->serial_baud, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_CHECK:
-			if (!strcmp(optarg, "xxh3")) {
-				o->check = LIBKEXEC_CHECK_XXH3;
-			} else if (!strcmp(optarg, "sha256")) {
-				o->check = LIBKEXEC_CHECK_SHA256;
-			} else {
-				snprintf(err, errlen, "bad value for --check: %s (xxh3 or sha256)",
-					 optarg);
-				return -1;
-			}
-			o->have_check = true;
-			break;
-		case OPT_NO_CMA:
-			o->no_cma = true;
-			break;
-		case OPT_FORCE_DTB:
-			o->force_dtb = true;
-			break;
-		case OPT_IMAGE_SIZE:
-			if (parse_addr("image-size", optarg, &o->image_size, err, errlen) < 0)
-				return -1;
-			break;
-		case OPT_DT_NO_OLD_ROOT:
-			/*
-			 * kexec-tools: do not copy root= from the old device
-			 * tree's bootargs into the new command line. Never
-			 * done here: bootargs is the command line given.
-			 */
-			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_LIST_TYPES:
-			o->list_types = true;
-			break;
-		case ':':
-			bad_option(argv, true, err, errlen);
-			return -1;
-		case OPT_REFUSED_BASE ... OPT_REFUSED_BASE + 63:
-			if ((size_t)(c - OPT_REFUSED_BASE) >= NR_REFUSED) {
-				bad_option(argv, false, err, errlen);
-				return -1;
-			}
-			snprintf(err, errlen, "option --%s is not supported: %s",
-				 refused[c - OPT_REFUSED_BASE].name, refused[c - OPT_REFUSED_BASE].why);
-			return -1;
-		default:
-			bad_option(argv, false, err, errlen);
-			return -1;
-		}
-	}
-	if (skip_ifdown)
-		o->do_ifdown = false;
-	if (skip_sync)
+	switch (c) {
+	case 'f':
+		o->do_load = true;
+		o->do_shutdown = false;
+		o->do_sync = true;
+		o->do_ifdown = true;
+		o->do_exec = true;
+		return 1;
+	case 'l':
+		o->do_load = true;
+		o->do_exec = false;
+		o->do_shutdown = false;
+		o->load_seen = true;
+		return 1;
+	case 'u':
+		o->do_load = false;
+		o->do_shutdown = false;
 		o->do_sync = false;
-	if (o->do_status) {
-		o->do_load = o->do_unload = o->do_shutdown = false;
-		o->do_sync = o->do_ifdown = o->do_exec = false;
+		o->do_unload = true;
+		return 1;
+	case 'e':
+		o->do_load = false;
+		o->do_shutdown = false;
+		o->do_sync = true;
+		o->do_ifdown = true;
+		o->do_exec = true;
+		return 1;
+	case 'p':
+		o->do_load = true;
+		o->do_exec = false;
+		o->do_shutdown = false;
+		o->do_sync = false;
+		o->crash = true;
+		return 1;
+	case 'S':
+		o->do_status = true;
+		if (li >= 0)
+			o->status_report = true;
+		return 1;
+	case OPT_PRESERVE:
+		o->do_load = true;
+		o->do_exec = false;
+		o->do_shutdown = false;
+		o->do_sync = true;
+		o->preserve_context = true;
+		return 1;
+	default:
+		return 0;
 	}
+}
+
+/* A switch that is no mode (-d, -i, -s, --dry-run, --json...): 1 when c is one, else 0. */
+static int switch_option(int c, struct kx_opts *o)
+{
+	switch (c) {
+	case 'h':
+		o->help = true;
+		return 1;
+	case 'v':
+		o->version = true;
+		return 1;
+	case 'd':
+		o->debug = true;
+		return 1;
+	case 'i':
+		o->no_checks = true;
+		return 1;
+	case 's':
+		o->syscall = KX_SYSCALL_FILE;
+		return 1;
+	case 'c':
+		o->syscall = KX_SYSCALL_LOAD;
+		return 1;
+	case 'a':
+		o->syscall = KX_SYSCALL_AUTO;
+		return 1;
+	case OPT_PRINT_CKR:
+		o->print_ckr_size = true;
+		return 1;
+	case OPT_DRY_RUN:
+		o->dry_run = true;
+		return 1;
+	case OPT_JSON:
+		o->json = true;
+		return 1;
+	case OPT_LIST_TYPES:
+		o->list_types = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+
+/* An option of a load taken as given (--initrd, --append...): 1 when c is one, else 0. */
+static int load_option(int c, struct kx_opts *o)
+{
+	switch (c) {
+	case 't':
+		o->type = optarg;
+		return 1;
+	case OPT_APPEND:
+		o->append = optarg;
+		return 1;
+	case OPT_REUSE_CMDLINE:
+		o->reuse_cmdline = true;
+		return 1;
+	case OPT_INITRD:
+		o->initrd = optarg;
+		return 1;
+	case OPT_DTB:
+		o->dtb = optarg;
+		return 1;
+	case OPT_ARGS_LINUX:
+		o->args_linux = true;
+		return 1;
+	case OPT_ELF32:
+		o->elf32_core_headers = true;
+		o->elf64_core_headers = false;
+		return 1;
+	case OPT_ELF64:
+		o->elf64_core_headers = true;
+		o->elf32_core_headers = false;
+		return 1;
+	case OPT_HOTPLUG:
+		o->hotplug = true;
+		return 1;
+	case OPT_NO_EFI:
+		o->no_efi = true;
+		return 1;
+	case OPT_REUSE_INITRD:
+		o->reuse_initrd = true;
+		return 1;
+	case OPT_CONSOLE_SERIAL:
+		o->console_serial = true;
+		return 1;
+	case OPT_CONSOLE_VGA:
+		o->console_vga = true;
+		return 1;
+	case OPT_NO_CMA:
+		o->no_cma = true;
+		return 1;
+	case OPT_FORCE_DTB:
+		o->force_dtb = true;
+		return 1;
+	case OPT_DT_NO_OLD_ROOT:
+		/*
+		 * kexec-tools: do not copy root= from the old device
+		 * tree's bootargs into the new command line. Never
+		 * done here: bootargs is the command line given.
+		 */
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* An option whose value is parsed (--mem-min, --serial, --check...): 1, 0 when c is none, -1 bad value. */
+static int value_option(int c, struct kx_opts *o, char *err, size_t errlen)
+{
+	switch (c) {
+	case OPT_MEM_MIN:
+		if (parse_addr("mem-min", optarg, &o->mem_min, err, errlen) < 0)
+			return -1;
+		o->have_mem_min = true;
+		return 1;
+	case OPT_MEM_MAX:
+		if (parse_addr("mem-max", optarg, &o->mem_max, err, errlen) < 0)
+			return -1;
+		o->have_mem_max = true;
+		return 1;
+	case OPT_ENTRY:
+		if (parse_addr("entry", optarg, &o->entry, err, errlen) < 0)
+			return -1;
+		o->have_entry = true;
+		return 1;
+	case OPT_SERIAL:
+		if (parse_serial(optarg, &o->serial_port, err, errlen) < 0)
+			return -1;
+		return 1;
+	case OPT_SERIAL_BAUD:
+		if (parse_baud(optarg, &o->serial_baud, err, errlen) < 0)
+			return -1;
+		return 1;
+	case OPT_CHECK:
+		if (!strcmp(optarg, "xxh3")) {
+			o->check = LIBKEXEC_CHECK_XXH3;
+		} else if (!strcmp(optarg, "sha256")) {
+			o->check = LIBKEXEC_CHECK_SHA256;
+		} else {
+			snprintf(err, errlen, "bad value for --check: %s (xxh3 or sha256)",
+				 optarg);
+			return -1;
+		}
+		o->have_check = true;
+		return 1;
+	case OPT_IMAGE_SIZE:
+		if (parse_addr("image-size", optarg, &o->image_size, err, errlen) < 0)
+			return -1;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+
+/* Values that contradict each other. */
+static int check_values(const struct kx_opts *o, char *err, size_t errlen)
+{
 	/* kexec-tools would search an empty window and say it found no room. */
 	if (o->have_mem_min && o->have_mem_max && o->mem_min > o->mem_max) {
 		snprintf(err, errlen, "--mem-min=%#" PRIx64 " is above --mem-max=%#" PRIx64,
@@ -712,13 +691,16 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 			 "turns off: give one of them");
 		return -1;
 	}
-	if (optind < argc)
-		o->kernel = argv[optind];
-	if (optind + 1 < argc) {
-		snprintf(err, errlen, "unexpected argument %s (only one kernel can be given)",
-			 argv[optind + 1]);
-		return -1;
-	}
+	return 0;
+}
+
+/*
+ * Nothing accepted and ignored: options that the mode given does not use,
+ * and modes that do not go together.
+ */
+static int check_combinations(const struct kx_opts *o, const char *load_only,
+			      const char *syscall_opt, char *err, size_t errlen)
+{
 	if (o->help || o->version)
 		return 0;
 	/*
@@ -766,4 +748,97 @@ int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * As the user spelled them, for the messages: the first mode option (which
+ * --list-types names), the first option only a load uses, and the first
+ * syscall choice (both 64 bytes).
+ */
+static void note_spelling(int c, int li, struct kx_opts *o, char *load_only, char *syscall_opt)
+{
+	if (!o->mode_option && ((c > 0 && c < 0x7f && strchr("fluepS", c)) ||
+				c == OPT_PRESERVE || c == OPT_PRINT_CKR)) {
+		static char mode[64];
+
+		spell(mode, sizeof(mode), c, li);
+		o->mode_option = mode;
+	}
+	if (!load_only[0] && is_load_only(c))
+		spell(load_only, 64, c, li);
+	if (!syscall_opt[0] && c > 0 && c < 0x7f && strchr("sca", c))
+		spell(syscall_opt, 64, c, li);
+}
+
+int kx_parse_options(int argc, char **argv, struct kx_opts *o, char *err, size_t errlen)
+{
+	bool skip_sync = false, skip_ifdown = false;
+	/* The first option only a load uses, and the first syscall choice, as spelled. */
+	char load_only[64] = "", syscall_opt[64] = "";
+	int c, li, r;
+
+	memset(o, 0, sizeof(*o));
+	o->do_load = true;
+	o->do_shutdown = true;
+	o->do_sync = true;
+	err[0] = '\0';
+
+	build_long_options();
+	optind = 0; /* glibc: 0 re-initializes getopt completely */
+	opterr = 0;
+	/* li: the long option's index, -1 for a short one (-S and --status differ). */
+	while ((li = -1, c = getopt_long(argc, argv, short_options, long_options, &li)) != -1) {
+		note_spelling(c, li, o, load_only, syscall_opt);
+		r = mode_option(c, li, o);
+		if (r == 0)
+			r = switch_option(c, o);
+		if (r == 0)
+			r = load_option(c, o);
+		if (r == 0)
+			r = value_option(c, o, err, errlen);
+		if (r < 0)
+			return -1;
+		if (r > 0)
+			continue;
+		switch (c) {
+		case 'x':
+			skip_ifdown = true;
+			break;
+		case 'y':
+			skip_sync = true;
+			break;
+		case ':':
+			bad_option(argv, true, err, errlen);
+			return -1;
+		case OPT_REFUSED_BASE ... OPT_REFUSED_BASE + 63:
+			if ((size_t)(c - OPT_REFUSED_BASE) >= NR_REFUSED) {
+				bad_option(argv, false, err, errlen);
+				return -1;
+			}
+			snprintf(err, errlen, "option --%s is not supported: %s",
+				 refused[c - OPT_REFUSED_BASE].name, refused[c - OPT_REFUSED_BASE].why);
+			return -1;
+		default:
+			bad_option(argv, false, err, errlen);
+			return -1;
+		}
+	}
+	if (skip_ifdown)
+		o->do_ifdown = false;
+	if (skip_sync)
+		o->do_sync = false;
+	if (o->do_status) {
+		o->do_load = o->do_unload = o->do_shutdown = false;
+		o->do_sync = o->do_ifdown = o->do_exec = false;
+	}
+	if (check_values(o, err, errlen) < 0)
+		return -1;
+	if (optind < argc)
+		o->kernel = argv[optind];
+	if (optind + 1 < argc) {
+		snprintf(err, errlen, "unexpected argument %s (only one kernel can be given)",
+			 argv[optind + 1]);
+		return -1;
+	}
+	return check_combinations(o, load_only, syscall_opt, err, errlen);
 }
