@@ -598,6 +598,76 @@ static unsigned run_actions(const struct kx_opts *o)
 	return a;
 }
 
+/* KEXEC_ARCH (a test hook): plan for another architecture, only against the simulator. */
+static int use_arch_from_env(struct kexec_ctx *ctx, const char *want)
+{
+	/* Every KEXEC_ARCH_* the UAPI names; the library takes those it has. */
+	static const unsigned long archs[] = {
+		KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64, KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM,
+		KEXEC_ARCH_386,    KEXEC_ARCH_MIPS,    KEXEC_ARCH_S390,  KEXEC_ARCH_PPC64,
+		KEXEC_ARCH_PPC,    KEXEC_ARCH_68K,     KEXEC_ARCH_IA_64, KEXEC_ARCH_SH,
+		KEXEC_ARCH_MIPS_LE,
+	};
+
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++)
+		if (kexec_arch_name(archs[i]) && !strcmp(kexec_arch_name(archs[i]), want))
+			if (kexec_ctx_set_arch(ctx, archs[i]) == 0)
+				return 0;
+	die_line("KEXEC_ARCH=%s: no such architecture in this libkexec", want);
+	return 1;
+}
+
+/* --dry-run: a simulated kernel like this machine, for the architecture planned for. */
+static int use_simulator(struct kexec_ctx *ctx, struct kexec_sim **simp)
+{
+	struct kexec_sim *sim = kexec_sim_new();
+
+	if (!sim) {
+		die_line("out of memory");
+		return 1;
+	}
+	kexec_sim_config(sim)->limits.native_arch = kexec_ctx_get_arch(ctx);
+	sim_like_this_machine(ctx, sim);
+	kexec_ctx_use_sim(ctx, sim);
+	*simp = sim;
+	return 0;
+}
+
+/* The run's actions, in order; the exit status. */
+static int run(struct kexec_ctx *ctx, const struct kx_opts *o, unsigned act)
+{
+	int ret;
+
+	if (o->do_status) {
+		char line[600];
+
+		ret = report_status(ctx, o, line, sizeof(line));
+		if (line[0])
+			die_line("%s", line);
+		return ret;
+	}
+	if (act & KX_ACT_UNLOAD) {
+		ret = do_unload(ctx, o);
+		if (ret)
+			return ret;
+	}
+	if (act & KX_ACT_LOAD) {
+		ret = do_load(ctx, o);
+		if (ret)
+			return ret;
+	}
+	if ((act & (KX_ACT_SHUTDOWN | KX_ACT_REBOOT)) && !o->dry_run &&
+	    kexec_status_loaded(ctx, false) != 1) {
+		die_line("cannot boot: no kernel is loaded (load one with kexec -l KERNEL first)");
+		return 1;
+	}
+	if (act & KX_ACT_SHUTDOWN)
+		return do_shutdown(o);
+	if (act & KX_ACT_REBOOT)
+		return do_exec(ctx, o);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct kexec_sim *sim = NULL;
@@ -630,87 +700,23 @@ int main(int argc, char **argv)
 	/* A test hook: read /proc and /sys below another root. Ignored when set-id. */
 	if (secure_getenv("KEXEC_ROOT"))
 		kexec_ctx_set_root(ctx, secure_getenv("KEXEC_ROOT"));
-	/*
-	 * Another test hook: plan for another architecture, only against the
-	 * simulator (or list its formats).
-	 */
-	if (secure_getenv("KEXEC_ARCH") && (o.dry_run || o.list_types)) {
-		const char *want = secure_getenv("KEXEC_ARCH");
-		/* Every KEXEC_ARCH_* the UAPI names; the library takes those it has. */
-		static const unsigned long archs[] = {
-			KEXEC_ARCH_X86_64, KEXEC_ARCH_AARCH64, KEXEC_ARCH_RISCV, KEXEC_ARCH_ARM,
-			KEXEC_ARCH_386,    KEXEC_ARCH_MIPS,    KEXEC_ARCH_S390,  KEXEC_ARCH_PPC64,
-			KEXEC_ARCH_PPC,    KEXEC_ARCH_68K,     KEXEC_ARCH_IA_64, KEXEC_ARCH_SH,
-			KEXEC_ARCH_MIPS_LE,
-		};
-		bool found = false;
-
-		for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]) && !found; i++)
-			if (kexec_arch_name(archs[i]) && !strcmp(kexec_arch_name(archs[i]), want))
-				found = kexec_ctx_set_arch(ctx, archs[i]) == 0;
-		if (!found) {
-			die_line("KEXEC_ARCH=%s: no such architecture in this libkexec", want);
-			ret = 1;
-			goto out;
-		}
-	}
-	if (o.list_types) {
+	if (secure_getenv("KEXEC_ARCH") && (o.dry_run || o.list_types))
+		ret = use_arch_from_env(ctx, secure_getenv("KEXEC_ARCH"));
+	if (ret == 0 && o.list_types) {
 		ret = report_types(ctx, &o);
-		goto out;
-	}
-	if (o.print_ckr_size) {
+	} else if (ret == 0 && o.print_ckr_size) {
 		ret = print_ckr_size(ctx);
-		goto out;
+	} else if (ret == 0) {
+		if (o.dry_run)
+			ret = use_simulator(ctx, &sim);
+		if (ret == 0)
+			ret = run(ctx, &o, act);
 	}
-	if (o.dry_run) {
-		sim = kexec_sim_new();
-		if (!sim) {
-			die_line("out of memory");
-			ret = 1;
-			goto out;
-		}
-		/* The simulated kernel runs the architecture the plan is for. */
-		kexec_sim_config(sim)->limits.native_arch = kexec_ctx_get_arch(ctx);
-		sim_like_this_machine(ctx, sim);
-		kexec_ctx_use_sim(ctx, sim);
-	}
-
-	if (o.do_status) {
-		char line[600];
-
-		ret = report_status(ctx, &o, line, sizeof(line));
-		if (line[0])
-			die_line("%s", line);
-		goto out;
-	}
-	if (act & KX_ACT_UNLOAD) {
-		ret = do_unload(ctx, &o);
-		if (ret)
-			goto out;
-	}
-	if (act & KX_ACT_LOAD) {
-		ret = do_load(ctx, &o);
-		if (ret)
-			goto out;
-	}
-	if ((act & (KX_ACT_SHUTDOWN | KX_ACT_REBOOT)) && !o.dry_run &&
-	    kexec_status_loaded(ctx, false) != 1) {
-		die_line("cannot boot: no kernel is loaded (load one with kexec -l KERNEL first)");
-		ret = 1;
-		goto out;
-	}
-	if (act & KX_ACT_SHUTDOWN) {
-		ret = do_shutdown(&o);
-		goto out;
-	}
-	if (act & KX_ACT_REBOOT)
-		ret = do_exec(ctx, &o);
-out:
 	/* --dry-run --json: one document, whatever the run did. */
 	if (o.json && o.dry_run && !o.do_status && !o.list_types) {
-		struct kx_run run = { .actions = act, .exit_status = ret, .error = last_error };
+		struct kx_run r = { .actions = act, .exit_status = ret, .error = last_error };
 
-		print_plan_document(ctx, &o, &run);
+		print_plan_document(ctx, &o, &r);
 	}
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
