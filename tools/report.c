@@ -171,11 +171,53 @@ static void flag_names(const struct plan_view *v, const char *names[8], size_t *
 			names[(*n)++] = t[i].name;
 }
 
+/* The table's "input from" lines. */
+static void table_from(const struct kx_opts *o, const struct plan_view *v)
+{
+	const char *from[2];
+	char buf[256];
+	size_t nf;
+
+	printf("%-13s %s\n", "input", "from");
+	input_from(o, v, "kernel", from);
+	printf("%-13s %s\n", "kernel", from_words(o, from[0], buf, sizeof(buf)));
+	nf = input_from(o, v, "initrd", from);
+	printf("%-13s %s\n", "initrd", nf ? from_words(o, from[0], buf, sizeof(buf)) : "none");
+	nf = input_from(o, v, "cmdline", from);
+	printf("%-13s ", "command line");
+	for (size_t i = 0; i < nf; i++)
+		printf("%s%s", i ? ", then " : "", from_words(o, from[i], buf, sizeof(buf)));
+	printf("%s\n", nf ? "" : "none (empty)");
+	if (v->have_dtb) {
+		input_from(o, v, "dtb", from);
+		printf("%-13s %s\n", "device tree", from_words(o, from[0], buf, sizeof(buf)));
+	}
+}
+
+/* The table of a kexec_load plan's segments. */
+static void table_segments(const struct kexec_load_plan *plan)
+{
+	printf("%-3s %-12s %-37s %12s %12s  %s\n", "#", "role", "destination", "memsz", "bufsz",
+	       "sha256");
+	for (size_t i = 0; i < plan->segs.nr; i++) {
+		const struct kexec_segment *sg = &plan->segs.seg[i];
+		uint64_t mem = (uintptr_t)sg->mem;
+		char range[40];
+
+		snprintf(range, sizeof(range), "%#018" PRIx64 "-%#018" PRIx64, mem,
+			 mem + sg->memsz - 1);
+		printf("%-3zu %-12s %-37s %12zu %12zu  ", i, plan->info[i].role, range, sg->memsz,
+		       sg->bufsz);
+		for (int k = 0; k < 8; k++)
+			printf("%02x", plan->info[i].sha256[k]);
+		printf("\n");
+	}
+}
+
 static void print_plan_table(const struct kx_opts *o, const struct plan_view *v)
 {
-	const char *names[8], *from[2];
-	size_t nn, nf;
-	char buf[256];
+	const char *names[8];
+	size_t nn;
 
 	printf("syscall: %s\n", v->syscall);
 	printf("format: %s", v->format);
@@ -226,53 +268,28 @@ static void print_plan_table(const struct kx_opts *o, const struct plan_view *v)
 		printf(", /chosen edited for the new kernel\n");
 	}
 
-	/* Where each input came from. */
-	printf("%-13s %s\n", "input", "from");
-	nf = input_from(o, v, "kernel", from);
-	printf("%-13s %s\n", "kernel", from_words(o, from[0], buf, sizeof(buf)));
-	nf = input_from(o, v, "initrd", from);
-	printf("%-13s %s\n", "initrd", nf ? from_words(o, from[0], buf, sizeof(buf)) : "none");
-	nf = input_from(o, v, "cmdline", from);
-	printf("%-13s ", "command line");
-	for (size_t i = 0; i < nf; i++)
-		printf("%s%s", i ? ", then " : "", from_words(o, from[i], buf, sizeof(buf)));
-	printf("%s\n", nf ? "" : "none (empty)");
-	if (v->have_dtb) {
-		input_from(o, v, "dtb", from);
-		printf("%-13s %s\n", "device tree", from_words(o, from[0], buf, sizeof(buf)));
-	}
-
-	if (v->segs) {
-		const struct kexec_load_plan *plan = v->segs;
-
-		printf("%-3s %-12s %-37s %12s %12s  %s\n", "#", "role", "destination", "memsz",
-		       "bufsz", "sha256");
-		for (size_t i = 0; i < plan->segs.nr; i++) {
-			const struct kexec_segment *sg = &plan->segs.seg[i];
-			uint64_t mem = (uintptr_t)sg->mem;
-			char range[40];
-
-			snprintf(range, sizeof(range), "%#018" PRIx64 "-%#018" PRIx64, mem,
-				 mem + sg->memsz - 1);
-			printf("%-3zu %-12s %-37s %12zu %12zu  ", i, plan->info[i].role, range,
-			       sg->memsz, sg->bufsz);
-			for (int k = 0; k < 8; k++)
-				printf("%02x", plan->info[i].sha256[k]);
-			printf("\n");
-		}
-	}
+	table_from(o, v);
+	if (v->segs)
+		table_segments(v->segs);
 	if (v->have_entry)
 		printf("entry: %#lx (purgatory, check: %s)\n", v->entry, v->check);
 }
 
-static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct plan_view *v)
+/* "from": where an input came from (input_from). */
+static void json_from(struct jw *w, const char *const *from, size_t n)
 {
-	const char *names[8], *from[2];
-	size_t nn, nf;
+	jw_open(w, "from", '[');
+	for (size_t i = 0; i < n; i++)
+		jw_str(w, NULL, from[i]);
+	jw_close(w, ']');
+}
 
-	jw_open(w, NULL, '{');
-	jw_str(w, "syscall", v->syscall);
-	jw_str(w, "format", v->format);
+/* The plan's "layers" and "kernel". */
+static void json_kernel(struct jw *w, const struct kx_opts *o, const struct plan_view *v)
+{
+	const char *from[2];
+	size_t nf;
+
 	jw_open(w, "layers", '[');
 	if (v->have_layers && v->layers.nr_layers) {
 		char chain[sizeof(v->layers.chain)], *save = NULL;
@@ -282,7 +299,6 @@ static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct 
 			jw_str(w, NULL, l);
 	}
 	jw_close(w, ']');
-
 	jw_open(w, "kernel", '{');
 	jw_str(w, "path", v->kernel);
 	jw_u64(w, "bytes", v->kernel_size);
@@ -300,26 +316,26 @@ static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct 
 		jw_null(w, "protocol");
 	}
 	nf = input_from(o, v, "kernel", from);
-	jw_open(w, "from", '[');
-	for (size_t i = 0; i < nf; i++)
-		jw_str(w, NULL, from[i]);
-	jw_close(w, ']');
+	json_from(w, from, nf);
 	jw_close(w, '}');
+}
+
+/* The plan's "initrd", "cmdline" and "dtb". */
+static void json_inputs(struct jw *w, const struct kx_opts *o, const struct plan_view *v)
+{
+	const char *from[2];
+	size_t nf;
 
 	nf = input_from(o, v, "initrd", from);
 	if (v->initrd || v->have_initrd) {
 		jw_open(w, "initrd", '{');
 		jw_str(w, "path", v->initrd);
 		jw_u64(w, "bytes", v->initrd_size);
-		jw_open(w, "from", '[');
-		for (size_t i = 0; i < nf; i++)
-			jw_str(w, NULL, from[i]);
-		jw_close(w, ']');
+		json_from(w, from, nf);
 		jw_close(w, '}');
 	} else {
 		jw_null(w, "initrd");
 	}
-
 	nf = input_from(o, v, "cmdline", from);
 	jw_open(w, "cmdline", '{');
 	jw_str(w, "text", v->cmdline);
@@ -327,44 +343,22 @@ static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct 
 		jw_u64(w, "bytes", v->cmdline_len);
 	else
 		jw_null(w, "bytes");
-	jw_open(w, "from", '[');
-	for (size_t i = 0; i < nf; i++)
-		jw_str(w, NULL, from[i]);
-	jw_close(w, ']');
+	json_from(w, from, nf);
 	jw_close(w, '}');
-
 	if (v->have_dtb) {
 		input_from(o, v, "dtb", from);
 		jw_open(w, "dtb", '{');
 		jw_str(w, "path", dtb_path(o, v));
-		jw_open(w, "from", '[');
-		jw_str(w, NULL, from[0]);
-		jw_close(w, ']');
+		json_from(w, from, 1);
 		jw_close(w, '}');
 	} else {
 		jw_null(w, "dtb");
 	}
+}
 
-	flag_names(v, names, &nn);
-	jw_open(w, "flags", '{');
-	jw_addr(w, "value", v->flags);
-	jw_open(w, "names", '[');
-	for (size_t i = 0; i < nn; i++)
-		jw_str(w, NULL, names[i]);
-	jw_close(w, ']');
-	jw_str(w, "arch", v->load_flags ? kexec_arch_name(v->flags & 0xffff0000UL) : NULL);
-	jw_close(w, '}');
-
-	if (v->have_entry) {
-		jw_open(w, "entry", '{');
-		jw_addr(w, "address", v->entry);
-		jw_str(w, "role", "purgatory");
-		jw_str(w, "check", v->check);
-		jw_close(w, '}');
-	} else {
-		jw_null(w, "entry");
-	}
-
+/* The plan's "segments". */
+static void json_segments(struct jw *w, const struct plan_view *v)
+{
 	jw_open(w, "segments", '[');
 	for (size_t i = 0; v->segs && i < v->segs->segs.nr; i++) {
 		const struct kexec_segment *sg = &v->segs->segs.seg[i];
@@ -388,6 +382,37 @@ static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct 
 		jw_close(w, '}');
 	}
 	jw_close(w, ']');
+}
+
+static void print_plan_json(struct jw *w, const struct kx_opts *o, const struct plan_view *v)
+{
+	const char *names[8];
+	size_t nn;
+
+	jw_open(w, NULL, '{');
+	jw_str(w, "syscall", v->syscall);
+	jw_str(w, "format", v->format);
+	json_kernel(w, o, v);
+	json_inputs(w, o, v);
+	flag_names(v, names, &nn);
+	jw_open(w, "flags", '{');
+	jw_addr(w, "value", v->flags);
+	jw_open(w, "names", '[');
+	for (size_t i = 0; i < nn; i++)
+		jw_str(w, NULL, names[i]);
+	jw_close(w, ']');
+	jw_str(w, "arch", v->load_flags ? kexec_arch_name(v->flags & 0xffff0000UL) : NULL);
+	jw_close(w, '}');
+	if (v->have_entry) {
+		jw_open(w, "entry", '{');
+		jw_addr(w, "address", v->entry);
+		jw_str(w, "role", "purgatory");
+		jw_str(w, "check", v->check);
+		jw_close(w, '}');
+	} else {
+		jw_null(w, "entry");
+	}
+	json_segments(w, v);
 	jw_close(w, '}');
 }
 
