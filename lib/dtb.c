@@ -172,19 +172,29 @@ static void blob_close(struct blob *b)
  * names NUL-terminated inside the strings block, one root with an empty name,
  * nesting balanced, FDT_END last; and a /memreserve/ list that ends.
  */
-static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
-{
-	uint64_t total, off_struct, off_strings, off_rsv, version, size_strings, size_struct;
-	uint64_t hdr, off, depth = 0;
-	bool seen_root = false;
+/* Where a flattened tree's blocks lie, from its header (check_header). */
+struct fdt_layout {
+	uint64_t total, off_struct, off_strings, off_rsv, size_strings, size_struct;
+};
 
-#define BAD(...) do { snprintf(why, size, __VA_ARGS__); return -ENOEXEC; } while (0)
+#define BAD(...)                                    \
+	do {                                        \
+		snprintf(why, size, __VA_ARGS__);   \
+		return -ENOEXEC;                    \
+	} while (0)
+
+/* The header: magic, versions, sizes, each block inside the tree; the /memreserve/ list's end. */
+static int check_header(const uint8_t *fdt, size_t len, struct fdt_layout *l, char *why,
+			size_t size)
+{
+	uint64_t version, hdr, off;
+
 	if (kx_be32(fdt) != FDT_MAGIC)
 		BAD("not a device tree (no d00dfeed magic number)");
-	total = kx_be32(fdt + 4);
-	off_struct = kx_be32(fdt + 8);
-	off_strings = kx_be32(fdt + 12);
-	off_rsv = kx_be32(fdt + 16);
+	l->total = kx_be32(fdt + 4);
+	l->off_struct = kx_be32(fdt + 8);
+	l->off_strings = kx_be32(fdt + 12);
+	l->off_rsv = kx_be32(fdt + 16);
 	version = kx_be32(fdt + 20);
 	if (version < 16)
 		BAD("format version %" PRIu64 ", older than 16", version);
@@ -194,31 +204,37 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 	hdr = version >= 17 ? 40 : 36;
 	if (len < hdr)
 		BAD("truncated: %zu bytes, shorter than its header", len);
-	if (total > len)
-		BAD("truncated: %zu bytes, its header says %" PRIu64, len, total);
-	if (total > INT_MAX)
-		BAD("its header says %" PRIu64 " bytes, more than libfdt handles", total);
-	size_strings = kx_be32(fdt + 32);
-	size_struct = version >= 17 ? kx_be32(fdt + 36) : total - (off_struct < total ? off_struct : total);
-	if (off_rsv < hdr || off_rsv % 8 || off_rsv > total)
-		BAD("its /memreserve/ block at %" PRIu64 " is misplaced", off_rsv);
-	if (off_struct < hdr || off_struct % 4 || off_struct + size_struct > total)
+	if (l->total > len)
+		BAD("truncated: %zu bytes, its header says %" PRIu64, len, l->total);
+	if (l->total > INT_MAX)
+		BAD("its header says %" PRIu64 " bytes, more than libfdt handles", l->total);
+	l->size_strings = kx_be32(fdt + 32);
+	l->size_struct = version >= 17 ? kx_be32(fdt + 36)
+				       : l->total - (l->off_struct < l->total ? l->off_struct : l->total);
+	if (l->off_rsv < hdr || l->off_rsv % 8 || l->off_rsv > l->total)
+		BAD("its /memreserve/ block at %" PRIu64 " is misplaced", l->off_rsv);
+	if (l->off_struct < hdr || l->off_struct % 4 || l->off_struct + l->size_struct > l->total)
 		BAD("its structure block (%" PRIu64 " bytes at %" PRIu64 ") does not fit in "
-		    "%" PRIu64 " bytes", size_struct, off_struct, total);
-	if (off_strings < hdr || off_strings + size_strings > total)
+		    "%" PRIu64 " bytes", l->size_struct, l->off_struct, l->total);
+	if (l->off_strings < hdr || l->off_strings + l->size_strings > l->total)
 		BAD("its strings block (%" PRIu64 " bytes at %" PRIu64 ") does not fit in "
-		    "%" PRIu64 " bytes", size_strings, off_strings, total);
-
-	for (off = off_rsv;; off += 16) {
-		if (off + 16 > total)
+		    "%" PRIu64 " bytes", l->size_strings, l->off_strings, l->total);
+	for (off = l->off_rsv;; off += 16) {
+		if (off + 16 > l->total)
 			BAD("its /memreserve/ list has no end");
 		if (!kx_be32(fdt + off + 8) && !kx_be32(fdt + off + 12))
-			break;
+			return 0;
 	}
+}
 
-	size_struct -= size_struct % 4;
+/* The structure block, tag by tag: one unnamed root, nodes closed, names and properties inside. */
+static int check_structure(const uint8_t *fdt, const struct fdt_layout *l, char *why, size_t size)
+{
+	uint64_t size_struct = l->size_struct - l->size_struct % 4, off, depth = 0;
+	bool seen_root = false;
+
 	for (off = 0;;) {
-		const uint8_t *p = fdt + off_struct + off;
+		const uint8_t *p = fdt + l->off_struct + off;
 		uint64_t left = size_struct - off, n, name;
 		const uint8_t *nul;
 
@@ -253,8 +269,8 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 			name = kx_be32(p + 8);
 			if (n > left - 12)
 				BAD("a property of %" PRIu64 " bytes runs past its structure block", n);
-			if (name >= size_strings ||
-			    !memchr(fdt + off_strings + name, '\0', size_strings - name))
+			if (name >= l->size_strings ||
+			    !memchr(fdt + l->off_strings + name, '\0', l->size_strings - name))
 				BAD("a property name lies outside its strings block");
 			off += 12 + ((n + 3) & ~3ULL);
 			break;
@@ -271,7 +287,15 @@ static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
 		if (off > size_struct)
 			BAD("its structure block ends inside a node");
 	}
+}
 #undef BAD
+
+static int check_layout(const uint8_t *fdt, size_t len, char *why, size_t size)
+{
+	struct fdt_layout l;
+	int r = check_header(fdt, len, &l, why, size);
+
+	return r < 0 ? r : check_structure(fdt, &l, why, size);
 }
 
 /*
