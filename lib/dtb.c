@@ -952,22 +952,12 @@ struct edit_plan {
  * One attempt on fdt (the input opened into a larger buffer): a libfdt error,
  * -FDT_ERR_NOSPACE when the buffer was too small, with *step saying what failed.
  */
-static int edit_once(void *fdt, const struct edit_plan *pl, const char **step)
+/* /chosen's bootargs, initrd and seeds for the new kernel. */
+static int edit_boot(void *fdt, int chosen, const struct edit_plan *pl, const char **step)
 {
 	const struct kx_fdt_edit *e = pl->e;
 	uint8_t v[8];
-	int chosen, r;
-
-	*step = "find /chosen";
-	chosen = fdt_path_offset(fdt, "/chosen");
-	if (chosen == -FDT_ERR_NOTFOUND)
-		chosen = fdt_path_offset(fdt, "/chosen@0");
-	if (chosen == -FDT_ERR_NOTFOUND) {
-		*step = "add /chosen";
-		chosen = fdt_add_subnode(fdt, 0, "chosen");
-	}
-	if (chosen < 0)
-		return chosen;
+	int r;
 
 	*step = "set bootargs";
 	r = del_all(fdt, chosen, "bootargs");
@@ -1000,8 +990,14 @@ static int edit_once(void *fdt, const struct edit_plan *pl, const char **step)
 			r = fdt_setprop(fdt, chosen, "rng-seed", pl->seeds + KX_FDT_KASLR_SEED_SIZE,
 					KX_FDT_RNG_SEED_SIZE);
 	}
-	if (r)
-		return r;
+	return r;
+}
+
+/* /chosen's IMA buffer (dropped), and a crash kernel's core header and usable memory. */
+static int edit_crash(void *fdt, int chosen, const struct edit_plan *pl, const char **step)
+{
+	const struct kx_fdt_edit *e = pl->e;
+	int r;
 
 	*step = "remove linux,ima-kexec-buffer";
 	r = del_all(fdt, chosen, "linux,ima-kexec-buffer");
@@ -1029,9 +1025,28 @@ static int edit_once(void *fdt, const struct edit_plan *pl, const char **step)
 	if (!r && pl->usable_len)
 		r = fdt_setprop(fdt, chosen, "linux,usable-memory-range", pl->usable,
 				pl->usable_len);
+	return r;
+}
+
+static int edit_once(void *fdt, const struct edit_plan *pl, const char **step)
+{
+	int chosen, r;
+
+	*step = "find /chosen";
+	chosen = fdt_path_offset(fdt, "/chosen");
+	if (chosen == -FDT_ERR_NOTFOUND)
+		chosen = fdt_path_offset(fdt, "/chosen@0");
+	if (chosen == -FDT_ERR_NOTFOUND) {
+		*step = "add /chosen";
+		chosen = fdt_add_subnode(fdt, 0, "chosen");
+	}
+	if (chosen < 0)
+		return chosen;
+	r = edit_boot(fdt, chosen, pl, step);
+	if (!r)
+		r = edit_crash(fdt, chosen, pl, step);
 	if (r)
 		return r;
-
 	*step = "pack";
 	return fdt_pack(fdt);
 }
