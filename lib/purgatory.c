@@ -537,96 +537,117 @@ static int reloc_partner(struct kexec_ctx *ctx, const struct kx_purgatory *p,
  * (from init) it only validates, so a malformed relocation fails at init and
  * kx_purgatory_relocate() fails only on an overflow.
  */
+/*
+ * Relocation section i: 0 and the section it applies to in *ts, 1 when
+ * there is nothing to do (it applies to what is not loaded), or -ENOEXEC.
+ */
+static int rel_section(struct kexec_ctx *ctx, const struct kx_purgatory *p,
+		       const struct kx_reloc_ops *ops, const struct symtab *st, unsigned int i,
+		       const Elf64_Shdr *rs, Elf64_Shdr *ts)
+{
+	Elf64_Ehdr eh = ehdr_of(p);
+
+	if (rs->sh_info >= eh.e_shnum) {
+		kx_err(ctx, "purgatory: relocation section %u applies to section %u of %u", i,
+		       rs->sh_info, eh.e_shnum);
+		return -ENOEXEC;
+	}
+	/* Relocations for debug info and the like: not loaded, not needed. */
+	if (p->sec_off[rs->sh_info] == UINT64_MAX)
+		return 1;
+	*ts = shdr_of(p, rs->sh_info);
+	if ((rs->sh_type == SHT_REL && !ops->rel_addend) || ts->sh_type == SHT_NOBITS) {
+		kx_err(ctx, "purgatory: section %u has %s relocations", rs->sh_info,
+		       rs->sh_type == SHT_REL ? "SHT_REL (not RELA)" : "NOBITS but");
+		return -ENOEXEC;
+	}
+	if (rs->sh_link != st->index || rs->sh_entsize != rel_size(st->elf32, rs) ||
+	    rs->sh_size % rel_size(st->elf32, rs)) {
+		kx_err(ctx, "purgatory: relocation section %u is malformed", i);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Relocation j of section rs (against ts): its value, and with apply, written. */
+static int one_reloc(struct kexec_ctx *ctx, struct kx_purgatory *p, const struct kx_reloc_ops *ops,
+		     const struct symtab *st, const Elf64_Shdr *rs, const Elf64_Shdr *ts, size_t j,
+		     uint64_t base, bool apply, uint64_t *prev)
+{
+	Elf64_Rela rel = rel_of(p, ops, rs, j);
+	uint32_t type = (uint32_t)ELF64_R_TYPE(rel.r_info), partner;
+	unsigned int width = ops->width(type);
+	uint64_t s, sa, pc;
+	char buf[64];
+	int r;
+
+	if (!width) {
+		kx_err(ctx, "purgatory: unsupported relocation type %u", type);
+		return -ENOEXEC;
+	}
+	if (rel.r_offset > ts->sh_size || width > ts->sh_size - rel.r_offset) {
+		kx_err(ctx, "purgatory: relocation at 0x%llx is past the end of section %u",
+		       (unsigned long long)rel.r_offset, rs->sh_info);
+		return -ENOEXEC;
+	}
+	/* Paired relocations are found by bisection: offsets must not go down. */
+	if (ops->pair && rel.r_offset < *prev) {
+		kx_err(ctx, "purgatory: relocations of section %u are not sorted by offset",
+		       rs->sh_info);
+		return -ENOEXEC;
+	}
+	*prev = rel.r_offset;
+	r = reloc_symbol(ctx, p, st, &rel, base, &s);
+	if (r)
+		return r;
+	sa = s + (uint64_t)rel.r_addend;
+	pc = base + p->sec_off[rs->sh_info] + rel.r_offset;
+	if (ops->toc_relative && ops->toc_relative(type))
+		sa -= base + ops->toc_offset;
+	partner = ops->pair ? ops->pair(type) : 0;
+	if (partner) {
+		r = reloc_partner(ctx, p, ops, st, rs, &rel, type, partner, base, &sa, &pc);
+		if (r)
+			return r;
+	}
+	if (!apply)
+		return 0;
+	r = ops->apply(p->buf + p->sec_off[rs->sh_info] + rel.r_offset, type, sa, pc);
+	if (r == -ERANGE) {
+		Elf64_Sym sym = sym_of(st, ELF64_R_SYM(rel.r_info));
+
+		kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: "
+			    "place the purgatory lower",
+		       type, shown(st->strtab + sym.st_name, buf, sizeof(buf)),
+		       (unsigned long long)(base + p->sec_off[rs->sh_info] + rel.r_offset));
+	}
+	return r;
+}
+
 static int relocations(struct kexec_ctx *ctx, struct kx_purgatory *p, uint64_t base, bool apply)
 {
 	Elf64_Ehdr eh = ehdr_of(p);
 	const struct kx_reloc_ops *ops = reloc_ops(eh.e_machine);
 	struct symtab st;
-	unsigned int i;
-	size_t j;
-	char buf[64];
 	int r;
 
 	r = find_symtab(ctx, p, &st);
 	if (r)
 		return r;
-	for (i = 0; i < eh.e_shnum; i++) {
+	for (unsigned int i = 0; i < eh.e_shnum; i++) {
 		Elf64_Shdr rs = shdr_of(p, i), ts;
 		uint64_t prev = 0;
 
 		if (rs.sh_type != SHT_RELA && rs.sh_type != SHT_REL)
 			continue;
-		if (rs.sh_info >= eh.e_shnum) {
-			kx_err(ctx, "purgatory: relocation section %u applies to section %u of %u", i,
-			       rs.sh_info, eh.e_shnum);
-			return -ENOEXEC;
-		}
-		/* Relocations for debug info and the like: not loaded, not needed. */
-		if (p->sec_off[rs.sh_info] == UINT64_MAX)
-			continue;
-		ts = shdr_of(p, rs.sh_info);
-		if ((rs.sh_type == SHT_REL && !ops->rel_addend) || ts.sh_type == SHT_NOBITS) {
-			kx_err(ctx, "purgatory: section %u has %s relocations", rs.sh_info,
-			       rs.sh_type == SHT_REL ? "SHT_REL (not RELA)" : "NOBITS but");
-			return -ENOEXEC;
-		}
-		if (rs.sh_link != st.index || rs.sh_entsize != rel_size(st.elf32, &rs) ||
-		    rs.sh_size % rel_size(st.elf32, &rs)) {
-			kx_err(ctx, "purgatory: relocation section %u is malformed", i);
-			return -ENOEXEC;
-		}
-		for (j = 0; j < rs.sh_size / rel_size(st.elf32, &rs); j++) {
-			Elf64_Rela rel;
-			uint32_t type, partner;
-			unsigned int width;
-			uint64_t s, sa, pc;
+		r = rel_section(ctx, p, ops, &st, i, &rs, &ts);
+		if (r < 0)
+			return r;
+		for (size_t j = 0; r == 0 && j < rs.sh_size / rel_size(st.elf32, &rs); j++) {
+			int e = one_reloc(ctx, p, ops, &st, &rs, &ts, j, base, apply, &prev);
 
-			rel = rel_of(p, ops, &rs, j);
-			type = (uint32_t)ELF64_R_TYPE(rel.r_info);
-			width = ops->width(type);
-			if (!width) {
-				kx_err(ctx, "purgatory: unsupported relocation type %u", type);
-				return -ENOEXEC;
-			}
-			if (rel.r_offset > ts.sh_size || width > ts.sh_size - rel.r_offset) {
-				kx_err(ctx, "purgatory: relocation at 0x%llx is past the end of section %u",
-				       (unsigned long long)rel.r_offset, rs.sh_info);
-				return -ENOEXEC;
-			}
-			/* Paired relocations are found by bisection: offsets must not go down. */
-			if (ops->pair && rel.r_offset < prev) {
-				kx_err(ctx, "purgatory: relocations of section %u are not sorted by offset",
-				       rs.sh_info);
-				return -ENOEXEC;
-			}
-			prev = rel.r_offset;
-			r = reloc_symbol(ctx, p, &st, &rel, base, &s);
-			if (r)
-				return r;
-			sa = s + (uint64_t)rel.r_addend;
-			pc = base + p->sec_off[rs.sh_info] + rel.r_offset;
-			if (ops->toc_relative && ops->toc_relative(type))
-				sa -= base + ops->toc_offset;
-			partner = ops->pair ? ops->pair(type) : 0;
-			if (partner) {
-				r = reloc_partner(ctx, p, ops, &st, &rs, &rel, type, partner, base, &sa,
-						  &pc);
-				if (r)
-					return r;
-			}
-			if (!apply)
-				continue;
-			r = ops->apply(p->buf + p->sec_off[rs.sh_info] + rel.r_offset, type, sa, pc);
-			if (r == -ERANGE) {
-				Elf64_Sym sym = sym_of(&st, ELF64_R_SYM(rel.r_info));
-
-				kx_err(ctx, "purgatory: relocation type %u against %s overflows at 0x%llx: "
-					    "place the purgatory lower",
-				       type, shown(st.strtab + sym.st_name, buf, sizeof(buf)),
-				       (unsigned long long)(base + p->sec_off[rs.sh_info] + rel.r_offset));
-			}
-			if (r)
-				return r;
+			if (e)
+				return e;
 		}
 	}
 	return 0;
