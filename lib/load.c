@@ -209,16 +209,54 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 }
 
 /* The purgatory: checks every other segment, then enters the kernel. */
+/*
+ * The purgatory's check: the regions it reads, each one's own sum (for its
+ * report after a mismatch), and the digest, computed by the code the
+ * purgatory checks it with (purgatory/common/xxh3.c or sha256.c), the bytes
+ * read once here. -i: no regions, so the purgatory hashes nothing and the
+ * digest is of nothing. --hotplug: the core header is the kernel's to
+ * rewrite, and is left out (as the kernel's own kexec_file_load leaves it
+ * out).
+ */
+static void purgatory_check(const struct kx_load *l, struct kx_purgatory_params *pp)
+{
+	const struct kexec_load_plan *plan = l->plan;
+	bool sha256 = l->req->check == LIBKEXEC_CHECK_SHA256;
+	struct kx_sha256 sha;
+	struct kx_xxh3 xxh;
+
+	kx_sha256_init(&sha);
+	kx_xxh3_init(&xxh);
+	for (size_t i = 0, n = 0; !l->req->no_checks && i < plan->segs.nr; i++) {
+		const void *buf = plan->segs.seg[i].buf;
+		size_t bufsz = plan->segs.seg[i].bufsz;
+
+		if (l->hotplug_hdr_size && !strcmp(plan->info[i].role, "elfcorehdr"))
+			continue;
+		pp->regions[n].start = (uintptr_t)plan->segs.seg[i].mem;
+		pp->regions[n].len = bufsz;
+		if (sha256) {
+			kx_sha256_lanes_update(&sha, buf, bufsz);
+			pp->region_sums[n] = kx_xxh3_sum(buf, bufsz);
+		} else {
+			pp->region_sums[n] = kx_xxh3_update(&xxh, buf, bufsz);
+		}
+		n++;
+	}
+	if (sha256) {
+		kx_sha256_final(&sha, pp->digest);
+		pp->flags |= KX_PF_SHA256;
+	} else {
+		kx_xxh3_final(&xxh, pp->digest);
+	}
+}
+
 static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 {
 	struct kexec_load_plan *plan = l->plan;
 	struct kx_purgatory *purg;
 	struct kx_purgatory_params pp;
-	struct kx_sha256 sha;
-	struct kx_xxh3 xxh;
-	bool sha256 = l->req->check == LIBKEXEC_CHECK_SHA256;
 	uint64_t addr, start, min = 0, max = 0;
-	size_t nr = plan->segs.nr;
 	int r;
 
 	if (!*l->arch->purgatory_size) {
@@ -234,38 +272,7 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 	if (r < 0)
 		return r;
 	memset(&pp, 0, sizeof(pp));
-	kx_sha256_init(&sha);
-	kx_xxh3_init(&xxh);
-	/*
-	 * -i: no regions, so the purgatory hashes nothing and the digest is of
-	 * nothing. --hotplug: the core header is the kernel's to rewrite, and
-	 * is left out (as the kernel's own kexec_file_load leaves it out).
-	 * The digest is computed by the code the purgatory checks it with
-	 * (purgatory/common/xxh3.c or sha256.c), the bytes read once here.
-	 */
-	for (size_t i = 0, n = 0; !l->req->no_checks && i < nr; i++) {
-		const void *buf = plan->segs.seg[i].buf;
-		size_t bufsz = plan->segs.seg[i].bufsz;
-
-		if (l->hotplug_hdr_size && !strcmp(plan->info[i].role, "elfcorehdr"))
-			continue;
-		pp.regions[n].start = (uintptr_t)plan->segs.seg[i].mem;
-		pp.regions[n].len = bufsz;
-		/* Each region's own sum too, for the purgatory's report after a mismatch. */
-		if (sha256) {
-			kx_sha256_lanes_update(&sha, buf, bufsz);
-			pp.region_sums[n] = kx_xxh3_sum(buf, bufsz);
-		} else {
-			pp.region_sums[n] = kx_xxh3_update(&xxh, buf, bufsz);
-		}
-		n++;
-	}
-	if (sha256) {
-		kx_sha256_final(&sha, pp.digest);
-		pp.flags |= KX_PF_SHA256;
-	} else {
-		kx_xxh3_final(&xxh, pp.digest);
-	}
+	purgatory_check(l, &pp);
 	pp.entry = l->kernel_entry;
 	pp.boot_data = l->boot_data;
 	if (l->req->console_progress)
