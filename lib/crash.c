@@ -1037,28 +1037,12 @@ static int check_phys(struct kexec_ctx *ctx, bool elf32, const char *what, uint6
 	return 0;
 }
 
-int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info *ci, bool elf32,
-			      uint16_t machine, uint8_t **out, size_t *len)
+/* Every address the header will hold, checked first: writing it cannot fail. */
+static int check_info(struct kexec_ctx *ctx, const struct kx_crash_info *ci, bool elf32)
 {
-	size_t ehsize = elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
-	size_t phsize = elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
-	size_t nr, i, sz;
-	struct phdr h;
-	uint8_t *buf, *p;
+	size_t i;
 	int r;
 
-	/* Any machine the architecture table names; none of them is EM_NONE. */
-	if (machine == EM_NONE) {
-		kx_err(ctx, "cannot build an ELF core header for machine %u (EM_NONE)", machine);
-		return -EINVAL;
-	}
-	if (!ci || !out || !len || (ci->nr_cpu_notes && !ci->cpu_notes) ||
-	    (ci->nr_ram && !ci->ram)) {
-		kx_err(ctx, "cannot build the ELF core header: no crash information");
-		return -EINVAL;
-	}
-
-	/* Check everything first: the loop below cannot fail. */
 	for (i = 0; i < ci->nr_cpu_notes; i++) {
 		r = check_phys(ctx, elf32, "a CPU crash note", ci->cpu_notes[i].addr,
 			       ci->cpu_notes[i].size);
@@ -1088,35 +1072,40 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 		if (r < 0)
 			return r;
 	}
+	return 0;
+}
 
-	/* e_phnum is 16 bits and PN_XNUM (0xffff) means "look elsewhere". */
-	nr = ci->nr_cpu_notes;
-	if (nr < PN_XNUM)
-		nr += (ci->vmcoreinfo.size ? 1 : 0) + (ci->have_kernel_text ? 1 : 0);
-	if (nr < PN_XNUM && ci->nr_ram < PN_XNUM)
-		nr += ci->nr_ram;
+/* How many program headers: 0 and *nr, or -E2BIG past e_phnum's 16 bits (PN_XNUM: "look elsewhere"). */
+static int count_phdrs(struct kexec_ctx *ctx, const struct kx_crash_info *ci, size_t *nr)
+{
+	size_t n = ci->nr_cpu_notes;
+
+	if (n < PN_XNUM)
+		n += (ci->vmcoreinfo.size ? 1 : 0) + (ci->have_kernel_text ? 1 : 0);
+	if (n < PN_XNUM && ci->nr_ram < PN_XNUM)
+		n += ci->nr_ram;
 	/* The ranges split at backup_size: one more header each. */
-	for (i = 0; i < ci->nr_ram && nr < PN_XNUM; i++)
-		nr += ci->ram[i].start < ci->backup_size && ci->ram[i].end >= ci->backup_size;
-	if (nr >= PN_XNUM || ci->nr_ram >= PN_XNUM) {
+	for (size_t i = 0; i < ci->nr_ram && n < PN_XNUM; i++)
+		n += ci->ram[i].start < ci->backup_size && ci->ram[i].end >= ci->backup_size;
+	if (n >= PN_XNUM || ci->nr_ram >= PN_XNUM) {
 		kx_err(ctx, "cannot build the ELF core header: %zu CPU notes and %zu RAM ranges "
 			    "need more than %u program headers", ci->nr_cpu_notes, ci->nr_ram,
 		       PN_XNUM - 1);
 		return -E2BIG;
 	}
-	if (!nr) {
+	if (!n) {
 		kx_err(ctx, "cannot build the ELF core header: nothing to describe");
 		return -EINVAL;
 	}
+	*nr = n;
+	return 0;
+}
 
-	/* The kernel rounds its buffer up to ELF_CORE_HEADER_ALIGN, zero-filled. */
-	sz = ehsize + nr * phsize;
-	sz = (sz + ELF_CORE_HEADER_ALIGN - 1) / ELF_CORE_HEADER_ALIGN * ELF_CORE_HEADER_ALIGN;
-	buf = calloc(1, sz);
-	if (!buf) {
-		kx_err(ctx, "out of memory for a %zu-byte ELF core header", sz);
-		return -ENOMEM;
-	}
+/* The ELF header of a little-endian core file with nr program headers after it. */
+static void put_ehdr(uint8_t *buf, bool elf32, uint16_t machine, size_t nr)
+{
+	size_t ehsize = elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	size_t phsize = elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
 
 	memcpy(buf, ELFMAG, SELFMAG);
 	buf[EI_CLASS] = elf32 ? ELFCLASS32 : ELFCLASS64;
@@ -1140,10 +1129,16 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_phentsize), (uint16_t)phsize);
 		kx_put_le16(buf + offsetof(Elf64_Ehdr, e_phnum), (uint16_t)nr);
 	}
+}
 
-	p = buf + ehsize;
+/* The program headers from p: the notes, the kernel text, then RAM (split at the backup). */
+static void put_phdrs(uint8_t *p, bool elf32, const struct kx_crash_info *ci)
+{
+	size_t phsize = elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	struct phdr h;
+
 	/* The crash kernel merges these into one PT_NOTE at boot (fs/proc/vmcore.c). */
-	for (i = 0; i < ci->nr_cpu_notes; i++, p += phsize) {
+	for (size_t i = 0; i < ci->nr_cpu_notes; i++, p += phsize) {
 		h = (struct phdr){ .type = PT_NOTE, .offset = ci->cpu_notes[i].addr,
 				   .paddr = ci->cpu_notes[i].addr, .size = ci->cpu_notes[i].size };
 		put_phdr(p, elf32, &h);
@@ -1161,7 +1156,7 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 		put_phdr(p, elf32, &h);
 		p += phsize;
 	}
-	for (i = 0; i < ci->nr_ram; i++, p += phsize) {
+	for (size_t i = 0; i < ci->nr_ram; i++, p += phsize) {
 		struct kx_range x = ci->ram[i];
 
 		if (x.start < ci->backup_size) {
@@ -1183,7 +1178,43 @@ int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info 
 				   .size = x.end - x.start + 1 };
 		put_phdr(p, elf32, &h);
 	}
+}
 
+int kx_crash_build_elfcorehdr(struct kexec_ctx *ctx, const struct kx_crash_info *ci, bool elf32,
+			      uint16_t machine, uint8_t **out, size_t *len)
+{
+	size_t ehsize = elf32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	size_t phsize = elf32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	size_t nr, sz;
+	uint8_t *buf;
+	int r;
+
+	/* Any machine the architecture table names; none of them is EM_NONE. */
+	if (machine == EM_NONE) {
+		kx_err(ctx, "cannot build an ELF core header for machine %u (EM_NONE)", machine);
+		return -EINVAL;
+	}
+	if (!ci || !out || !len || (ci->nr_cpu_notes && !ci->cpu_notes) ||
+	    (ci->nr_ram && !ci->ram)) {
+		kx_err(ctx, "cannot build the ELF core header: no crash information");
+		return -EINVAL;
+	}
+	r = check_info(ctx, ci, elf32);
+	if (r < 0)
+		return r;
+	r = count_phdrs(ctx, ci, &nr);
+	if (r < 0)
+		return r;
+	/* The kernel rounds its buffer up to ELF_CORE_HEADER_ALIGN, zero-filled. */
+	sz = ehsize + nr * phsize;
+	sz = (sz + ELF_CORE_HEADER_ALIGN - 1) / ELF_CORE_HEADER_ALIGN * ELF_CORE_HEADER_ALIGN;
+	buf = calloc(1, sz);
+	if (!buf) {
+		kx_err(ctx, "out of memory for a %zu-byte ELF core header", sz);
+		return -ENOMEM;
+	}
+	put_ehdr(buf, elf32, machine, nr);
+	put_phdrs(buf + ehsize, elf32, ci);
 	kx_dbg(ctx, "ELF%d core header: %zu program headers (%zu CPU notes, %s, %s, %zu RAM "
 		    "ranges), %zu bytes", elf32 ? 32 : 64, nr, ci->nr_cpu_notes,
 	       ci->vmcoreinfo.size ? "VMCOREINFO" : "no VMCOREINFO",
