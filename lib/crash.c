@@ -794,77 +794,159 @@ static int kcore_page_offset(struct kexec_ctx *ctx, const char *path, const stru
 }
 
 /* Kernel text and page_offset from /proc/kcore; fall back with a warning. */
-static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
-		      const struct kexec_memmap *m, struct kx_crash_info *ci)
+/* The direct map's base before /proc/kcore says: the policy's, or where RAM starts. */
+static uint64_t guess_page_offset(const struct kx_crash_policy *pol, const struct kexec_memmap *m)
 {
-	const struct kcore_load *text = NULL;
-	struct kcore_load *loads = NULL;
-	struct kernel_res kres;
-	char path[4096];
-	uint16_t machine = 0;
-	bool found;
-	size_t nr = 0, i;
-	int fd, r;
+	uint64_t low = UINT64_MAX;
 
-	ci->have_kernel_text = false;
-	ci->page_offset = pol->default_page_offset;
-	if (pol->page_offset_from_ram) {
-		/* PAGE_OFFSET maps where RAM starts (PHYS_OFFSET): no KASLR there. */
-		uint64_t low = UINT64_MAX;
+	if (!pol->page_offset_from_ram)
+		return pol->default_page_offset;
+	/* PAGE_OFFSET maps where RAM starts (PHYS_OFFSET): no KASLR there. */
+	for (size_t i = 0; i < m->nr; i++)
+		if (is_top_ram(&m->r[i]) && m->r[i].start < low)
+			low = m->r[i].start;
+	if (low != UINT64_MAX && low <= pol->default_page_offset)
+		return pol->default_page_offset - low;
+	return pol->default_page_offset;
+}
 
-		for (i = 0; i < m->nr; i++)
-			if (is_top_ram(&m->r[i]) && m->r[i].start < low)
-				low = m->r[i].start;
-		if (low != UINT64_MAX && low <= pol->default_page_offset)
-			ci->page_offset = pol->default_page_offset - low;
-	}
-	r = kx_path(ctx, KCORE_PATH, path, sizeof(path));
+/*
+ * /proc/kcore opened into *fd, or *fd = -1 when it cannot be (said, as it is
+ * optional); 0, or a negative errno.
+ */
+static int open_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		      const struct kx_crash_info *ci, char *path, size_t len, int *fd)
+{
+	int r = kx_path(ctx, KCORE_PATH, path, len), e;
+
+	*fd = -1;
 	if (r < 0) {
 		kx_err(ctx, "%s: path below root %s is too long", KCORE_PATH,
 		       kexec_ctx_get_root(ctx));
 		return r;
 	}
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		/* CAP_SYS_RAWIO, no lockdown, CONFIG_PROC_KCORE: optional, so only a warning. */
-		if (pol->page_offset_from_ram) {
-			kx_dbg(ctx, "cannot open %s (%s): the core header gets no kernel text "
-				    "segment; the direct map is at %#llx + physical address",
-			       path, strerror(e), (unsigned long long)ci->page_offset);
-			return 0;
-		}
-		kx_warn(ctx, "cannot open %s (%s%s): the core header gets no kernel text segment "
-			     "and assumes the direct map at %#llx, which is wrong with KASLR",
-			path, strerror(e),
-			e == EPERM || e == EACCES ? ": not root, or lockdown" :
-			e == ENOENT ? ": CONFIG_PROC_KCORE off" : "",
-			(unsigned long long)pol->default_page_offset);
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd >= 0)
+		return 0;
+	e = errno;
+	/* CAP_SYS_RAWIO, no lockdown, CONFIG_PROC_KCORE: optional, so only a warning. */
+	if (pol->page_offset_from_ram) {
+		kx_dbg(ctx, "cannot open %s (%s): the core header gets no kernel text "
+			    "segment; the direct map is at %#llx + physical address",
+		       path, strerror(e), (unsigned long long)ci->page_offset);
 		return 0;
 	}
+	kx_warn(ctx, "cannot open %s (%s%s): the core header gets no kernel text segment "
+		     "and assumes the direct map at %#llx, which is wrong with KASLR",
+		path, strerror(e),
+		e == EPERM || e == EACCES ? ": not root, or lockdown" :
+		e == ENOENT ? ": CONFIG_PROC_KCORE off" : "",
+		(unsigned long long)pol->default_page_offset);
+	return 0;
+}
+
+/*
+ * The kernel image lives at __START_KERNEL_map + offset, below the module
+ * area (KERNEL_IMAGE_SIZE, 1 GiB with KASLR); the module entry reaches
+ * beyond it, so it never fits the window. Prefer the one at "Kernel code".
+ */
+static const struct kcore_load *pick_text(const struct kx_crash_policy *pol,
+					  const struct kernel_res *kres,
+					  const struct kcore_load *loads, size_t nr)
+{
+	const struct kcore_load *text = NULL;
+
+	for (size_t i = 0; pol->text_window_size && i < nr; i++) {
+		if (!in_text_window(pol, &loads[i]))
+			continue;
+		if (!text || (kres->have_code && loads[i].paddr == kres->code_start &&
+			      text->paddr != kres->code_start))
+			text = &loads[i];
+	}
+	return text;
+}
+
+/* The kernel text segment of the core header, from kcore's text mapping and iomem's "Kernel code". */
+static int text_segment(struct kexec_ctx *ctx, const char *path, const struct kexec_memmap *m,
+			const struct kernel_res *kres, const struct kcore_load *text,
+			struct kx_crash_info *ci)
+{
+	uint64_t vaddr = text->vaddr, paddr, size = text->memsz, delta;
+	bool kpaddr_ok = text->paddr != NO_PADDR && in_system_ram(m, text->paddr, 1);
+
+	if (kpaddr_ok && kres->have_code && text->paddr <= kres->code_start &&
+	    kres->code_start - text->paddr < size && text->paddr != kres->code_start) {
+		/*
+		 * kcore's text entry holds "Kernel code" without starting
+		 * there (arm64: _text vs _stext): both agree, and kcore's
+		 * address is the one of this mapping's first byte.
+		 */
+		paddr = text->paddr;
+	} else if (kres->have_code) {
+		/* "Kernel code" starts at __pa_symbol(_text) (x86). */
+		paddr = kres->code_start;
+		if (kpaddr_ok && text->paddr != paddr)
+			kx_warn(ctx, "%s: the kernel text at %#" PRIx64 " says physical %#"
+				     PRIx64 ", %s%s says %#" PRIx64 ": using the latter",
+				path, vaddr, text->paddr, ctx->root, IOMEM_PATH, paddr);
+		if (size < kres->image_end - kres->code_start + 1)
+			kx_dbg(ctx, "%s: kernel text mapping (%#" PRIx64 " bytes) is smaller "
+				    "than Kernel code..bss in %s", path, size, IOMEM_PATH);
+	} else if (kpaddr_ok) {
+		paddr = text->paddr;
+	} else {
+		kx_warn(ctx, "%s%s has no \"Kernel code\" and %s gives no physical address "
+			     "for the kernel text: the core header gets no kernel text "
+			     "segment", ctx->root, IOMEM_PATH, path);
+		return 0;
+	}
+	/* kexec-tools: start at a 1 MiB boundary, whole pages (a no-op for _text). */
+	delta = vaddr & (KERN_VADDR_ALIGN - 1);
+	if (delta <= paddr) {
+		vaddr -= delta;
+		paddr -= delta;
+		size += delta;
+	}
+	if (size > KERN_TEXT_MAX || paddr > UINT64_MAX - KERN_TEXT_MAX) {
+		kx_err(ctx, "%s: kernel text of %#" PRIx64 " bytes at physical %#" PRIx64
+			    " is implausible", path, size, paddr);
+		return -EINVAL;
+	}
+	size = (size + 4095) & ~(uint64_t)4095;
+	ci->have_kernel_text = true;
+	ci->text_vaddr = vaddr;
+	ci->text_paddr = paddr;
+	ci->text_size = size;
+	kx_dbg(ctx, "kernel text %#" PRIx64 " -> physical %#" PRIx64 ", %#" PRIx64 " bytes", vaddr,
+	       paddr, size);
+	return 0;
+}
+
+static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		      const struct kexec_memmap *m, struct kx_crash_info *ci)
+{
+	const struct kcore_load *text;
+	struct kcore_load *loads = NULL;
+	struct kernel_res kres;
+	char path[4096];
+	uint16_t machine = 0;
+	bool found;
+	size_t nr = 0;
+	int fd, r;
+
+	ci->have_kernel_text = false;
+	ci->page_offset = guess_page_offset(pol, m);
+	r = open_kcore(ctx, pol, ci, path, sizeof(path), &fd);
+	if (r < 0 || fd < 0)
+		return r;
 	r = read_kcore_loads(ctx, path, fd, &machine, &loads, &nr);
 	close(fd);
 	if (r < 0)
 		return r;
-
 	find_kernel_res(m, &kres);
 	if (machine != pol->e_machine)
 		kx_warn(ctx, "%s: ELF machine %u, not the %u expected", path, machine, pol->e_machine);
-	if (pol->text_window_size) {
-		/*
-		 * The kernel image lives at __START_KERNEL_map + offset, below the
-		 * module area (KERNEL_IMAGE_SIZE, 1 GiB with KASLR); the module
-		 * entry reaches beyond it, so it never fits the window.
-		 */
-		for (i = 0; i < nr; i++) {
-			if (!in_text_window(pol, &loads[i]))
-				continue;
-			if (!text || (kres.have_code && loads[i].paddr == kres.code_start &&
-				      text->paddr != kres.code_start))
-				text = &loads[i];
-		}
-	}
+	text = pick_text(pol, &kres, loads, nr);
 	r = kcore_page_offset(ctx, path, m, &kres, pol, loads, nr, &text, &ci->page_offset,
 			      &found);
 	if (r < 0)
@@ -874,70 +956,14 @@ static int read_kcore(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 	else
 		kx_warn(ctx, "%s: no PT_LOAD maps System RAM: assuming the direct map at %#llx",
 			path, (unsigned long long)pol->default_page_offset);
-
-	if (!text) {
-		if (pol->text_in_direct_map)
-			kx_dbg(ctx, "%s: the kernel text is in the direct map (no text segment of "
-				    "its own)", path);
-		else
-			kx_warn(ctx, "%s: no kernel text mapping: the core header gets no kernel "
-				     "text segment", path);
-		r = 0;
-		goto out;
-	}
-	{
-		uint64_t vaddr = text->vaddr, paddr, size = text->memsz, delta;
-		bool kpaddr_ok = text->paddr != NO_PADDR && in_system_ram(m, text->paddr, 1);
-
-		if (kpaddr_ok && kres.have_code && text->paddr <= kres.code_start &&
-		    kres.code_start - text->paddr < size && text->paddr != kres.code_start) {
-			/*
-			 * kcore's text entry holds "Kernel code" without starting
-			 * there (arm64: _text vs _stext): both agree, and kcore's
-			 * address is the one of this mapping's first byte.
-			 */
-			paddr = text->paddr;
-		} else if (kres.have_code) {
-			/* "Kernel code" starts at __pa_symbol(_text) (x86). */
-			paddr = kres.code_start;
-			if (kpaddr_ok && text->paddr != paddr)
-				kx_warn(ctx, "%s: the kernel text at %#" PRIx64 " says physical %#"
-					     PRIx64 ", %s%s says %#" PRIx64 ": using the latter",
-					path, vaddr, text->paddr, ctx->root, IOMEM_PATH, paddr);
-			if (size < kres.image_end - kres.code_start + 1)
-				kx_dbg(ctx, "%s: kernel text mapping (%#" PRIx64 " bytes) is smaller "
-					    "than Kernel code..bss in %s", path, size, IOMEM_PATH);
-		} else if (kpaddr_ok) {
-			paddr = text->paddr;
-		} else {
-			kx_warn(ctx, "%s%s has no \"Kernel code\" and %s gives no physical address "
-				     "for the kernel text: the core header gets no kernel text "
-				     "segment", ctx->root, IOMEM_PATH, path);
-			r = 0;
-			goto out;
-		}
-		/* kexec-tools: start at a 1 MiB boundary, whole pages (a no-op for _text). */
-		delta = vaddr & (KERN_VADDR_ALIGN - 1);
-		if (delta <= paddr) {
-			vaddr -= delta;
-			paddr -= delta;
-			size += delta;
-		}
-		if (size > KERN_TEXT_MAX || paddr > UINT64_MAX - KERN_TEXT_MAX) {
-			kx_err(ctx, "%s: kernel text of %#" PRIx64 " bytes at physical %#" PRIx64
-				    " is implausible", path, size, paddr);
-			r = -EINVAL;
-			goto out;
-		}
-		size = (size + 4095) & ~(uint64_t)4095;
-		ci->have_kernel_text = true;
-		ci->text_vaddr = vaddr;
-		ci->text_paddr = paddr;
-		ci->text_size = size;
-		kx_dbg(ctx, "kernel text %#" PRIx64 " -> physical %#" PRIx64 ", %#" PRIx64 " bytes",
-		       vaddr, paddr, size);
-	}
-	r = 0;
+	if (text)
+		r = text_segment(ctx, path, m, &kres, text, ci);
+	else if (pol->text_in_direct_map)
+		kx_dbg(ctx, "%s: the kernel text is in the direct map (no text segment of "
+			    "its own)", path);
+	else
+		kx_warn(ctx, "%s: no kernel text mapping: the core header gets no kernel "
+			     "text segment", path);
 out:
 	free(loads);
 	return r;
