@@ -84,42 +84,13 @@ int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsign
 	return 0;
 }
 
-KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry,
-			     unsigned long nr, const struct kexec_segment *seg, unsigned long flags,
-			     const char **reason, int *bad_index)
+/* sanity_check_segment_list()'s first two loops: each destination, then overlaps. */
+static int check_destinations(const struct kexec_limits *lim, unsigned long nr,
+			      const struct kexec_segment *seg, const char **reason, int *bad_index)
 {
-	uint64_t page_mask = lim->page_size - 1, total_pages = 0;
-	/* The kernel's crashk_res: [0, 0] when nothing is reserved. */
-	uint64_t crash_start = lim->has_crash_region ? lim->crash_start : 0;
-	uint64_t crash_end = lim->has_crash_region ? lim->crash_end : 0;
-	const char *no_region = "no crashkernel= memory is reserved";
-	bool crash = flags & KEXEC_ON_CRASH;
+	uint64_t page_mask = lim->page_size - 1;
 	unsigned long i, j;
-	int r;
 
-	if (reason)
-		*reason = NULL;
-	if (bad_index)
-		*bad_index = -1;
-	r = kx_validate_request(lim, nr, flags, reason);
-	if (r < 0)
-		return r;
-	/* nr == 0 is an unload: nothing more to check. */
-	if (nr == 0)
-		return 0;
-
-	/*
-	 * kimage_alloc_init(): a crash entry must lie in the reservation. Without
-	 * one, entry 0 passes (crashk_res is [0, 0]) and the segment checks
-	 * decide (tests/unit/test-differential.c).
-	 */
-	if (crash && (entry < crash_start || entry > crash_end))
-		return fail(reason,
-			    lim->has_crash_region ? "entry point outside the crash kernel region"
-						  : no_region,
-			    bad_index, -1, -EADDRNOTAVAIL);
-
-	/* sanity_check_segment_list(), loop by loop. */
 	for (i = 0; i < nr; i++) {
 		uint64_t mstart = (uintptr_t)seg[i].mem, mend = mstart + seg[i].memsz;
 
@@ -144,34 +115,80 @@ KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry
 					    bad_index, (int)i, -EINVAL);
 		}
 	}
+	return 0;
+}
+
+/* Its next two: bufsz within memsz, and at most half of RAM (when RAM is known). */
+static int check_sizes(const struct kexec_limits *lim, unsigned long nr,
+		       const struct kexec_segment *seg, const char **reason, int *bad_index)
+{
+	uint64_t page_mask = lim->page_size - 1, total_pages = 0;
+	unsigned long i;
+
 	for (i = 0; i < nr; i++) {
 		if (seg[i].bufsz > seg[i].memsz)
 			return fail(reason, "buffer larger than its destination (bufsz > memsz)",
 				    bad_index, (int)i, -EINVAL);
 	}
-	if (lim->totalram_pages) {
-		for (i = 0; i < nr; i++) {
-			uint64_t pages = (seg[i].memsz + page_mask) / lim->page_size;
+	for (i = 0; lim->totalram_pages && i < nr; i++) {
+		uint64_t pages = (seg[i].memsz + page_mask) / lim->page_size;
 
-			if (pages > lim->totalram_pages / 2)
-				return fail(reason, "segment larger than half of RAM", bad_index,
-					    (int)i, -EINVAL);
-			total_pages += pages;
-			if (total_pages > lim->totalram_pages / 2)
-				return fail(reason, "segments together larger than half of RAM",
-					    bad_index, (int)i, -EINVAL);
-		}
+		if (pages > lim->totalram_pages / 2)
+			return fail(reason, "segment larger than half of RAM", bad_index, (int)i,
+				    -EINVAL);
+		total_pages += pages;
+		if (total_pages > lim->totalram_pages / 2)
+			return fail(reason, "segments together larger than half of RAM",
+				    bad_index, (int)i, -EINVAL);
 	}
-	if (crash) {
-		for (i = 0; i < nr; i++) {
-			uint64_t mstart = (uintptr_t)seg[i].mem, mend = mstart + seg[i].memsz - 1;
+	return 0;
+}
 
-			if (mstart < crash_start || mend > crash_end)
-				return fail(reason,
-					    lim->has_crash_region ? "segment outside the crash kernel region"
-								  : no_region,
-					    bad_index, (int)i, -EADDRNOTAVAIL);
-		}
+KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry,
+			     unsigned long nr, const struct kexec_segment *seg, unsigned long flags,
+			     const char **reason, int *bad_index)
+{
+	/* The kernel's crashk_res: [0, 0] when nothing is reserved. */
+	uint64_t crash_start = lim->has_crash_region ? lim->crash_start : 0;
+	uint64_t crash_end = lim->has_crash_region ? lim->crash_end : 0;
+	const char *no_region = "no crashkernel= memory is reserved";
+	bool crash = flags & KEXEC_ON_CRASH;
+	int r;
+
+	if (reason)
+		*reason = NULL;
+	if (bad_index)
+		*bad_index = -1;
+	r = kx_validate_request(lim, nr, flags, reason);
+	if (r < 0)
+		return r;
+	/* nr == 0 is an unload: nothing more to check. */
+	if (nr == 0)
+		return 0;
+	/*
+	 * kimage_alloc_init(): a crash entry must lie in the reservation. Without
+	 * one, entry 0 passes (crashk_res is [0, 0]) and the segment checks
+	 * decide (tests/unit/test-differential.c).
+	 */
+	if (crash && (entry < crash_start || entry > crash_end))
+		return fail(reason,
+			    lim->has_crash_region ? "entry point outside the crash kernel region"
+						  : no_region,
+			    bad_index, -1, -EADDRNOTAVAIL);
+	/* sanity_check_segment_list(), loop by loop. */
+	r = check_destinations(lim, nr, seg, reason, bad_index);
+	if (r == 0)
+		r = check_sizes(lim, nr, seg, reason, bad_index);
+	if (r < 0 || !crash)
+		return r;
+	for (unsigned long i = 0; i < nr; i++) {
+		uint64_t mstart = (uintptr_t)seg[i].mem, mend = mstart + seg[i].memsz - 1;
+
+		if (mstart < crash_start || mend > crash_end)
+			return fail(reason,
+				    lim->has_crash_region ? "segment outside the crash kernel region"
+							  : no_region,
+				    bad_index, (int)i, -EADDRNOTAVAIL);
 	}
 	return 0;
 }
