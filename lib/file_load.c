@@ -268,6 +268,74 @@ static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_reque
 	return 0;
 }
 
+/* The plan's hidden part, in front of its kernel path (kexec_file_plan_free frees it). */
+static struct file_extra *new_extra(struct kexec_file_plan *plan, const char *kernel)
+{
+	struct file_extra *fx = calloc(1, sizeof(*fx) + strlen(kernel) + 1);
+
+	if (!fx)
+		return NULL;
+	strcpy(fx->path, kernel);
+	fx->layers.sz = sizeof(fx->layers);
+	plan->kernel_path = fx->path;
+	return fx;
+}
+
+/* The kernel reads the unwrapped image (a sealed memfd); the file itself is done with. */
+static int pass_unwrapped(struct kexec_ctx *ctx, const struct kexec_file_request *req,
+			  struct kexec_file_plan *plan, const struct kx_image *img)
+{
+	int r;
+
+	if (!img->u.nr_layers)
+		return 0;
+	r = sealed_memfd(ctx, "kernel", req->kernel, img->u.buf, img->u.len);
+	if (r < 0)
+		return r;
+	close(plan->kernel_fd);
+	plan->kernel_fd = r;
+	plan->kernel_size = img->u.len;
+	kx_info(ctx, "kernel %s: %s inside %s (%zu bytes unwrapped, passed in a sealed memfd)",
+		req->kernel, img->fmt->type.name, img->u.chain, img->u.len);
+	return 0;
+}
+
+/* The initrd: the one the running kernel kept (--reuseinitrd), the file, or none. */
+static int open_initrd(struct kexec_ctx *ctx, const struct kexec_file_request *req,
+		       struct kexec_file_plan *plan)
+{
+	char *buf;
+	size_t len;
+	int r;
+
+	if (req->reuse_initrd) {
+		r = kx_read_retained_initrd(ctx, req->kernel, req->initrd, &buf, &len);
+		if (r < 0)
+			return r;
+		r = sealed_memfd(ctx, "initrd", req->kernel, buf, len);
+		free(buf);
+		if (r < 0)
+			return r;
+		plan->initrd_fd = r;
+		plan->initrd_size = len;
+		plan->initrd_path = strdup("/sys/firmware/initrd");
+		return plan->initrd_path ? 0 : -ENOMEM;
+	}
+	if (req->initrd) {
+		plan->initrd_path = strdup(req->initrd);
+		if (!plan->initrd_path)
+			return -ENOMEM;
+		r = kx_open_input(ctx, "initrd", req->initrd, &plan->initrd_size);
+		if (r < 0)
+			return r;
+		plan->initrd_fd = r;
+		return 0;
+	}
+	if (plan->initrd_fd < 0)
+		plan->flags |= KEXEC_FILE_NO_INITRAMFS;
+	return 0;
+}
+
 KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_request *in,
 				      struct kexec_file_plan *plan)
 {
@@ -294,13 +362,9 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	r = set_option_flags(ctx, req, plan);
 	if (r < 0)
 		return r;
-	fx = calloc(1, sizeof(*fx) + strlen(req->kernel) + 1);
+	fx = new_extra(plan, req->kernel);
 	if (!fx)
 		return -ENOMEM;
-	strcpy(fx->path, req->kernel);
-	fx->layers.sz = sizeof(fx->layers);
-	plan->kernel_path = fx->path;
-
 	r = kx_open_input(ctx, "kernel", req->kernel, &plan->kernel_size);
 	if (r < 0)
 		goto fail;
@@ -319,61 +383,21 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		goto fail;
 	cmdline = image_cmdline ? image_cmdline : req->cmdline ? req->cmdline : "";
 	plan->cmdline = strdup(cmdline);
-	if (!plan->cmdline) {
-		r = -ENOMEM;
-		goto fail;
-	}
 	plan->cmdline_len = strlen(cmdline) + 1;
-	r = check_image(ctx, req, plan, &img);
+	r = plan->cmdline ? check_image(ctx, req, plan, &img) : -ENOMEM;
 	if (r < 0)
 		goto fail;
 	kx_image_layers(&img, fx->layers.from_image, &fx->layers);
-	if (img.u.nr_layers) {
-		/* The kernel reads the unwrapped image; the file itself is done with. */
-		r = sealed_memfd(ctx, "kernel", req->kernel, img.u.buf, img.u.len);
-		if (r < 0)
-			goto fail;
-		close(plan->kernel_fd);
-		plan->kernel_fd = r;
-		plan->kernel_size = img.u.len;
-		kx_info(ctx, "kernel %s: %s inside %s (%zu bytes unwrapped, passed in a sealed memfd)",
-			req->kernel, img.fmt->type.name, img.u.chain, img.u.len);
-	}
+	r = pass_unwrapped(ctx, req, plan, &img);
+	if (r < 0)
+		goto fail;
 	kx_image_close(&img);
 	munmap(head, head_len);
 	head = MAP_FAILED;
 
-	if (req->reuse_initrd) {
-		char *buf;
-		size_t len;
-
-		r = kx_read_retained_initrd(ctx, req->kernel, req->initrd, &buf, &len);
-		if (r < 0)
-			goto fail;
-		r = sealed_memfd(ctx, "initrd", req->kernel, buf, len);
-		free(buf);
-		if (r < 0)
-			goto fail;
-		plan->initrd_fd = r;
-		plan->initrd_size = len;
-		plan->initrd_path = strdup("/sys/firmware/initrd");
-		if (!plan->initrd_path) {
-			r = -ENOMEM;
-			goto fail;
-		}
-	} else if (req->initrd) {
-		plan->initrd_path = strdup(req->initrd);
-		if (!plan->initrd_path) {
-			r = -ENOMEM;
-			goto fail;
-		}
-		r = kx_open_input(ctx, "initrd", req->initrd, &plan->initrd_size);
-		if (r < 0)
-			goto fail;
-		plan->initrd_fd = r;
-	} else if (plan->initrd_fd < 0) {
-		plan->flags |= KEXEC_FILE_NO_INITRAMFS;
-	}
+	r = open_initrd(ctx, req, plan);
+	if (r < 0)
+		goto fail;
 	if (req->crash) {
 		plan->flags |= KEXEC_FILE_ON_CRASH;
 		r = check_crash_room(ctx, plan);
