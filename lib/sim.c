@@ -296,6 +296,30 @@ static bool pe_signed(const uint8_t *buf, size_t len)
 	return kx_le32(buf + dir + 4) != 0;
 }
 
+/*
+ * kimage_file_prepare_segments() after the probe: the initrd unless
+ * KEXEC_FILE_NO_INITRAMFS, and the command line, which must end in its NUL.
+ */
+static int read_initrd_cmdline(struct sim_image *img, int ifd, unsigned long cmdline_len,
+			       const char *cmdline, unsigned long flags)
+{
+	int r;
+
+	if (!(flags & KEXEC_FILE_NO_INITRAMFS)) {
+		r = read_fd(ifd, &img->initrd, &img->initrd_size);
+		if (r < 0)
+			return r;
+	}
+	if (cmdline_len) {
+		if (!cmdline)
+			return -EFAULT;
+		if (cmdline[cmdline_len - 1] != '\0')
+			return -EINVAL;
+	}
+	img->cmdline = strndup(cmdline_len ? cmdline : "", cmdline_len);
+	return img->cmdline ? 0 : -ENOMEM;
+}
+
 int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdline_len,
 		     const char *cmdline, unsigned long flags)
 {
@@ -334,36 +358,14 @@ int kx_sim_file_load(struct kexec_sim *sim, int kfd, int ifd, unsigned long cmdl
 	r = kx_sim_file_probe(&sim->cfg, img.kernel, img.kernel_size, &loader);
 	if (r < 0)
 		goto out;
-	if (!pe_signed(img.kernel, img.kernel_size)) {
-		if (sim->cfg.sig_enforce) {
-			r = -ENODATA;
-			goto out;
-		}
-		if (sim->cfg.lockdown) {
-			r = -EPERM;
-			goto out;
-		}
-	}
-	if (!(flags & KEXEC_FILE_NO_INITRAMFS)) {
-		r = read_fd(ifd, &img.initrd, &img.initrd_size);
-		if (r < 0)
-			goto out;
-	}
-	if (cmdline_len) {
-		if (!cmdline) {
-			r = -EFAULT;
-			goto out;
-		}
-		if (cmdline[cmdline_len - 1] != '\0') {
-			r = -EINVAL;
-			goto out;
-		}
-	}
-	img.cmdline = strndup(cmdline_len ? cmdline : "", cmdline_len);
-	if (!img.cmdline) {
-		r = -ENOMEM;
+	/* kimage_validate_signature(): modelled by presence only. */
+	if (!pe_signed(img.kernel, img.kernel_size) && (sim->cfg.sig_enforce || sim->cfg.lockdown)) {
+		r = sim->cfg.sig_enforce ? -ENODATA : -EPERM;
 		goto out;
 	}
+	r = read_initrd_cmdline(&img, ifd, cmdline_len, cmdline, flags);
+	if (r < 0)
+		goto out;
 	/* The loader's own checks (x86: the command line's room). */
 	r = kx_sim_file_checks(loader, img.kernel, img.kernel_size, cmdline_len, &need);
 	if (r < 0)
