@@ -765,6 +765,59 @@ static void status_table(struct kexec_ctx *ctx, const struct kx_opts *o,
 	       ret == 1 ? "is loaded" : ret == 0 ? "is not loaded" : "cannot be told");
 }
 
+/* The status document's "crash_reservation". */
+static void json_reservation(struct jw *w, const struct kexec_status *st)
+{
+	char buf[128];
+
+	jw_open(w, "crash_reservation", '{');
+	if (st->crash_size_err)
+		jw_null(w, "bytes");
+	else
+		jw_u64(w, "bytes", st->crash_size);
+	jw_str(w, "error", st->crash_size_err ? file_err("/sys/kernel/kexec_crash_size",
+							   st->crash_size_err, buf, sizeof(buf)) :
+						 NULL);
+	jw_open(w, "ranges", '[');
+	for (unsigned int i = 0; !st->crash_ranges_err && i < st->nr_crash_ranges &&
+				 i < KEXEC_STATUS_MAX_CRASH_RANGES; i++) {
+		jw_open(w, NULL, '{');
+		jw_addr(w, "start", st->crash_ranges[i].start);
+		jw_addr(w, "end", st->crash_ranges[i].end);
+		jw_u64(w, "bytes", st->crash_ranges[i].end - st->crash_ranges[i].start + 1);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+	jw_bool(w, "ranges_hidden", st->crash_ranges_err == -EPERM);
+	jw_str(w, "ranges_error", st->crash_ranges_err ? file_err("/proc/iomem", st->crash_ranges_err,
+								  buf, sizeof(buf)) :
+							 NULL);
+	jw_close(w, '}');
+}
+
+/* The status document's "can_load" and "unavailable". */
+static void json_verdicts(struct jw *w, const struct kexec_status *st)
+{
+	jw_open(w, "can_load", '{');
+	for (int c = 0; c < 2; c++) {
+		jw_open(w, c ? "crash" : "normal", '{');
+		jw_str(w, "kexec_file_load", can_load(st, c, true));
+		jw_str(w, "kexec_load", can_load(st, c, false));
+		jw_close(w, '}');
+	}
+	jw_close(w, '}');
+	jw_open(w, "unavailable", '[');
+	for (size_t i = 0; i < sizeof(unavail_reasons) / sizeof(unavail_reasons[0]); i++) {
+		if (!(st->unavailable & unavail_reasons[i].bit))
+			continue;
+		jw_open(w, NULL, '{');
+		jw_str(w, "reason", unavail_reasons[i].name);
+		jw_str(w, "message", unavail_reasons[i].text);
+		jw_close(w, '}');
+	}
+	jw_close(w, ']');
+}
+
 static void status_json(struct kexec_ctx *ctx, const struct kx_opts *o,
 			const struct kexec_status *st, int ret, bool crash)
 {
@@ -790,30 +843,7 @@ static void status_json(struct kexec_ctx *ctx, const struct kx_opts *o,
 	}
 	jw_close(&w, '}');
 
-	jw_open(&w, "crash_reservation", '{');
-	if (st->crash_size_err)
-		jw_null(&w, "bytes");
-	else
-		jw_u64(&w, "bytes", st->crash_size);
-	jw_str(&w, "error", st->crash_size_err ? file_err("/sys/kernel/kexec_crash_size",
-							   st->crash_size_err, buf, sizeof(buf)) :
-						 NULL);
-	jw_open(&w, "ranges", '[');
-	for (unsigned int i = 0; !st->crash_ranges_err && i < st->nr_crash_ranges &&
-				 i < KEXEC_STATUS_MAX_CRASH_RANGES; i++) {
-		jw_open(&w, NULL, '{');
-		jw_addr(&w, "start", st->crash_ranges[i].start);
-		jw_addr(&w, "end", st->crash_ranges[i].end);
-		jw_u64(&w, "bytes", st->crash_ranges[i].end - st->crash_ranges[i].start + 1);
-		jw_close(&w, '}');
-	}
-	jw_close(&w, ']');
-	jw_bool(&w, "ranges_hidden", st->crash_ranges_err == -EPERM);
-	jw_str(&w, "ranges_error", st->crash_ranges_err ? file_err("/proc/iomem", st->crash_ranges_err,
-								  buf, sizeof(buf)) :
-							 NULL);
-	jw_close(&w, '}');
-
+	json_reservation(&w, st);
 	jw_open(&w, "syscalls", '{');
 	jw_tri(&w, "kexec_load", st->syscalls_err ? -1 : !!(st->syscalls & KEXEC_HAVE_LOAD));
 	jw_tri(&w, "kexec_file_load", st->syscalls_err ? -1 : !!(st->syscalls & KEXEC_HAVE_FILE_LOAD));
@@ -835,24 +865,7 @@ static void status_json(struct kexec_ctx *ctx, const struct kx_opts *o,
 	jw_close(&w, '}');
 	jw_tri(&w, "cap_sys_boot", st->cap_sys_boot);
 
-	jw_open(&w, "can_load", '{');
-	for (int c = 0; c < 2; c++) {
-		jw_open(&w, c ? "crash" : "normal", '{');
-		jw_str(&w, "kexec_file_load", can_load(st, c, true));
-		jw_str(&w, "kexec_load", can_load(st, c, false));
-		jw_close(&w, '}');
-	}
-	jw_close(&w, '}');
-	jw_open(&w, "unavailable", '[');
-	for (size_t i = 0; i < sizeof(unavail_reasons) / sizeof(unavail_reasons[0]); i++) {
-		if (!(st->unavailable & unavail_reasons[i].bit))
-			continue;
-		jw_open(&w, NULL, '{');
-		jw_str(&w, "reason", unavail_reasons[i].name);
-		jw_str(&w, "message", unavail_reasons[i].text);
-		jw_close(&w, '}');
-	}
-	jw_close(&w, ']');
+	json_verdicts(&w, st);
 	jw_str(&w, "exit_status_of", crash ? "crash" : "normal");
 	jw_i64(&w, "exit_status", ret);
 	jw_close(&w, '}');
