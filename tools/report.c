@@ -681,28 +681,11 @@ static int status_exit(const struct kx_opts *o, const struct kexec_status *st, b
 	return loaded < 0 ? EXIT_LOAD_FAILED : loaded;
 }
 
-static void status_table(struct kexec_ctx *ctx, const struct kx_opts *o,
-			 const struct kexec_status *st, int ret, bool crash)
+/* The status table's crash reservation and its ranges. */
+static void table_reservation(struct kexec_ctx *ctx, const struct kexec_status *st)
 {
 	const int w = -20;
-	const struct {
-		const char *name, *file;
-		int v;
-	} images[] = { { "normal kernel", "kexec_loaded", st->loaded },
-		       { "crash kernel", "kexec_crash_loaded", st->crash_loaded } };
-	char buf[128], buf2[128];
-	bool any = false;
-
-	if (kexec_ctx_is_simulated(ctx))
-		printf("%*s %s\n", w, "kernel", "simulated (--dry-run): the report is of the "
-						 "simulated kernel");
-	for (size_t i = 0; i < 2; i++) {
-		if (images[i].v >= 0)
-			printf("%*s %s\n", w, images[i].name, images[i].v ? "loaded" : "not loaded");
-		else
-			printf("%*s unknown (/sys/kernel/%s: %s)\n", w, images[i].name, images[i].file,
-			       err_words(images[i].v, buf, sizeof(buf)));
-	}
+	char buf[128];
 
 	printf("%*s ", w, "crash reservation");
 	if (st->crash_size_err)
@@ -731,7 +714,32 @@ static void status_table(struct kexec_ctx *ctx, const struct kx_opts *o,
 	}
 	if (st->nr_crash_ranges > KEXEC_STATUS_MAX_CRASH_RANGES)
 		printf("%*s and %u more\n", w, "", st->nr_crash_ranges - KEXEC_STATUS_MAX_CRASH_RANGES);
+}
 
+static void status_table(struct kexec_ctx *ctx, const struct kx_opts *o,
+			 const struct kexec_status *st, int ret, bool crash)
+{
+	const int w = -20;
+	const struct {
+		const char *name, *file;
+		int v;
+	} images[] = { { "normal kernel", "kexec_loaded", st->loaded },
+		       { "crash kernel", "kexec_crash_loaded", st->crash_loaded } };
+	char buf[128], buf2[128];
+	bool any = false;
+
+	if (kexec_ctx_is_simulated(ctx))
+		printf("%*s %s\n", w, "kernel", "simulated (--dry-run): the report is of the "
+						 "simulated kernel");
+	for (size_t i = 0; i < 2; i++) {
+		if (images[i].v >= 0)
+			printf("%*s %s\n", w, images[i].name, images[i].v ? "loaded" : "not loaded");
+		else
+			printf("%*s unknown (/sys/kernel/%s: %s)\n", w, images[i].name, images[i].file,
+			       err_words(images[i].v, buf, sizeof(buf)));
+	}
+
+	table_reservation(ctx, st);
 	for (int file = 0; file < 2; file++) {
 		unsigned int bit = file ? KEXEC_HAVE_FILE_LOAD : KEXEC_HAVE_LOAD;
 
