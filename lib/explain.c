@@ -56,17 +56,50 @@ static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, c
 			   "kernel.kexec_load_disabled, lockdown or an LSM)");
 }
 
+/* The errnos whose explanation is the same whatever was asked. */
+static const struct {
+	int err;
+	const char *text;
+} fixed_explanations[] = {
+	{ EKEYREJECTED, "the kernel image's signature was rejected by the running kernel's keyring" },
+	{ ENOKEY, "the kernel image is signed with a key the running kernel does not trust" },
+	{ ENODATA, "the kernel image is not signed and the running kernel requires signed kernels" },
+	{ EBADMSG, "the kernel image's signature is malformed" },
+	{ EBUSY, "another kexec operation is in progress, or a crash kernel is running" },
+	{ EACCES, "denied by a security module (IMA appraisal or an LSM policy)" },
+	{ ETXTBSY, "the file is open for writing by another process" },
+	{ EFBIG, "the file is larger than the kernel will read" },
+	{ ENOMEM, "the kernel could not allocate memory for the image" },
+};
+
+static void explain_eaddrnotavail(struct kexec_ctx *ctx, bool crash, char *buf, size_t len)
+{
+	uint64_t crash_size = 0;
+
+	if (crash && kexec_status_crash_size(ctx, &crash_size) == 0 && crash_size == 0)
+		snprintf(buf, len, "no memory is reserved for crash kernels (boot with "
+				   "crashkernel=, e.g. crashkernel=256M)");
+	else if (crash)
+		snprintf(buf, len, "the kernel and initrd do not fit in the crashkernel= "
+				   "reservation (%" PRIu64 " MiB)",
+			 crash_size >> 20);
+	else
+		snprintf(buf, len, "a destination address is unusable");
+}
+
 KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, bool crash, int err,
 				    char *buf, size_t len)
 {
 	bool file = op == KEXEC_OP_FILE_LOAD;
-	uint64_t crash_size = 0;
 
 	if (!len)
 		return buf;
 	buf[0] = '\0';
 	if (err < 0)
 		err = -err;
+	for (size_t i = 0; i < sizeof(fixed_explanations) / sizeof(fixed_explanations[0]); i++)
+		if (fixed_explanations[i].err == err)
+			snprintf(buf, len, "%s", fixed_explanations[i].text);
 	switch (err) {
 	case EPERM:
 		explain_eperm(ctx, op, crash, buf, len);
@@ -81,40 +114,13 @@ KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, boo
 			snprintf(buf, len, "the running kernel has no kexec_load (CONFIG_KEXEC); "
 					   "try kexec_file_load (-s)");
 		break;
-	case EKEYREJECTED:
-		snprintf(buf, len, "the kernel image's signature was rejected by the running "
-				   "kernel's keyring");
-		break;
-	case ENOKEY:
-		snprintf(buf, len, "the kernel image is signed with a key the running kernel does "
-				   "not trust");
-		break;
-	case ENODATA:
-		snprintf(buf, len, "the kernel image is not signed and the running kernel requires "
-				   "signed kernels");
-		break;
-	case EBADMSG:
-		snprintf(buf, len, "the kernel image's signature is malformed");
-		break;
-	case EBUSY:
-		snprintf(buf, len, "another kexec operation is in progress, or a crash kernel is "
-				   "running");
-		break;
 	case ENOEXEC:
 		snprintf(buf, len, "the running kernel does not recognize the file as a kernel it "
 				   "can load%s",
 			 file ? " through kexec_file_load (try -c)" : "");
 		break;
 	case EADDRNOTAVAIL:
-		if (crash && kexec_status_crash_size(ctx, &crash_size) == 0 && crash_size == 0)
-			snprintf(buf, len, "no memory is reserved for crash kernels (boot with "
-					   "crashkernel=, e.g. crashkernel=256M)");
-		else if (crash)
-			snprintf(buf, len, "the kernel and initrd do not fit in the crashkernel= "
-					   "reservation (%" PRIu64 " MiB)",
-				 crash_size >> 20);
-		else
-			snprintf(buf, len, "a destination address is unusable");
+		explain_eaddrnotavail(ctx, crash, buf, len);
 		break;
 	case EINVAL:
 		if (op == KEXEC_OP_REBOOT)
@@ -122,18 +128,6 @@ KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, boo
 		else if (file)
 			snprintf(buf, len, "the kernel rejected an argument (command line, initrd or "
 					   "flags)");
-		break;
-	case EACCES:
-		snprintf(buf, len, "denied by a security module (IMA appraisal or an LSM policy)");
-		break;
-	case ETXTBSY:
-		snprintf(buf, len, "the file is open for writing by another process");
-		break;
-	case EFBIG:
-		snprintf(buf, len, "the file is larger than the kernel will read");
-		break;
-	case ENOMEM:
-		snprintf(buf, len, "the kernel could not allocate memory for the image");
 		break;
 	default:
 		break;
