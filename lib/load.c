@@ -556,6 +556,60 @@ static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 	return r;
 }
 
+/*
+ * What the request asks, before any file is read: a kernel, a known check,
+ * an architecture with a loader, its options, and for a crash kernel the
+ * reservation.
+ */
+static int check_request(struct kexec_ctx *ctx, struct kx_load *l)
+{
+	const struct kexec_load_request *req = l->req;
+	int r;
+
+	if (!req->kernel) {
+		kx_err(ctx, "no kernel specified");
+		return -EINVAL;
+	}
+	if (req->check != LIBKEXEC_CHECK_XXH3 && req->check != LIBKEXEC_CHECK_SHA256) {
+		kx_err(ctx, "cannot load kernel %s: unknown purgatory check %u (known: %u xxh3, %u "
+			    "sha256)",
+		       req->kernel, req->check, LIBKEXEC_CHECK_XXH3, LIBKEXEC_CHECK_SHA256);
+		return -EINVAL;
+	}
+	l->arch = kx_arch_of(ctx);
+	if (!l->arch) {
+		kx_err(ctx, "cannot load kernel %s: this library has no kexec_load loader for this "
+			    "architecture",
+		       req->kernel);
+		return -EOPNOTSUPP;
+	}
+	r = check_options(ctx, l);
+	if (r < 0)
+		return r;
+	l->page_size = kx_page_size(ctx);
+	l->crash = req->crash;
+	snprintf(l->what_kernel, sizeof(l->what_kernel), "kernel %s", req->kernel);
+	snprintf(l->what_initrd, sizeof(l->what_initrd), "initrd %s",
+		 req->initrd ? req->initrd : "");
+	if (!l->crash)
+		return 0;
+	if (l->arch->no_crash) {
+		kx_err(ctx, "cannot load crash kernel %s: %s", req->kernel, l->arch->no_crash);
+		return -EOPNOTSUPP;
+	}
+	r = kexec_find_crash_region(ctx, &l->crash_start, &l->crash_end);
+	if (r == -ENOENT) {
+		kx_err(ctx, "cannot load crash kernel %s: no memory is reserved for crash "
+			    "kernels (boot with crashkernel=, e.g. crashkernel=256M)",
+		       req->kernel);
+		r = -EADDRNOTAVAIL;
+	}
+	if (r < 0)
+		return r;
+	warn_crash_cma(ctx, req->kernel);
+	return 0;
+}
+
 KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_load_request *in,
 				      struct kexec_load_plan *plan)
 {
@@ -576,51 +630,9 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	r = kx_request_copy(ctx, "kexec_load", in, in->sz, req, sizeof(*req));
 	if (r < 0)
 		goto fail;
-	if (!req->kernel) {
-		kx_err(ctx, "no kernel specified");
-		r = -EINVAL;
-		goto fail;
-	}
-	if (req->check != LIBKEXEC_CHECK_XXH3 && req->check != LIBKEXEC_CHECK_SHA256) {
-		kx_err(ctx, "cannot load kernel %s: unknown purgatory check %u (known: %u xxh3, %u "
-			    "sha256)",
-		       req->kernel, req->check, LIBKEXEC_CHECK_XXH3, LIBKEXEC_CHECK_SHA256);
-		r = -EINVAL;
-		goto fail;
-	}
-	l->arch = kx_arch_of(ctx);
-	if (!l->arch) {
-		kx_err(ctx, "cannot load kernel %s: this library has no kexec_load loader for this "
-			    "architecture",
-		       req->kernel);
-		r = -EOPNOTSUPP;
-		goto fail;
-	}
-	r = check_options(ctx, l);
+	r = check_request(ctx, l);
 	if (r < 0)
 		goto fail;
-	l->page_size = kx_page_size(ctx);
-	l->crash = req->crash;
-	snprintf(l->what_kernel, sizeof(l->what_kernel), "kernel %s", req->kernel);
-	snprintf(l->what_initrd, sizeof(l->what_initrd), "initrd %s",
-		 req->initrd ? req->initrd : "");
-	if (l->crash && l->arch->no_crash) {
-		kx_err(ctx, "cannot load crash kernel %s: %s", req->kernel, l->arch->no_crash);
-		r = -EOPNOTSUPP;
-		goto fail;
-	}
-	if (l->crash) {
-		r = kexec_find_crash_region(ctx, &l->crash_start, &l->crash_end);
-		if (r == -ENOENT) {
-			kx_err(ctx, "cannot load crash kernel %s: no memory is reserved for crash "
-				    "kernels (boot with crashkernel=, e.g. crashkernel=256M)",
-			       req->kernel);
-			r = -EADDRNOTAVAIL;
-		}
-		if (r < 0)
-			goto fail;
-		warn_crash_cma(ctx, req->kernel);
-	}
 	r = map_input(ctx, "kernel", req->kernel, &l->file);
 	if (r < 0)
 		goto fail;
