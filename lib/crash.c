@@ -421,111 +421,140 @@ static int exclude_dtb_reserved(struct kexec_ctx *ctx, struct kx_range **ex, siz
  * boots over it) and minus each "Crash kernel" range (crashk_res and, with
  * crashkernel=X,high, crashk_low_res): the crash kernel's own memory.
  */
-static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
-		    const struct kexec_memmap *m, struct kx_crash_info *ci)
+/* A growing list of ranges (push_range). */
+struct ranges {
+	struct kx_range *r;
+	size_t nr, cap;
+};
+
+/* System RAM, and what the dump leaves out: low memory, the reservation, DT-reserved memory. */
+static int collect_ranges(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+			  const struct kexec_memmap *m, struct ranges *ram, struct ranges *ex)
 {
-	struct kx_range *ram = NULL, *ex = NULL, *out = NULL;
-	size_t nr_ram = 0, cap_ram = 0, nr_ex = 0, cap_ex = 0, nr_out = 0, cap_out = 0;
-	size_t i, j, k;
 	bool crash_listed = false;
 	uint64_t cs, ce;
 	int r = 0;
 
 	if (pol->exclude_low) {
-		r = push_range(&ex, &nr_ex, &cap_ex, 0, pol->exclude_low - 1);
+		r = push_range(&ex->r, &ex->nr, &ex->cap, 0, pol->exclude_low - 1);
 		if (r < 0)
-			goto oom;
+			return r;
 	}
-	for (i = 0; i < m->nr; i++) {
+	for (size_t i = 0; i < m->nr; i++) {
 		if (is_top_ram(&m->r[i]))
-			r = push_range(&ram, &nr_ram, &cap_ram, m->r[i].start, m->r[i].end);
+			r = push_range(&ram->r, &ram->nr, &ram->cap, m->r[i].start, m->r[i].end);
 		else if (m->r[i].type == KEXEC_MEM_CRASH) {
 			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " out of the dump", m->r[i].start, m->r[i].end);
-			r = push_range(&ex, &nr_ex, &cap_ex, m->r[i].start, m->r[i].end);
+			r = push_range(&ex->r, &ex->nr, &ex->cap, m->r[i].start, m->r[i].end);
 			crash_listed = true;
 		}
 		if (r < 0)
-			goto oom;
+			return r;
 	}
 	/* powerpc lists its reservation in the device tree, not in /proc/iomem. */
 	if (!crash_listed && kx_crash_region_dt(ctx, &cs, &ce) == 0) {
 		kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 			    " out of the dump", cs, ce);
-		r = push_range(&ex, &nr_ex, &cap_ex, cs, ce);
+		r = push_range(&ex->r, &ex->nr, &ex->cap, cs, ce);
 		if (r < 0)
-			goto oom;
+			return r;
 	}
-	if (pol->exclude_dtb_reserved) {
-		r = exclude_dtb_reserved(ctx, &ex, &nr_ex, &cap_ex);
-		if (r < 0)
-			goto oom;
+	if (pol->exclude_dtb_reserved)
+		return exclude_dtb_reserved(ctx, &ex->r, &ex->nr, &ex->cap);
+	return 0;
+}
+
+/* Sorted, and merged where they touch (the low and high crash regions may). */
+static void merge_ranges(struct ranges *ex)
+{
+	size_t i, k;
+
+	if (!ex->nr)
+		return;
+	qsort(ex->r, ex->nr, sizeof(*ex->r), range_cmp);
+	for (i = 1, k = 0; i < ex->nr; i++) {
+		if (ex->r[k].end == UINT64_MAX || ex->r[i].start <= ex->r[k].end + 1) {
+			if (ex->r[i].end > ex->r[k].end)
+				ex->r[k].end = ex->r[i].end;
+		} else {
+			ex->r[++k] = ex->r[i];
+		}
 	}
-	if (!nr_ram) {
+	ex->nr = k + 1;
+}
+
+/* RAM less the exclusions into out: both sorted and disjoint, so one sweep subtracts. */
+static int subtract_ranges(const struct ranges *ram, const struct ranges *ex, struct ranges *out)
+{
+	size_t i, j, k;
+	int r;
+
+	for (i = 0, j = 0; i < ram->nr; i++) {
+		uint64_t cur = ram->r[i].start;
+		bool done = false;
+
+		while (j < ex->nr && ex->r[j].end < cur)
+			j++;
+		for (k = j; k < ex->nr && ex->r[k].start <= ram->r[i].end; k++) {
+			if (ex->r[k].start > cur) {
+				r = push_range(&out->r, &out->nr, &out->cap, cur, ex->r[k].start - 1);
+				if (r < 0)
+					return r;
+			}
+			if (ex->r[k].end >= ram->r[i].end) {
+				done = true;
+				break;
+			}
+			cur = ex->r[k].end + 1;
+		}
+		if (!done) {
+			r = push_range(&out->r, &out->nr, &out->cap, cur, ram->r[i].end);
+			if (r < 0)
+				return r;
+		}
+	}
+	return 0;
+}
+
+static int read_ram(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
+		    const struct kexec_memmap *m, struct kx_crash_info *ci)
+{
+	struct ranges ram = { 0 }, ex = { 0 }, out = { 0 };
+	int r;
+
+	r = collect_ranges(ctx, pol, m, &ram, &ex);
+	if (r < 0)
+		goto oom;
+	if (!ram.nr) {
 		kx_err(ctx, "%s%s has no System RAM: nothing to dump", ctx->root, IOMEM_PATH);
 		r = -EINVAL;
 		goto out;
 	}
-
 	/* Top-level resources never overlap: if these do, the file is not iomem. */
-	qsort(ram, nr_ram, sizeof(*ram), range_cmp);
-	for (i = 1; i < nr_ram; i++) {
-		if (ram[i].start <= ram[i - 1].end) {
+	qsort(ram.r, ram.nr, sizeof(*ram.r), range_cmp);
+	for (size_t i = 1; i < ram.nr; i++) {
+		if (ram.r[i].start <= ram.r[i - 1].end) {
 			kx_err(ctx, "%s%s: System RAM %#" PRIx64 "-%#" PRIx64 " overlaps %#" PRIx64
-				    "-%#" PRIx64, ctx->root, IOMEM_PATH, ram[i].start, ram[i].end,
-			       ram[i - 1].start, ram[i - 1].end);
+				    "-%#" PRIx64, ctx->root, IOMEM_PATH, ram.r[i].start, ram.r[i].end,
+			       ram.r[i - 1].start, ram.r[i - 1].end);
 			r = -EINVAL;
 			goto out;
 		}
 	}
-
-	/* Merge the exclusions (the low and high crash regions may touch). */
-	if (nr_ex)
-		qsort(ex, nr_ex, sizeof(*ex), range_cmp);
-	for (i = 1, k = 0; i < nr_ex; i++) {
-		if (ex[k].end == UINT64_MAX || ex[i].start <= ex[k].end + 1) {
-			if (ex[i].end > ex[k].end)
-				ex[k].end = ex[i].end;
-		} else {
-			ex[++k] = ex[i];
-		}
-	}
-	nr_ex = nr_ex ? k + 1 : 0;
-
-	/* Both lists are sorted and disjoint: one sweep subtracts. */
-	for (i = 0, j = 0; i < nr_ram; i++) {
-		uint64_t cur = ram[i].start;
-		bool done = false;
-
-		while (j < nr_ex && ex[j].end < cur)
-			j++;
-		for (k = j; k < nr_ex && ex[k].start <= ram[i].end; k++) {
-			if (ex[k].start > cur) {
-				r = push_range(&out, &nr_out, &cap_out, cur, ex[k].start - 1);
-				if (r < 0)
-					goto oom;
-			}
-			if (ex[k].end >= ram[i].end) {
-				done = true;
-				break;
-			}
-			cur = ex[k].end + 1;
-		}
-		if (!done) {
-			r = push_range(&out, &nr_out, &cap_out, cur, ram[i].end);
-			if (r < 0)
-				goto oom;
-		}
-	}
-	if (!nr_out) {
+	merge_ranges(&ex);
+	r = subtract_ranges(&ram, &ex, &out);
+	if (r < 0)
+		goto oom;
+	if (!out.nr) {
 		kx_err(ctx, "%s%s: no System RAM is left outside the crash kernel region%s: nothing "
 			    "to dump", ctx->root, IOMEM_PATH, pol->exclude_low ? " and the low memory" : "");
 		r = -EINVAL;
 		goto out;
 	}
-	ci->ram = out;
-	ci->nr_ram = nr_out;
-	out = NULL;
+	ci->ram = out.r;
+	ci->nr_ram = out.nr;
+	out.r = NULL;
 	kx_dbg(ctx, "%zu System RAM ranges to dump", ci->nr_ram);
 	r = 0;
 	goto out;
@@ -533,9 +562,9 @@ oom:
 	kx_err(ctx, "out of memory collecting the RAM ranges of %s%s", ctx->root, IOMEM_PATH);
 	r = -ENOMEM;
 out:
-	free(ram);
-	free(ex);
-	free(out);
+	free(ram.r);
+	free(ex.r);
+	free(out.r);
 	return r;
 }
 
