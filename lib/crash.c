@@ -604,20 +604,23 @@ static int pread_full(int fd, void *buf, size_t len, uint64_t off)
  * modules and vmemmap with p_paddr = -1. Only the headers are read: the file
  * claims to be as large as the address space.
  */
-static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uint16_t *machine,
-			    struct kcore_load **loads, size_t *nr)
+/* Where /proc/kcore's program headers are (kcore_ehdr). */
+struct kcore_phdrs {
+	bool e32;
+	uint64_t phoff;
+	uint16_t phnum;
+	size_t phsize;
+};
+
+/* /proc/kcore's ELF header: a little-endian ET_CORE, its machine and its program headers. */
+static int kcore_ehdr(struct kexec_ctx *ctx, const char *path, int fd, uint16_t *machine,
+		      struct kcore_phdrs *h)
 {
 	uint8_t eh[sizeof(Elf64_Ehdr)];
-	uint64_t phoff;
-	uint16_t phnum, phentsize;
-	uint8_t *ph = NULL;
-	size_t i, ehsize, phsize;
-	bool e32;
-	int r;
+	uint16_t phentsize;
+	size_t ehsize;
+	int r = pread_full(fd, eh, sizeof(eh), 0);
 
-	*loads = NULL;
-	*nr = 0;
-	r = pread_full(fd, eh, sizeof(eh), 0);
 	if (r < 0) {
 		kx_err(ctx, "%s: cannot read the ELF header: %s", path,
 		       r == -EIO ? "file too short" : strerror(-r));
@@ -630,9 +633,9 @@ static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uin
 		kx_err(ctx, "%s: not a little-endian ELF32 or ELF64 file", path);
 		return -EINVAL;
 	}
-	e32 = eh[EI_CLASS] == ELFCLASS32;
-	ehsize = e32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
-	phsize = e32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
+	h->e32 = eh[EI_CLASS] == ELFCLASS32;
+	ehsize = h->e32 ? sizeof(Elf32_Ehdr) : sizeof(Elf64_Ehdr);
+	h->phsize = h->e32 ? sizeof(Elf32_Phdr) : sizeof(Elf64_Phdr);
 	/* e_type and e_machine sit at the same offsets in both classes. */
 	if (kx_le16(eh + offsetof(Elf64_Ehdr, e_type)) != ET_CORE) {
 		kx_err(ctx, "%s: ELF type %u is not ET_CORE", path,
@@ -640,70 +643,93 @@ static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uin
 		return -EINVAL;
 	}
 	*machine = kx_le16(eh + offsetof(Elf64_Ehdr, e_machine));
-	if (e32) {
-		phoff = kx_le32(eh + offsetof(Elf32_Ehdr, e_phoff));
-		phnum = kx_le16(eh + offsetof(Elf32_Ehdr, e_phnum));
+	if (h->e32) {
+		h->phoff = kx_le32(eh + offsetof(Elf32_Ehdr, e_phoff));
+		h->phnum = kx_le16(eh + offsetof(Elf32_Ehdr, e_phnum));
 		phentsize = kx_le16(eh + offsetof(Elf32_Ehdr, e_phentsize));
 	} else {
-		phoff = kx_le64(eh + offsetof(Elf64_Ehdr, e_phoff));
-		phnum = kx_le16(eh + offsetof(Elf64_Ehdr, e_phnum));
+		h->phoff = kx_le64(eh + offsetof(Elf64_Ehdr, e_phoff));
+		h->phnum = kx_le16(eh + offsetof(Elf64_Ehdr, e_phnum));
 		phentsize = kx_le16(eh + offsetof(Elf64_Ehdr, e_phentsize));
 	}
-	if (phentsize != phsize) {
-		kx_err(ctx, "%s: program header size %u is not %zu", path, phentsize, phsize);
+	if (phentsize != h->phsize) {
+		kx_err(ctx, "%s: program header size %u is not %zu", path, phentsize, h->phsize);
 		return -EINVAL;
 	}
-	if (phnum == 0 || phnum == PN_XNUM) {
-		kx_err(ctx, "%s: %s", path, phnum ? "extended program header numbering "
+	if (h->phnum == 0 || h->phnum == PN_XNUM) {
+		kx_err(ctx, "%s: %s", path, h->phnum ? "extended program header numbering "
 			    "(PN_XNUM) is not supported" : "no program headers");
 		return -EINVAL;
 	}
-	if (phoff < ehsize) {
+	if (h->phoff < ehsize) {
 		kx_err(ctx, "%s: program headers at offset %" PRIu64 " overlap the ELF header",
-		       path, phoff);
+		       path, h->phoff);
 		return -EINVAL;
 	}
-	ph = malloc((size_t)phnum * phsize);
-	*loads = calloc(phnum, sizeof(**loads));
+	return 0;
+}
+
+/* Program header i as a kcore_load: 1 when it is a PT_LOAD, 0 when not, -EINVAL when bad. */
+static int kcore_load_of(struct kexec_ctx *ctx, const char *path, const struct kcore_phdrs *h,
+			 const uint8_t *ph, size_t i, struct kcore_load *l)
+{
+	const uint8_t *p = ph + i * h->phsize;
+
+	/* p_type is the first word in both classes. */
+	if (kx_le32(p) != PT_LOAD)
+		return 0;
+	if (h->e32) {
+		l->vaddr = kx_le32(p + offsetof(Elf32_Phdr, p_vaddr));
+		l->paddr = kx_le32(p + offsetof(Elf32_Phdr, p_paddr));
+		l->memsz = kx_le32(p + offsetof(Elf32_Phdr, p_memsz));
+		/* p_paddr -1 (vmalloc, modules) as the 64-bit kernels write it. */
+		if (l->paddr == UINT32_MAX)
+			l->paddr = NO_PADDR;
+	} else {
+		l->vaddr = kx_le64(p + offsetof(Elf64_Phdr, p_vaddr));
+		l->paddr = kx_le64(p + offsetof(Elf64_Phdr, p_paddr));
+		l->memsz = kx_le64(p + offsetof(Elf64_Phdr, p_memsz));
+	}
+	/* The last entry may end exactly at the top of the address space. */
+	if (!l->memsz || l->vaddr > UINT64_MAX - (l->memsz - 1)) {
+		kx_err(ctx, "%s: PT_LOAD %zu at %#" PRIx64 " has size %#" PRIx64, path, i, l->vaddr,
+		       l->memsz);
+		return -EINVAL;
+	}
+	return 1;
+}
+
+static int read_kcore_loads(struct kexec_ctx *ctx, const char *path, int fd, uint16_t *machine,
+			    struct kcore_load **loads, size_t *nr)
+{
+	struct kcore_phdrs h;
+	uint8_t *ph = NULL;
+	int r;
+
+	*loads = NULL;
+	*nr = 0;
+	r = kcore_ehdr(ctx, path, fd, machine, &h);
+	if (r < 0)
+		return r;
+	ph = malloc((size_t)h.phnum * h.phsize);
+	*loads = calloc(h.phnum, sizeof(**loads));
 	if (!ph || !*loads) {
-		kx_err(ctx, "%s: out of memory for %u program headers", path, phnum);
+		kx_err(ctx, "%s: out of memory for %u program headers", path, h.phnum);
 		r = -ENOMEM;
 		goto fail;
 	}
-	r = pread_full(fd, ph, (size_t)phnum * phsize, phoff);
+	r = pread_full(fd, ph, (size_t)h.phnum * h.phsize, h.phoff);
 	if (r < 0) {
 		kx_err(ctx, "%s: cannot read %u program headers at offset %" PRIu64 ": %s", path,
-		       phnum, phoff, r == -EIO ? "file too short" : strerror(-r));
+		       h.phnum, h.phoff, r == -EIO ? "file too short" : strerror(-r));
 		r = r == -EIO ? -EINVAL : r;
 		goto fail;
 	}
-	for (i = 0; i < phnum; i++) {
-		const uint8_t *p = ph + i * phsize;
-		struct kcore_load l;
-
-		/* p_type is the first word in both classes. */
-		if (kx_le32(p) != PT_LOAD)
-			continue;
-		if (e32) {
-			l.vaddr = kx_le32(p + offsetof(Elf32_Phdr, p_vaddr));
-			l.paddr = kx_le32(p + offsetof(Elf32_Phdr, p_paddr));
-			l.memsz = kx_le32(p + offsetof(Elf32_Phdr, p_memsz));
-			/* p_paddr -1 (vmalloc, modules) as the 64-bit kernels write it. */
-			if (l.paddr == UINT32_MAX)
-				l.paddr = NO_PADDR;
-		} else {
-			l.vaddr = kx_le64(p + offsetof(Elf64_Phdr, p_vaddr));
-			l.paddr = kx_le64(p + offsetof(Elf64_Phdr, p_paddr));
-			l.memsz = kx_le64(p + offsetof(Elf64_Phdr, p_memsz));
-		}
-		/* The last entry may end exactly at the top of the address space. */
-		if (!l.memsz || l.vaddr > UINT64_MAX - (l.memsz - 1)) {
-			kx_err(ctx, "%s: PT_LOAD %zu at %#" PRIx64 " has size %#" PRIx64, path, i,
-			       l.vaddr, l.memsz);
-			r = -EINVAL;
+	for (size_t i = 0; i < h.phnum; i++) {
+		r = kcore_load_of(ctx, path, &h, ph, i, &(*loads)[*nr]);
+		if (r < 0)
 			goto fail;
-		}
-		(*loads)[(*nr)++] = l;
+		*nr += (size_t)r;
 	}
 	free(ph);
 	return 0;
