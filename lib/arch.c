@@ -206,6 +206,62 @@ static int64_t sniff_formats(void *data, const void *head, size_t len, const cha
 	return -ENOEXEC;
 }
 
+/* -t TYPE names neither a format of this architecture nor an envelope: say which there are. */
+static int unknown_type(const struct kx_arch *arch, const char *type, char *why, size_t why_len)
+{
+	size_t used = 0;
+
+	used += (size_t)snprintf(why, why_len, "unknown kernel type \"%s\" (known on %s:", type,
+				 arch->name);
+	for (size_t i = 0; i < arch->nr_formats && used < why_len; i++)
+		used += (size_t)snprintf(why + used, why_len - used, " %s",
+					 arch->formats[i]->type.name);
+	for (size_t i = 0; i < kx_nr_wrappers && used < why_len; i++)
+		used += (size_t)snprintf(why + used, why_len - used, " %s", kx_wrappers[i]->name);
+	if (used < why_len)
+		snprintf(why + used, why_len - used, ")");
+	return -EINVAL;
+}
+
+/* The unwrapped image as the format -t names. */
+static int probe_wanted(const struct kx_format *want, struct kx_image *img, char *why,
+			size_t why_len)
+{
+	const char *reason = NULL;
+	int r;
+
+	memset(&img->info, 0, sizeof(img->info));
+	img->info.cmdline_max = UINT32_MAX;
+	r = want->probe(img->u.buf, img->u.len, &img->info, &reason);
+	if (r < 0) {
+		if (img->u.nr_layers)
+			snprintf(why, why_len, "%s (inside %s)", reason ? reason : "not this format",
+				 img->u.chain);
+		else
+			snprintf(why, why_len, "%s", reason ? reason : "not this format");
+		return r;
+	}
+	img->fmt = want;
+	img->info.format = want->type.name;
+	return 0;
+}
+
+/* The unwrapped image as any format of the architecture. */
+static int probe_any(const struct kx_arch *arch, struct kx_image *img, char *why, size_t why_len)
+{
+	int r = kx_format_probe(arch, img->u.buf, img->u.len, &img->fmt, &img->info, why, why_len);
+	size_t used;
+
+	if (r >= 0)
+		return r;
+	used = strlen(why);
+	if (img->u.nr_layers && used < why_len)
+		snprintf(why + used, why_len - used, "; the image inside %s", img->u.chain);
+	else if (used < why_len)
+		snprintf(why + used, why_len - used, "; nor compressed, EFI zboot or a UKI");
+	return r;
+}
+
 int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const char *type,
 		  struct kx_image *img, char *why, size_t why_len)
 {
@@ -215,21 +271,8 @@ int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const
 	int r;
 
 	memset(img, 0, sizeof(*img));
-	if (type && !want && !force) {
-		size_t used = 0;
-
-		used += (size_t)snprintf(why, why_len, "unknown kernel type \"%s\" (known on %s:",
-					 type, arch->name);
-		for (size_t i = 0; i < arch->nr_formats && used < why_len; i++)
-			used += (size_t)snprintf(why + used, why_len - used, " %s",
-						 arch->formats[i]->type.name);
-		for (size_t i = 0; i < kx_nr_wrappers && used < why_len; i++)
-			used += (size_t)snprintf(why + used, why_len - used, " %s",
-						 kx_wrappers[i]->name);
-		if (used < why_len)
-			snprintf(why + used, why_len - used, ")");
-		return -EINVAL;
-	}
+	if (type && !want && !force)
+		return unknown_type(arch, type, why, why_len);
 	struct head_sniff hs = { arch, want };
 	const struct kx_unwrap_sniff sniff = { sniff_formats, &hs };
 
@@ -259,35 +302,11 @@ int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const
 		kx_unwrapped_free(&img->u);
 		return r;
 	}
-	if (want) {
-		memset(&img->info, 0, sizeof(img->info));
-		img->info.cmdline_max = UINT32_MAX;
-		r = want->probe(img->u.buf, img->u.len, &img->info, &reason);
-		if (r < 0) {
-			if (img->u.nr_layers)
-				snprintf(why, why_len, "%s (inside %s)", reason ? reason : "not this format",
-					 img->u.chain);
-			else
-				snprintf(why, why_len, "%s", reason ? reason : "not this format");
-			kx_image_close(img);
-			return r;
-		}
-		img->fmt = want;
-		img->info.format = want->type.name;
-	} else {
-		r = kx_format_probe(arch, img->u.buf, img->u.len, &img->fmt, &img->info, why, why_len);
-		if (r < 0) {
-			size_t used = strlen(why);
-
-			if (img->u.nr_layers && used < why_len)
-				snprintf(why + used, why_len - used, "; the image inside %s",
-					 img->u.chain);
-			else if (used < why_len)
-				snprintf(why + used, why_len - used,
-					 "; nor compressed, EFI zboot or a UKI");
-			kx_image_close(img);
-			return r;
-		}
+	r = want ? probe_wanted(want, img, why, why_len)
+		 : probe_any(arch, img, why, why_len);
+	if (r < 0) {
+		kx_image_close(img);
+		return r;
 	}
 	/* The compression is the innermost layer's; the file size is the file's. */
 	if (img->u.nr_layers)
