@@ -158,117 +158,152 @@ int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machin
  * unaligned start gets a padded copy), in RAM and free, as a "kernel"
  * segment; *phys_entry the entry point's physical address.
  */
-int kx_load_elf_segments(struct kexec_ctx *ctx, struct kx_load *l, const struct kx_elf_load *how,
-			 uint64_t *phys_entry)
+/* The ELF header: 64-bit little-endian, the machine, an executable; its program headers inside the file. */
+static int elf_header(struct kexec_ctx *ctx, const struct kx_load *l, const struct kx_elf_load *how,
+		      uint64_t *phoff, uint16_t *phentsize, uint16_t *phnum)
 {
-	const struct kexec_load_request *req = l->req;
-	struct kx_alloc *a = &l->alloc;
+	const char *kernel = l->req->kernel;
 	const uint8_t *e = l->kernel.addr;
-	size_t len = l->kernel.len, nloads = 0;
-	uint64_t phoff, e_entry, ps = l->page_size;
-	uint16_t phentsize, phnum;
-	int r;
+	size_t len = l->kernel.len;
 
-	*phys_entry = UINT64_MAX;
 	if (len < 64 || e[4] != 2 || e[5] != 1) {
-		kx_err(ctx, "cannot load kernel %s: not a 64-bit little-endian ELF file", req->kernel);
+		kx_err(ctx, "cannot load kernel %s: not a 64-bit little-endian ELF file", kernel);
 		return -ENOEXEC;
 	}
 	if (kx_le16(e + 18) != how->machine) {
-		kx_err(ctx, "cannot load kernel %s: ELF machine %u is not %s (%u)", req->kernel,
+		kx_err(ctx, "cannot load kernel %s: ELF machine %u is not %s (%u)", kernel,
 		       kx_le16(e + 18), how->machine_name, how->machine);
 		return -ENOEXEC;
 	}
 	if (kx_le16(e + 16) != 2) {
-		kx_err(ctx, "cannot load kernel %s: not an ELF executable (e_type %u)", req->kernel,
+		kx_err(ctx, "cannot load kernel %s: not an ELF executable (e_type %u)", kernel,
 		       kx_le16(e + 16));
 		return -ENOEXEC;
 	}
-	e_entry = kx_le64(e + 24);
-	phoff = kx_le64(e + 32);
-	phentsize = kx_le16(e + 54);
-	phnum = kx_le16(e + 56);
-	if (phentsize < 56 || phoff > len || (uint64_t)phnum * phentsize > len - phoff) {
-		kx_err(ctx, "cannot load kernel %s: ELF program headers lie outside the file",
-		       req->kernel);
+	*phoff = kx_le64(e + 32);
+	*phentsize = kx_le16(e + 54);
+	*phnum = kx_le16(e + 56);
+	if (*phentsize < 56 || *phoff > len || (uint64_t)*phnum * *phentsize > len - *phoff) {
+		kx_err(ctx, "cannot load kernel %s: ELF program headers lie outside the file", kernel);
 		return -ENOEXEC;
 	}
+	return 0;
+}
 
-	for (uint16_t i = 0; i < phnum; i++) {
-		const uint8_t *ph = e + phoff + (uint64_t)i * phentsize;
-		uint64_t off = kx_le64(ph + 8), vaddr = kx_le64(ph + 16), paddr = kx_le64(ph + 24);
-		uint64_t filesz = kx_le64(ph + 32), memsz = kx_le64(ph + 40), start, pad, pa = 0, sz;
-		const void *buf;
+/* Where a PT_LOAD goes: page-aligned, in RAM (in the reservation for a crash kernel), free. */
+static int elf_place(struct kexec_ctx *ctx, struct kx_load *l, const struct kx_elf_load *how,
+		     uint16_t i, uint64_t pa, uint64_t start, uint64_t sz)
+{
+	const char *kernel = l->req->kernel;
 
-		if (kx_le32(ph) != 1 /* PT_LOAD */ || memsz == 0)
-			continue;
-		if (filesz > memsz || off > len || filesz > len - off ||
-		    how->phys(vaddr, paddr, &pa) < 0 || pa + memsz < pa || pa + memsz > how->phys_limit) {
-			kx_err(ctx, "cannot load kernel %s: ELF segment %u has impossible sizes or "
-				    "addresses (offset %#" PRIx64 ", filesz %#" PRIx64 ", memsz %#" PRIx64
-				    ", paddr %#" PRIx64 ")",
-			       req->kernel, i, off, filesz, memsz, paddr);
-			return -ENOEXEC;
-		}
-		if (nloads + 3 >= KEXEC_SEGMENT_MAX) {
-			kx_err(ctx, "cannot load kernel %s: too many PT_LOAD segments for kexec_load",
-			       req->kernel);
-			return -E2BIG;
-		}
-		/* Page-align the destination; an unaligned start needs a padded copy. */
-		pad = pa & (ps - 1);
-		start = pa - pad;
-		sz = (pad + memsz + ps - 1) & ~(ps - 1);
-		buf = e + off;
-		if (pad) {
-			uint8_t *copy = calloc(1, pad + filesz);
+	if (!kx_alloc_is_ram(&l->alloc, start, sz) && l->crash) {
+		kx_err(ctx, "cannot load crash kernel %s: ELF segment %u at %#" PRIx64
+			    " lies outside the crash kernel region %#" PRIx64 "-%#" PRIx64 " (%s)",
+		       kernel, i, pa, l->crash_start, l->crash_end, how->crash_hint);
+		return -EADDRNOTAVAIL;
+	}
+	if (!kx_alloc_is_ram(&l->alloc, start, sz)) {
+		kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64 "-%#" PRIx64
+			    " is not in this machine's RAM",
+		       kernel, i, start, (uint64_t)(start + sz - 1));
+		return -EADDRNOTAVAIL;
+	}
+	if (kx_alloc_reserve(&l->alloc, start, sz) < 0) {
+		kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64
+			    " overlaps another segment",
+		       kernel, i, pa);
+		return -ENOEXEC;
+	}
+	return 0;
+}
 
-			if (!copy)
-				return -ENOMEM;
-			memcpy(copy + pad, e + off, filesz);
-			r = kx_load_keep(l, copy);
-			if (r < 0)
-				return r;
-			buf = copy;
-		}
-		if (!kx_alloc_is_ram(a, start, sz) && l->crash) {
-			kx_err(ctx, "cannot load crash kernel %s: ELF segment %u at %#" PRIx64
-				    " lies outside the crash kernel region %#" PRIx64 "-%#" PRIx64
-				    " (%s)",
-			       req->kernel, i, pa, l->crash_start, l->crash_end, how->crash_hint);
-			return -EADDRNOTAVAIL;
-		}
-		if (!kx_alloc_is_ram(a, start, sz)) {
-			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64 "-%#" PRIx64
-				    " is not in this machine's RAM",
-			       req->kernel, i, start, (uint64_t)(start + sz - 1));
-			return -EADDRNOTAVAIL;
-		}
-		r = kx_alloc_reserve(a, start, sz);
-		if (r < 0) {
-			kx_err(ctx, "cannot load kernel %s: ELF segment %u at %#" PRIx64
-				    " overlaps another segment",
-			       req->kernel, i, pa);
-			return -ENOEXEC;
-		}
-		r = kx_load_add_segment(l, "kernel", buf, pad + filesz, start, sz);
+/*
+ * Program header i: 0 when it is no PT_LOAD to load, 1 when it became a
+ * segment (and *phys_entry, when the entry lies in it), or a negative errno.
+ */
+static int elf_segment(struct kexec_ctx *ctx, struct kx_load *l, const struct kx_elf_load *how,
+		       const uint8_t *ph, uint16_t i, size_t nloads, uint64_t *phys_entry)
+{
+	const uint8_t *e = l->kernel.addr;
+	size_t len = l->kernel.len;
+	uint64_t off = kx_le64(ph + 8), vaddr = kx_le64(ph + 16), paddr = kx_le64(ph + 24);
+	uint64_t filesz = kx_le64(ph + 32), memsz = kx_le64(ph + 40), start, pad, pa = 0, sz;
+	uint64_t ps = l->page_size, e_entry = kx_le64(e + 24);
+	const void *buf;
+	int r;
+
+	if (kx_le32(ph) != 1 /* PT_LOAD */ || memsz == 0)
+		return 0;
+	if (filesz > memsz || off > len || filesz > len - off ||
+	    how->phys(vaddr, paddr, &pa) < 0 || pa + memsz < pa || pa + memsz > how->phys_limit) {
+		kx_err(ctx, "cannot load kernel %s: ELF segment %u has impossible sizes or "
+			    "addresses (offset %#" PRIx64 ", filesz %#" PRIx64 ", memsz %#" PRIx64
+			    ", paddr %#" PRIx64 ")",
+		       l->req->kernel, i, off, filesz, memsz, paddr);
+		return -ENOEXEC;
+	}
+	if (nloads + 3 >= KEXEC_SEGMENT_MAX) {
+		kx_err(ctx, "cannot load kernel %s: too many PT_LOAD segments for kexec_load",
+		       l->req->kernel);
+		return -E2BIG;
+	}
+	/* Page-align the destination; an unaligned start needs a padded copy. */
+	pad = pa & (ps - 1);
+	start = pa - pad;
+	sz = (pad + memsz + ps - 1) & ~(ps - 1);
+	buf = e + off;
+	if (pad) {
+		uint8_t *copy = calloc(1, pad + filesz);
+
+		if (!copy)
+			return -ENOMEM;
+		memcpy(copy + pad, e + off, filesz);
+		r = kx_load_keep(l, copy);
 		if (r < 0)
 			return r;
-		/* The entry is physical in p_paddr's terms, or virtual: translate it. */
-		if (e_entry >= paddr && e_entry - paddr < memsz)
-			*phys_entry = pa + (e_entry - paddr);
-		else if (e_entry >= vaddr && e_entry - vaddr < memsz)
-			*phys_entry = pa + (e_entry - vaddr);
-		nloads++;
+		buf = copy;
+	}
+	r = elf_place(ctx, l, how, i, pa, start, sz);
+	if (r == 0)
+		r = kx_load_add_segment(l, "kernel", buf, pad + filesz, start, sz);
+	if (r < 0)
+		return r;
+	/* The entry is physical in p_paddr's terms, or virtual: translate it. */
+	if (e_entry >= paddr && e_entry - paddr < memsz)
+		*phys_entry = pa + (e_entry - paddr);
+	else if (e_entry >= vaddr && e_entry - vaddr < memsz)
+		*phys_entry = pa + (e_entry - vaddr);
+	return 1;
+}
+
+int kx_load_elf_segments(struct kexec_ctx *ctx, struct kx_load *l, const struct kx_elf_load *how,
+			 uint64_t *phys_entry)
+{
+	const uint8_t *e = l->kernel.addr;
+	size_t nloads = 0;
+	uint64_t phoff;
+	uint16_t phentsize, phnum;
+	int r;
+
+	*phys_entry = UINT64_MAX;
+	r = elf_header(ctx, l, how, &phoff, &phentsize, &phnum);
+	if (r < 0)
+		return r;
+	for (uint16_t i = 0; i < phnum; i++) {
+		r = elf_segment(ctx, l, how, e + phoff + (uint64_t)i * phentsize, i, nloads,
+				phys_entry);
+		if (r < 0)
+			return r;
+		nloads += (size_t)r;
 	}
 	if (!nloads) {
-		kx_err(ctx, "cannot load kernel %s: ELF file has no PT_LOAD segment", req->kernel);
+		kx_err(ctx, "cannot load kernel %s: ELF file has no PT_LOAD segment", l->req->kernel);
 		return -ENOEXEC;
 	}
 	if (*phys_entry == UINT64_MAX) {
 		kx_err(ctx, "cannot load kernel %s: the ELF entry point %#" PRIx64
 			    " lies in no PT_LOAD segment",
-		       req->kernel, e_entry);
+		       l->req->kernel, kx_le64(e + 24));
 		return -ENOEXEC;
 	}
 	return 0;
