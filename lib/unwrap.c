@@ -1077,14 +1077,94 @@ int kx_unwrap(const void *buf, size_t len, size_t max_out, const char *force,
 	return kx_unwrap_lazy(buf, len, max_out, force, NULL, out, reason);
 }
 
+/*
+ * Which envelope the layer at cur is: *wp, or NULL when none is (the kernel
+ * is reached). must: the one the outer layer says comes next (zboot's
+ * compression), or -t's (forced). 0, or fail()'s errno.
+ */
+static int next_wrapper(const uint8_t *cur, size_t cur_len, const struct wrapper *must,
+			bool forced, const struct wrapper *parent, struct kx_unwrapped *out,
+			const char **reason, const struct wrapper **wp)
+{
+	const char *why = NULL;
+	int r = 0;
+
+	*wp = NULL;
+	if (must) {
+		r = must->pub.probe(cur, cur_len, &why);
+		if (r == -ENOEXEC) {
+			static __thread char msg[256];
+
+			if (forced) {
+				snprintf(msg, sizeof(msg), "not a %s image%s%s%s", must->pub.name,
+					 why ? " (" : "", why ? why : "", why ? ")" : "");
+				return fail(out, reason, -ENOEXEC, NULL, msg);
+			}
+			/* zboot checked the magic; defensive all the same. */
+			snprintf(msg, sizeof(msg), "not %s data, as the zboot header says (%s)",
+				 must->pub.name, why ? why : "no magic");
+			return fail(out, reason, -EINVAL, layer_what(must, parent), msg);
+		}
+		*wp = must;
+	} else {
+		for (size_t i = 0; i < kx_nr_wrappers && !*wp; i++) {
+			r = kx_wrappers[i]->probe(cur, cur_len, &why);
+			if (r != -ENOEXEC)
+				*wp = wrapper_of(kx_wrappers[i]);
+		}
+		if (!*wp)
+			return 0;
+	}
+	return r < 0 ? fail(out, reason, r, layer_what(*wp, parent), why) : 0;
+}
+
+/* Peel layer w off *cur: the layer recorded in out, *cur the inside, *must what comes next. */
+static int peel_layer(const struct wrapper *w, const struct wrapper *parent, const struct limits *lim,
+		      struct kx_unwrapped *out, const char **reason, const uint8_t **cur,
+		      size_t *cur_len, const struct wrapper **must)
+{
+	const char *why = NULL;
+	struct peeled p;
+	int r;
+
+	if (out->nr_layers == KX_UNWRAP_MAX_DEPTH) {
+		static __thread char msg[160];
+
+		snprintf(msg, sizeof(msg), "more than %d nested envelopes (%s, then %s)",
+			 KX_UNWRAP_MAX_DEPTH, out->chain, w->pub.name);
+		return fail(out, reason, -ELOOP, NULL, msg);
+	}
+	memset(&p, 0, sizeof(p));
+	r = w->peel(*cur, *cur_len, lim, &p, &why);
+	if (r < 0)
+		return fail(out, reason, r, layer_what(w, parent), why);
+	add_layer(out, &w->pub);
+	/* A UKI's parts are slices of the caller's buffer only when it is outermost. */
+	if (w == &w_uki && out->nr_layers == 1) {
+		out->cmdline = p.cmdline;
+		out->initrd = p.initrd;
+		out->dtb = p.dtb;
+	}
+	if (p.owned) {
+		/* The layer it came from is no longer needed. */
+		free(out->owned);
+		out->owned = p.owned;
+	}
+	*cur = p.buf;
+	*cur_len = p.len;
+	*must = p.next ? wrapper_of(p.next) : NULL;
+	return 0;
+}
+
 int kx_unwrap_lazy(const void *buf, size_t len, size_t max_out, const char *force,
 		   const struct kx_unwrap_sniff *sniff, struct kx_unwrapped *out,
 		   const char **reason)
 {
-	const struct wrapper *parent = NULL, *must = NULL;
+	const struct wrapper *parent = NULL, *must = NULL, *w;
 	const uint8_t *cur = buf;
 	size_t cur_len = len;
 	bool forced = false;
+	int r;
 
 	memset(out, 0, sizeof(*out));
 	out->buf = buf;
@@ -1106,68 +1186,16 @@ int kx_unwrap_lazy(const void *buf, size_t len, size_t max_out, const char *forc
 		forced = true;
 	}
 	for (;;) {
-		const struct wrapper *w = NULL;
-		const char *why = NULL;
-		struct peeled p;
-		int r;
-
-		if (must) {
-			r = must->pub.probe(cur, cur_len, &why);
-			if (r == -ENOEXEC) {
-				static __thread char msg[256];
-
-				if (forced) {
-					snprintf(msg, sizeof(msg), "not a %s image%s%s%s", must->pub.name,
-						 why ? " (" : "", why ? why : "", why ? ")" : "");
-					return fail(out, reason, -ENOEXEC, NULL, msg);
-				}
-				/* zboot checked the magic; defensive all the same. */
-				snprintf(msg, sizeof(msg), "not %s data, as the zboot header says (%s)",
-					 must->pub.name, why ? why : "no magic");
-				return fail(out, reason, -EINVAL, layer_what(must, parent), msg);
-			}
-			w = must;
-		} else {
-			for (size_t i = 0; i < kx_nr_wrappers; i++) {
-				r = kx_wrappers[i]->probe(cur, cur_len, &why);
-				if (r != -ENOEXEC) {
-					w = wrapper_of(kx_wrappers[i]);
-					break;
-				}
-			}
-			if (!w)
-				break;
-		}
-		if (r < 0)
-			return fail(out, reason, r, layer_what(w, parent), why);
-		if (out->nr_layers == KX_UNWRAP_MAX_DEPTH) {
-			static __thread char msg[160];
-
-			snprintf(msg, sizeof(msg), "more than %d nested envelopes (%s, then %s)",
-				 KX_UNWRAP_MAX_DEPTH, out->chain, w->pub.name);
-			return fail(out, reason, -ELOOP, NULL, msg);
-		}
-		memset(&p, 0, sizeof(p));
 		const struct limits lim = { max_out, sniff };
 
-		r = w->peel(cur, cur_len, &lim, &p, &why);
+		r = next_wrapper(cur, cur_len, must, forced, parent, out, reason, &w);
 		if (r < 0)
-			return fail(out, reason, r, layer_what(w, parent), why);
-		add_layer(out, &w->pub);
-		/* A UKI's parts are slices of the caller's buffer only when it is outermost. */
-		if (w == &w_uki && out->nr_layers == 1) {
-			out->cmdline = p.cmdline;
-			out->initrd = p.initrd;
-			out->dtb = p.dtb;
-		}
-		if (p.owned) {
-			/* The layer it came from is no longer needed. */
-			free(out->owned);
-			out->owned = p.owned;
-		}
-		cur = p.buf;
-		cur_len = p.len;
-		must = p.next ? wrapper_of(p.next) : NULL;
+			return r;
+		if (!w)
+			break;
+		r = peel_layer(w, parent, &lim, out, reason, &cur, &cur_len, &must);
+		if (r < 0)
+			return r;
 		forced = false;
 		parent = w;
 	}
