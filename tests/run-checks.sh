@@ -117,6 +117,8 @@ fuzz_check() {
 	variant fuzz "$fuzz_build" && "$top/fuzz/run.sh" "$fuzz_build" check
 }
 
+# No function over 80 lines in lib/, tools/, purgatory/ (CODING-STYLE.md).
+run_group lint python3 "$top/tests/lint/function-length.py" "$top"
 run_group unprivileged "$top/tests/cli/test-unprivileged.sh" "$build/kexec"
 run_group bad-inputs "$top/tests/bad-inputs/run.sh" "$build/kexec"
 run_group asan asan_unit
