@@ -64,15 +64,11 @@ static int sim_crash_region(struct kexec_ctx *ctx, uint64_t *start, uint64_t *en
 	return 0;
 }
 
+/* The one reservation, as the only range. */
 static void sim_crash_ranges(struct kexec_ctx *ctx, struct kexec_status *st)
 {
-	const struct kexec_limits *l = &kexec_sim_config(ctx->sim)->limits;
-
-	if (l->has_crash_region) {
+	if (sim_crash_region(ctx, &st->crash_ranges[0].start, &st->crash_ranges[0].end) == 0)
 		st->nr_crash_ranges = 1;
-		st->crash_ranges[0].start = l->crash_start;
-		st->crash_ranges[0].end = l->crash_end;
-	}
 }
 
 static void sim_policy(struct kexec_ctx *ctx, struct kexec_status *st)

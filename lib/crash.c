@@ -370,15 +370,21 @@ static bool in_system_ram(const struct kexec_memmap *m, uint64_t start, uint64_t
 	return false;
 }
 
-static int push_range(struct kx_range **arr, size_t *nr, size_t *cap, uint64_t start, uint64_t end)
+/* A growing list of ranges. */
+struct ranges {
+	struct kx_range *r;
+	size_t nr, cap;
+};
+
+static int push_range(struct ranges *l, uint64_t start, uint64_t end)
 {
-	int r = kx_grow((void **)arr, cap, *nr + 1, sizeof(**arr));
+	int r = kx_grow((void **)&l->r, &l->cap, l->nr + 1, sizeof(*l->r));
 
 	if (r < 0)
 		return r;
-	(*arr)[*nr].start = start;
-	(*arr)[*nr].end = end;
-	(*nr)++;
+	l->r[l->nr].start = start;
+	l->r[l->nr].end = end;
+	l->nr++;
 	return 0;
 }
 
@@ -388,8 +394,7 @@ static int push_range(struct kx_range **arr, size_t *nr, size_t *cap, uint64_t s
  * OpenSBI's memory, which its PMP hides from S-mode, so that reading it
  * through /proc/vmcore fails with EFAULT. No tree: nothing to leave out.
  */
-static int exclude_dtb_reserved(struct kexec_ctx *ctx, struct kx_range **ex, size_t *nr_ex,
-				size_t *cap_ex)
+static int exclude_dtb_reserved(struct kexec_ctx *ctx, struct ranges *ex)
 {
 	struct kx_range *res = NULL;
 	size_t nr = 0;
@@ -409,7 +414,7 @@ static int exclude_dtb_reserved(struct kexec_ctx *ctx, struct kx_range **ex, siz
 	for (size_t i = 0; i < nr && r >= 0; i++) {
 		kx_dbg(ctx, "leaving the device tree's reserved %#" PRIx64 "-%#" PRIx64
 			    " out of the dump (firmware's)", res[i].start, res[i].end);
-		r = push_range(ex, nr_ex, cap_ex, res[i].start, res[i].end);
+		r = push_range(ex, res[i].start, res[i].end);
 	}
 	free(res);
 	return r < 0 ? r : 0;
@@ -421,12 +426,6 @@ static int exclude_dtb_reserved(struct kexec_ctx *ctx, struct kx_range **ex, siz
  * boots over it) and minus each "Crash kernel" range (crashk_res and, with
  * crashkernel=X,high, crashk_low_res): the crash kernel's own memory.
  */
-/* A growing list of ranges (push_range). */
-struct ranges {
-	struct kx_range *r;
-	size_t nr, cap;
-};
-
 /* System RAM, and what the dump leaves out: low memory, the reservation, DT-reserved memory. */
 static int collect_ranges(struct kexec_ctx *ctx, const struct kx_crash_policy *pol,
 			  const struct kexec_memmap *m, struct ranges *ram, struct ranges *ex)
@@ -436,17 +435,17 @@ static int collect_ranges(struct kexec_ctx *ctx, const struct kx_crash_policy *p
 	int r = 0;
 
 	if (pol->exclude_low) {
-		r = push_range(&ex->r, &ex->nr, &ex->cap, 0, pol->exclude_low - 1);
+		r = push_range(ex, 0, pol->exclude_low - 1);
 		if (r < 0)
 			return r;
 	}
 	for (size_t i = 0; i < m->nr; i++) {
 		if (is_top_ram(&m->r[i]))
-			r = push_range(&ram->r, &ram->nr, &ram->cap, m->r[i].start, m->r[i].end);
+			r = push_range(ram, m->r[i].start, m->r[i].end);
 		else if (m->r[i].type == KEXEC_MEM_CRASH) {
 			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " out of the dump", m->r[i].start, m->r[i].end);
-			r = push_range(&ex->r, &ex->nr, &ex->cap, m->r[i].start, m->r[i].end);
+			r = push_range(ex, m->r[i].start, m->r[i].end);
 			crash_listed = true;
 		}
 		if (r < 0)
@@ -456,12 +455,12 @@ static int collect_ranges(struct kexec_ctx *ctx, const struct kx_crash_policy *p
 	if (!crash_listed && kx_crash_region_dt(ctx, &cs, &ce) == 0) {
 		kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 			    " out of the dump", cs, ce);
-		r = push_range(&ex->r, &ex->nr, &ex->cap, cs, ce);
+		r = push_range(ex, cs, ce);
 		if (r < 0)
 			return r;
 	}
 	if (pol->exclude_dtb_reserved)
-		return exclude_dtb_reserved(ctx, &ex->r, &ex->nr, &ex->cap);
+		return exclude_dtb_reserved(ctx, ex);
 	return 0;
 }
 
@@ -498,7 +497,7 @@ static int subtract_ranges(const struct ranges *ram, const struct ranges *ex, st
 			j++;
 		for (k = j; k < ex->nr && ex->r[k].start <= ram->r[i].end; k++) {
 			if (ex->r[k].start > cur) {
-				r = push_range(&out->r, &out->nr, &out->cap, cur, ex->r[k].start - 1);
+				r = push_range(out, cur, ex->r[k].start - 1);
 				if (r < 0)
 					return r;
 			}
@@ -509,7 +508,7 @@ static int subtract_ranges(const struct ranges *ram, const struct ranges *ex, st
 			cur = ex->r[k].end + 1;
 		}
 		if (!done) {
-			r = push_range(&out->r, &out->nr, &out->cap, cur, ram->r[i].end);
+			r = push_range(out, cur, ram->r[i].end);
 			if (r < 0)
 				return r;
 		}

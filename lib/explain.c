@@ -97,7 +97,7 @@ KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, boo
 	buf[0] = '\0';
 	if (err < 0)
 		err = -err;
-	for (size_t i = 0; i < sizeof(fixed_explanations) / sizeof(fixed_explanations[0]); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(fixed_explanations); i++)
 		if (fixed_explanations[i].err == err)
 			snprintf(buf, len, "%s", fixed_explanations[i].text);
 	switch (err) {

@@ -320,7 +320,7 @@ static const struct {
 int kx_sim_file_probe(const struct kexec_sim_config *c, const uint8_t *k, size_t len,
 		      const struct sim_loader **loader)
 {
-	for (size_t i = 0; i < sizeof(sim_file_archs) / sizeof(sim_file_archs[0]); i++) {
+	for (size_t i = 0; i < ARRAY_SIZE(sim_file_archs); i++) {
 		int r = -ENOEXEC;
 
 		if (sim_file_archs[i].arch != c->limits.native_arch)

@@ -4,9 +4,9 @@
  * state, the crashkernel= reservation, which syscalls the kernel has, and the
  * policies that refuse loads (kexec_load_disabled, lockdown, the load limits,
  * CAP_SYS_BOOT), as the context's backend reports them (lib/backend.h: the
- * files below the context's root, or the simulated kernel). Nothing here is an error of the caller's: what
- * cannot be read is reported as unknown in the structure, and the log gets
- * it at debug level only.
+ * files below the context's root, or the simulated kernel). Nothing here is
+ * an error of the caller's: what cannot be read is reported as unknown in
+ * the structure, and the log gets it at debug level only.
  */
 #include <errno.h>
 #include <inttypes.h>
