@@ -25,7 +25,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			FUZZ_CHECK(m->start <= m->end);
 			FUZZ_CHECK(memchr(m->name, '\0', sizeof(m->name)) != NULL);
-			FUZZ_CHECK(m->type >= KEXEC_MEM_RAM && m->type <= KEXEC_MEM_OTHER);
+			FUZZ_CHECK(m->type >= LIBKEXEC_MEM_RAM && m->type <= LIBKEXEC_MEM_OTHER);
 			FUZZ_CHECK(kexec_mem_type_name(m->type) != NULL);
 		}
 	} else {

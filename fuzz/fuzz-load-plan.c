@@ -2,8 +2,8 @@
 /*
  * Whole load plans from hostile kernel bytes: the input is the kernel file
  * (a bzImage or an ELF vmlinux, detected as the command does), /proc and /sys
- * are the x86-bios fixture. Both planners run: kexec_load_plan_prepare() and
- * kexec_file_plan_prepare(), then a kdump plan through kexec_load on the
+ * are the x86-bios fixture. Both planners run: kx_load_plan_prepare() and
+ * kx_file_plan_prepare(), then a kdump plan through kexec_load on the
  * crash-x86_64 fixture. A plan they accept is loaded into the simulated
  * kernel, which must accept it too; nothing reaches a real kernel.
  */
@@ -46,18 +46,18 @@ static struct kexec_sim *new_sim(void)
 
 static void load_plan(struct kexec_ctx *ctx, bool crash)
 {
-	struct kexec_load_request req = {
-		.sz = sizeof(struct kexec_load_request), .kernel = kernel_path,
+	struct kx_load_request req = {
+		.sz = sizeof(struct kx_load_request), .kernel = kernel_path,
 		.initrd = initrd_path,
 		.cmdline = "console=ttyS0 quiet",
 		.crash = crash,
 	};
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	struct kexec_sim *sim;
 	bool entry_in_segment = false;
 	uint64_t start, end;
 
-	if (kexec_load_plan_prepare(ctx, &req, &plan) < 0)
+	if (kx_load_plan_prepare(ctx, &req, &plan) < 0)
 		return;
 	FUZZ_CHECK(!!(plan.flags & KEXEC_ON_CRASH) == crash);
 	FUZZ_CHECK(plan.segs.nr >= 3 && plan.segs.nr <= KEXEC_SEGMENT_MAX);
@@ -66,7 +66,7 @@ static void load_plan(struct kexec_ctx *ctx, bool crash)
 		const struct kexec_segment *s = &plan.segs.seg[i];
 		uint64_t mem = (uintptr_t)s->mem;
 
-		FUZZ_CHECK(plan.info[i].role != NULL);
+		FUZZ_CHECK(kexec_segment_role_name(plan.info[i].role) != NULL);
 		FUZZ_CHECK(s->bufsz <= s->memsz);
 		if (plan.entry >= mem && plan.entry - mem < s->memsz)
 			entry_in_segment = true;
@@ -85,7 +85,7 @@ static void load_plan(struct kexec_ctx *ctx, bool crash)
 		lim->crash_end = end;
 	}
 	kexec_ctx_use_sim(ctx, sim);
-	FUZZ_CHECK(kexec_load_plan_load(ctx, &plan) == 0);
+	FUZZ_CHECK(kx_load_plan_load(ctx, &plan) == 0);
 	/* What the simulated kernel holds is what the plan said. */
 	for (size_t i = 0; i < plan.segs.nr; i++) {
 		const struct kexec_segment *s = &plan.segs.seg[i];
@@ -102,32 +102,32 @@ static void load_plan(struct kexec_ctx *ctx, bool crash)
 	FUZZ_CHECK(kexec_sim_entry(sim, crash) == plan.entry);
 	kexec_ctx_use_sim(ctx, NULL);
 	kexec_sim_free(sim);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 }
 
 static void file_plan(struct kexec_ctx *ctx, size_t size)
 {
-	struct kexec_file_request req = {
-		.sz = sizeof(struct kexec_file_request), .kernel = kernel_path,
+	struct kx_file_request req = {
+		.sz = sizeof(struct kx_file_request), .kernel = kernel_path,
 		.initrd = initrd_path,
 		.cmdline = "console=ttyS0",
 	};
-	struct kexec_file_plan plan;
+	struct kx_file_plan plan;
 	struct kexec_sim *sim;
 	size_t ksize;
 
-	if (kexec_file_plan_prepare(ctx, &req, &plan) < 0)
+	if (kx_file_plan_prepare(ctx, &req, &plan) < 0)
 		return;
 	FUZZ_CHECK(plan.kernel_size == size);
 	FUZZ_CHECK(plan.cmdline_len == strlen(plan.cmdline) + 1);
 	sim = new_sim();
 	kexec_ctx_use_sim(ctx, sim);
-	FUZZ_CHECK(kexec_file_plan_load(ctx, &plan) == 0);
+	FUZZ_CHECK(kx_file_plan_load(ctx, &plan) == 0);
 	FUZZ_CHECK(kexec_sim_file_image(sim, false, NULL, &ksize, NULL, NULL, NULL) == 0);
 	FUZZ_CHECK(ksize == size);
 	kexec_ctx_use_sim(ctx, NULL);
 	kexec_sim_free(sim);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -3,7 +3,7 @@
  * The validator against the simulated kernel. The input describes a machine
  * (page size, RAM, crash region, CONFIG_KEXEC_JUMP) and a kexec_load request
  * (entry, flags, up to 20 segments). Properties:
- *   - what kexec_validate() accepts, the simulated kernel accepts (kexec_load
+ *   - what kx_validate() accepts, the simulated kernel accepts (kexec_load
  *     returns 0), and what it rejects, the simulated kernel rejects with the
  *     same errno;
  *   - an independent statement of the kernel's rules (below, written apart
@@ -97,7 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < BUF_SIZE; i++)
 			buf[i] = (uint8_t)(i * 31 + 7);
 
-	kexec_limits_native(&lim);
+	kx_limits_native(&lim);
 	f = fuzz_u8(&in);
 	lim.page_size = pages[f & 3];
 	lim.kexec_jump = f & 4;
@@ -135,7 +135,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	why = NULL;
 	bad = -2;
-	v = kexec_validate(&lim, entry, nr, seg, flags, &why, &bad);
+	v = kx_validate(&lim, entry, nr, seg, flags, &why, &bad);
 	FUZZ_CHECK(v == 0 || v == -EINVAL || v == -EADDRNOTAVAIL);
 	FUZZ_CHECK(v == 0 ? why == NULL && bad == -1 : why != NULL && bad >= -1 && bad < (int)nr);
 	FUZZ_CHECK((v == 0) == rules_allow(&lim, entry, nr, seg, flags));

@@ -85,24 +85,34 @@ static void wrapper_type(const struct kx_wrapper *w, struct kexec_image_type *t)
 {
 	*t = (struct kexec_image_type){
 		.name = w->name, .summary = w->summary, .kexec_file_load = true, .kexec_load = true,
+		.envelope = true,
 	};
 }
 
-KX_EXPORT size_t kexec_image_types(const struct kexec_ctx *ctx,
-				   const struct kexec_image_type **types)
+KX_EXPORT size_t kexec_image_type_count(const struct kexec_ctx *ctx)
 {
-	/* The table holds kx_format; its first member is the public type. */
-	static __thread struct kexec_image_type list[24];
 	const struct kx_arch *a = kx_arch_of(ctx);
-	size_t n = 0;
 
-	for (size_t i = 0; a && i < a->nr_formats && n < ARRAY_SIZE(list); i++)
-		list[n++] = a->formats[i]->type;
+	return a ? a->nr_formats + kx_nr_wrappers : 0;
+}
+
+/* The table holds kx_format; its first member is the public type. */
+KX_EXPORT int kexec_image_type_get(const struct kexec_ctx *ctx, size_t i,
+				   struct kexec_image_type *type)
+{
+	const struct kx_arch *a = kx_arch_of(ctx);
+	struct kexec_image_type t;
+
+	if (!type)
+		return -EINVAL;
+	if (!a || i >= a->nr_formats + kx_nr_wrappers)
+		return -ERANGE;
 	/* Then the envelopes every architecture peels before its own formats probe. */
-	for (size_t i = 0; a && i < kx_nr_wrappers && n < ARRAY_SIZE(list); i++)
-		wrapper_type(kx_wrappers[i], &list[n++]);
-	*types = list;
-	return n;
+	if (i < a->nr_formats)
+		t = a->formats[i]->type;
+	else
+		wrapper_type(kx_wrappers[i - a->nr_formats], &t);
+	return kx_fill_out(type, &t, sizeof(t));
 }
 
 const struct kx_format *kx_format_by_name(const struct kx_arch *arch, const char *name)
@@ -119,21 +129,23 @@ const struct kx_format *kx_format_by_name(const struct kx_arch *arch, const char
 	return NULL;
 }
 
-KX_EXPORT const struct kexec_image_type *kexec_image_type_find(const struct kexec_ctx *ctx,
-								 const char *name)
+KX_EXPORT int kexec_image_type_find(const struct kexec_ctx *ctx, const char *name,
+				    struct kexec_image_type *type)
 {
-	static __thread struct kexec_image_type wt;
 	const struct kx_arch *a = kx_arch_of(ctx);
 	const struct kx_format *f = a && name ? kx_format_by_name(a, name) : NULL;
-	const struct kx_wrapper *w;
+	const struct kx_wrapper *w = a && name && !f ? kx_wrapper_by_name(name) : NULL;
+	struct kexec_image_type t;
 
+	if (!type)
+		return -EINVAL;
 	if (f)
-		return &f->type;
-	w = a && name ? kx_wrapper_by_name(name) : NULL;
-	if (!w)
-		return NULL;
-	wrapper_type(w, &wt);
-	return &wt;
+		t = f->type;
+	else if (w)
+		wrapper_type(w, &t);
+	else
+		return -ENOENT;
+	return kx_fill_out(type, &t, sizeof(t));
 }
 
 int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
@@ -327,11 +339,11 @@ int kx_image_supplies(struct kexec_ctx *ctx, const struct kx_image *img, const c
 		*image_cmdline = strndup(img->u.cmdline.buf, img->u.cmdline.len);
 		if (!*image_cmdline)
 			return -ENOMEM;
-		from |= KEXEC_FROM_IMAGE_CMDLINE;
+		from |= LIBKEXEC_FROM_IMAGE_CMDLINE;
 		kx_info(ctx, "kernel %s: using the UKI's command line (.cmdline)", kernel);
 	}
 	if (!have_initrd && img->u.initrd.len) {
-		from |= KEXEC_FROM_IMAGE_INITRD;
+		from |= LIBKEXEC_FROM_IMAGE_INITRD;
 		kx_info(ctx, "kernel %s: using the UKI's initrd (.initrd, %zu bytes)", kernel,
 			img->u.initrd.len);
 	}
@@ -356,29 +368,28 @@ void kx_image_layers(const struct kx_image *img, unsigned int from_image,
 	out->file_size = img->info.file_size;
 }
 
-KX_EXPORT int kexec_image_probe(const struct kexec_ctx *ctx, const void *buf, size_t len,
-				struct kexec_image_info *info, const char **reason)
+KX_EXPORT int kexec_image_probe(struct kexec_ctx *ctx, const void *buf, size_t len,
+				struct kexec_image_info *info)
 {
-	static __thread char why[1024];
 	const struct kx_arch *a = kx_arch_of(ctx);
 	struct kx_image img;
+	char why[1024];
 	int r;
 
+	if (!ctx || !info || info->sz < sizeof(info->sz) + sizeof(info->format))
+		return -EINVAL;
 	if (!a) {
-		if (reason)
-			*reason = "no loader for this architecture";
+		kx_err(ctx, "no loader for this architecture");
 		return -EOPNOTSUPP;
 	}
 	r = kx_image_open(a, buf, len, NULL, &img, why, sizeof(why));
-	if (reason)
-		*reason = r < 0 ? why : NULL;
 	if (r < 0) {
-		memset(info, 0, sizeof(*info));
+		kx_err(ctx, "%s", why);
 		return r;
 	}
-	*info = img.info;
+	r = kx_fill_out(info, &img.info, sizeof(img.info));
 	kx_image_close(&img);
-	return 0;
+	return r;
 }
 
 int kx_cmdline_check(struct kexec_ctx *ctx, const struct kx_format *fmt,

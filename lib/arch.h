@@ -135,7 +135,7 @@ struct kx_arch {
 	 * KEXEC_FILE_FORCE_DTB (x86_64).
 	 */
 	bool device_tree;
-	/* Its loader honours kexec_load_request.kernel_room (--image-size: 32-bit ARM). */
+	/* Its loader honours kx_load_request.kernel_room (--image-size: 32-bit ARM). */
 	bool kernel_room;
 	/* Its kernels have no kexec_file_load at all (32-bit ARM, i386): -ENOSYS, said so. */
 	bool no_file_load;
@@ -251,8 +251,8 @@ struct kx_mapped {
 };
 
 struct kx_load {
-	const struct kexec_load_request *req; /* the caller's, copied to full size */
-	struct kexec_load_plan *plan;
+	const struct kx_load_request *req; /* the caller's, copied to full size */
+	struct kx_load_plan *plan;
 	const struct kx_arch *arch;
 	const struct kx_format *fmt;
 	struct kexec_image_info info;
@@ -289,7 +289,7 @@ struct kx_load {
 };
 
 /* A segment (buf stays valid until the plan is freed); role is static. */
-int kx_load_add_segment(struct kx_load *l, const char *role, const void *buf, size_t bufsz,
+int kx_load_add_segment(struct kx_load *l, enum kexec_segment_role role, const void *buf, size_t bufsz,
 			uint64_t mem, uint64_t memsz);
 /* A malloc'd segment buffer the plan frees. */
 int kx_load_keep(struct kx_load *l, void *buf);

@@ -107,14 +107,14 @@ static int kernel_syscalls(struct kexec_ctx *ctx, unsigned int *have)
 		if (sscanf(line, "%*s %c %255s", &type, name) != 2 || (type != 'T' && type != 't'))
 			continue;
 		if (ends_with_syscall(name, "sys_kexec_load"))
-			*have |= KEXEC_HAVE_LOAD;
+			*have |= LIBKEXEC_HAVE_LOAD;
 		else if (ends_with_syscall(name, "sys_kexec_file_load"))
-			*have |= KEXEC_HAVE_FILE_LOAD;
+			*have |= LIBKEXEC_HAVE_FILE_LOAD;
 	}
 	fclose(f);
 	kx_dbg(ctx, "%s: kexec_load %s, kexec_file_load %s", path,
-	       *have & KEXEC_HAVE_LOAD ? "present" : "absent",
-	       *have & KEXEC_HAVE_FILE_LOAD ? "present" : "absent");
+	       *have & LIBKEXEC_HAVE_LOAD ? "present" : "absent",
+	       *have & LIBKEXEC_HAVE_FILE_LOAD ? "present" : "absent");
 	return 0;
 }
 
@@ -195,9 +195,9 @@ static void kernel_crash_ranges(struct kexec_ctx *ctx, struct kexec_status *st)
 		return;
 	}
 	for (size_t i = 0; i < m.nr; i++) {
-		if (m.r[i].type != KEXEC_MEM_CRASH)
+		if (m.r[i].type != LIBKEXEC_MEM_CRASH)
 			continue;
-		if (st->nr_crash_ranges < KEXEC_STATUS_MAX_CRASH_RANGES) {
+		if (st->nr_crash_ranges < LIBKEXEC_STATUS_MAX_CRASH_RANGES) {
 			st->crash_ranges[st->nr_crash_ranges].start = m.r[i].start;
 			st->crash_ranges[st->nr_crash_ranges].end = m.r[i].end;
 		}

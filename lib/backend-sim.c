@@ -46,8 +46,8 @@ static int sim_syscalls(struct kexec_ctx *ctx, unsigned int *have)
 {
 	const struct kexec_sim_config *c = kexec_sim_config(ctx->sim);
 
-	*have = (c->have_kexec_load ? KEXEC_HAVE_LOAD : 0) |
-		(c->have_kexec_file_load ? KEXEC_HAVE_FILE_LOAD : 0);
+	*have = (c->have_kexec_load ? LIBKEXEC_HAVE_LOAD : 0) |
+		(c->have_kexec_file_load ? LIBKEXEC_HAVE_FILE_LOAD : 0);
 	return 0;
 }
 

@@ -352,7 +352,7 @@ static int range_cmp(const void *a, const void *b)
 
 static bool is_top_ram(const struct kexec_mem_range *r)
 {
-	return r->type == KEXEC_MEM_RAM && r->depth == 0;
+	return r->type == LIBKEXEC_MEM_RAM && r->depth == 0;
 }
 
 /* Whether [start, start + size) lies inside one top-level System RAM range. */
@@ -442,7 +442,7 @@ static int collect_ranges(struct kexec_ctx *ctx, const struct kx_crash_policy *p
 	for (size_t i = 0; i < m->nr; i++) {
 		if (is_top_ram(&m->r[i]))
 			r = push_range(ram, m->r[i].start, m->r[i].end);
-		else if (m->r[i].type == KEXEC_MEM_CRASH) {
+		else if (m->r[i].type == LIBKEXEC_MEM_CRASH) {
 			kx_dbg(ctx, "leaving the crash kernel region %#" PRIx64 "-%#" PRIx64
 				    " out of the dump", m->r[i].start, m->r[i].end);
 			r = push_range(ex, m->r[i].start, m->r[i].end);

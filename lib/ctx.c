@@ -22,8 +22,9 @@ KX_EXPORT struct kexec_ctx *kexec_ctx_new(void)
 	ctx->log_priority = LOG_ERR;
 	ctx->be = &kx_backend_kernel;
 	ctx->root = strdup("");
-	if (!ctx->root) {
-		free(ctx);
+	ctx->err = calloc(1, sizeof(*ctx->err));
+	if (!ctx->root || !ctx->err) {
+		kexec_ctx_free(ctx);
 		return NULL;
 	}
 	return ctx;
@@ -34,7 +35,29 @@ KX_EXPORT void kexec_ctx_free(struct kexec_ctx *ctx)
 	if (!ctx)
 		return;
 	free(ctx->root);
+	if (ctx->err)
+		free(ctx->err->msg);
+	free(ctx->err);
 	free(ctx);
+}
+
+KX_EXPORT const char *kexec_ctx_last_error(const struct kexec_ctx *ctx)
+{
+	return ctx && ctx->err->msg ? ctx->err->msg : "";
+}
+
+/* An error line: the context keeps it for kexec_ctx_last_error(). */
+static void keep_error(const struct kexec_ctx *ctx, int priority, const char *msg)
+{
+	char *copy;
+
+	if (priority > LOG_ERR || ctx->err->muted)
+		return;
+	copy = strdup(msg);
+	if (!copy)
+		return; /* the previous one stays: better than none */
+	free(ctx->err->msg);
+	ctx->err->msg = copy;
 }
 
 KX_EXPORT void kexec_ctx_set_log(struct kexec_ctx *ctx, kexec_log_fn fn, void *data)
@@ -94,7 +117,10 @@ void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (!ctx || !ctx->log_fn || priority > ctx->log_priority)
+	if (!ctx)
+		return;
+	if ((!ctx->log_fn || priority > ctx->log_priority) &&
+	    (priority > LOG_ERR || ctx->err->muted))
 		return;
 	/*
 	 * Whole: the reason comes last ("cannot open kernel PATH: why"), and a
@@ -109,7 +135,9 @@ void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...)
 		vsnprintf(small, sizeof(small), fmt, ap);
 		va_end(ap);
 	}
-	ctx->log_fn(ctx->log_data, priority, msg ? msg : small);
+	keep_error(ctx, priority, msg ? msg : small);
+	if (ctx->log_fn && priority <= ctx->log_priority)
+		ctx->log_fn(ctx->log_data, priority, msg ? msg : small);
 	free(msg);
 }
 
@@ -460,29 +488,47 @@ fail:
 }
 
 int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, size_t in_sz,
-		    void *out, size_t out_sz)
+		    void *out, size_t out_sz, size_t known)
 {
-	/* sz itself and the first pointer: every request has them. */
-	const size_t min = sizeof(size_t) + sizeof(void *);
+	/* sz itself and the first field after it: every request has them. */
+	const size_t min = sizeof(size_t) + sizeof(unsigned int);
 
 	memset(out, 0, out_sz);
 	if (in_sz < min) {
-		kx_err(ctx, "%s request: its size field sz is %zu (set it with KEXEC_REQUEST())", what,
+		kx_err(ctx, "%s request: its size field sz is %zu (set it with LIBKEXEC_OPTS())", what,
 		       in_sz);
 		return -EINVAL;
 	}
-	if (in_sz > out_sz) {
-		/* Fields from a newer header: refuse any this library would ignore. */
-		for (size_t i = out_sz; i < in_sz; i++)
+	if (in_sz > known) {
+		/*
+		 * Fields from a newer header, or the padding after the last
+		 * field this library knows: refuse what it would ignore
+		 * (LIBKEXEC_OPTS() zeroes every byte it does not set).
+		 */
+		for (size_t i = known; i < in_sz; i++)
 			if (((const uint8_t *)in)[i]) {
-				kx_err(ctx, "%s request sets fields this libkexec (%s) does not know",
-				       what, kexec_version());
+				kx_err(ctx, "%s request sets fields this libkexec (%s) does not "
+					    "know (byte %zu of %zu)", what, kexec_version(), i, in_sz);
 				return -E2BIG;
 			}
-		in_sz = out_sz;
+		in_sz = known;
 	}
 	memcpy(out, in, in_sz);
 	memcpy(out, &out_sz, sizeof(size_t));
+	return 0;
+}
+
+int kx_fill_out(void *out, const void *full, size_t full_sz)
+{
+	size_t sz;
+
+	memcpy(&sz, out, sizeof(sz));
+	if (sz < sizeof(sz))
+		return -EINVAL;
+	if (sz > full_sz)
+		memset((uint8_t *)out + full_sz, 0, sz - full_sz);
+	memcpy((uint8_t *)out + sizeof(sz), (const uint8_t *)full + sizeof(sz),
+	       (sz < full_sz ? sz : full_sz) - sizeof(sz));
 	return 0;
 }
 

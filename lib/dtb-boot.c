@@ -47,7 +47,7 @@ static int add_ram(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boot 
 	if (r >= 0) {
 		r = 0;
 		for (size_t i = 0; r == 0 && i < m.nr; i++)
-			if (m.r[i].depth == 0 && m.r[i].type == KEXEC_MEM_RAM)
+			if (m.r[i].depth == 0 && m.r[i].type == LIBKEXEC_MEM_RAM)
 				r = add_ram_range(l, m.r[i].start, m.r[i].end);
 		for (size_t i = 0; r == 0 && i < m.nr; i++)
 			if (m.r[i].depth > 0 && !strcasecmp(m.r[i].name, "reserved"))
@@ -81,7 +81,7 @@ int kx_dtb_boot_prepare(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_
 		r = kx_fdt_from_buf(ctx, b->what, l->img.u.dtb.buf, l->img.u.dtb.len, &b->in,
 				    &b->in_len);
 		if (r == 0) {
-			l->from_image |= KEXEC_FROM_IMAGE_DTB;
+			l->from_image |= LIBKEXEC_FROM_IMAGE_DTB;
 			kx_info(ctx, "kernel %s: using the UKI's device tree (.dtb, %zu bytes)",
 				l->req->kernel, l->img.u.dtb.len);
 		}
@@ -138,7 +138,7 @@ int kx_dtb_boot_load(struct kexec_ctx *ctx, struct kx_load *l, struct kx_dtb_boo
 	if (r < 0)
 		return r;
 	l->boot_data = addr;
-	return kx_load_add_segment(l, "dtb", b->out, b->out_len, addr,
+	return kx_load_add_segment(l, LIBKEXEC_SEGMENT_DTB, b->out, b->out_len, addr,
 				   kx_load_page_align(l, b->out_len));
 }
 

@@ -265,7 +265,7 @@ static int elf_segment(struct kexec_ctx *ctx, struct kx_load *l, const struct kx
 	}
 	r = elf_place(ctx, l, how, i, pa, start, sz);
 	if (r == 0)
-		r = kx_load_add_segment(l, "kernel", buf, pad + filesz, start, sz);
+		r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, buf, pad + filesz, start, sz);
 	if (r < 0)
 		return r;
 	/* The entry is physical in p_paddr's terms, or virtual: translate it. */

@@ -21,7 +21,7 @@ static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, c
 	struct kexec_status st = { .sz = sizeof(st) };
 	const char *mode;
 
-	if (op == KEXEC_OP_REBOOT) {
+	if (op == LIBKEXEC_OP_REBOOT) {
 		snprintf(buf, len, "rebooting needs CAP_SYS_BOOT: run as root");
 		return;
 	}
@@ -41,7 +41,7 @@ static void explain_eperm(struct kexec_ctx *ctx, enum kexec_op op, bool crash, c
 	}
 	mode = st.lockdown[0] && strcmp(st.lockdown, "none") ? st.lockdown : NULL;
 	if (mode) {
-		if (op == KEXEC_OP_LOAD)
+		if (op == LIBKEXEC_OP_LOAD)
 			snprintf(buf, len, "the kernel is locked down (%s, e.g. by Secure Boot) and "
 					   "refuses kexec_load; use kexec_file_load (-s) with a "
 					   "signed kernel",
@@ -90,7 +90,7 @@ static void explain_eaddrnotavail(struct kexec_ctx *ctx, bool crash, char *buf, 
 KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, bool crash, int err,
 				    char *buf, size_t len)
 {
-	bool file = op == KEXEC_OP_FILE_LOAD;
+	bool file = op == LIBKEXEC_OP_FILE_LOAD;
 
 	if (!len)
 		return buf;
@@ -105,10 +105,10 @@ KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, boo
 		explain_eperm(ctx, op, crash, buf, len);
 		break;
 	case ENOSYS:
-		if (op == KEXEC_OP_FILE_LOAD)
+		if (op == LIBKEXEC_OP_FILE_LOAD)
 			snprintf(buf, len, "the running kernel has no kexec_file_load "
 					   "(CONFIG_KEXEC_FILE); try kexec_load (-c)");
-		else if (op == KEXEC_OP_REBOOT)
+		else if (op == LIBKEXEC_OP_REBOOT)
 			snprintf(buf, len, "the running kernel cannot kexec (built without CONFIG_KEXEC_CORE)");
 		else
 			snprintf(buf, len, "the running kernel has no kexec_load (CONFIG_KEXEC); "
@@ -123,7 +123,7 @@ KX_EXPORT const char *kexec_explain(struct kexec_ctx *ctx, enum kexec_op op, boo
 		explain_eaddrnotavail(ctx, crash, buf, len);
 		break;
 	case EINVAL:
-		if (op == KEXEC_OP_REBOOT)
+		if (op == LIBKEXEC_OP_REBOOT)
 			snprintf(buf, len, "no kernel is loaded (load one with kexec -l first)");
 		else if (file)
 			snprintf(buf, len, "the kernel rejected an argument (command line, initrd or "

@@ -20,7 +20,7 @@
 
 #define PAGE_ALIGN(x) (((x) + 4095) & ~(uint64_t)4095)
 
-static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_file_plan *plan)
+static int check_crash_room(struct kexec_ctx *ctx, const struct kx_file_plan *plan)
 {
 	uint64_t size = 0, need;
 	int r;
@@ -60,8 +60,8 @@ static int check_crash_room(struct kexec_ctx *ctx, const struct kexec_file_plan 
  * arm64 EINVAL), so that -a falls back exactly as it would after the syscall.
  * The image is the file's, or the one unwrapped from its envelopes.
  */
-static int check_image(struct kexec_ctx *ctx, const struct kexec_file_request *req,
-		       struct kexec_file_plan *plan, const struct kx_image *img)
+static int check_image(struct kexec_ctx *ctx, const struct kx_file_request *req,
+		       struct kx_file_plan *plan, const struct kx_image *img)
 {
 	const struct kx_format *fmt = img->fmt;
 	const struct kx_arch *arch = kx_arch_of(ctx);
@@ -131,28 +131,12 @@ static int sealed_memfd(struct kexec_ctx *ctx, const char *name, const char *pat
 	return fd;
 }
 
-/*
- * kernel_path is the path of a block that also holds what plan->image has
- * no room for (struct kexec_file_plan is the caller's, of 0.2's size).
- */
-struct file_extra {
-	struct kexec_image_layers layers;
-	char path[];
-};
-
-static struct file_extra *file_extra(const struct kexec_file_plan *plan)
-{
-	return plan->kernel_path ?
-		(struct file_extra *)(plan->kernel_path - offsetof(struct file_extra, path)) : NULL;
-}
-
 /* The file's envelopes peeled, its format found; the UKI's parts taken where none is given. */
-static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *req,
-		      struct kexec_file_plan *plan, const uint8_t *head, struct kx_image *img,
+static int open_image(struct kexec_ctx *ctx, const struct kx_file_request *req,
+		      struct kx_file_plan *plan, const uint8_t *head, struct kx_image *img,
 		      char **cmdline)
 {
 	const struct kx_arch *arch = kx_arch_of(ctx);
-	struct file_extra *fx = file_extra(plan);
 	char why[1024];
 	int r;
 
@@ -177,8 +161,8 @@ static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *re
 			      req->initrd || req->reuse_initrd, cmdline);
 	if (r < 0)
 		return r;
-	fx->layers.from_image |= (unsigned int)r;
-	if (r & KEXEC_FROM_IMAGE_INITRD) {
+	plan->layers.from_image |= (unsigned int)r;
+	if (r & LIBKEXEC_FROM_IMAGE_INITRD) {
 		r = sealed_memfd(ctx, "initrd", req->kernel, img->u.initrd.buf, img->u.initrd.len);
 		if (r < 0)
 			return r;
@@ -195,9 +179,9 @@ static int open_image(struct kexec_ctx *ctx, const struct kexec_file_request *re
  * -d: KEXEC_FILE_DEBUG (the kernel's own kexec_file messages) exists since
  * Linux 6.8; older kernels refuse the whole load with EINVAL. Set it only
  * where the running kernel is 6.8 or later (or cannot say), and let
- * kexec_file_plan_load() retry without it should a kernel refuse it anyway.
+ * kx_file_plan_load() retry without it should a kernel refuse it anyway.
  */
-static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_file_plan *plan)
+static void set_debug_flag(struct kexec_ctx *ctx, struct kx_file_plan *plan)
 {
 	char running[24];
 
@@ -211,14 +195,14 @@ static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_file_plan *plan)
 }
 
 /*
- * --no-cma and --force-dtb (struct kexec_file_request.options). Kernels
+ * --no-cma and --force-dtb (struct kx_file_request.options). Kernels
  * before the flag's release refuse it with EINVAL: leave it out where that
  * changes nothing (no CMA placement before 6.17; a device-tree
  * architecture's kexec_file_load carries the device tree anyway), refuse
  * the load where it would (x86_64 carries none before 6.18).
  */
-static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_request *req,
-			    struct kexec_file_plan *plan)
+static int set_option_flags(struct kexec_ctx *ctx, const struct kx_file_request *req,
+			    struct kx_file_plan *plan)
 {
 	const struct kx_arch *arch = kx_arch_of(ctx);
 	char running[24], path[4096];
@@ -268,22 +252,9 @@ static int set_option_flags(struct kexec_ctx *ctx, const struct kexec_file_reque
 	return 0;
 }
 
-/* The plan's hidden part, in front of its kernel path (kexec_file_plan_free frees it). */
-static struct file_extra *new_extra(struct kexec_file_plan *plan, const char *kernel)
-{
-	struct file_extra *fx = calloc(1, sizeof(*fx) + strlen(kernel) + 1);
-
-	if (!fx)
-		return NULL;
-	strcpy(fx->path, kernel);
-	fx->layers.sz = sizeof(fx->layers);
-	plan->kernel_path = fx->path;
-	return fx;
-}
-
 /* The kernel reads the unwrapped image (a sealed memfd); the file itself is done with. */
-static int pass_unwrapped(struct kexec_ctx *ctx, const struct kexec_file_request *req,
-			  struct kexec_file_plan *plan, const struct kx_image *img)
+static int pass_unwrapped(struct kexec_ctx *ctx, const struct kx_file_request *req,
+			  struct kx_file_plan *plan, const struct kx_image *img)
 {
 	int r;
 
@@ -301,8 +272,8 @@ static int pass_unwrapped(struct kexec_ctx *ctx, const struct kexec_file_request
 }
 
 /* The initrd: the one the running kernel kept (--reuseinitrd), the file, or none. */
-static int open_initrd(struct kexec_ctx *ctx, const struct kexec_file_request *req,
-		       struct kexec_file_plan *plan)
+static int open_initrd(struct kexec_ctx *ctx, const struct kx_file_request *req,
+		       struct kx_file_plan *plan)
 {
 	char *buf;
 	size_t len;
@@ -336,13 +307,12 @@ static int open_initrd(struct kexec_ctx *ctx, const struct kexec_file_request *r
 	return 0;
 }
 
-KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_file_request *in,
-				      struct kexec_file_plan *plan)
+int kx_file_plan_prepare(struct kexec_ctx *ctx, const struct kx_file_request *in,
+				      struct kx_file_plan *plan)
 {
-	struct kexec_file_request reqbuf, *req = &reqbuf;
+	struct kx_file_request reqbuf, *req = &reqbuf;
 	const char *cmdline = NULL;
 	char *image_cmdline = NULL;
-	struct file_extra *fx;
 	struct kx_image img = { 0 };
 	uint8_t *head = MAP_FAILED;
 	size_t head_len = 0;
@@ -351,7 +321,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	memset(plan, 0, sizeof(*plan));
 	plan->kernel_fd = -1;
 	plan->initrd_fd = -1;
-	r = kx_request_copy(ctx, "kexec_file_load", in, in->sz, req, sizeof(*req));
+	r = kx_request_copy(ctx, "kexec_file_load", in, in->sz, req, sizeof(*req), sizeof(*req));
 	if (r < 0)
 		return r;
 	if (!req->kernel) {
@@ -362,8 +332,8 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	r = set_option_flags(ctx, req, plan);
 	if (r < 0)
 		return r;
-	fx = new_extra(plan, req->kernel);
-	if (!fx)
+	plan->kernel_path = strdup(req->kernel);
+	if (!plan->kernel_path)
 		return -ENOMEM;
 	r = kx_open_input(ctx, "kernel", req->kernel, &plan->kernel_size);
 	if (r < 0)
@@ -387,7 +357,7 @@ KX_EXPORT int kexec_file_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	r = plan->cmdline ? check_image(ctx, req, plan, &img) : -ENOMEM;
 	if (r < 0)
 		goto fail;
-	kx_image_layers(&img, fx->layers.from_image, &fx->layers);
+	kx_image_layers(&img, plan->layers.from_image, &plan->layers);
 	r = pass_unwrapped(ctx, req, plan, &img);
 	if (r < 0)
 		goto fail;
@@ -413,26 +383,23 @@ fail:
 	if (head != MAP_FAILED)
 		munmap(head, head_len);
 	free(image_cmdline);
-	kexec_file_plan_free(plan);
+	kx_file_plan_free(plan);
 	return r;
 }
 
-KX_EXPORT int kexec_file_plan_layers(const struct kexec_file_plan *plan,
+int kx_file_plan_layers(const struct kx_file_plan *plan,
 				     struct kexec_image_layers *out)
 {
-	const struct file_extra *fx = plan ? file_extra(plan) : NULL;
 	struct kexec_image_layers full;
 
-	if (!fx || !out || !out->sz)
+	if (!plan || !plan->kernel_path || !out)
 		return -EINVAL;
-	full = fx->layers;
+	full = plan->layers;
 	full.cmdline = plan->cmdline;
-	full.sz = out->sz;
-	memcpy(out, &full, out->sz < sizeof(full) ? out->sz : sizeof(full));
-	return 0;
+	return kx_fill_out(out, &full, sizeof(full));
 }
 
-KX_EXPORT int kexec_file_plan_load(struct kexec_ctx *ctx, const struct kexec_file_plan *plan)
+int kx_file_plan_load(struct kexec_ctx *ctx, const struct kx_file_plan *plan)
 {
 	int r = kexec_do_file_load(ctx, plan->kernel_fd, plan->initrd_fd, plan->cmdline_len,
 				   plan->cmdline, plan->flags);
@@ -451,14 +418,14 @@ KX_EXPORT int kexec_file_plan_load(struct kexec_ctx *ctx, const struct kexec_fil
 	return r;
 }
 
-KX_EXPORT void kexec_file_plan_free(struct kexec_file_plan *plan)
+void kx_file_plan_free(struct kx_file_plan *plan)
 {
 	if (plan->kernel_fd >= 0)
 		close(plan->kernel_fd);
 	if (plan->initrd_fd >= 0)
 		close(plan->initrd_fd);
 	free(plan->cmdline);
-	free(file_extra(plan));
+	free(plan->kernel_path);
 	free(plan->initrd_path);
 	memset(plan, 0, sizeof(*plan));
 	plan->kernel_fd = -1;

@@ -6,6 +6,7 @@
 #include <syslog.h>
 
 #include "libkexec.h"
+#include "plan.h"
 
 #define KX_EXPORT __attribute__((visibility("default")))
 #define KX_PRINTF(a, b) __attribute__((format(printf, a, b)))
@@ -22,6 +23,16 @@ struct kexec_ctx {
 	const struct kx_backend *be; /* the running kernel or the simulated one */
 	struct kexec_sim *sim;	     /* the simulated one's state (lib/backend-sim.c) */
 	const struct kx_arch *arch; /* NULL: the running one */
+	/*
+	 * The last error logged (kexec_ctx_last_error): a block of its own, so
+	 * that kx_log, which takes a const context, can keep it.
+	 */
+	struct kx_last_error *err;
+};
+
+struct kx_last_error {
+	char *msg;                  /* malloc'd; NULL: none yet */
+	bool muted;                 /* kexec_status_get: unknowns are not errors */
 };
 
 void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...) KX_PRINTF(3, 4);
@@ -116,20 +127,37 @@ bool kx_kernel_predates(struct kexec_ctx *ctx, unsigned int major, unsigned int 
 const char *kx_cmdline_next(const char **pos, size_t *len);
 /* Every LIBKEXEC_OPT_* this library knows (struct kexec_*_request.options). */
 #define KX_OPT_KNOWN (LIBKEXEC_OPT_NO_CMA | LIBKEXEC_OPT_FORCE_DTB | LIBKEXEC_OPT_DEBUG)
+/*
+ * A structure the library fills for a caller (its first member the size_t
+ * sz the caller set): the first sz bytes of *full (full_sz bytes), sz
+ * itself untouched; -EINVAL when sz cannot even hold itself.
+ */
+int kx_fill_out(void *out, const void *full, size_t full_sz);
+/* The bytes of TYPE up to the end of FIELD: what a version of the library knows. */
+#define KX_SIZE_TO(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
 /* qsort() order of uint64_t values. */
 int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */
 int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
 
 /*
- * A caller's request of in_sz bytes (its sz field, KEXEC_REQUEST()) as this
- * library's structure of out_sz bytes: zero-extended when older, refused
- * (-E2BIG) when it sets fields this library does not know, -EINVAL when sz is
+ * A caller's request of in_sz bytes (its sz field, LIBKEXEC_OPTS()) as this
+ * library's structure of out_sz bytes, of which the first known are fields
+ * (the rest padding): zero-extended when older, refused (-E2BIG) when it
+ * sets a byte past the known ones, -EINVAL when sz is
  * too small to hold the first fields. Logged, naming what.
  */
 int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, size_t in_sz,
-		    void *out, size_t out_sz);
+		    void *out, size_t out_sz, size_t known);
 
+/*
+ * The kernel's kexec_load checks in its order (kexec_validate(), with the
+ * reason as a static string); kx_limits_native fills the whole structure.
+ */
+int kx_validate(const struct kexec_limits *lim, unsigned long entry, unsigned long nr_segments,
+		const struct kexec_segment *segments, unsigned long flags, const char **reason,
+		int *bad_index);
+void kx_limits_native(struct kexec_limits *lim);
 int kx_validate_request(const struct kexec_limits *lim, unsigned long nr, unsigned long flags,
 			const char **reason);
 

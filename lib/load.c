@@ -12,7 +12,7 @@
  *      boot data in its parameter block, placed and relocated;
  *   5. the kernel's own checks (kexec_validate), so that it never says no
  *      for a reason we could see.
- * The syscall itself is kexec_load_plan_load().
+ * The syscall itself is kx_load_plan_load().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -74,11 +74,11 @@ int kx_load_keep(struct kx_load *l, void *buf)
 	return 0;
 }
 
-int kx_load_add_segment(struct kx_load *l, const char *role, const void *buf, size_t bufsz,
+int kx_load_add_segment(struct kx_load *l, enum kexec_segment_role role, const void *buf, size_t bufsz,
 			uint64_t mem, uint64_t memsz)
 {
-	struct kexec_load_plan *plan = l->plan;
-	struct kexec_load_segment_info *info;
+	struct kx_load_plan *plan = l->plan;
+	struct kx_segment_info *info;
 	struct kx_sha256 sha;
 	int r;
 
@@ -155,7 +155,7 @@ int kx_load_initrd(struct kexec_ctx *ctx, struct kx_load *l, uint64_t min, uint6
 	if (r < 0)
 		return r;
 	l->initrd_size = l->initrd.len;
-	r = kx_load_add_segment(l, "initrd", l->initrd.addr, l->initrd.len, l->initrd_addr, size);
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_INITRD, l->initrd.addr, l->initrd.len, l->initrd_addr, size);
 	return r < 0 ? add_failed(ctx, l, "initrd", r) : 0;
 }
 
@@ -182,7 +182,7 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 		r = kx_load_place(ctx, l, "backup of low memory", size, 0, 0, 0, true,
 				  &l->backup_addr);
 		if (r == 0)
-			r = kx_load_add_segment(l, "backup", NULL, 0, l->backup_addr, size);
+			r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_BACKUP, NULL, 0, l->backup_addr, size);
 		if (r < 0) {
 			kx_crash_info_free(&ci);
 			return add_failed(ctx, l, "backup", r);
@@ -203,7 +203,7 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
 	r = kx_load_place(ctx, l, "ELF core header", size, align, 0, 0, true, &l->elfcorehdr_addr);
 	if (r < 0)
 		return r;
-	r = kx_load_add_segment(l, "elfcorehdr", l->elfcorehdr, l->elfcorehdr_len,
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_ELFCOREHDR, l->elfcorehdr, l->elfcorehdr_len,
 				l->elfcorehdr_addr, size);
 	return r < 0 ? add_failed(ctx, l, "ELF core header", r) : 0;
 }
@@ -220,7 +220,7 @@ int kx_load_elfcorehdr(struct kexec_ctx *ctx, struct kx_load *l)
  */
 static void purgatory_check(const struct kx_load *l, struct kx_purgatory_params *pp)
 {
-	const struct kexec_load_plan *plan = l->plan;
+	const struct kx_load_plan *plan = l->plan;
 	bool sha256 = l->req->check == LIBKEXEC_CHECK_SHA256;
 	struct kx_sha256 sha;
 	struct kx_xxh3 xxh;
@@ -231,7 +231,7 @@ static void purgatory_check(const struct kx_load *l, struct kx_purgatory_params 
 		const void *buf = plan->segs.seg[i].buf;
 		size_t bufsz = plan->segs.seg[i].bufsz;
 
-		if (l->hotplug_hdr_size && !strcmp(plan->info[i].role, "elfcorehdr"))
+		if (l->hotplug_hdr_size && plan->info[i].role == LIBKEXEC_SEGMENT_ELFCOREHDR)
 			continue;
 		pp->regions[n].start = (uintptr_t)plan->segs.seg[i].mem;
 		pp->regions[n].len = bufsz;
@@ -253,7 +253,7 @@ static void purgatory_check(const struct kx_load *l, struct kx_purgatory_params 
 
 static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct kexec_load_plan *plan = l->plan;
+	struct kx_load_plan *plan = l->plan;
 	struct kx_purgatory *purg;
 	struct kx_purgatory_params pp;
 	uint64_t addr, start, min = 0, max = 0;
@@ -299,7 +299,7 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
 		return r;
 	/* The kernel takes a physical entry. */
 	plan->entry = (unsigned long)(start - l->arch->purgatory_link_offset);
-	r = kx_load_add_segment(l, "purgatory", purg->buf, purg->bufsz, addr,
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_PURGATORY, purg->buf, purg->bufsz, addr,
 				kx_load_page_align(l, purg->memsz));
 	return r < 0 ? add_failed(ctx, l, "purgatory", r) : 0;
 }
@@ -309,7 +309,7 @@ static int load_purgatory(struct kexec_ctx *ctx, struct kx_load *l)
  * command line, initrd and device tree taken where the request has none.
  */
 static int choose_format(struct kexec_ctx *ctx, struct kx_load *l,
-			 struct kexec_load_request *req)
+			 struct kx_load_request *req)
 {
 	char why[1024];
 	int r;
@@ -359,7 +359,7 @@ static int choose_format(struct kexec_ctx *ctx, struct kx_load *l,
 	l->from_image |= (unsigned int)r;
 	if (l->image_cmdline)
 		req->cmdline = l->image_cmdline;
-	if (r & KEXEC_FROM_IMAGE_INITRD) {
+	if (r & LIBKEXEC_FROM_IMAGE_INITRD) {
 		l->initrd.addr = (void *)l->img.u.initrd.buf;
 		l->initrd.len = l->img.u.initrd.len;
 		l->initrd_embedded = true;
@@ -417,14 +417,14 @@ static int check_hotplug(struct kexec_ctx *ctx, struct kx_load *l)
 }
 
 /*
- * struct kexec_load_request.options: kexec_load places nothing in CMA
+ * struct kx_load_request.options: kexec_load places nothing in CMA
  * (--no-cma holds already), and hands the next kernel a device tree only on
  * a device-tree architecture, where that is the running kernel's unless
  * dtb names another.
  */
 static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	const struct kexec_load_request *req = l->req;
+	const struct kx_load_request *req = l->req;
 
 	if (req->options & ~KX_OPT_KNOWN) {
 		kx_err(ctx, "cannot load kernel %s: unknown options %#" PRIx64 " in the request",
@@ -481,9 +481,9 @@ static int check_options(struct kexec_ctx *ctx, struct kx_load *l)
  * -d: KEXEC_DEBUG (the kernel's own kexec_load messages), for kernels after
  * 7.3 only (KX_KEXEC_DEBUG_MAJOR): older ones refuse the load with EINVAL,
  * and each refused attempt counts against kernel.kexec_load_limit_*.
- * kexec_load_plan_load() retries without it should a kernel refuse it anyway.
+ * kx_load_plan_load() retries without it should a kernel refuse it anyway.
  */
-static void set_debug_flag(struct kexec_ctx *ctx, struct kexec_load_plan *plan)
+static void set_debug_flag(struct kexec_ctx *ctx, struct kx_load_plan *plan)
 {
 	char running[24];
 
@@ -526,13 +526,13 @@ static void warn_crash_cma(struct kexec_ctx *ctx, const char *kernel)
 
 static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	struct kexec_load_plan *plan = l->plan;
+	struct kx_load_plan *plan = l->plan;
 	struct kexec_limits lim;
 	const char *reason;
 	int r, bad;
 
 	/* What the kernel will check, checked now, so that it never says no for these. */
-	kexec_limits_native(&lim);
+	kx_limits_native(&lim);
 	lim.native_arch = l->arch->kexec_arch;
 	lim.page_size = l->page_size;
 	/* In 4 KiB pages (MemTotal, or the RAM the architecture found); the validator's unit. */
@@ -544,12 +544,12 @@ static int validate(struct kexec_ctx *ctx, struct kx_load *l)
 	lim.crash_start = l->crash_start;
 	lim.crash_end = l->crash_end;
 	/* KEXEC_DEBUG is set only for kernels that take it (7.0+), which the limits cannot say. */
-	r = kexec_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg,
+	r = kx_validate(&lim, plan->entry, plan->segs.nr, plan->segs.seg,
 			   plan->flags & ~(unsigned long)KEXEC_DEBUG, &reason, &bad);
 	if (r < 0 && bad >= 0)
 		kx_err(ctx, "cannot load %s: the kernel would refuse the %s segment: %s",
-		       !strcmp(plan->info[bad].role, "initrd") ? l->what_initrd : l->what_kernel,
-		       plan->info[bad].role, reason);
+		       plan->info[bad].role == LIBKEXEC_SEGMENT_INITRD ? l->what_initrd : l->what_kernel,
+		       kexec_segment_role_name(plan->info[bad].role), reason);
 	else if (r < 0)
 		kx_err(ctx, "cannot load %s: the kernel would refuse the load: %s", l->what_kernel,
 		       reason);
@@ -563,7 +563,7 @@ static int validate(struct kexec_ctx *ctx, struct kx_load *l)
  */
 static int check_request(struct kexec_ctx *ctx, struct kx_load *l)
 {
-	const struct kexec_load_request *req = l->req;
+	const struct kx_load_request *req = l->req;
 	int r;
 
 	if (!req->kernel) {
@@ -610,10 +610,10 @@ static int check_request(struct kexec_ctx *ctx, struct kx_load *l)
 	return 0;
 }
 
-KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_load_request *in,
-				      struct kexec_load_plan *plan)
+int kx_load_plan_prepare(struct kexec_ctx *ctx, const struct kx_load_request *in,
+				      struct kx_load_plan *plan)
 {
-	struct kexec_load_request *req;
+	struct kx_load_request *req;
 	struct kx_load *l;
 	int r;
 
@@ -622,12 +622,12 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 	l = calloc(1, sizeof(*l) + sizeof(*req));
 	if (!l)
 		return -ENOMEM;
-	req = (struct kexec_load_request *)(l + 1);
+	req = (struct kx_load_request *)(l + 1);
 	plan->priv = l;
 	l->plan = plan;
 	l->req = req;
 	kx_alloc_init(&l->alloc);
-	r = kx_request_copy(ctx, "kexec_load", in, in->sz, req, sizeof(*req));
+	r = kx_request_copy(ctx, "kexec_load", in, in->sz, req, sizeof(*req), sizeof(*req));
 	if (r < 0)
 		goto fail;
 	r = check_request(ctx, l);
@@ -669,30 +669,28 @@ KX_EXPORT int kexec_load_plan_prepare(struct kexec_ctx *ctx, const struct kexec_
 		goto fail;
 	return 0;
 fail:
-	kexec_load_plan_free(plan);
+	kx_load_plan_free(plan);
 	return r;
 }
 
-KX_EXPORT int kexec_load_plan_layers(const struct kexec_load_plan *plan,
+int kx_load_plan_layers(const struct kx_load_plan *plan,
 				     struct kexec_image_layers *out)
 {
 	const struct kx_load *l = plan ? plan->priv : NULL;
 	struct kexec_image_layers full;
 
-	if (!l || !out || !out->sz)
+	if (!l || !out)
 		return -EINVAL;
 	kx_image_layers(&l->img, l->from_image, &full);
 	full.cmdline = l->req->cmdline ? l->req->cmdline : "";
-	full.sz = out->sz;
-	memcpy(out, &full, out->sz < sizeof(full) ? out->sz : sizeof(full));
-	return 0;
+	return kx_fill_out(out, &full, sizeof(full));
 }
 
-KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_load_plan *plan)
+int kx_load_plan_load(struct kexec_ctx *ctx, const struct kx_load_plan *plan)
 {
 	int r = kexec_do_load(ctx, plan->entry, plan->segs.nr, plan->segs.seg, plan->flags);
 
-	/* As kexec_file_plan_load() does for KEXEC_FILE_DEBUG: flags are the kernel's first check. */
+	/* As kx_file_plan_load() does for KEXEC_FILE_DEBUG: flags are the kernel's first check. */
 	if (r == -EINVAL && (plan->flags & KEXEC_DEBUG)) {
 		kx_dbg(ctx, "kexec_load refused the load with KEXEC_DEBUG (EINVAL): this kernel may "
 			    "predate the flag; trying again without it");
@@ -702,7 +700,7 @@ KX_EXPORT int kexec_load_plan_load(struct kexec_ctx *ctx, const struct kexec_loa
 	return r;
 }
 
-KX_EXPORT void kexec_load_plan_free(struct kexec_load_plan *plan)
+void kx_load_plan_free(struct kx_load_plan *plan)
 {
 	struct kx_load *l = plan->priv;
 

@@ -32,16 +32,16 @@ static const struct {
 	const char *name;
 	enum kexec_mem_type type;
 } type_names[] = {
-	{ "System RAM", KEXEC_MEM_RAM },
-	{ "Reserved", KEXEC_MEM_RESERVED },
-	{ "reserved", KEXEC_MEM_RESERVED },
-	{ "Soft Reserved", KEXEC_MEM_RESERVED },
-	{ "ACPI Tables", KEXEC_MEM_ACPI },
-	{ "ACPI Non-volatile Storage", KEXEC_MEM_NVS },
-	{ "Unusable memory", KEXEC_MEM_UNUSABLE },
-	{ "Persistent Memory", KEXEC_MEM_PMEM },
-	{ "Persistent Memory (legacy)", KEXEC_MEM_PMEM },
-	{ "Crash kernel", KEXEC_MEM_CRASH },
+	{ "System RAM", LIBKEXEC_MEM_RAM },
+	{ "Reserved", LIBKEXEC_MEM_RESERVED },
+	{ "reserved", LIBKEXEC_MEM_RESERVED },
+	{ "Soft Reserved", LIBKEXEC_MEM_RESERVED },
+	{ "ACPI Tables", LIBKEXEC_MEM_ACPI },
+	{ "ACPI Non-volatile Storage", LIBKEXEC_MEM_NVS },
+	{ "Unusable memory", LIBKEXEC_MEM_UNUSABLE },
+	{ "Persistent Memory", LIBKEXEC_MEM_PMEM },
+	{ "Persistent Memory (legacy)", LIBKEXEC_MEM_PMEM },
+	{ "Crash kernel", LIBKEXEC_MEM_CRASH },
 };
 
 /* The name is not NUL-terminated: it points into the file's buffer. */
@@ -53,7 +53,7 @@ static enum kexec_mem_type classify(const char *name, size_t len)
 		if (strlen(type_names[i].name) == len && !memcmp(type_names[i].name, name, len))
 			return type_names[i].type;
 	}
-	return KEXEC_MEM_OTHER;
+	return LIBKEXEC_MEM_OTHER;
 }
 
 static void set_name(struct kexec_mem_range *r, const char *name, size_t len)
@@ -459,7 +459,7 @@ int kx_crash_region_below_root(struct kexec_ctx *ctx, uint64_t *start, uint64_t 
 	for (i = 0; i < m.nr; i++) {
 		const struct kexec_mem_range *c = &m.r[i];
 
-		if (c->type != KEXEC_MEM_CRASH)
+		if (c->type != LIBKEXEC_MEM_CRASH)
 			continue;
 		if (!best || c->end - c->start > best->end - best->start)
 			best = c;
@@ -482,7 +482,7 @@ int kx_crash_region_below_root(struct kexec_ctx *ctx, uint64_t *start, uint64_t 
 	for (i = 0; i < m.nr; i++) {
 		const struct kexec_mem_range *c = &m.r[i];
 
-		if (c->type == KEXEC_MEM_CRASH && c != best)
+		if (c->type == LIBKEXEC_MEM_CRASH && c != best)
 			kx_dbg(ctx, "not using Crash kernel range %#llx-%#llx: the one at %#llx "
 				    "is larger or comes first",
 			       (unsigned long long)c->start, (unsigned long long)c->end,
@@ -501,21 +501,21 @@ int kx_crash_region_below_root(struct kexec_ctx *ctx, uint64_t *start, uint64_t 
 KX_EXPORT const char *kexec_mem_type_name(enum kexec_mem_type type)
 {
 	switch (type) {
-	case KEXEC_MEM_RAM:
+	case LIBKEXEC_MEM_RAM:
 		return "System RAM";
-	case KEXEC_MEM_RESERVED:
+	case LIBKEXEC_MEM_RESERVED:
 		return "Reserved";
-	case KEXEC_MEM_ACPI:
+	case LIBKEXEC_MEM_ACPI:
 		return "ACPI Tables";
-	case KEXEC_MEM_NVS:
+	case LIBKEXEC_MEM_NVS:
 		return "ACPI Non-volatile Storage";
-	case KEXEC_MEM_UNUSABLE:
+	case LIBKEXEC_MEM_UNUSABLE:
 		return "Unusable memory";
-	case KEXEC_MEM_PMEM:
+	case LIBKEXEC_MEM_PMEM:
 		return "Persistent Memory";
-	case KEXEC_MEM_CRASH:
+	case LIBKEXEC_MEM_CRASH:
 		return "Crash kernel";
-	case KEXEC_MEM_OTHER:
+	case LIBKEXEC_MEM_OTHER:
 		break;
 	}
 	/* Also for values outside the enum: callers print the result directly. */

@@ -60,7 +60,7 @@ KX_EXPORT struct kexec_sim *kexec_sim_new(void)
 
 	if (!sim)
 		return NULL;
-	kexec_limits_native(&sim->cfg.limits);
+	kx_limits_native(&sim->cfg.limits);
 	sim->cfg.limits.totalram_pages = (1ULL << 30) / 4096; /* 1 GiB */
 	sim->cfg.cap_sys_boot = true;
 	sim->cfg.have_kexec_load = true;

@@ -39,27 +39,27 @@ static unsigned int unavailable(const struct kexec_status *st)
 {
 	unsigned int u = 0;
 
-	if (st->syscalls_err == 0 && !(st->syscalls & KEXEC_HAVE_LOAD))
-		u |= KEXEC_UNAVAIL_NO_KEXEC_LOAD;
-	if (st->syscalls_err == 0 && !(st->syscalls & KEXEC_HAVE_FILE_LOAD))
-		u |= KEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD;
+	if (st->syscalls_err == 0 && !(st->syscalls & LIBKEXEC_HAVE_LOAD))
+		u |= LIBKEXEC_UNAVAIL_NO_KEXEC_LOAD;
+	if (st->syscalls_err == 0 && !(st->syscalls & LIBKEXEC_HAVE_FILE_LOAD))
+		u |= LIBKEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD;
 	if (st->load_disabled == 1)
-		u |= KEXEC_UNAVAIL_LOAD_DISABLED;
+		u |= LIBKEXEC_UNAVAIL_LOAD_DISABLED;
 	if (!strcmp(st->lockdown, "integrity") || !strcmp(st->lockdown, "confidentiality"))
-		u |= KEXEC_UNAVAIL_LOCKDOWN;
+		u |= LIBKEXEC_UNAVAIL_LOCKDOWN;
 	/*
 	 * No reservation: kexec_crash_size says 0, or, where that file is
 	 * missing, /proc/iomem (readable) has no "Crash kernel" range.
 	 */
 	if ((st->crash_size_err == 0 && st->crash_size == 0) ||
 	    (st->crash_size_err < 0 && st->crash_ranges_err == 0 && !st->nr_crash_ranges))
-		u |= KEXEC_UNAVAIL_NO_CRASH_REGION;
+		u |= LIBKEXEC_UNAVAIL_NO_CRASH_REGION;
 	if (st->load_limit_reboot == 0)
-		u |= KEXEC_UNAVAIL_LIMIT_REBOOT;
+		u |= LIBKEXEC_UNAVAIL_LIMIT_REBOOT;
 	if (st->load_limit_panic == 0)
-		u |= KEXEC_UNAVAIL_LIMIT_PANIC;
+		u |= LIBKEXEC_UNAVAIL_LIMIT_PANIC;
 	if (st->cap_sys_boot == 0)
-		u |= KEXEC_UNAVAIL_NO_CAP_SYS_BOOT;
+		u |= LIBKEXEC_UNAVAIL_NO_CAP_SYS_BOOT;
 	return u;
 }
 
@@ -75,7 +75,7 @@ KX_EXPORT int kexec_status_get(struct kexec_ctx *ctx, struct kexec_status *out)
 		return -EINVAL;
 	out_sz = out->sz;
 	if (out_sz < min) {
-		kx_err(ctx, "kexec_status: its size field sz is %zu (set it with KEXEC_REQUEST())",
+		kx_err(ctx, "kexec_status: its size field sz is %zu (set it with LIBKEXEC_OPTS())",
 		       out_sz);
 		return -EINVAL;
 	}
@@ -88,7 +88,9 @@ KX_EXPORT int kexec_status_get(struct kexec_ctx *ctx, struct kexec_status *out)
 	saved = ctx->log_priority;
 	if (saved < LOG_DEBUG)
 		ctx->log_priority = LOG_CRIT;
+	ctx->err->muted = true;
 	read_facts(ctx, &st);
+	ctx->err->muted = false;
 	ctx->log_priority = saved;
 	st.unavailable = unavailable(&st);
 

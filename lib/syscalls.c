@@ -90,7 +90,7 @@ KX_EXPORT int kexec_sys_file_load(int kernel_fd, int initrd_fd, unsigned long cm
 
 KX_EXPORT int kexec_sys_reboot(void)
 {
-	if (syscall(NR_REBOOT, KEXEC_REBOOT_MAGIC1, KEXEC_REBOOT_MAGIC2, KEXEC_REBOOT_CMD_KEXEC,
+	if (syscall(NR_REBOOT, LIBKEXEC_REBOOT_MAGIC1, LIBKEXEC_REBOOT_MAGIC2, LIBKEXEC_REBOOT_CMD_KEXEC,
 		    NULL) != 0)
 		return -errno;
 	return 0;
@@ -126,9 +126,14 @@ KX_EXPORT int kexec_do_reboot(struct kexec_ctx *ctx)
 	return ctx->be->reboot(ctx);
 }
 
-KX_EXPORT int kexec_unload(struct kexec_ctx *ctx, bool crash, bool file_syscall)
+KX_EXPORT int kexec_unload(struct kexec_ctx *ctx, bool crash, unsigned int syscall)
 {
-	if (file_syscall)
+	if (syscall != LIBKEXEC_SYSCALL_FILE_LOAD && syscall != LIBKEXEC_SYSCALL_LOAD) {
+		kx_err(ctx, "unload: syscall is %u, not LIBKEXEC_SYSCALL_FILE_LOAD or _LOAD",
+		       syscall);
+		return -EINVAL;
+	}
+	if (syscall == LIBKEXEC_SYSCALL_FILE_LOAD)
 		return kexec_do_file_load(ctx, -1, -1, 0, NULL,
 				       KEXEC_FILE_UNLOAD | (crash ? KEXEC_FILE_ON_CRASH : 0));
 	return kexec_do_load(ctx, 0, 0, NULL, (crash ? KEXEC_ON_CRASH : 0) | KEXEC_ARCH_DEFAULT);

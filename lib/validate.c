@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -43,12 +44,13 @@ KX_EXPORT int kexec_segment_list_add(struct kexec_segment_list *list, const void
 	return (int)list->nr - 1;
 }
 
-KX_EXPORT void kexec_limits_native(struct kexec_limits *lim)
+void kx_limits_native(struct kexec_limits *lim)
 {
 	const struct kx_arch *a = kx_arch_by_kexec_arch(kexec_native_arch());
 	long ps = sysconf(_SC_PAGESIZE);
 
 	memset(lim, 0, sizeof(*lim));
+	lim->sz = sizeof(*lim);
 	lim->native_arch = kexec_native_arch();
 	lim->page_size = ps > 0 ? (uint64_t)ps : 4096;
 	lim->dest_limit = a ? a->dest_limit : UINT64_MAX;
@@ -144,7 +146,7 @@ static int check_sizes(const struct kexec_limits *lim, unsigned long nr,
 	return 0;
 }
 
-KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry,
+int kx_validate(const struct kexec_limits *lim, unsigned long entry,
 			     unsigned long nr, const struct kexec_segment *seg, unsigned long flags,
 			     const char **reason, int *bad_index)
 {
@@ -191,4 +193,42 @@ KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry
 				    bad_index, (int)i, -EADDRNOTAVAIL);
 	}
 	return 0;
+}
+
+KX_EXPORT int kexec_limits_native(struct kexec_limits *lim)
+{
+	struct kexec_limits full;
+
+	if (!lim)
+		return -EINVAL;
+	kx_limits_native(&full);
+	return kx_fill_out(lim, &full, sizeof(full));
+}
+
+KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry,
+			     unsigned long nr, const struct kexec_segment *seg, unsigned long flags,
+			     char *why, size_t why_len, int *bad_index)
+{
+	struct kexec_limits full;
+	const char *reason = NULL;
+	int r;
+
+	if (why && why_len)
+		why[0] = '\0';
+	if (bad_index)
+		*bad_index = -1;
+	if (!lim || lim->sz < KX_SIZE_TO(struct kexec_limits, native_arch))
+		return -EINVAL;
+	/* A caller's older structure: the fields it lacks are zero (not checked). */
+	memset(&full, 0, sizeof(full));
+	if (lim->sz > KX_SIZE_TO(struct kexec_limits, crash_end)) {
+		for (size_t i = KX_SIZE_TO(struct kexec_limits, crash_end); i < lim->sz; i++)
+			if (((const uint8_t *)lim)[i])
+				return -E2BIG;
+	}
+	memcpy(&full, lim, lim->sz < sizeof(full) ? lim->sz : sizeof(full));
+	r = kx_validate(&full, entry, nr, seg, flags, &reason, bad_index);
+	if (why && why_len && reason)
+		snprintf(why, why_len, "%s", reason);
+	return r;
 }

@@ -114,8 +114,8 @@ static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
 	 * will. A kernel with neither (a build machine) is planned for as if
 	 * it had both: there the plan is the point.
 	 */
-	if (kexec_status_syscalls(ctx, &have) == 0 && (have & KEXEC_HAVE_LOAD) &&
-	    !(have & KEXEC_HAVE_FILE_LOAD))
+	if (kexec_status_syscalls(ctx, &have) == 0 && (have & LIBKEXEC_HAVE_LOAD) &&
+	    !(have & LIBKEXEC_HAVE_FILE_LOAD))
 		kexec_sim_config(sim)->have_kexec_file_load = false;
 	/* Locked down: kexec_load refused, kexec_file_load only for signed images. */
 	st.sz = sizeof(st);
@@ -153,9 +153,10 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 	int r;
 
 	/* -a: kexec_file_load's unload, then kexec_load's if the former is missing. */
-	r = o->syscall == KX_SYSCALL_LOAD ? -ENOSYS : kexec_unload(ctx, o->crash, true);
+	r = o->syscall == KX_SYSCALL_LOAD ? -ENOSYS
+					  : kexec_unload(ctx, o->crash, LIBKEXEC_SYSCALL_FILE_LOAD);
 	if (r == -ENOSYS && o->syscall != KX_SYSCALL_FILE) {
-		r = kexec_unload(ctx, o->crash, false);
+		r = kexec_unload(ctx, o->crash, LIBKEXEC_SYSCALL_LOAD);
 		/* -a tried both: suggesting the other one would send the user in a circle. */
 		if (r == -ENOSYS && o->syscall == KX_SYSCALL_AUTO) {
 			die_line("cannot unload %s: the running kernel has neither kexec_file_load nor "
@@ -165,7 +166,7 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 		}
 		if (r < 0) {
 			die_line("cannot unload %s: kexec_load: %s", what,
-				 why(ctx, r == -ENOSYS ? KEXEC_OP_LOAD : KEXEC_OP_UNLOAD, o->crash, r,
+				 why(ctx, r == -ENOSYS ? LIBKEXEC_OP_LOAD : LIBKEXEC_OP_UNLOAD, o->crash, r,
 				     buf, sizeof(buf)));
 			return EXIT_LOAD_FAILED;
 		}
@@ -174,7 +175,7 @@ static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 	if (r < 0) {
 		/* -s: an ENOSYS is explained as kexec_file_load's (try -c), not as kexec_load's. */
 		die_line("cannot unload %s: kexec_file_load: %s", what,
-			 why(ctx, r == -ENOSYS ? KEXEC_OP_FILE_LOAD : KEXEC_OP_UNLOAD, o->crash, r,
+			 why(ctx, r == -ENOSYS ? LIBKEXEC_OP_FILE_LOAD : LIBKEXEC_OP_UNLOAD, o->crash, r,
 			     buf, sizeof(buf)));
 		return EXIT_LOAD_FAILED;
 	}
@@ -205,7 +206,8 @@ static uint64_t load_options(const struct kx_opts *o)
 static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 				const char *cmdline, char *err, size_t errlen)
 {
-	KEXEC_REQUEST(kexec_load_request, req,
+	LIBKEXEC_OPTS(kexec_request, req,
+		.syscall = LIBKEXEC_SYSCALL_LOAD,
 		.kernel = o->kernel,
 		.initrd = o->initrd,
 		.cmdline = cmdline,
@@ -229,23 +231,23 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 		.console_baud = o->serial_baud,
 		.options = load_options(o),
 	);
-	struct kexec_load_plan plan;
+	struct kexec_plan *plan;
 	char buf[768];
 	int r;
 
-	r = kexec_load_plan_prepare(ctx, &req, &plan);
+	r = kexec_plan_new(ctx, &req, &plan);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", logstate.held);
 		unreadable_input |= file_access_errno(r);
 		return r;
 	}
 	if (o->dry_run)
-		print_load_plan(ctx, o, &plan, cmdline);
-	r = kexec_load_plan_load(ctx, &plan);
-	kexec_load_plan_free(&plan);
+		print_plan(o, plan);
+	r = kexec_plan_load(ctx, plan);
+	kexec_plan_unref(plan);
 	if (r < 0)
 		snprintf(err, errlen, "cannot load %s%s: kexec_load: %s", o->crash ? "crash kernel " : "",
-			 o->kernel, why(ctx, KEXEC_OP_LOAD, o->crash, r, buf, sizeof(buf)));
+			 o->kernel, why(ctx, LIBKEXEC_OP_LOAD, o->crash, r, buf, sizeof(buf)));
 	return r;
 }
 
@@ -259,18 +261,19 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 				     const char *cmdline, char *err, size_t errlen,
 				     bool *may_fall_back)
 {
-	KEXEC_REQUEST(kexec_file_request, req,
+	LIBKEXEC_OPTS(kexec_request, req,
+		.syscall = LIBKEXEC_SYSCALL_FILE_LOAD,
 		.kernel = o->kernel,
 		.initrd = o->initrd,
 		.cmdline = cmdline,
 		.crash = o->crash,
-		.debug = o->debug,
 		.reuse_initrd = o->reuse_initrd,
 		.options = load_options(o),
 	);
-	const char *only_kexec_load = NULL, *plan_format;
-	struct kexec_image_layers layers;
-	struct kexec_file_plan plan;
+	LIBKEXEC_OPTS(kexec_image_layers, layers);
+	LIBKEXEC_OPTS(kexec_image_info, image);
+	const char *only_kexec_load = NULL;
+	struct kexec_plan *plan;
 	char buf[768];
 	int r;
 
@@ -283,7 +286,7 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 			 o->kernel, only_kexec_load);
 		return -EOPNOTSUPP;
 	}
-	r = kexec_file_plan_prepare(ctx, &req, &plan);
+	r = kexec_plan_new(ctx, &req, &plan);
 	if (r < 0) {
 		snprintf(err, errlen, "%s", logstate.held);
 		/* ENOSYS: the architecture's kernels have no kexec_file_load (32-bit ARM). */
@@ -292,13 +295,13 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 		return r;
 	}
 	if (o->dry_run)
-		print_file_plan(o, &plan);
-	r = kexec_file_plan_load(ctx, &plan);
-	plan_format = plan.image.format; /* static */
-	layers.sz = sizeof(layers);
-	if (kexec_file_plan_layers(&plan, &layers) < 0)
+		print_plan(o, plan);
+	r = kexec_plan_load(ctx, plan);
+	if (kexec_plan_layers(plan, &layers) < 0)
 		layers.nr_layers = 0;
-	kexec_file_plan_free(&plan);
+	if (kexec_plan_image(plan, &image) < 0)
+		image.format = "kernel"; /* static, as the format's name is */
+	plan = kexec_plan_unref(plan);
 	*may_fall_back = fallback_errno(r);
 	if (r < 0 && layers.nr_layers && signature_errno(r))
 		/* The kernel checked what we unwrapped; a signature was on the envelope. */
@@ -306,12 +309,12 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 			 "the signature of the %s unwrapped from %s, not of the file (a signature on "
 			 "the envelope does not count); under lockdown or signature enforcement, "
 			 "load a signed plain image",
-			 o->crash ? "crash kernel " : "", o->kernel, strerror(-r), plan_format,
+			 o->crash ? "crash kernel " : "", o->kernel, strerror(-r), image.format,
 			 layers.chain);
 	else if (r < 0)
 		snprintf(err, errlen, "cannot load %s%s: kexec_file_load: %s",
 			 o->crash ? "crash kernel " : "", o->kernel,
-			 why(ctx, KEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)));
+			 why(ctx, LIBKEXEC_OP_FILE_LOAD, o->crash, r, buf, sizeof(buf)));
 	return r;
 }
 
@@ -420,10 +423,10 @@ static int attempt(struct kexec_ctx *ctx, const struct kx_opts *o, const char *c
 /* Whether the format named by -t is one the kernel's kexec_file_load takes. */
 static bool file_load_takes(const struct kexec_ctx *ctx, const char *type)
 {
-	const struct kexec_image_type *t = kexec_image_type_find(ctx, type);
+	LIBKEXEC_OPTS(kexec_image_type, t);
 
 	/* Unknown: kexec_load names the known ones in its refusal. */
-	return t && t->kexec_file_load;
+	return kexec_image_type_find(ctx, type, &t) == 0 && t.kexec_file_load;
 }
 
 static int do_load(struct kexec_ctx *ctx, const struct kx_opts *o)
@@ -546,7 +549,7 @@ static int do_exec(struct kexec_ctx *ctx, const struct kx_opts *o)
 	r = kexec_do_reboot(ctx);
 	/* Only a failure returns. */
 	die_line("cannot boot the loaded kernel: reboot: %s",
-		 why(ctx, KEXEC_OP_REBOOT, false, r < 0 ? r : -EIO, buf, sizeof(buf)));
+		 why(ctx, LIBKEXEC_OP_REBOOT, false, r < 0 ? r : -EIO, buf, sizeof(buf)));
 	return EXIT_LOAD_FAILED;
 }
 

@@ -205,15 +205,18 @@ static void help_line(FILE *out, const char *left, const char *text)
 
 void kx_usage(FILE *out)
 {
-	const struct kexec_image_type *t;
-	size_t n = kexec_image_types(NULL, &t), used = 0;
+	size_t n = kexec_image_type_count(NULL), used = 0;
 	char types[1024], left[64];
 
 	/* The formats of this architecture, from the library's table. */
 	used = (size_t)snprintf(types, sizeof(types), "Its format, detected when not given:");
-	for (size_t i = 0; i < n && used < sizeof(types); i++)
+	for (size_t i = 0; i < n && used < sizeof(types); i++) {
+		LIBKEXEC_OPTS(kexec_image_type, t);
+
+		kexec_image_type_get(NULL, i, &t);
 		used += (size_t)snprintf(types + used, sizeof(types) - used, "%s %s", i ? "," : "",
-					 t[i].name);
+					 t.name);
+	}
 	if (used < sizeof(types))
 		snprintf(types + used, sizeof(types) - used, " (kexec --list-types says more).");
 

@@ -43,7 +43,7 @@ struct kx_opts {
 	const char *kernel;    /* first non-option argument */
 	bool have_mem_min, have_mem_max, have_entry;
 	uint64_t mem_min, mem_max, entry;
-	uint64_t image_size;   /* --image-size (32-bit ARM): kexec_load_request.kernel_room; 0: none */
+	uint64_t image_size;   /* --image-size (32-bit ARM): kx_load_request.kernel_room; 0: none */
 };
 
 /*

@@ -91,7 +91,7 @@ struct plan_view {
 	unsigned long entry;
 	const char *check;          /* the purgatory's check: "xxh3", "sha256" or "none" */
 	bool have_dtb;
-	const struct kexec_load_plan *segs;
+	const struct kexec_plan *segs; /* kexec_load: its segments */
 };
 
 /* Where an input came from; the JSON "from" arrays, and the table's words. */
@@ -107,11 +107,11 @@ static size_t input_from(const struct kx_opts *o, const struct plan_view *v, con
 	if (!strcmp(what, "initrd")) {
 		from[0] = o->initrd ? "--initrd" :
 			  o->reuse_initrd ? "--reuseinitrd" :
-			  (img & KEXEC_FROM_IMAGE_INITRD) ? "image" : NULL;
+			  (img & LIBKEXEC_FROM_IMAGE_INITRD) ? "image" : NULL;
 		return from[0] != NULL;
 	}
 	if (!strcmp(what, "dtb")) {
-		from[0] = o->dtb ? "--dtb" : (img & KEXEC_FROM_IMAGE_DTB) ? "image" : "running-kernel";
+		from[0] = o->dtb ? "--dtb" : (img & LIBKEXEC_FROM_IMAGE_DTB) ? "image" : "running-kernel";
 		return 1;
 	}
 	/* The command line: --reuse-cmdline, then --append after it; else the image's. */
@@ -124,7 +124,7 @@ static size_t input_from(const struct kx_opts *o, const struct plan_view *v, con
 			from[n++] = "--append";
 		return n;
 	}
-	if (img & KEXEC_FROM_IMAGE_CMDLINE) {
+	if (img & LIBKEXEC_FROM_IMAGE_CMDLINE) {
 		from[0] = "image";
 		return 1;
 	}
@@ -154,7 +154,7 @@ static const char *dtb_path(const struct kx_opts *o, const struct plan_view *v)
 {
 	if (o->dtb)
 		return o->dtb;
-	if (v->have_layers && (v->layers.from_image & KEXEC_FROM_IMAGE_DTB))
+	if (v->have_layers && (v->layers.from_image & LIBKEXEC_FROM_IMAGE_DTB))
 		return NULL;
 	return "/sys/firmware/fdt";
 }
@@ -195,21 +195,21 @@ static void table_from(const struct kx_opts *o, const struct plan_view *v)
 }
 
 /* The table of a kexec_load plan's segments. */
-static void table_segments(const struct kexec_load_plan *plan)
+static void table_segments(const struct kexec_plan *plan)
 {
 	printf("%-3s %-12s %-37s %12s %12s  %s\n", "#", "role", "destination", "memsz", "bufsz",
 	       "sha256");
-	for (size_t i = 0; i < plan->segs.nr; i++) {
-		const struct kexec_segment *sg = &plan->segs.seg[i];
-		uint64_t mem = (uintptr_t)sg->mem;
+	for (size_t i = 0; i < kexec_plan_nr_segments(plan); i++) {
+		LIBKEXEC_OPTS(kexec_plan_segment, sg);
 		char range[40];
 
-		snprintf(range, sizeof(range), "%#018" PRIx64 "-%#018" PRIx64, mem,
-			 mem + sg->memsz - 1);
-		printf("%-3zu %-12s %-37s %12zu %12zu  ", i, plan->info[i].role, range, sg->memsz,
-		       sg->bufsz);
+		kexec_plan_segment(plan, i, &sg);
+		snprintf(range, sizeof(range), "%#018" PRIx64 "-%#018" PRIx64, sg.mem,
+			 sg.mem + sg.memsz - 1);
+		printf("%-3zu %-12s %-37s %12" PRIu64 " %12zu  ", i, kexec_segment_role_name(sg.role),
+		       range, sg.memsz, sg.bufsz);
 		for (int k = 0; k < 8; k++)
-			printf("%02x", plan->info[i].sha256[k]);
+			printf("%02x", sg.sha256[k]);
 		printf("\n");
 	}
 }
@@ -360,24 +360,23 @@ static void json_inputs(struct jw *w, const struct kx_opts *o, const struct plan
 static void json_segments(struct jw *w, const struct plan_view *v)
 {
 	jw_open(w, "segments", '[');
-	for (size_t i = 0; v->segs && i < v->segs->segs.nr; i++) {
-		const struct kexec_segment *sg = &v->segs->segs.seg[i];
-		const uint8_t *d = v->segs->info[i].sha256;
-		uint64_t mem = (uintptr_t)sg->mem;
+	for (size_t i = 0; v->segs && i < kexec_plan_nr_segments(v->segs); i++) {
+		LIBKEXEC_OPTS(kexec_plan_segment, sg);
 		char hex[65];
 		bool zero = true;
 
+		kexec_plan_segment(v->segs, i, &sg);
 		for (int k = 0; k < 32; k++) {
-			snprintf(hex + 2 * k, 3, "%02x", d[k]);
-			zero &= !d[k];
+			snprintf(hex + 2 * k, 3, "%02x", sg.sha256[k]);
+			zero &= !sg.sha256[k];
 		}
 		jw_open(w, NULL, '{');
 		jw_u64(w, "index", i);
-		jw_str(w, "role", v->segs->info[i].role);
-		jw_addr(w, "address", mem);
-		jw_addr(w, "end", mem + sg->memsz - 1);
-		jw_u64(w, "memsz", sg->memsz);
-		jw_u64(w, "bufsz", sg->bufsz);
+		jw_str(w, "role", kexec_segment_role_name(sg.role));
+		jw_addr(w, "address", sg.mem);
+		jw_addr(w, "end", sg.mem + sg.memsz - 1);
+		jw_u64(w, "memsz", sg.memsz);
+		jw_u64(w, "bufsz", sg.bufsz);
 		jw_str(w, "sha256", zero ? NULL : hex);
 		jw_close(w, '}');
 	}
@@ -499,105 +498,71 @@ void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, const s
 	plan_doc.load = NULL;
 }
 
-void print_file_plan(const struct kx_opts *o, const struct kexec_file_plan *plan)
+/* A kexec_file_load plan's view: what the kernel will read. */
+static void file_view(const struct kexec_plan *plan, struct plan_view *v)
 {
-	struct plan_view v = {
-		.syscall = "kexec_file_load",
-		.format = plan->image.format,
-		.kernel = plan->kernel_path,
-		.kernel_size = plan->kernel_size,
-		.version = plan->image.kernel_version,
-		.protocol = plan->image.protocol,
-		.initrd = plan->initrd_path,
-		.initrd_size = plan->initrd_size,
-		.have_initrd = plan->initrd_fd >= 0,
-		.cmdline = plan->cmdline,
-		.cmdline_len = plan->cmdline_len,
-		.flags = plan->flags,
-	};
+	LIBKEXEC_OPTS(kexec_plan_files, f);
 
-	v.layers.sz = sizeof(v.layers);
-	v.have_layers = kexec_file_plan_layers(plan, &v.layers) == 0;
-	if (v.have_layers && v.layers.file_size)
-		v.kernel_size = v.layers.file_size;
-	show_plan(o, &v);
+	kexec_plan_files(plan, &f);
+	v->syscall = "kexec_file_load";
+	v->kernel = f.kernel_path;
+	v->kernel_size = f.kernel_size;
+	v->initrd = f.initrd_path;
+	v->initrd_size = f.initrd_size;
+	v->have_initrd = f.initrd_fd >= 0;
 }
 
-/* kexec_image_probe() of a whole file (at most 256 MiB); 0 or a negative errno. */
-static int probe_file(const struct kexec_ctx *ctx, const char *path,
-		      struct kexec_image_info *info)
+/* A kexec_load plan's view: its segments, entry and check. */
+static void load_view(const struct kx_opts *o, const struct kexec_plan *plan,
+		      struct plan_view *v)
 {
-	FILE *f = fopen(path, "re");
-	size_t len = 0, cap = 0;
-	char *buf = NULL;
-	int r = -ENOMEM;
-
-	if (!f)
-		return -errno;
-	for (;;) {
-		size_t n;
-
-		if (len == cap) {
-			char *nb = cap < (256u << 20) ? realloc(buf, cap ? cap * 2 : 1 << 20) : NULL;
-
-			if (!nb)
-				goto out;
-			buf = nb;
-			cap = cap ? cap * 2 : 1 << 20;
-		}
-		n = fread(buf + len, 1, cap - len, f);
-		len += n;
-		if (n == 0)
-			break;
-	}
-	r = ferror(f) ? -EIO : kexec_image_probe(ctx, buf, len, info, NULL);
-out:
-	free(buf);
-	fclose(f);
-	return r;
-}
-
-void print_load_plan(const struct kexec_ctx *ctx, const struct kx_opts *o,
-		     const struct kexec_load_plan *plan, const char *cmdline)
-{
-	struct plan_view v = {
-		.syscall = "kexec_load",
-		.format = plan->format,
-		.kernel = o->kernel,
-		.initrd = o->initrd ? o->initrd : o->reuse_initrd ? "/sys/firmware/initrd" : NULL,
-		.cmdline = cmdline ? cmdline : "",
-		.flags = plan->flags,
-		.load_flags = true,
-		.have_entry = true,
-		.entry = plan->entry,
-		.check = o->no_checks ? "none" : o->check == LIBKEXEC_CHECK_SHA256 ? "sha256" : "xxh3",
-		.segs = plan,
-	};
-	struct kexec_image_info info;
+	LIBKEXEC_OPTS(kexec_plan_files, f);
 	struct stat st;
 
-	/* The plan has no image details: the format's probe says them (a plain image's). */
-	if (probe_file(ctx, o->kernel, &info) == 0) {
+	kexec_plan_files(plan, &f);
+	v->syscall = "kexec_load";
+	v->kernel = o->kernel;
+	v->initrd = o->initrd ? o->initrd : o->reuse_initrd ? "/sys/firmware/initrd" : NULL;
+	v->load_flags = true;
+	v->have_entry = true;
+	v->entry = kexec_plan_entry(plan);
+	v->check = o->no_checks ? "none" : o->check == LIBKEXEC_CHECK_SHA256 ? "sha256" : "xxh3";
+	v->segs = plan;
+	if (stat(o->kernel, &st) == 0)
+		v->kernel_size = (uint64_t)st.st_size;
+	for (size_t i = 0; i < kexec_plan_nr_segments(plan); i++) {
+		LIBKEXEC_OPTS(kexec_plan_segment, sg);
+
+		kexec_plan_segment(plan, i, &sg);
+		if (sg.role == LIBKEXEC_SEGMENT_INITRD) {
+			v->have_initrd = true;
+			v->initrd_size = sg.bufsz;
+		}
+		if (sg.role == LIBKEXEC_SEGMENT_DTB)
+			v->have_dtb = true;
+	}
+}
+
+void print_plan(const struct kx_opts *o, const struct kexec_plan *plan)
+{
+	struct plan_view v = { .flags = kexec_plan_flags(plan) };
+	LIBKEXEC_OPTS(kexec_image_info, info);
+
+	if (kexec_plan_syscall(plan) == LIBKEXEC_SYSCALL_FILE_LOAD)
+		file_view(plan, &v);
+	else
+		load_view(o, plan, &v);
+	if (kexec_plan_image(plan, &info) == 0) {
+		v.format = info.format;
 		v.version = info.kernel_version;
 		v.protocol = info.protocol;
 	}
 	v.layers.sz = sizeof(v.layers);
-	v.have_layers = kexec_load_plan_layers(plan, &v.layers) == 0;
+	v.have_layers = kexec_plan_layers(plan, &v.layers) == 0;
 	if (v.have_layers && v.layers.file_size)
 		v.kernel_size = v.layers.file_size;
-	else if (stat(o->kernel, &st) == 0)
-		v.kernel_size = (uint64_t)st.st_size;
-	for (size_t i = 0; i < plan->segs.nr; i++) {
-		if (!strcmp(plan->info[i].role, "initrd")) {
-			v.have_initrd = true;
-			v.initrd_size = plan->segs.seg[i].bufsz;
-		}
-		if (!strcmp(plan->info[i].role, "dtb"))
-			v.have_dtb = true;
-	}
 	/* The line the plan passes: a UKI's .cmdline when no option gave one. */
-	if (v.have_layers && v.layers.cmdline)
-		v.cmdline = v.layers.cmdline;
+	v.cmdline = kexec_plan_cmdline(plan);
 	if (v.cmdline)
 		v.cmdline_len = strlen(v.cmdline) + 1;
 	show_plan(o, &v);
@@ -611,24 +576,24 @@ static const struct {
 	const char *name;
 	const char *text;
 } unavail_reasons[] = {
-	{ KEXEC_UNAVAIL_NO_KEXEC_LOAD, "no_kexec_load",
+	{ LIBKEXEC_UNAVAIL_NO_KEXEC_LOAD, "no_kexec_load",
 	  "the running kernel has no kexec_load (built without CONFIG_KEXEC)" },
-	{ KEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD, "no_kexec_file_load",
+	{ LIBKEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD, "no_kexec_file_load",
 	  "the running kernel has no kexec_file_load (built without CONFIG_KEXEC_FILE)" },
-	{ KEXEC_UNAVAIL_LOAD_DISABLED, "kexec_load_disabled",
+	{ LIBKEXEC_UNAVAIL_LOAD_DISABLED, "kexec_load_disabled",
 	  "kexec is disabled (kernel.kexec_load_disabled=1): nothing can be loaded until the "
 	  "next reboot" },
-	{ KEXEC_UNAVAIL_LOCKDOWN, "lockdown",
+	{ LIBKEXEC_UNAVAIL_LOCKDOWN, "lockdown",
 	  "the kernel is locked down (e.g. by Secure Boot): kexec_load is refused, and "
 	  "kexec_file_load loads only kernels signed with a trusted key" },
-	{ KEXEC_UNAVAIL_NO_CRASH_REGION, "no_crash_region",
+	{ LIBKEXEC_UNAVAIL_NO_CRASH_REGION, "no_crash_region",
 	  "no memory is reserved for a crash kernel: boot with crashkernel= (e.g. "
 	  "crashkernel=256M) to load one" },
-	{ KEXEC_UNAVAIL_LIMIT_REBOOT, "load_limit_reboot",
+	{ LIBKEXEC_UNAVAIL_LIMIT_REBOOT, "load_limit_reboot",
 	  "the load limit for normal kernels is used up (kernel.kexec_load_limit_reboot=0)" },
-	{ KEXEC_UNAVAIL_LIMIT_PANIC, "load_limit_panic",
+	{ LIBKEXEC_UNAVAIL_LIMIT_PANIC, "load_limit_panic",
 	  "the load limit for crash kernels is used up (kernel.kexec_load_limit_panic=0)" },
-	{ KEXEC_UNAVAIL_NO_CAP_SYS_BOOT, "no_cap_sys_boot",
+	{ LIBKEXEC_UNAVAIL_NO_CAP_SYS_BOOT, "no_cap_sys_boot",
 	  "this process lacks CAP_SYS_BOOT, which loading and booting need: run as root" },
 };
 
@@ -636,14 +601,14 @@ static const struct {
 static const char *can_load(const struct kexec_status *st, bool crash, bool file)
 {
 	unsigned int u = st->unavailable;
-	unsigned int missing = file ? KEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD : KEXEC_UNAVAIL_NO_KEXEC_LOAD;
+	unsigned int missing = file ? LIBKEXEC_UNAVAIL_NO_KEXEC_FILE_LOAD : LIBKEXEC_UNAVAIL_NO_KEXEC_LOAD;
 
-	if (u & (missing | KEXEC_UNAVAIL_LOAD_DISABLED | KEXEC_UNAVAIL_NO_CAP_SYS_BOOT))
+	if (u & (missing | LIBKEXEC_UNAVAIL_LOAD_DISABLED | LIBKEXEC_UNAVAIL_NO_CAP_SYS_BOOT))
 		return "no";
-	if (u & (crash ? KEXEC_UNAVAIL_LIMIT_PANIC | KEXEC_UNAVAIL_NO_CRASH_REGION :
-			 KEXEC_UNAVAIL_LIMIT_REBOOT))
+	if (u & (crash ? LIBKEXEC_UNAVAIL_LIMIT_PANIC | LIBKEXEC_UNAVAIL_NO_CRASH_REGION :
+			 LIBKEXEC_UNAVAIL_LIMIT_REBOOT))
 		return "no";
-	if (u & KEXEC_UNAVAIL_LOCKDOWN)
+	if (u & LIBKEXEC_UNAVAIL_LOCKDOWN)
 		return file ? "signed-only" : "no";
 	return st->syscalls_err ? "unknown" : "yes";
 }
@@ -704,7 +669,7 @@ static void table_reservation(struct kexec_ctx *ctx, const struct kexec_status *
 	else if (!st->nr_crash_ranges)
 		printf("none%s\n", kexec_ctx_is_simulated(ctx) ? "" : " in /proc/iomem");
 	for (unsigned int i = 0; !st->crash_ranges_err && i < st->nr_crash_ranges &&
-				 i < KEXEC_STATUS_MAX_CRASH_RANGES; i++) {
+				 i < LIBKEXEC_STATUS_MAX_CRASH_RANGES; i++) {
 		const struct kexec_status_range *r = &st->crash_ranges[i];
 
 		printf(i ? "%*s %#018" PRIx64 "-%#018" PRIx64 " (%s)\n" :
@@ -712,8 +677,8 @@ static void table_reservation(struct kexec_ctx *ctx, const struct kexec_status *
 		       i ? w : 0, "", r->start, r->end,
 		       human_size(r->end - r->start + 1, buf, sizeof(buf)));
 	}
-	if (st->nr_crash_ranges > KEXEC_STATUS_MAX_CRASH_RANGES)
-		printf("%*s and %u more\n", w, "", st->nr_crash_ranges - KEXEC_STATUS_MAX_CRASH_RANGES);
+	if (st->nr_crash_ranges > LIBKEXEC_STATUS_MAX_CRASH_RANGES)
+		printf("%*s and %u more\n", w, "", st->nr_crash_ranges - LIBKEXEC_STATUS_MAX_CRASH_RANGES);
 }
 
 static void status_table(struct kexec_ctx *ctx, const struct kx_opts *o,
@@ -741,7 +706,7 @@ static void status_table(struct kexec_ctx *ctx, const struct kx_opts *o,
 
 	table_reservation(ctx, st);
 	for (int file = 0; file < 2; file++) {
-		unsigned int bit = file ? KEXEC_HAVE_FILE_LOAD : KEXEC_HAVE_LOAD;
+		unsigned int bit = file ? LIBKEXEC_HAVE_FILE_LOAD : LIBKEXEC_HAVE_LOAD;
 
 		printf("%*s ", w, file ? "kexec_file_load" : "kexec_load");
 		if (st->syscalls_err)
@@ -788,7 +753,7 @@ static void json_reservation(struct jw *w, const struct kexec_status *st)
 						 NULL);
 	jw_open(w, "ranges", '[');
 	for (unsigned int i = 0; !st->crash_ranges_err && i < st->nr_crash_ranges &&
-				 i < KEXEC_STATUS_MAX_CRASH_RANGES; i++) {
+				 i < LIBKEXEC_STATUS_MAX_CRASH_RANGES; i++) {
 		jw_open(w, NULL, '{');
 		jw_addr(w, "start", st->crash_ranges[i].start);
 		jw_addr(w, "end", st->crash_ranges[i].end);
@@ -853,8 +818,8 @@ static void status_json(struct kexec_ctx *ctx, const struct kx_opts *o,
 
 	json_reservation(&w, st);
 	jw_open(&w, "syscalls", '{');
-	jw_tri(&w, "kexec_load", st->syscalls_err ? -1 : !!(st->syscalls & KEXEC_HAVE_LOAD));
-	jw_tri(&w, "kexec_file_load", st->syscalls_err ? -1 : !!(st->syscalls & KEXEC_HAVE_FILE_LOAD));
+	jw_tri(&w, "kexec_load", st->syscalls_err ? -1 : !!(st->syscalls & LIBKEXEC_HAVE_LOAD));
+	jw_tri(&w, "kexec_file_load", st->syscalls_err ? -1 : !!(st->syscalls & LIBKEXEC_HAVE_FILE_LOAD));
 	jw_str(&w, "error", st->syscalls_err ? file_err("/proc/kallsyms", st->syscalls_err, buf,
 							sizeof(buf)) :
 					       NULL);
@@ -886,7 +851,7 @@ static void status_json(struct kexec_ctx *ctx, const struct kx_opts *o,
  */
 int report_status(struct kexec_ctx *ctx, const struct kx_opts *o, char *line, size_t len)
 {
-	KEXEC_REQUEST(kexec_status, st);
+	LIBKEXEC_OPTS(kexec_status, st);
 	bool crash;
 	int ret;
 
@@ -945,11 +910,17 @@ static void type_aliases(const struct kexec_image_type *t, char *buf, size_t len
 
 int report_types(struct kexec_ctx *ctx, const struct kx_opts *o)
 {
-	const struct kexec_image_type *t;
-	size_t n = kexec_image_types(ctx, &t);
+	size_t n = kexec_image_type_count(ctx);
+	struct kexec_image_type *t = calloc(n ? n : 1, sizeof(*t));
 	int wn = 0, wa = 0, ws = 0;
 	char al[256], sc[64];
 
+	if (!t)
+		return 1;
+	for (size_t i = 0; i < n; i++) {
+		t[i].sz = sizeof(t[i]);
+		kexec_image_type_get(ctx, i, &t[i]);
+	}
 	if (o->json) {
 		struct jw w;
 
@@ -974,6 +945,7 @@ int report_types(struct kexec_ctx *ctx, const struct kx_opts *o)
 		}
 		jw_close(&w, ']');
 		jw_close(&w, '}');
+		free(t);
 		return 0;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -989,6 +961,7 @@ int report_types(struct kexec_ctx *ctx, const struct kx_opts *o)
 		printf("%-*s  %-*s  %-*s  %s\n", wn, t[i].name, wa, al, ws, sc,
 		       t[i].summary ? t[i].summary : "");
 	}
+	free(t);
 	return 0;
 }
 

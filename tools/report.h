@@ -36,9 +36,7 @@ struct kx_run {
  * --json, the one document, once the command knows its exit status ret.
  */
 void plan_attempt(const char *syscall, int r, const char *err);
-void print_file_plan(const struct kx_opts *o, const struct kexec_file_plan *plan);
-void print_load_plan(const struct kexec_ctx *ctx, const struct kx_opts *o,
-		     const struct kexec_load_plan *plan, const char *cmdline);
+void print_plan(const struct kx_opts *o, const struct kexec_plan *plan);
 void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, const struct kx_run *run);
 
 /*

@@ -354,34 +354,46 @@ static void lookups(void **state)
 	}
 }
 
+/* The i-th image type of the context's architecture, through the public accessor. */
+static struct kexec_image_type type_at(struct kexec_ctx *ctx, size_t i)
+{
+	LIBKEXEC_OPTS(kexec_image_type, t);
+
+	assert_int_equal(kexec_image_type_get(ctx, i, &t), 0);
+	return t;
+}
+
 static void types_and_probe_per_context(void **state)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
-	const struct kexec_image_type *t;
-	struct kexec_image_info info;
+	LIBKEXEC_OPTS(kexec_image_type, t);
+	LIBKEXEC_OPTS(kexec_image_info, info);
 	static uint8_t b[FAKE_SIZE];
 	const char *why;
-	size_t n;
 
 	(void)state;
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_X86_64), 0);
-	n = kexec_image_types(ctx, &t);
 	/* The architecture's formats, then the envelopes every architecture peels. */
-	assert_int_equal(n, 9);
-	assert_string_equal(t[0].name, "bzImage");
-	assert_true(t[0].kexec_file_load && t[0].kexec_load);
-	assert_string_equal(t[1].name, "elf-x86_64");
-	assert_false(t[1].kexec_file_load);
-	assert_string_equal(t[2].name, "uki");
-	assert_string_equal(t[3].name, "zboot");
-	assert_string_equal(t[4].name, "gzip");
-	assert_true(t[4].kexec_file_load && t[4].kexec_load);
-	assert_non_null(kexec_image_type_find(ctx, "ZSTD"));
-	assert_string_equal(kexec_image_type_find(ctx, "zstd")->name, "zstd");
-	assert_null(kexec_image_type_find(ctx, "bzip2"));
+	assert_int_equal(kexec_image_type_count(ctx), 9);
+	assert_string_equal(type_at(ctx, 0).name, "bzImage");
+	assert_true(type_at(ctx, 0).kexec_file_load && type_at(ctx, 0).kexec_load);
+	assert_false(type_at(ctx, 0).envelope);
+	assert_string_equal(type_at(ctx, 1).name, "elf-x86_64");
+	assert_false(type_at(ctx, 1).kexec_file_load);
+	assert_string_equal(type_at(ctx, 2).name, "uki");
+	assert_true(type_at(ctx, 2).envelope);
+	assert_string_equal(type_at(ctx, 3).name, "zboot");
+	assert_string_equal(type_at(ctx, 4).name, "gzip");
+	assert_true(type_at(ctx, 4).kexec_file_load && type_at(ctx, 4).kexec_load);
+	assert_int_equal(kexec_image_type_get(ctx, 9, &t), -ERANGE);
+	assert_int_equal(kexec_image_type_find(ctx, "ZSTD", &t), 0);
+	assert_string_equal(t.name, "zstd");
+	assert_int_equal(kexec_image_type_find(ctx, "bzimage", &t), 0);
+	assert_string_equal(t.name, "bzImage");
+	assert_int_equal(kexec_image_type_find(ctx, "bzip2", &t), -ENOENT);
 
 	fake_bzimage(b);
-	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info), 0);
 	assert_string_equal(info.format, "bzImage");
 	assert_string_equal(info.compression, "none");
 	assert_string_equal(info.kernel_version, "6.1.0-fake");
@@ -389,12 +401,12 @@ static void types_and_probe_per_context(void **state)
 
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_AARCH64), 0);
 	assert_int_equal(kexec_ctx_get_arch(ctx), KEXEC_ARCH_AARCH64);
-	n = kexec_image_types(ctx, &t);
-	assert_int_equal(n, 9);
-	assert_string_equal(t[0].name, "Image");
-	assert_string_equal(t[2].name, "uki");
+	assert_int_equal(kexec_image_type_count(ctx), 9);
+	assert_string_equal(type_at(ctx, 0).name, "Image");
+	assert_string_equal(type_at(ctx, 2).name, "uki");
 	/* A bzImage on arm64: refused, naming each format and its reason. */
-	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info), -ENOEXEC);
+	why = kexec_ctx_last_error(ctx);
 	assert_non_null(strstr(why, "Image: not an arm64 Image"));
 	assert_non_null(strstr(why, "elf-arm64: not an ELF file"));
 
@@ -411,8 +423,7 @@ static void looks_like_lzma(void **state)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
 	static uint8_t b[1 << 20];
-	struct kexec_image_info info;
-	const char *why = NULL;
+	LIBKEXEC_OPTS(kexec_image_info, info);
 
 	(void)state;
 	memset(b, 0, sizeof(b));
@@ -422,13 +433,13 @@ static void looks_like_lzma(void **state)
 	b[24] = 0x0a;                                        /* LE, 4K pages, anywhere */
 	memcpy(b + 56, "ARM\x64", 4);
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_AARCH64), 0);
-	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kexec_image_probe(ctx, b, sizeof(b), &info), 0);
 	assert_string_equal(info.format, "Image");
 	assert_string_equal(info.compression, "none");
 	/* Not a kernel either: the envelope's own error stays. */
 	memset(b + 56, 0, 4);
-	assert_true(kexec_image_probe(ctx, b, sizeof(b), &info, &why) < 0);
-	assert_non_null(strstr(why, "lzma"));
+	assert_true(kexec_image_probe(ctx, b, sizeof(b), &info) < 0);
+	assert_non_null(strstr(kexec_ctx_last_error(ctx), "lzma"));
 	kexec_ctx_free(ctx);
 }
 
@@ -474,17 +485,17 @@ static void syscalls_from_kallsyms(void **state)
 	} cases[] = {
 		/* Debian's arm64 kernels: kexec_load only. */
 		{ "0000000000000000 T __arm64_sys_kexec_load\n"
-		  "0000000000000000 W __arm64_sys_kexec_file_load\n", KEXEC_HAVE_LOAD },
+		  "0000000000000000 W __arm64_sys_kexec_file_load\n", LIBKEXEC_HAVE_LOAD },
 		{ "ffffffff8138cdf0 T __x64_sys_kexec_load\n"
 		  "ffffffff813903c0 T __x64_sys_kexec_file_load\n"
 		  "ffffffff813903c0 t __pfx___x64_sys_kexec_file_load_x\n",
-		  KEXEC_HAVE_LOAD | KEXEC_HAVE_FILE_LOAD },
+		  LIBKEXEC_HAVE_LOAD | LIBKEXEC_HAVE_FILE_LOAD },
 		/* No kexec at all: both weak aliases. */
 		{ "ffffffff8138cdf0 W __x64_sys_kexec_load\n"
 		  "ffffffff813903c0 W __x64_sys_kexec_file_load\n", 0 },
 		/* Lookalikes do not count. */
 		{ "0 T my_sys_kexec_loadx\n0 T sys_kexec_file_loader\n0 T xsys_kexec_load\n", 0 },
-		{ "0 T sys_kexec_load [kexec]\n", KEXEC_HAVE_LOAD },
+		{ "0 T sys_kexec_load [kexec]\n", LIBKEXEC_HAVE_LOAD },
 	};
 	char dir[] = "/tmp/libkexec-kallsyms-XXXXXX", path[128];
 	struct kexec_ctx *ctx;

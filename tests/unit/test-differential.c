@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * The planner against the simulated kernel: kexec_validate() (lib/validate.c,
+ * The planner against the simulated kernel: kx_validate() (lib/validate.c,
  * what the planner predicts before it calls kexec_load) and the simulator's
  * own checks (lib/sim-checks.c, written from the kernel's sources) over the
  * same requests, which must get the same errno. Requests are generated
@@ -33,6 +33,7 @@
 #include <cmocka.h>
 
 #include "libkexec.h"
+#include "libkexec-internal.h"
 
 #define PAGE 4096ULL
 #define CASES 200000
@@ -129,10 +130,10 @@ static int one(const struct world *w, struct kexec_ctx *ctx, struct kexec_sim *s
 	const char *reason = NULL;
 	int planned, simulated;
 
-	planned = kexec_validate(&w->lim, entry, nr, s, flags, &reason, NULL);
+	planned = kx_validate(&w->lim, entry, nr, s, flags, &reason, NULL);
 	simulated = kexec_do_load(ctx, entry, nr, s, flags);
-	kexec_unload(ctx, false, false);
-	kexec_unload(ctx, true, false);
+	kexec_unload(ctx, false, LIBKEXEC_SYSCALL_LOAD);
+	kexec_unload(ctx, true, LIBKEXEC_SYSCALL_LOAD);
 	(void)sim;
 	if (planned == simulated)
 		return 0;
@@ -179,7 +180,7 @@ static void run_world(const struct world *w)
 			flags &= ~(unsigned long)KEXEC_DEBUG;
 		if (one(w, ctx, sim, entry, nr, s, flags) && ++disagree >= 5)
 			break;
-		if (kexec_validate(&w->lim, entry, nr, s, flags, NULL, NULL) == 0)
+		if (kx_validate(&w->lim, entry, nr, s, flags, NULL, NULL) == 0)
 			accepted++;
 	}
 	kexec_ctx_free(ctx);
@@ -248,7 +249,7 @@ static int one_file(unsigned long arch, const char *path, unsigned *planned_ok, 
 	struct kexec_ctx *ctx = kexec_ctx_new();
 	struct kexec_sim *sim = kexec_sim_new();
 	struct kexec_sim_config *cfg = kexec_sim_config(sim);
-	struct kexec_file_plan plan;
+	struct kx_file_plan plan;
 	const char *cmdline = "console=ttyS0 root=/dev/vda";
 	int r, k, bad = 0;
 
@@ -256,17 +257,17 @@ static int one_file(unsigned long arch, const char *path, unsigned *planned_ok, 
 	cfg->limits.native_arch = arch;
 	cfg->have_kexec_file_load = true;
 	kexec_ctx_use_sim(ctx, sim);
-	KEXEC_REQUEST(kexec_file_request, req, .kernel = path, .cmdline = cmdline);
-	r = kexec_file_plan_prepare(ctx, &req, &plan);
+	KX_REQUEST(kx_file_request, req, .kernel = path, .cmdline = cmdline);
+	r = kx_file_plan_prepare(ctx, &req, &plan);
 	if (r == 0) {
 		(*planned_ok)++;
-		k = kexec_file_plan_load(ctx, &plan);
+		k = kx_file_plan_load(ctx, &plan);
 		if (k != 0) {
 			fprintf(stderr, "arch %#lx: the planner accepts %s, the simulated kernel says %d\n",
 				arch >> 16, path, k);
 			bad = 1;
 		}
-		kexec_file_plan_free(&plan);
+		kx_file_plan_free(&plan);
 	} else {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 

@@ -202,10 +202,10 @@ static struct kexec_ctx *ctx_for(unsigned long arch)
 	return ctx;
 }
 
-static const struct kexec_segment *find(const struct kexec_load_plan *p, const char *role)
+static const struct kexec_segment *find(const struct kx_load_plan *p, const char *role)
 {
 	for (size_t i = 0; i < p->segs.nr; i++)
-		if (!strcmp(p->info[i].role, role))
+		if (!strcmp(kexec_segment_role_name(p->info[i].role), role))
 			return &p->segs.seg[i];
 	return NULL;
 }
@@ -230,7 +230,7 @@ static bool chosen_u64(const void *fdt, const char *name, uint64_t *v)
 	return true;
 }
 
-static void check_params(const struct kexec_load_plan *plan, const struct kx_arch *arch,
+static void check_params(const struct kx_load_plan *plan, const struct kx_arch *arch,
 			 struct kx_purgatory_params *pp)
 {
 	const struct kexec_segment *pg = find(plan, "purgatory");
@@ -248,9 +248,9 @@ static void plan_normal(const struct kx_arch *arch, const char *kernel, uint64_t
 {
 	struct kexec_ctx *ctx = ctx_for(arch->kexec_arch);
 	struct kexec_sim *sim = kexec_sim_new();
-	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel, .initrd = initrd,
+	KX_REQUEST(kx_load_request, req, .kernel = kernel, .initrd = initrd,
 		      .cmdline = "console=ttyAMA0 root=/dev/vda1 a-much-longer-command-line-than-before");
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	const struct kexec_segment *k, *rd, *dtb;
 	struct kx_purgatory_params pp;
 	const char *bootargs;
@@ -262,7 +262,7 @@ static void plan_normal(const struct kx_arch *arch, const char *kernel, uint64_t
 		kexec_ctx_free(ctx);
 		skip();
 	}
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_string_equal(plan.format, "Image");
 	assert_int_equal(plan.flags, arch->kexec_arch);
 	k = find(&plan, "kernel");
@@ -309,28 +309,28 @@ static void plan_normal(const struct kx_arch *arch, const char *kernel, uint64_t
 	/* The simulated kernel of that architecture takes it; the bytes read back. */
 	kexec_sim_config(sim)->limits.native_arch = arch->kexec_arch;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_read(sim, false, mem(k) + 64, back, sizeof(back)), 0);
 	assert_memory_equal(back, (const uint8_t *)k->buf + 64, sizeof(back));
 	assert_int_equal(kexec_sim_entry(sim, false), plan.entry);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* -i: the purgatory is told to check nothing. */
 	req.no_checks = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	check_params(&plan, arch, &pp);
 	assert_int_equal(pp.regions[0].len, 0);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* x86's console options (an I/O port, its speed, the VGA screen): refused here. */
 	req.console_vga = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	req.console_vga = false;
 	req.console_base = 0x2f8;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	req.console_base = 0;
 	req.console_baud = 57600;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
@@ -351,9 +351,9 @@ static void riscv64_plan(void **state)
 static void crash_plan(const struct kx_arch *arch, const char *kernel)
 {
 	struct kexec_ctx *ctx = ctx_for(arch->kexec_arch);
-	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel, .initrd = initrd,
+	KX_REQUEST(kx_load_request, req, .kernel = kernel, .initrd = initrd,
 		      .cmdline = "console=ttyAMA0 irqpoll nr_cpus=1", .crash = true);
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	const struct kexec_segment *hdr, *dtb;
 	const uint8_t *prop;
 	uint64_t v;
@@ -363,7 +363,7 @@ static void crash_plan(const struct kx_arch *arch, const char *kernel)
 		kexec_ctx_free(ctx);
 		skip();
 	}
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, arch->kexec_arch | KEXEC_ON_CRASH);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
 		assert_true(mem(&plan.segs.seg[i]) >= 0xa0000000);
@@ -388,7 +388,7 @@ static void crash_plan(const struct kx_arch *arch, const char *kernel)
 	assert_int_equal(fdt64_ld((const fdt64_t *)prop), 0xa0000000);
 	assert_int_equal(fdt64_ld((const fdt64_t *)(prop + 8)), 0x10000000);
 	assert_true(chosen_u64(dtb->buf, "linux,initrd-start", &v));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	kexec_ctx_free(ctx);
 }
 
@@ -415,9 +415,9 @@ static void arm_plan(void **state)
 {
 	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_ARM);
 	struct kexec_sim *sim = kexec_sim_new();
-	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_arm, .initrd = initrd,
+	KX_REQUEST(kx_load_request, req, .kernel = kernel_arm, .initrd = initrd,
 		      .cmdline = "console=ttyAMA0 root=/dev/vda1");
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	const struct kexec_segment *k, *rd, *dtb, *hdr;
 	struct kx_purgatory_params pp;
 	uint64_t v, base;
@@ -432,7 +432,7 @@ static void arm_plan(void **state)
 		kexec_ctx_free(ctx);
 		skip();
 	}
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_string_equal(plan.format, "zImage");
 	assert_int_equal(plan.flags, KEXEC_ARCH_ARM);
 	k = find(&plan, "kernel");
@@ -467,15 +467,15 @@ static void arm_plan(void **state)
 	assert_true(plan.entry == mem(find(&plan, "purgatory")));
 	/* --image-size: a floor for the room, larger than the tag's here. */
 	{
-		struct kexec_load_plan p2;
+		struct kx_load_plan p2;
 
 		req.kernel_room = 0x3000000;
-		assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p2), 0);
+		assert_int_equal(kx_load_plan_prepare(ctx, &req, &p2), 0);
 		k = find(&p2, "kernel");
 		assert_true(mem(k) - (mem(k) & ~(uint64_t)(0x8000000 - 1)) >= 0x400000 + 0x3000000);
-		kexec_load_plan_free(&p2);
+		kx_load_plan_free(&p2);
 		req.kernel_room = 0x8000001;
-		assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p2), -E2BIG);
+		assert_int_equal(kx_load_plan_prepare(ctx, &req, &p2), -E2BIG);
 		req.kernel_room = 0;
 		k = find(&plan, "kernel");
 	}
@@ -485,10 +485,10 @@ static void arm_plan(void **state)
 	kexec_sim_config(sim)->limits.crash_start = 0xa0000000;
 	kexec_sim_config(sim)->limits.crash_end = 0xafffffff;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_read(sim, false, mem(k) + 0x200, back, sizeof(back)), 0);
 	assert_memory_equal(back, (const uint8_t *)k->buf + 0x200, sizeof(back));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/*
 	 * kdump: everything in the reservation (0xa0000000, 256 MiB), the zImage
@@ -497,7 +497,7 @@ static void arm_plan(void **state)
 	 * below it (ARM reads the header through ioremap()).
 	 */
 	req.crash = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_ARM | KEXEC_ON_CRASH);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
 		assert_true(mem(&plan.segs.seg[i]) >= 0xa0000000);
@@ -512,7 +512,7 @@ static void arm_plan(void **state)
 	assert_int_equal(((const uint8_t *)hdr->buf)[EI_CLASS], ELFCLASS32);
 	assert_int_equal(kx_le16((const uint8_t *)hdr->buf + 18), 40);
 	for (size_t i = 0; i < plan.segs.nr; i++)
-		if (&plan.segs.seg[i] != hdr && strcmp(plan.info[i].role, "purgatory"))
+		if (&plan.segs.seg[i] != hdr && strcmp(kexec_segment_role_name(plan.info[i].role), "purgatory"))
 			assert_true(mem(&plan.segs.seg[i]) + plan.segs.seg[i].memsz <= mem(hdr));
 	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"),
 			   "linux,usable-memory-range", &len);
@@ -523,16 +523,16 @@ static void arm_plan(void **state)
 	prop = fdt_getprop(dtb->buf, fdt_path_offset(dtb->buf, "/chosen"), "linux,elfcorehdr", &len);
 	assert_non_null(prop);
 	assert_int_equal(fdt64_ld((const fdt64_t *)prop), mem(hdr));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	/* --elf64-core-headers: a 64-bit header; both classes at once: refused. */
 	req.elf64_core_headers = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	hdr = find(&plan, "elfcorehdr");
 	assert_int_equal(((const uint8_t *)hdr->buf)[EI_CLASS], ELFCLASS64);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	req.elf32_core_headers = true;
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_non_null(strstr(logbuf, "either 32-bit or 64-bit"));
 	req.elf32_core_headers = req.elf64_core_headers = false;
 	req.crash = false;
@@ -542,7 +542,7 @@ static void arm_plan(void **state)
 	make_zimage(be, true);
 	req.kernel = be;
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "big-endian zImage"));
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
@@ -573,18 +573,18 @@ static void arm_elf_refused(void **state)
 {
 	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_ARM);
 	char path[160];
-	KEXEC_REQUEST(kexec_load_request, req, .kernel = path);
-	struct kexec_load_plan plan;
+	KX_REQUEST(kx_load_request, req, .kernel = path);
+	struct kx_load_plan plan;
 
 	(void)state;
 	snprintf(path, sizeof(path), "%s/vmlinux-arm", root);
 	make_elf32_arm(path, 0xc0008000u);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "a 32-bit ARM ELF vmlinux, which this kexec does not load"));
 	snprintf(path, sizeof(path), "%s/program-arm", root);
 	make_elf32_arm(path, 0x10000u);
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "an ELF program, not a Linux kernel"));
 	kexec_ctx_free(ctx);
 }
@@ -593,23 +593,23 @@ static void arm_elf_refused(void **state)
 static void wrong_files(void **state)
 {
 	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_AARCH64);
-	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_riscv64);
-	struct kexec_load_plan plan;
+	KX_REQUEST(kx_load_request, req, .kernel = kernel_riscv64);
+	struct kx_load_plan plan;
 
 	(void)state;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "not a kernel image for arm64"));
 	assert_non_null(strstr(logbuf, kernel_riscv64));
 	kexec_ctx_free(ctx);
 	ctx = ctx_for(KEXEC_ARCH_RISCV);
 	req.kernel = kernel_arm64;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "not a kernel image for riscv64"));
 	/* --dtb that is not a device tree. */
 	req.kernel = kernel_riscv64;
 	req.dtb = initrd;
 	logbuf[0] = '\0';
-	assert_true(kexec_load_plan_prepare(ctx, &req, &plan) < 0);
+	assert_true(kx_load_plan_prepare(ctx, &req, &plan) < 0);
 	assert_non_null(strstr(logbuf, initrd));
 	kexec_ctx_free(ctx);
 }
@@ -622,21 +622,21 @@ static void wrong_files(void **state)
 static void force_dtb(void **state)
 {
 	struct kexec_ctx *ctx = ctx_for(KEXEC_ARCH_AARCH64);
-	KEXEC_REQUEST(kexec_load_request, req, .kernel = kernel_arm64, .initrd = initrd,
+	KX_REQUEST(kx_load_request, req, .kernel = kernel_arm64, .initrd = initrd,
 		      .options = LIBKEXEC_OPT_FORCE_DTB);
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 
 	(void)state;
 	if (!*kx_arch_arm64.purgatory_size) {
 		kexec_ctx_free(ctx);
 		skip();
 	}
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_non_null(find(&plan, "dtb"));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	req.dtb = initrd;
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_non_null(strstr(logbuf, "--force-dtb carries the running kernel's device tree and "
 				       "--dtb names another"));
 	kexec_ctx_free(ctx);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "libkexec.h"
+#include "libkexec-internal.h"
 #include "fake-bzimage.h"
 
 static char root[64], kernel[128], initrd[128], empty[128], notkernel[128];
@@ -103,13 +104,13 @@ static void plan_ok(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request), .kernel = kernel, .initrd = initrd, .cmdline = "a=1 b" };
-	struct kexec_file_plan plan;
+	struct kx_file_request req = { .sz = sizeof(struct kx_file_request), .kernel = kernel, .initrd = initrd, .cmdline = "a=1 b" };
+	struct kx_file_plan plan;
 	const char *cmd;
 	size_t is;
 
 	(void)state;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, 0);
 	assert_int_equal(plan.cmdline_len, 6);
 	assert_string_equal(plan.cmdline, "a=1 b");
@@ -123,32 +124,32 @@ static void plan_ok(void **state)
 	assert_string_equal(plan.image.kernel_version, "6.1.0-fake");
 	assert_int_equal(nlines, 0);
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_file_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_file_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_file_image(sim, false, NULL, NULL, NULL, &is, &cmd), 0);
 	assert_int_equal(is, 10);
 	assert_string_equal(cmd, "a=1 b");
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 	assert_int_equal(plan.kernel_fd, -1);
 
 	req.initrd = NULL;
 	req.debug = true;
 	req.cmdline = NULL;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_FILE_NO_INITRAMFS | KEXEC_FILE_DEBUG);
 	assert_int_equal(plan.cmdline_len, 1);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
 
 /* Each bad input: the errno, one log line naming the file, and the reason. */
-static void expect_fail(struct kexec_file_request *req, int err, const char *file,
+static void expect_fail(struct kx_file_request *req, int err, const char *file,
 			const char *reason)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_file_plan plan;
+	struct kx_file_plan plan;
 
-	assert_int_equal(kexec_file_plan_prepare(ctx, req, &plan), err);
+	assert_int_equal(kx_file_plan_prepare(ctx, req, &plan), err);
 	assert_int_equal(nlines, 1);
 	if (!strstr(logbuf, file) || !strstr(logbuf, reason))
 		fail_msg("log \"%s\" lacks \"%s\" or \"%s\"", logbuf, file, reason);
@@ -159,7 +160,7 @@ static void expect_fail(struct kexec_file_request *req, int err, const char *fil
 
 static void plan_bad_inputs(void **state)
 {
-	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request), .kernel = notkernel };
+	struct kx_file_request req = { .sz = sizeof(struct kx_file_request), .kernel = notkernel };
 	static char big[4096];
 
 	(void)state;
@@ -187,14 +188,14 @@ static void plan_bad_inputs(void **state)
 
 static void plan_crash(void **state)
 {
-	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request), .kernel = kernel, .initrd = initrd, .crash = true };
+	struct kx_file_request req = { .sz = sizeof(struct kx_file_request), .kernel = kernel, .initrd = initrd, .crash = true };
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_file_plan plan;
+	struct kx_file_plan plan;
 
 	(void)state;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_FILE_ON_CRASH);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 	kexec_ctx_free(ctx);
 
 	put("/sys/kernel/kexec_crash_size", "0\n");
@@ -257,50 +258,50 @@ static void explain(void **state)
 
 	(void)state;
 	put("/proc/self/status", "Name:\tkexec\nCapEff:\t0000000000000000\n");
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "CAP_SYS_BOOT"));
 	put("/proc/self/status", "Name:\tkexec\nCapEff:\t000001ffffffffff\n");
 	put("/proc/sys/kernel/kexec_load_disabled", "1\n");
-	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "kexec_load_disabled=1"));
 	put("/proc/sys/kernel/kexec_load_disabled", "0\n");
 	put("/proc/sys/kernel/kexec_load_limit_panic", "0\n");
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, true, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, true, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "kexec_load_limit_panic=0"));
 	put("/proc/sys/kernel/kexec_load_limit_panic", "-1\n");
 	put("/sys/kernel/security/lockdown", "none [integrity] confidentiality\n");
-	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "locked down (integrity"));
 	assert_non_null(strstr(buf, "-s"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "signed"));
 	put("/sys/kernel/security/lockdown", "[none] integrity confidentiality\n");
-	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_null(strstr(buf, "locked down"));
 
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -ENOKEY, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -ENOKEY, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "not trust"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -EKEYREJECTED, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -EKEYREJECTED, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "rejected"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -ENODATA, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -ENODATA, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "not signed"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -EBADMSG, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -EBADMSG, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "malformed"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -ENOSYS, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -ENOSYS, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "CONFIG_KEXEC_FILE"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -EBUSY, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -EBUSY, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "in progress"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -ENOEXEC, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -ENOEXEC, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "does not recognize"));
 	put("/sys/kernel/kexec_crash_size", "0\n");
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, true, -EADDRNOTAVAIL, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, true, -EADDRNOTAVAIL, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "crashkernel="));
 	put("/sys/kernel/kexec_crash_size", "268435456\n");
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, true, -EADDRNOTAVAIL, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, true, -EADDRNOTAVAIL, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "256 MiB"));
-	kexec_explain(ctx, KEXEC_OP_REBOOT, false, -EINVAL, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_REBOOT, false, -EINVAL, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "no kernel is loaded"));
-	kexec_explain(ctx, KEXEC_OP_FILE_LOAD, false, -EXDEV, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_FILE_LOAD, false, -EXDEV, buf, sizeof(buf));
 	assert_string_equal(buf, "");
 	kexec_ctx_free(ctx);
 }
@@ -315,10 +316,10 @@ static void explain_sim(void **state)
 	(void)state;
 	kexec_ctx_use_sim(ctx, sim);
 	kexec_sim_config(sim)->lockdown = true;
-	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "locked down (integrity"));
 	kexec_sim_config(sim)->cap_sys_boot = false;
-	kexec_explain(ctx, KEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
+	kexec_explain(ctx, LIBKEXEC_OP_LOAD, false, -EPERM, buf, sizeof(buf));
 	assert_non_null(strstr(buf, "CAP_SYS_BOOT"));
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
@@ -334,46 +335,46 @@ static void debug_flag_by_kernel(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_file_request req = { .sz = sizeof(req), .kernel = kernel, .initrd = initrd,
+	struct kx_file_request req = { .sz = sizeof(req), .kernel = kernel, .initrd = initrd,
 					  .debug = true };
-	struct kexec_file_plan plan;
+	struct kx_file_plan plan;
 	char path[256];
 
 	(void)state;
 	kexec_ctx_set_log_priority(ctx, LOG_DEBUG);
 	put("/proc/sys/kernel/osrelease", "6.1.0-28-cloud-amd64\n");
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags & KEXEC_FILE_DEBUG, 0);
 	assert_non_null(strstr(logbuf, "predates it (6.8)"));
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 
 	put("/proc/sys/kernel/osrelease", "6.12.57+deb13-amd64\n");
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags & KEXEC_FILE_DEBUG, KEXEC_FILE_DEBUG);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 
 	/* No version to read; the (simulated) kernel refuses the flag: once more without. */
 	snprintf(path, sizeof(path), "%s/proc/sys/kernel/osrelease", root);
 	unlink(path);
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags & KEXEC_FILE_DEBUG, KEXEC_FILE_DEBUG);
 	kexec_sim_config(sim)->no_file_debug = true;
 	kexec_ctx_use_sim(ctx, sim);
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_file_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_file_plan_load(ctx, &plan), 0);
 	assert_true(kexec_sim_loaded(sim, false));
 	assert_int_equal(kexec_sim_calls(sim), 2); /* refused with the flag, loaded without */
 	/* A kernel that takes it: one call. */
 	kexec_sim_config(sim)->no_file_debug = false;
-	assert_int_equal(kexec_file_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_file_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_calls(sim), 3);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
 
 /*
- * --no-cma and --force-dtb on x86_64 (struct kexec_file_request.options):
+ * --no-cma and --force-dtb on x86_64 (struct kx_file_request.options):
  * KEXEC_FILE_NO_CMA only for a kernel that takes it (6.17+: older ones never
  * place payloads in CMA); KEXEC_FILE_FORCE_DTB only for 6.18+ with a device
  * tree to carry, else the load is refused before the syscall.
@@ -381,39 +382,39 @@ static void debug_flag_by_kernel(void **state)
 static void option_flags_by_kernel(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_file_request req = { .sz = sizeof(req), .kernel = kernel,
+	struct kx_file_request req = { .sz = sizeof(req), .kernel = kernel,
 					  .options = LIBKEXEC_OPT_NO_CMA };
-	struct kexec_file_plan plan;
+	struct kx_file_plan plan;
 	char path[256];
 
 	(void)state;
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_X86_64), 0);
 	put("/proc/sys/kernel/osrelease", "6.12.57+deb13-amd64\n");
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags & KEXEC_FILE_NO_CMA, 0);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 	put("/proc/sys/kernel/osrelease", "6.17.13+deb13-cloud-amd64\n");
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags & KEXEC_FILE_NO_CMA, KEXEC_FILE_NO_CMA);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 
 	req.options = LIBKEXEC_OPT_FORCE_DTB;
 	nlines = 0;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	assert_non_null(strstr(logbuf, "--force-dtb: the running kernel (6.17) cannot carry its "
 				       "device tree"));
 	assert_int_equal(nlines, 1);
 	put("/proc/sys/kernel/osrelease", "7.3.4+deb13-cloud-amd64\n");
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	assert_non_null(strstr(logbuf, "--force-dtb: the running kernel has no device tree to "
 				       "carry (no /sys/firmware/fdt)"));
 	put("/sys/firmware/fdt", "\xd0\x0d\xfe\xed");
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags & KEXEC_FILE_FORCE_DTB, KEXEC_FILE_FORCE_DTB);
-	kexec_file_plan_free(&plan);
+	kx_file_plan_free(&plan);
 
 	req.options = UINT64_C(1) << 63;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_non_null(strstr(logbuf, "unknown options"));
 	snprintf(path, sizeof(path), "%s/sys/firmware/fdt", root);
 	unlink(path);

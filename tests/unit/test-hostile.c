@@ -146,8 +146,8 @@ static void truncated_bzimage_file_plan(void **state)
 {
 	static uint8_t b[FAKE_SIZE];
 	const size_t rest = FAKE_SIZE - (FAKE_SETUP_SECTS + 1) * 512;
-	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request) };
-	struct kexec_file_plan plan;
+	struct kx_file_request req = { .sz = sizeof(struct kx_file_request) };
+	struct kx_file_plan plan;
 	struct kexec_ctx *ctx = new_ctx();
 	char path[128];
 
@@ -157,14 +157,14 @@ static void truncated_bzimage_file_plan(void **state)
 	snprintf(path, sizeof(path), "%s/cut", dir);
 	write_file(path, b, sizeof(b) - 512);
 	req.kernel = path;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_int_equal(nlines, 1);
 	assert_non_null(strstr(logbuf, path));
 	assert_non_null(strstr(logbuf, "truncated"));
 
 	write_file(path, b, sizeof(b));
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
-	kexec_file_plan_free(&plan);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
+	kx_file_plan_free(&plan);
 	kexec_ctx_free(ctx);
 }
 
@@ -173,8 +173,8 @@ static void tiny_cmdline_size(void **state)
 {
 	static uint8_t b[FAKE_SIZE];
 	static const uint32_t sizes[] = { 0, 1, 30, 31 };
-	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request) };
-	struct kexec_file_plan plan;
+	struct kx_file_request req = { .sz = sizeof(struct kx_file_request) };
+	struct kx_file_plan plan;
 	struct kexec_ctx *ctx = new_ctx();
 	char path[128];
 
@@ -187,7 +187,7 @@ static void tiny_cmdline_size(void **state)
 		fake_put32(b, 0x238, sizes[i]);
 		write_file(path, b, sizeof(b));
 		nlines = 0;
-		assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -E2BIG);
+		assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -E2BIG);
 		assert_int_equal(nlines, 1);
 		assert_null(strstr(logbuf, "42949672"));
 		assert_non_null(strstr(logbuf, path));
@@ -195,8 +195,8 @@ static void tiny_cmdline_size(void **state)
 	/* 32: room for 1 byte and its NUL after the 30 kexec_file keeps. */
 	fake_put32(b, 0x238, 32);
 	write_file(path, b, sizeof(b));
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), 0);
-	kexec_file_plan_free(&plan);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), 0);
+	kx_file_plan_free(&plan);
 	kexec_ctx_free(ctx);
 }
 
@@ -210,8 +210,8 @@ static void on_alarm(int sig)
 static void fifo_input(void **state)
 {
 	static uint8_t b[FAKE_SIZE];
-	struct kexec_file_request req = { .sz = sizeof(struct kexec_file_request) };
-	struct kexec_file_plan plan;
+	struct kx_file_request req = { .sz = sizeof(struct kx_file_request) };
+	struct kx_file_plan plan;
 	struct kexec_ctx *ctx = new_ctx();
 	char fifo[128], kernel[128];
 	uint64_t size;
@@ -229,12 +229,12 @@ static void fifo_input(void **state)
 	assert_non_null(strstr(logbuf, "not a regular file"));
 	req.kernel = fifo;
 	nlines = 0;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_int_equal(nlines, 1);
 	req.kernel = kernel;
 	req.initrd = fifo;
 	nlines = 0;
-	assert_int_equal(kexec_file_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_file_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_int_equal(nlines, 1);
 	assert_non_null(strstr(logbuf, fifo));
 

@@ -82,14 +82,14 @@ static void assert_map(const struct kexec_memmap *map, const struct want *w, siz
 		assert_range(&map->r[i], &w[i], i);
 }
 
-#define RAM KEXEC_MEM_RAM
-#define RES KEXEC_MEM_RESERVED
-#define ACPI KEXEC_MEM_ACPI
-#define NVS KEXEC_MEM_NVS
-#define UNUS KEXEC_MEM_UNUSABLE
-#define PMEM KEXEC_MEM_PMEM
-#define CRASH KEXEC_MEM_CRASH
-#define OTHER KEXEC_MEM_OTHER
+#define RAM LIBKEXEC_MEM_RAM
+#define RES LIBKEXEC_MEM_RESERVED
+#define ACPI LIBKEXEC_MEM_ACPI
+#define NVS LIBKEXEC_MEM_NVS
+#define UNUS LIBKEXEC_MEM_UNUSABLE
+#define PMEM LIBKEXEC_MEM_PMEM
+#define CRASH LIBKEXEC_MEM_CRASH
+#define OTHER LIBKEXEC_MEM_OTHER
 
 static const struct want qemu_iomem[] = {
 	{ 0x00000000, 0x00000fff, RES, 0, "Reserved" },
@@ -142,14 +142,14 @@ static const struct want qemu_fw[] = {
 static void test_type_names(void **state)
 {
 	(void)state;
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_RAM), "System RAM");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_RESERVED), "Reserved");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_ACPI), "ACPI Tables");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_NVS), "ACPI Non-volatile Storage");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_UNUSABLE), "Unusable memory");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_PMEM), "Persistent Memory");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_CRASH), "Crash kernel");
-	assert_string_equal(kexec_mem_type_name(KEXEC_MEM_OTHER), "other");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_RAM), "System RAM");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_RESERVED), "Reserved");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_ACPI), "ACPI Tables");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_NVS), "ACPI Non-volatile Storage");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_UNUSABLE), "Unusable memory");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_PMEM), "Persistent Memory");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_CRASH), "Crash kernel");
+	assert_string_equal(kexec_mem_type_name(LIBKEXEC_MEM_OTHER), "other");
 	/* Never NULL, so that callers can print it for any value. */
 	assert_string_equal(kexec_mem_type_name((enum kexec_mem_type)0), "other");
 	assert_string_equal(kexec_mem_type_name((enum kexec_mem_type)99), "other");

@@ -105,10 +105,10 @@ static int teardown(void **state)
 	return tmp_teardown(state);
 }
 
-static const struct kexec_segment *role(const struct kexec_load_plan *p, const char *name)
+static const struct kexec_segment *role(const struct kx_load_plan *p, const char *name)
 {
 	for (size_t i = 0; i < p->segs.nr; i++)
-		if (!strcmp(p->info[i].role, name))
+		if (!strcmp(kexec_segment_role_name(p->info[i].role), name))
 			return &p->segs.seg[i];
 	return NULL;
 }
@@ -131,10 +131,10 @@ static void plan(void **state)
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = mips_ctx(f);
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
 					  .cmdline = "console=ttyS0 quiet" };
 	const struct kexec_segment *k, *i, *c, *g;
-	struct kexec_load_plan p;
+	struct kx_load_plan p;
 	uint64_t start;
 	uint32_t hi, lo;
 	struct kexec_limits lim;
@@ -142,7 +142,7 @@ static void plan(void **state)
 
 	assert_string_equal(kexec_arch_name(KEXEC_ARCH_MIPS), "mips");
 	assert_null(kexec_arch_name(KEXEC_ARCH_MIPS_LE));
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	assert_string_equal(p.format, "elf-mips");
 	assert_int_equal(p.flags, KEXEC_ARCH_MIPS);
 	assert_int_equal(p.segs.nr, 4);
@@ -196,17 +196,17 @@ static void plan(void **state)
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_MIPS;
 	kexec_sim_config(sim)->limits.page_size = 0x4000;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &p), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &p), 0);
 	lim = kexec_sim_config(sim)->limits;
-	assert_int_equal(kexec_validate(&lim, p.entry, p.segs.nr, p.segs.seg, KEXEC_ARCH_MIPS_LE,
+	assert_int_equal(kx_validate(&lim, p.entry, p.segs.nr, p.segs.seg, KEXEC_ARCH_MIPS_LE,
 					NULL, NULL), -EINVAL);
-	kexec_load_plan_free(&p);
+	kx_load_plan_free(&p);
 
 	/* No initrd: no rd_start=. */
 	req.initrd = NULL;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	assert_string_equal((const char *)role(&p, "cmdline")->buf, "kexec console=ttyS0 quiet");
-	kexec_load_plan_free(&p);
+	kx_load_plan_free(&p);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
@@ -215,8 +215,8 @@ static void refusals(void **state)
 {
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = mips_ctx(f);
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel };
-	struct kexec_load_plan p;
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->kernel };
+	struct kx_load_plan p;
 	char line[2100], *s = line;
 
 	/* 64 words with "kexec": one more would be dropped by the kernel. */
@@ -224,33 +224,33 @@ static void refusals(void **state)
 		s += sprintf(s, "%sa%d", n ? " " : "", n);
 	req.cmdline = line;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -E2BIG);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -E2BIG);
 	assert_logged("has 64 words");
 	assert_logged(f->kernel);
 	line[strlen(line) - 4] = '\0'; /* 63 words */
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
+	kx_load_plan_free(&p);
 	/* 2048 bytes with "kexec ": past what the kernel copies. */
 	memset(line, 'x', 2042);
 	line[2042] = '\0';
 	log_reset();
-	assert_true(kexec_load_plan_prepare(ctx, &req, &p) == -E2BIG);
+	assert_true(kx_load_plan_prepare(ctx, &req, &p) == -E2BIG);
 	assert_logged(f->kernel);
 	req.cmdline = "console=ttyS0";
 	/* --check=sha256 is honoured; the x86 console options are refused. */
 	req.check = LIBKEXEC_CHECK_SHA256;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
+	kx_load_plan_free(&p);
 	req.check = LIBKEXEC_CHECK_XXH3;
 	req.console_base = 0x2f8;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("x86 options");
 	req.console_base = 0;
 	/* Linked over the old kernel's control page. */
 	req.kernel = f->low;
 	log_reset();
-	assert_true(kexec_load_plan_prepare(ctx, &req, &p) < 0);
+	assert_true(kx_load_plan_prepare(ctx, &req, &p) < 0);
 	assert_logged(f->low);
 	kexec_ctx_free(ctx);
 
@@ -262,7 +262,7 @@ static void refusals(void **state)
 	req.kernel = f->kernel;
 	req.crash = true;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("mips crash kernels are not built here");
 	write_text(f->t.dir, "proc/iomem", iomem);
 	kexec_ctx_free(ctx);

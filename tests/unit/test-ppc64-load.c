@@ -170,10 +170,10 @@ static int teardown(void **state)
 	return tmp_teardown(state);
 }
 
-static const struct kexec_segment *role(const struct kexec_load_plan *p, const char *name)
+static const struct kexec_segment *role(const struct kx_load_plan *p, const char *name)
 {
 	for (size_t i = 0; i < p->segs.nr; i++)
-		if (!strcmp(p->info[i].role, name))
+		if (!strcmp(kexec_segment_role_name(p->info[i].role), name))
 			return &p->segs.seg[i];
 	return NULL;
 }
@@ -217,11 +217,11 @@ static void plan(void **state)
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = ppc64_ctx(f);
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
 					  .cmdline = "console=hvc0 quiet" };
 	const struct kexec_segment *k, *i, *d, *g;
 	const uint8_t *gb, *kb;
-	struct kexec_load_plan p;
+	struct kx_load_plan p;
 	struct kx_purgatory pg;
 	uint64_t off, start, stack_end;
 	const void *fdt;
@@ -229,7 +229,7 @@ static void plan(void **state)
 	assert_string_equal(kexec_arch_name(KEXEC_ARCH_PPC64), "ppc64");
 	if (!kx_purgatory_ppc64_blob_size)
 		skip(); /* built without powerpc64le-linux-gnu-gcc */
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	assert_string_equal(p.format, "elf-ppc64");
 	assert_int_equal(p.flags, KEXEC_ARCH_PPC64);
 	assert_int_equal(p.segs.nr, 4);
@@ -309,8 +309,8 @@ static void plan(void **state)
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_PPC64;
 	kexec_sim_config(sim)->limits.page_size = 65536;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_load(ctx, &p), 0);
+	kx_load_plan_free(&p);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 
@@ -318,13 +318,13 @@ static void plan(void **state)
 	assert_int_equal(unlink(f->kend), 0);
 	ctx = ppc64_ctx(f);
 	req.initrd = NULL;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	for (size_t n = 0; n < p.segs.nr; n++)
 		assert_true(mem(&p.segs.seg[n]) >= 0x50000);
 	assert_null(role(&p, "initrd"));
 	fdt = role(&p, "dtb")->buf;
 	assert_null(fdt_getprop(fdt, fdt_path_offset(fdt, "/chosen"), "linux,initrd-start", NULL));
-	kexec_load_plan_free(&p);
+	kx_load_plan_free(&p);
 	kexec_ctx_free(ctx);
 }
 
@@ -350,11 +350,11 @@ static void crash(void **state)
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = ppc64_ctx(f);
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
 					  .cmdline = "console=hvc0", .crash = true };
 	const struct kexec_segment *k, *b, *h, *d, *g;
 	const uint8_t *gb, *hb;
-	struct kexec_load_plan p;
+	struct kx_load_plan p;
 	struct kx_purgatory pg;
 	uint64_t off, size;
 	const void *fdt;
@@ -364,7 +364,7 @@ static void crash(void **state)
 
 	if (!kx_purgatory_ppc64_blob_size)
 		skip();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	assert_int_equal(p.flags, KEXEC_ARCH_PPC64 | KEXEC_ON_CRASH);
 	for (size_t n = 0; n < p.segs.nr; n++) {
 		const struct kexec_segment *s = &p.segs.seg[n];
@@ -430,8 +430,8 @@ static void crash(void **state)
 	kexec_sim_config(sim)->limits.crash_start = CRASH_BASE;
 	kexec_sim_config(sim)->limits.crash_end = CRASH_BASE + CRASH_SIZE - 1;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_load(ctx, &p), 0);
+	kx_load_plan_free(&p);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
@@ -440,8 +440,8 @@ static void refusals(void **state)
 {
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = ppc64_ctx(f);
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel };
-	struct kexec_load_plan p;
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->kernel };
+	struct kx_load_plan p;
 	static char line[2100];
 
 	if (!kx_purgatory_ppc64_blob_size)
@@ -450,25 +450,25 @@ static void refusals(void **state)
 	memset(line, 'x', 2048);
 	req.cmdline = line;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -E2BIG);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -E2BIG);
 	assert_logged(f->kernel);
 	line[2047] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
+	kx_load_plan_free(&p);
 	req.cmdline = "console=hvc0";
 	req.console_base = 0x3f8;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("x86 options");
 	req.console_base = 0;
 	req.kernel = f->two;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
 	assert_logged("a ppc64 vmlinux has one PT_LOAD, this one 2");
 	assert_logged(f->two);
 	req.kernel = f->user;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
 	assert_logged("user-space addresses");
 	kexec_ctx_free(ctx);
 }

@@ -89,10 +89,10 @@ static int teardown(void **state)
 	return tmp_teardown(state);
 }
 
-static const struct kexec_segment *role(const struct kexec_load_plan *p, const char *name)
+static const struct kexec_segment *role(const struct kx_load_plan *p, const char *name)
 {
 	for (size_t i = 0; i < p->segs.nr; i++)
-		if (!strcmp(p->info[i].role, name))
+		if (!strcmp(kexec_segment_role_name(p->info[i].role), name))
 			return &p->segs.seg[i];
 	return NULL;
 }
@@ -115,11 +115,11 @@ static void plan(void **state)
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = s390_ctx(f);
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->kernel, .initrd = f->initrd,
 					  .cmdline = "console=ttysclp0 quiet" };
 	const struct kexec_segment *k, *i, *g;
 	const uint8_t *kb, *gb;
-	struct kexec_load_plan p;
+	struct kx_load_plan p;
 	struct kx_purgatory pg;
 	uint64_t off, start;
 
@@ -128,19 +128,18 @@ static void plan(void **state)
 		skip(); /* built without s390x-linux-gnu-gcc */
 	{
 		static uint8_t e[IMAGE_LEN];
-		struct kexec_image_info info;
-		const char *why;
+		LIBKEXEC_OPTS(kexec_image_info, info);
 
 		make_image(e, 4096);
-		assert_int_equal(kexec_image_probe(ctx, e, sizeof(e), &info, &why), 0);
+		assert_int_equal(kexec_image_probe(ctx, e, sizeof(e), &info), 0);
 		assert_string_equal(info.format, "image");
 		assert_string_equal(info.kernel_version, "6.1.0-50-s390x");
 		assert_int_equal(info.cmdline_max, 4095);
 		make_image(e, 0);
-		assert_int_equal(kexec_image_probe(ctx, e, sizeof(e), &info, &why), 0);
+		assert_int_equal(kexec_image_probe(ctx, e, sizeof(e), &info), 0);
 		assert_int_equal(info.cmdline_max, 895);
 	}
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	assert_string_equal(p.format, "image");
 	assert_int_equal(p.flags, KEXEC_ARCH_S390);
 	assert_int_equal(p.segs.nr, 3);
@@ -186,17 +185,17 @@ static void plan(void **state)
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_S390;
 	kexec_sim_config(sim)->limits.page_size = 4096;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_load(ctx, &p), 0);
+	kx_load_plan_free(&p);
 
 	/* No initrd: start and size 0. An older image: 896 bytes of command line. */
 	req.initrd = NULL;
 	req.kernel = f->legacy;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
 	assert_int_equal(kx_be64((const uint8_t *)role(&p, "kernel")->buf + 0x408), 0);
 	assert_int_equal(kx_be64((const uint8_t *)role(&p, "kernel")->buf + 0x410), 0);
 	assert_null(role(&p, "initrd"));
-	kexec_load_plan_free(&p);
+	kx_load_plan_free(&p);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
@@ -205,8 +204,8 @@ static void refusals(void **state)
 {
 	struct fx *f = *state;
 	struct kexec_ctx *ctx = s390_ctx(f);
-	struct kexec_load_request req = { .sz = sizeof(req), .kernel = f->legacy };
-	struct kexec_load_plan p;
+	struct kx_load_request req = { .sz = sizeof(req), .kernel = f->legacy };
+	struct kx_load_plan p;
 	char line[1000];
 
 	if (!kx_purgatory_s390x_blob_size)
@@ -216,44 +215,44 @@ static void refusals(void **state)
 	line[896] = '\0';
 	req.cmdline = line;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -E2BIG);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -E2BIG);
 	assert_logged("the command line is 896 bytes");
 	assert_logged(f->legacy);
 	line[895] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
+	kx_load_plan_free(&p);
 	req.cmdline = "console=ttysclp0";
 	/* --check=sha256 is honoured; the consoles the purgatory does not have are refused. */
 	req.check = LIBKEXEC_CHECK_SHA256;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), 0);
-	kexec_load_plan_free(&p);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), 0);
+	kx_load_plan_free(&p);
 	req.check = LIBKEXEC_CHECK_XXH3;
 	req.console_base = 0x2f8;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("x86 options");
 	req.console_base = 0;
 	req.console_progress = true;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("--console-serial");
 	req.console_progress = false;
 	req.dtb = f->initrd;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("s390 kernels take no device tree");
 	req.dtb = NULL;
 	/* Not an image. */
 	req.kernel = f->notimage;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -ENOEXEC);
 	assert_logged("no \"S390EP\" at 0x10008");
 	assert_logged(f->notimage);
 	/* Crash loads: refused before the reservation is looked for. */
 	req.kernel = f->kernel;
 	req.crash = true;
 	log_reset();
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &p), -EOPNOTSUPP);
 	assert_logged("s390 crash kernels are not built here");
 	kexec_ctx_free(ctx);
 }

@@ -98,10 +98,10 @@ static void unload(void **state)
 	struct kexec_segment s[1] = { seg("a", 1, 0x100000, 0x1000) };
 
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), 0);
-	assert_int_equal(kexec_unload(fx->ctx, false, false), 0);
+	assert_int_equal(kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_LOAD), 0);
 	assert_false(kexec_sim_loaded(fx->sim, false));
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), 0);
-	assert_int_equal(kexec_unload(fx->ctx, false, true), 0);
+	assert_int_equal(kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_FILE_LOAD), 0);
 	assert_false(kexec_sim_loaded(fx->sim, false));
 }
 
@@ -117,10 +117,10 @@ static void normal_and_crash_are_separate(void **state)
 	assert_int_equal(kexec_status_loaded(fx->ctx, true), 1);
 	assert_int_equal(kexec_sim_read(fx->sim, true, 0x30000000, &b, 1), 0);
 	assert_int_equal(b, 'c');
-	assert_int_equal(kexec_unload(fx->ctx, true, false), 0);
+	assert_int_equal(kexec_unload(fx->ctx, true, LIBKEXEC_SYSCALL_LOAD), 0);
 	assert_false(kexec_sim_loaded(fx->sim, true));
 	assert_true(kexec_sim_loaded(fx->sim, false));
-	kexec_unload(fx->ctx, false, false);
+	kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_LOAD);
 }
 
 static void failed_crash_load_frees_old_crash_image(void **state)
@@ -138,7 +138,7 @@ static void failed_crash_load_frees_old_crash_image(void **state)
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, n, 0), 0);
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, nbad, 0), -EADDRNOTAVAIL);
 	assert_true(kexec_sim_loaded(fx->sim, false));
-	kexec_unload(fx->ctx, false, false);
+	kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_LOAD);
 }
 
 static void permissions(void **state)
@@ -175,10 +175,10 @@ static void load_limit_counts_every_call(void **state)
 
 	fx->cfg->load_limit_reboot = 2;
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, bad, 0), -EADDRNOTAVAIL);
-	assert_int_equal(kexec_unload(fx->ctx, false, false), 0);
+	assert_int_equal(kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_LOAD), 0);
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EPERM);
 	/* The panic counter is separate. */
-	assert_int_equal(kexec_unload(fx->ctx, true, false), 0);
+	assert_int_equal(kexec_unload(fx->ctx, true, LIBKEXEC_SYSCALL_LOAD), 0);
 	fx->cfg->load_limit_reboot = -1;
 }
 
@@ -189,12 +189,12 @@ static void busy_and_enosys(void **state)
 
 	fx->cfg->busy = true;
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -EBUSY);
-	assert_int_equal(kexec_unload(fx->ctx, true, true), -EBUSY);
+	assert_int_equal(kexec_unload(fx->ctx, true, LIBKEXEC_SYSCALL_FILE_LOAD), -EBUSY);
 	/* Flags are checked before the lock. */
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0x20), -EINVAL);
 	fx->cfg->busy = false;
 	fx->cfg->have_kexec_file_load = false;
-	assert_int_equal(kexec_unload(fx->ctx, false, true), -ENOSYS);
+	assert_int_equal(kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_FILE_LOAD), -ENOSYS);
 	fx->cfg->have_kexec_file_load = true;
 	fx->cfg->have_kexec_load = false;
 	assert_int_equal(kexec_do_load(fx->ctx, 0x100000, 1, s, 0), -ENOSYS);
@@ -237,7 +237,7 @@ static void flags_by_release(void **state)
 				 rel[i].load_flags ? 0 : -EINVAL);
 	}
 	fx->cfg->kernel_major = fx->cfg->kernel_minor = 0;
-	kexec_unload(fx->ctx, false, true);
+	kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_FILE_LOAD);
 }
 
 static void reboot_needs_a_loaded_image(void **state)
@@ -252,7 +252,7 @@ static void reboot_needs_a_loaded_image(void **state)
 	assert_int_equal(kexec_do_reboot(fx->ctx), 0);
 	assert_true(kexec_sim_executed(fx->sim));
 	assert_int_equal(kexec_sim_calls(fx->sim), calls + 3);
-	kexec_unload(fx->ctx, false, false);
+	kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_LOAD);
 }
 
 static int open_file(const void *data, size_t len, char *path)
@@ -335,7 +335,7 @@ static void file_load(void **state)
 	fx->cfg->limits.has_crash_region = true;
 	fx->cfg->limits.crash_end = 0x3fffffff;
 
-	assert_int_equal(kexec_unload(fx->ctx, false, true), 0);
+	assert_int_equal(kexec_unload(fx->ctx, false, LIBKEXEC_SYSCALL_FILE_LOAD), 0);
 	assert_false(kexec_sim_loaded(fx->sim, false));
 	close(kfd);
 	close(ifd);

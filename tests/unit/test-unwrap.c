@@ -589,11 +589,10 @@ static void test_debian_vmlinux(void **state)
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_X86_64), 0);
 	for (int c = 0; c < NR_COMP; c++) {
 		struct blob e = pack(c, elf.p, elf.len);
-		struct kexec_image_info info;
-		const char *why = NULL;
+		LIBKEXEC_OPTS(kexec_image_info, info);
 
 		expect_unwrap(e.p, e.len, comp_name[c], &elf);
-		assert_int_equal(kexec_image_probe(ctx, e.p, e.len, &info, &why), 0);
+		assert_int_equal(kexec_image_probe(ctx, e.p, e.len, &info), 0);
 		assert_string_equal(info.format, "elf-x86_64");
 		assert_string_equal(info.compression, comp_name[c]);
 		assert_int_equal(info.file_size, e.len);

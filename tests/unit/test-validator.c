@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "libkexec.h"
+#include "libkexec-internal.h"
 
 #define MiB (1ULL << 20)
 
@@ -17,7 +18,7 @@ static char buf[8192];
 static int setup(void **state)
 {
 	(void)state;
-	kexec_limits_native(&lim);
+	kx_limits_native(&lim);
 	lim.native_arch = KEXEC_ARCH_X86_64;
 	lim.dest_limit = (1ULL << 46) - 1;
 	lim.totalram_pages = (1024 * MiB) / 4096;
@@ -36,7 +37,7 @@ static int check(unsigned long entry, unsigned long nr, const struct kexec_segme
 		 unsigned long flags, int *bad)
 {
 	const char *reason = NULL;
-	int r = kexec_validate(&lim, entry, nr, s, flags, &reason, bad);
+	int r = kx_validate(&lim, entry, nr, s, flags, &reason, bad);
 
 	if (r)
 		assert_non_null(reason);

@@ -203,10 +203,10 @@ static void header_cases(void **state)
 
 /* ---- whole plans ---- */
 
-static const struct kexec_segment *find(const struct kexec_load_plan *p, const char *role)
+static const struct kexec_segment *find(const struct kx_load_plan *p, const char *role)
 {
 	for (size_t i = 0; i < p->segs.nr; i++)
-		if (!strcmp(p->info[i].role, role))
+		if (!strcmp(kexec_segment_role_name(p->info[i].role), role))
 			return &p->segs.seg[i];
 	return NULL;
 }
@@ -220,17 +220,17 @@ static void bzimage_plan(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = {
-		.sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "root=/dev/vda console=ttyS0",
+	struct kx_load_request req = {
+		.sz = sizeof(struct kx_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "root=/dev/vda console=ttyS0",
 		.segment_digests = true,
 	};
 	const struct kexec_segment *k, *i, *bp, *pg;
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	uint8_t page[4096], buf[64];
 	uint32_t cmd;
 
 	(void)state;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_string_equal(plan.format, "bzImage");
 	assert_int_equal(plan.segs.nr, 4);
 	k = find(&plan, "kernel");
@@ -261,7 +261,7 @@ static void bzimage_plan(void **state)
 	/* Load it into the simulated kernel and read the zero page back. */
 	kexec_ctx_use_sim(ctx, sim);
 	kexec_sim_config(sim)->limits.totalram_pages = 0x40000000 / 4096;
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_entry(sim, false), plan.entry);
 	assert_int_equal(kexec_sim_read(sim, false, mem(bp), page, sizeof(page)), 0);
 	assert_memory_equal(page + 0x202, "HdrS", 4);
@@ -286,13 +286,13 @@ static void bzimage_plan(void **state)
 		kx_sha256_final(&sha, d);
 		assert_memory_equal(d, plan.info[n].sha256, 32);
 	}
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
 
 /* The value of the purgatory variable name in the plan's purgatory segment. */
-static void purgatory_var(struct kexec_ctx *ctx, const struct kexec_load_plan *plan,
+static void purgatory_var(struct kexec_ctx *ctx, const struct kx_load_plan *plan,
 			  const char *name, void *out, size_t len)
 {
 	const struct kexec_segment *pg = find(plan, "purgatory");
@@ -317,10 +317,10 @@ static void purgatory_var(struct kexec_ctx *ctx, const struct kexec_load_plan *p
 static void purgatory_contract(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "quiet" };
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "quiet" };
 	struct kx_purgatory_params pp;
 	struct kx_sha_region *regions = pp.regions;
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	uint8_t *digest = pp.digest, want[32];
 	struct kx_sha256 s;
 	struct xxh3_ref x;
@@ -328,7 +328,7 @@ static void purgatory_contract(void **state)
 	size_t n = 0;
 
 	(void)state;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
 	avx2 = (pp.flags & KX_PF_AVX2) != 0;
 	assert_int_equal(avx2, (uint32_t)kx_sha256_x8_usable());
@@ -338,7 +338,7 @@ static void purgatory_contract(void **state)
 	assert_int_equal(pp.flags & KX_PF_SHA256, 0);
 	xxh3_ref_init(&x);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
-		if (!strcmp(plan.info[i].role, "purgatory"))
+		if (!strcmp(kexec_segment_role_name(plan.info[i].role), "purgatory"))
 			continue;
 		assert_int_equal(regions[n].start, (uintptr_t)plan.segs.seg[i].mem);
 		assert_int_equal(regions[n].len, plan.segs.seg[i].bufsz);
@@ -349,34 +349,34 @@ static void purgatory_contract(void **state)
 	assert_int_equal(n, 3); /* kernel, initrd, boot_params */
 	assert_int_equal(regions[n].len, 0);
 	assert_memory_equal(digest, want, 32);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* --check=sha256: the eight-lane SHA-256, and the flag that says so. */
 	req.check = LIBKEXEC_CHECK_SHA256;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
 	assert_int_equal(pp.flags & KX_PF_SHA256, KX_PF_SHA256);
 	kx_sha256_init(&s);
 	for (size_t i = 0, k = 0; i < plan.segs.nr; i++) {
-		if (!strcmp(plan.info[i].role, "purgatory"))
+		if (!strcmp(kexec_segment_role_name(plan.info[i].role), "purgatory"))
 			continue;
 		assert_int_equal(regions[k++].len, plan.segs.seg[i].bufsz);
 		kx_sha256_lanes_update(&s, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
 	}
 	kx_sha256_final(&s, want);
 	assert_memory_equal(digest, want, 32);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	req.check = LIBKEXEC_CHECK_SHA256 + 1; /* unknown: refused */
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	req.check = LIBKEXEC_CHECK_XXH3;
 
 	kx_sha256_x8_disabled = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
 	assert_int_equal(pp.flags & KX_PF_AVX2, 0);
 	assert_int_equal(pp.flags & (KX_PF_VGA | KX_PF_PROGRESS), 0);
 	assert_int_equal(pp.arch[0], 0);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	kx_sha256_x8_disabled = false;
 
 	/* --console-vga, --console-serial --serial=ttyS1 --serial-baud=57600. */
@@ -384,44 +384,44 @@ static void purgatory_contract(void **state)
 	req.console_progress = true;
 	req.console_base = 0x2f8;
 	req.console_baud = 57600;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
 	assert_int_equal(pp.flags & (KX_PF_VGA | KX_PF_PROGRESS), KX_PF_VGA | KX_PF_PROGRESS);
 	assert_int_equal(pp.console_kind, KX_CONSOLE_X86_PIO);
 	assert_int_equal(pp.console_base, 0x2f8);
 	assert_int_equal(pp.arch[0], 57600);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	req.console_baud = 50000; /* 115200 / 50000 is no divisor */
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	kexec_ctx_free(ctx);
 }
 
 static void no_initrd_and_limits(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel };
-	struct kexec_load_plan plan;
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = kernel };
+	struct kx_load_plan plan;
 
 	(void)state;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.segs.nr, 3);
 	assert_null(find(&plan, "initrd"));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* --mem-min/--mem-max bound every placement. */
 	req.mem_min = 0x8000000;
 	req.mem_max = 0xfffffff;
 	req.initrd = initrd;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	for (size_t n = 0; n < plan.segs.nr; n++) {
 		assert_true(mem(&plan.segs.seg[n]) >= 0x8000000);
 		assert_true(mem(&plan.segs.seg[n]) + plan.segs.seg[n].memsz - 1 <= 0xfffffff);
 	}
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* No room: the error names what, how much, and where it looked. */
 	req.mem_max = 0x9000000;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
 	assert_non_null(strstr(logbuf, "no room for the kernel"));
 	assert_non_null(strstr(logbuf, "0x8000000"));
 	kexec_ctx_free(ctx);
@@ -449,9 +449,9 @@ static void load_options(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel,
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = kernel,
 					  .options = LIBKEXEC_OPT_DEBUG };
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 
 	(void)state;
 	kexec_ctx_set_log(ctx, capture_all, NULL);
@@ -462,45 +462,45 @@ static void load_options(void **state)
 	kexec_sim_config(sim)->kernel_major = 7;
 	kexec_sim_config(sim)->kernel_minor = 3;
 	dbgbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64);
 	assert_non_null(strstr(dbgbuf, "KEXEC_DEBUG left out: the running kernel (7.3) would refuse"));
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_calls(sim), 1);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	kexec_sim_config(sim)->kernel_major = 7;
 	kexec_sim_config(sim)->kernel_minor = 4;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64 | KEXEC_DEBUG);
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_calls(sim), 2);
 	/* A kernel that refuses the flag after all (a 6.x that says 7.x): once more without. */
 	kexec_sim_config(sim)->kernel_major = 6;
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_calls(sim), 4);
 	assert_true(kexec_sim_loaded(sim, false));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* --no-cma: nothing to ask of the kernel. */
 	req.options = LIBKEXEC_OPT_NO_CMA;
 	dbgbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64);
 	assert_non_null(strstr(dbgbuf, "kexec_load never places segments in CMA"));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* --force-dtb: x86_64's kexec_load passes no device tree. */
 	req.options = LIBKEXEC_OPT_FORCE_DTB;
 	dbgbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	assert_non_null(strstr(dbgbuf, "--force-dtb: x86_64's kexec_load hands the next kernel no "
 				       "device tree"));
 	assert_int_equal(plan.segs.nr, 0);
 
 	/* An option this library does not know. */
 	req.options = UINT64_C(1) << 40;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_non_null(strstr(dbgbuf, "unknown options 0x10000000000"));
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
@@ -509,38 +509,38 @@ static void load_options(void **state)
 static void bad_inputs(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = junk };
-	struct kexec_load_plan plan;
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = junk };
+	struct kx_load_plan plan;
 	static char big[4000];
 
 	(void)state;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, junk));
 	assert_non_null(strstr(logbuf, "HdrS"));
 	assert_int_equal(plan.segs.nr, 0);
 
 	req.kernel = kernel;
 	req.initrd = "/nonexistent/initrd";
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOENT);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOENT);
 	assert_non_null(strstr(logbuf, "/nonexistent/initrd"));
 
 	req.initrd = NULL;
 	memset(big, 'a', sizeof(big) - 1);
 	req.cmdline = big;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -E2BIG);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -E2BIG);
 	assert_non_null(strstr(logbuf, "accepts at most 2047"));
 	assert_non_null(strstr(logbuf, kernel));
 
 	req.cmdline = NULL;
 	req.crash = true;
 	/* This fixture machine has no crashkernel= reservation. */
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
 	assert_non_null(strstr(logbuf, "crashkernel="));
 	assert_non_null(strstr(logbuf, kernel));
 
 	req.crash = false;
 	req.type = "multiboot";
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_non_null(strstr(logbuf, "multiboot"));
 	kexec_ctx_free(ctx);
 }
@@ -548,13 +548,13 @@ static void bad_inputs(void **state)
 static void elf_plan(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = elf, .initrd = initrd, .cmdline = "x" };
-	struct kexec_load_plan plan;
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = elf, .initrd = initrd, .cmdline = "x" };
+	struct kx_load_plan plan;
 	static uint8_t e[0x3000];
 	char bad[64];
 
 	(void)state;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_string_equal(plan.format, "elf-x86_64");
 	assert_int_equal(plan.segs.nr, 5); /* 2 PT_LOADs, initrd, boot_params, purgatory */
 	assert_int_equal(mem(&plan.segs.seg[0]), 0x1000000);
@@ -563,44 +563,44 @@ static void elf_plan(void **state)
 	assert_int_equal(((const uint8_t *)plan.segs.seg[0].buf)[0], 0xc3);
 	assert_int_equal(mem(&plan.segs.seg[1]), 0x1200000);
 	assert_int_equal(((const uint8_t *)plan.segs.seg[1].buf)[0], 0x90);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* An unaligned paddr is padded to the page. */
 	write_tmp(bad, e, make_elf(e, 0x1200100, 0x1000));
 	req.kernel = bad;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(mem(&plan.segs.seg[1]), 0x1200000);
 	assert_int_equal(plan.segs.seg[1].bufsz, 0x1100);
 	assert_int_equal(((const uint8_t *)plan.segs.seg[1].buf)[0xff], 0);
 	assert_int_equal(((const uint8_t *)plan.segs.seg[1].buf)[0x100], 0x90);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	unlink(bad);
 
 	/* Overlapping segments, a segment outside RAM, filesz > memsz. */
 	write_tmp(bad, e, make_elf(e, 0x1002000, 0x1000));
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "overlaps"));
 	unlink(bad);
 	write_tmp(bad, e, make_elf(e, 0x80000000, 0x1000));
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
 	assert_non_null(strstr(logbuf, "not in this machine's RAM"));
 	unlink(bad);
 	write_tmp(bad, e, make_elf(e, 0x1200000, 0x4000));
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "impossible"));
 	unlink(bad);
 	/* An entry point in no PT_LOAD. */
 	make_elf(e, 0x1200000, 0x1000);
 	fake_put32(e, 24, 0x5000000);
 	write_tmp(bad, e, 0x3000);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "entry point"));
 	unlink(bad);
 	/* Wrong machine. */
 	make_elf(e, 0x1200000, 0x1000);
 	fake_put16(e, 18, 183);
 	write_tmp(bad, e, 0x3000);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, "ELF file for machine 183, not this architecture's (62)"));
 	unlink(bad);
 	kexec_ctx_free(ctx);
@@ -611,11 +611,11 @@ static void crash_plan(void **state)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "irqpoll",
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = kernel, .initrd = initrd, .cmdline = "irqpoll",
 					  .crash = true };
 	const uint64_t cs = 0x3000000, ce = 0x12ffffff;
 	const struct kexec_segment *hdr, *bp;
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	uint8_t page[4096], ehdr[64];
 	char cmd[128], want[64];
 	unsigned n820;
@@ -623,7 +623,7 @@ static void crash_plan(void **state)
 	(void)state;
 	kexec_ctx_set_root(ctx, FIXTURES_DIR "/crash-x86_64");
 	kexec_ctx_set_log(ctx, capture, NULL);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64 | KEXEC_ON_CRASH);
 	/* Everything, and the entry, inside the reservation. */
 	for (size_t n = 0; n < plan.segs.nr; n++) {
@@ -643,7 +643,7 @@ static void crash_plan(void **state)
 	kexec_sim_config(sim)->limits.crash_start = cs;
 	kexec_sim_config(sim)->limits.crash_end = ce;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_true(kexec_sim_loaded(sim, true));
 	assert_false(kexec_sim_loaded(sim, false));
 
@@ -676,14 +676,14 @@ static void crash_plan(void **state)
 		assert_true(a >= cs && a + sz - 1 <= ce);
 		assert_true(a + sz <= mem(hdr) || a >= mem(hdr) + hdr->memsz);
 	}
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* --elf32-core-headers: this guest's RAM is below 4 GiB, so it can. */
 	req.elf32_core_headers = true;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	hdr = find(&plan, "elfcorehdr");
 	assert_int_equal(((const uint8_t *)hdr->buf)[4], 1);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	kexec_ctx_free(ctx);
 	kexec_sim_free(sim);
 }
@@ -698,14 +698,14 @@ static void crash_hotplug(void **state)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel,
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = kernel,
 					  .initrd = initrd, .cmdline = "irqpoll", .crash = true,
 					  .hotplug = true };
 	const uint64_t hp_size = 917616; /* Debian 13's 6.12: (2 + 8192 + 8192) * 56 */
 	char root[] = "/tmp/kx-hotplug-XXXXXX", cmd[512], path[600];
 	const struct kexec_segment *hdr;
 	struct kx_purgatory_params pp;
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	struct xxh3_ref x;
 	uint8_t want[32];
 	size_t n = 0;
@@ -720,7 +720,7 @@ static void crash_hotplug(void **state)
 
 	/* No crash hotplug in the running kernel (6.1): refused, saying so. */
 	logbuf[0] = '\0';
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EOPNOTSUPP);
 	assert_non_null(strstr(logbuf, "no crash hotplug"));
 
 	snprintf(path, sizeof(path), "%s/sys/kernel/crash_elfcorehdr_size", root);
@@ -728,13 +728,13 @@ static void crash_hotplug(void **state)
 	assert_non_null(f);
 	fprintf(f, "not a number\n");
 	fclose(f);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 
 	f = fopen(path, "w");
 	assert_non_null(f);
 	fprintf(f, "%llu\n", (unsigned long long)hp_size);
 	fclose(f);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_X86_64 | KEXEC_ON_CRASH | KEXEC_UPDATE_ELFCOREHDR);
 	hdr = find(&plan, "elfcorehdr");
 	assert_non_null(hdr);
@@ -743,7 +743,7 @@ static void crash_hotplug(void **state)
 	purgatory_var(ctx, &plan, KX_PURGATORY_PARAMS_NAME, &pp, sizeof(pp));
 	xxh3_ref_init(&x);
 	for (size_t i = 0; i < plan.segs.nr; i++) {
-		if (!strcmp(plan.info[i].role, "purgatory") || !strcmp(plan.info[i].role, "elfcorehdr"))
+		if (!strcmp(kexec_segment_role_name(plan.info[i].role), "purgatory") || !strcmp(kexec_segment_role_name(plan.info[i].role), "elfcorehdr"))
 			continue;
 		assert_int_equal(pp.regions[n].start, (uintptr_t)plan.segs.seg[i].mem);
 		xxh3_ref_update(&x, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
@@ -758,13 +758,13 @@ static void crash_hotplug(void **state)
 	kexec_sim_config(sim)->limits.crash_start = 0x3000000;
 	kexec_sim_config(sim)->limits.crash_end = 0x12ffffff;
 	kexec_ctx_use_sim(ctx, sim);
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	kexec_ctx_use_sim(ctx, NULL);
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* Only for crash kernels. */
 	req.crash = false;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EINVAL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EINVAL);
 	assert_non_null(strstr(logbuf, "--hotplug is for crash kernels"));
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
@@ -778,8 +778,8 @@ static void crash_too_small(void **state)
 {
 	static uint8_t img[FAKE_SIZE];
 	struct kexec_ctx *ctx = kexec_ctx_new();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = NULL, .crash = true };
-	struct kexec_load_plan plan;
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = NULL, .crash = true };
+	struct kx_load_plan plan;
 	char big[64];
 
 	(void)state;
@@ -789,7 +789,7 @@ static void crash_too_small(void **state)
 	req.kernel = big;
 	kexec_ctx_set_root(ctx, FIXTURES_DIR "/crash-x86_64");
 	kexec_ctx_set_log(ctx, capture, NULL);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -EADDRNOTAVAIL);
 	assert_non_null(strstr(logbuf, "reservation is 256 MiB"));
 	assert_non_null(strstr(logbuf, "need at least 385 MiB"));
 	assert_non_null(strstr(logbuf, big));
@@ -808,12 +808,12 @@ static void i386_plan(void **state)
 {
 	struct kexec_ctx *ctx = new_ctx();
 	struct kexec_sim *sim = kexec_sim_new();
-	struct kexec_load_request req = {
-		.sz = sizeof(struct kexec_load_request), .kernel = kernel, .initrd = initrd,
+	struct kx_load_request req = {
+		.sz = sizeof(struct kx_load_request), .kernel = kernel, .initrd = initrd,
 		.cmdline = "console=ttyS0",
 	};
 	const struct kexec_segment *k, *i, *bp, *pg;
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 	struct kx_purgatory p;
 	struct kx_purgatory_params pp;
 	uint8_t page[4096], img[FAKE_SIZE];
@@ -827,7 +827,7 @@ static void i386_plan(void **state)
 	}
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_386), 0);
 	assert_string_equal(kexec_arch_name(KEXEC_ARCH_386), "i386");
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_string_equal(plan.format, "bzImage");
 	assert_int_equal(plan.flags, KEXEC_ARCH_386);
 	k = find(&plan, "kernel");
@@ -859,18 +859,18 @@ static void i386_plan(void **state)
 	kexec_ctx_use_sim(ctx, sim);
 	kexec_sim_config(sim)->limits.totalram_pages = 0x40000000 / 4096;
 	kexec_sim_config(sim)->limits.native_arch = KEXEC_ARCH_386;
-	assert_int_equal(kexec_load_plan_load(ctx, &plan), 0);
+	assert_int_equal(kx_load_plan_load(ctx, &plan), 0);
 	assert_int_equal(kexec_sim_read(sim, false, mem(bp), page, sizeof(page)), 0);
 	assert_int_equal(kx_le32(page + 0x214), 0x1000000);
 	assert_int_equal(kx_le32(page + 0x218), (uint32_t)mem(i));
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 
 	/* Boot protocol 2.01: no cmd_line_ptr. */
 	fake_bzimage(img);
 	fake_put16(img, 0x206, 0x0201);
 	write_tmp(old, img, sizeof(img));
 	req.kernel = old;
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), -ENOEXEC);
 	assert_non_null(strstr(logbuf, old));
 	assert_non_null(strstr(logbuf, "older than 2.02"));
 	unlink(old);
@@ -885,12 +885,12 @@ static void i386_plan(void **state)
 static void i386_crash_plan(void **state)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request), .kernel = kernel,
+	struct kx_load_request req = { .sz = sizeof(struct kx_load_request), .kernel = kernel,
 					  .cmdline = "irqpoll", .crash = true };
 	const uint64_t cs = 0x3000000, ce = 0x12ffffff;
 	const struct kexec_segment *hdr;
 	const uint8_t *h;
-	struct kexec_load_plan plan;
+	struct kx_load_plan plan;
 
 	(void)state;
 	if (!kx_purgatory_i386_blob_size)
@@ -898,7 +898,7 @@ static void i386_crash_plan(void **state)
 	kexec_ctx_set_root(ctx, FIXTURES_DIR "/crash-x86_64");
 	kexec_ctx_set_log(ctx, capture, NULL);
 	assert_int_equal(kexec_ctx_set_arch(ctx, KEXEC_ARCH_386), 0);
-	assert_int_equal(kexec_load_plan_prepare(ctx, &req, &plan), 0);
+	assert_int_equal(kx_load_plan_prepare(ctx, &req, &plan), 0);
 	assert_int_equal(plan.flags, KEXEC_ARCH_386 | KEXEC_ON_CRASH);
 	for (size_t n = 0; n < plan.segs.nr; n++) {
 		assert_true(mem(&plan.segs.seg[n]) >= cs);
@@ -911,7 +911,7 @@ static void i386_crash_plan(void **state)
 	assert_int_equal(h[4], 1);            /* ELFCLASS32 */
 	assert_int_equal(kx_le16(h + 16), 4); /* ET_CORE */
 	assert_int_equal(kx_le16(h + 18), 3); /* EM_386 */
-	kexec_load_plan_free(&plan);
+	kx_load_plan_free(&plan);
 	kexec_ctx_free(ctx);
 }
 

@@ -86,7 +86,7 @@ int kx_arm_load_zimage(struct kexec_ctx *ctx, struct kx_load *l)
 	if (r < 0)
 		return r;
 	zaddr = base + room;
-	r = kx_load_add_segment(l, "kernel", l->kernel.addr, z.size, zaddr, zmemsz);
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, l->kernel.addr, z.size, zaddr, zmemsz);
 	if (r < 0)
 		return r;
 	kx_dbg(ctx, "%s: unpacks below 0x%" PRIx64 " (base 0x%" PRIx64 " + TEXT_OFFSET up to 4 MiB "

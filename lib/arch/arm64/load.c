@@ -54,7 +54,7 @@ int kx_arm64_load_image(struct kexec_ctx *ctx, struct kx_load *l)
 	if (r < 0)
 		return r;
 	kaddr = base + img.text_offset;
-	r = kx_load_add_segment(l, "kernel", l->kernel.addr, l->kernel.len, kaddr, kmemsz);
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, l->kernel.addr, l->kernel.len, kaddr, kmemsz);
 	if (r < 0)
 		return r;
 	l->kernel_entry = kaddr;

@@ -100,7 +100,7 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 		/* The purgatory's console (purgatory_params): the first UART CKSEG1 reaches. */
 		if (!m->depth && !pv->uart && !strcmp(m->name, "serial") && m->start < CKSEG0_SIZE)
 			pv->uart = m->start;
-		if (m->depth || m->type != KEXEC_MEM_RAM)
+		if (m->depth || m->type != LIBKEXEC_MEM_RAM)
 			continue;
 		r = kx_alloc_add_ram(&l->alloc, m->start, m->end - m->start + 1);
 		l->totalram_pages += (m->end - m->start + 1) / l->page_size;
@@ -182,7 +182,7 @@ static int load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 			  CKSEG0_SIZE - 1, true, &addr);
 	if (r < 0)
 		return r;
-	return kx_load_add_segment(l, "cmdline", pv->argv, ARGV_BYTES, addr,
+	return kx_load_add_segment(l, LIBKEXEC_SEGMENT_CMDLINE, pv->argv, ARGV_BYTES, addr,
 				   kx_load_page_align(l, ARGV_BYTES));
 }
 

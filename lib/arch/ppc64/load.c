@@ -364,7 +364,7 @@ static int load_dtb(struct kexec_ctx *ctx, struct kx_load *l, struct priv *pv)
 		return r;
 	set_rsv(pv->dtb.out, self, addr, pv->dtb.out_len);
 	l->boot_data = addr;
-	return kx_load_add_segment(l, "dtb", pv->dtb.out, pv->dtb.out_len, addr,
+	return kx_load_add_segment(l, LIBKEXEC_SEGMENT_DTB, pv->dtb.out, pv->dtb.out_len, addr,
 				   kx_load_page_align(l, pv->dtb.out_len));
 }
 
@@ -389,7 +389,7 @@ static int load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 			  &kaddr);
 	if (r < 0)
 		return r;
-	r = kx_load_add_segment(l, "kernel", data, filesz, kaddr, memsz);
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, data, filesz, kaddr, memsz);
 	if (r < 0)
 		return r;
 	l->kernel_entry = kaddr + entry_off;

@@ -72,7 +72,7 @@ int kx_riscv64_load_image(struct kexec_ctx *ctx, struct kx_load *l)
 			  false, &kaddr);
 	if (r < 0)
 		return r;
-	r = kx_load_add_segment(l, "kernel", l->kernel.addr, l->kernel.len, kaddr, kmemsz);
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, l->kernel.addr, l->kernel.len, kaddr, kmemsz);
 	if (r < 0)
 		return r;
 	l->kernel_entry = kaddr;

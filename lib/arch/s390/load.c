@@ -95,7 +95,7 @@ static int prepare(struct kexec_ctx *ctx, struct kx_load *l)
 	for (size_t i = 0; i < map.nr && r == 0; i++) {
 		const struct kexec_mem_range *m = &map.r[i];
 
-		if (m->depth || m->type != KEXEC_MEM_RAM)
+		if (m->depth || m->type != LIBKEXEC_MEM_RAM)
 			continue;
 		r = kx_alloc_add_ram(&l->alloc, m->start, m->end - m->start + 1);
 		l->totalram_pages += (m->end - m->start + 1) / l->page_size;
@@ -150,7 +150,7 @@ static int load_image(struct kexec_ctx *ctx, struct kx_load *l)
 	memset(img + PARM_CMDLINE - IMAGE_START, 0, max);
 	memcpy(img + PARM_CMDLINE - IMAGE_START, cmdline, strlen(cmdline));
 	l->kernel_entry = IMAGE_START;
-	return kx_load_add_segment(l, "kernel", img, size, IMAGE_START, memsz);
+	return kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, img, size, IMAGE_START, memsz);
 }
 
 static const char *const image_aliases[] = { "s390", "vmlinuz", NULL };

@@ -172,7 +172,7 @@ static int load_params(struct kexec_ctx *ctx, struct kx_load *l, struct kx_x86_b
 	if (r < 0)
 		goto out;
 	l->boot_data = addr;
-	r = kx_load_add_segment(l, "boot_params", pv->params, pv->params_len, addr, PAGE_ALIGN(len));
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_BOOT_PARAMS, pv->params, pv->params_len, addr, PAGE_ALIGN(len));
 out:
 	pv->si.e820 = sys;
 	return r;
@@ -201,7 +201,7 @@ static int check_crash_room(struct kexec_ctx *ctx, struct kx_load *l, uint64_t k
 int kx_x86_load_bzimage_entry(struct kexec_ctx *ctx, struct kx_load *l,
 			      const struct kx_x86_entry *how)
 {
-	const struct kexec_load_request *req = l->req;
+	const struct kx_load_request *req = l->req;
 	const uint8_t *img = l->kernel.addr;
 	struct kx_bzimage_info info;
 	struct kx_x86_boot_layout lay = { 0 };
@@ -252,7 +252,7 @@ int kx_x86_load_bzimage_entry(struct kexec_ctx *ctx, struct kx_load *l,
 	}
 	if (r < 0)
 		return r;
-	r = kx_load_add_segment(l, "kernel", img + info.setup_size, kbufsz, kaddr, kmemsz);
+	r = kx_load_add_segment(l, LIBKEXEC_SEGMENT_KERNEL, img + info.setup_size, kbufsz, kaddr, kmemsz);
 	if (r < 0)
 		return r;
 
@@ -326,7 +326,7 @@ int kx_x86_load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 		.phys_limit = 1ULL << 46, /* MAXMEM, 4-level paging */
 		.crash_hint = "an ELF vmlinux runs at its link address; load the bzImage",
 	};
-	const struct kexec_load_request *req = l->req;
+	const struct kx_load_request *req = l->req;
 	struct priv *pv = l->arch_priv;
 	struct kx_x86_boot_layout lay = { 0 };
 	uint64_t phys_entry;

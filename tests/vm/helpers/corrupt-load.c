@@ -27,11 +27,13 @@ static void log_cb(void *data, int priority, const char *msg)
 
 int main(int argc, char **argv)
 {
-	struct kexec_load_request req = { .sz = sizeof(struct kexec_load_request) };
-	struct kexec_load_plan plan;
+	LIBKEXEC_OPTS(kexec_request, req, .syscall = LIBKEXEC_SYSCALL_LOAD);
+	LIBKEXEC_OPTS(kexec_plan_segment, sg);
+	struct kexec_segment *segs;
+	struct kexec_plan *plan;
 	struct kexec_ctx *ctx;
+	size_t i, nr, initrd = SIZE_MAX;
 	uint8_t *copy = NULL;
-	size_t i;
 	int r;
 
 	if (argc != 4 && !(argc == 5 && !strcmp(argv[4], "sha256"))) {
@@ -47,33 +49,41 @@ int main(int argc, char **argv)
 	req.kernel = argv[1];
 	req.initrd = argv[2];
 	req.cmdline = argv[3];
-	r = kexec_load_plan_prepare(ctx, &req, &plan);
+	r = kexec_plan_new(ctx, &req, &plan);
 	if (r < 0) {
 		fprintf(stderr, "kexec-corrupt-load: prepare: %s\n", strerror(-r));
 		return 1;
 	}
-	for (i = 0; i < plan.segs.nr; i++) {
-		if (strcmp(plan.info[i].role, "initrd") == 0)
-			break;
+	/* The plan's segments, as the kernel would get them, one of them changed. */
+	nr = kexec_plan_nr_segments(plan);
+	segs = calloc(nr, sizeof(*segs));
+	if (!segs)
+		return 1;
+	for (i = 0; i < nr; i++) {
+		kexec_plan_segment(plan, i, &sg);
+		segs[i] = (struct kexec_segment){ .buf = sg.buf, .bufsz = sg.bufsz,
+			.mem = (void *)(uintptr_t)sg.mem, .memsz = (size_t)sg.memsz };
+		if (sg.role == LIBKEXEC_SEGMENT_INITRD)
+			initrd = i;
 	}
-	if (i == plan.segs.nr || plan.segs.seg[i].bufsz < 2) {
+	if (initrd == SIZE_MAX || segs[initrd].bufsz < 2) {
 		fprintf(stderr, "kexec-corrupt-load: no initrd segment\n");
 		return 1;
 	}
-	copy = malloc(plan.segs.seg[i].bufsz);
+	i = initrd;
+	copy = malloc(segs[i].bufsz);
 	if (!copy)
 		return 1;
-	memcpy(copy, plan.segs.seg[i].buf, plan.segs.seg[i].bufsz);
-	copy[plan.segs.seg[i].bufsz / 2] ^= 0x01;
-	plan.segs.seg[i].buf = copy;
+	memcpy(copy, segs[i].buf, segs[i].bufsz);
+	copy[segs[i].bufsz / 2] ^= 0x01;
+	segs[i].buf = copy;
 	/* Where it goes: the purgatory's report after the mismatch must name it. */
-	printf("corrupted initrd byte %zu of %zu\n", plan.segs.seg[i].bufsz / 2,
-	       plan.segs.seg[i].bufsz);
+	printf("corrupted initrd byte %zu of %zu\n", segs[i].bufsz / 2, segs[i].bufsz);
 	printf("initrd segment at 0x%016llx, 0x%016llx bytes\n",
-	       (unsigned long long)(uintptr_t)plan.segs.seg[i].mem,
-	       (unsigned long long)plan.segs.seg[i].bufsz);
-	r = kexec_load_plan_load(ctx, &plan);
-	kexec_load_plan_free(&plan);
+	       (unsigned long long)(uintptr_t)segs[i].mem, (unsigned long long)segs[i].bufsz);
+	r = kexec_do_load(ctx, kexec_plan_entry(plan), nr, segs, kexec_plan_flags(plan));
+	kexec_plan_unref(plan);
+	free(segs);
 	free(copy);
 	kexec_ctx_free(ctx);
 	if (r < 0) {
