@@ -45,7 +45,7 @@ else
 fi
 
 missing=()
-for f in usr/sbin/kexec "usr/lib/$multiarch/libkexec.so.0" "usr/lib/$multiarch/libkexec.so" \
+for f in usr/sbin/kexec "usr/lib/$multiarch/libkexec.so.1" "usr/lib/$multiarch/libkexec.so" \
 	"usr/lib/$multiarch/libkexec.a" usr/include/libkexec.h \
 	"usr/lib/$multiarch/pkgconfig/libkexec.pc" usr/share/man/man8/kexec.8 \
 	usr/share/man/man3/libkexec.3 usr/share/bash-completion/completions/kexec; do
@@ -86,12 +86,13 @@ cat >"$tmp/prog.c" <<'EOF'
 int main(void)
 {
 	struct kexec_ctx *ctx = kexec_ctx_new();
-	const struct kexec_image_type *types;
-	size_t n = kexec_image_types(ctx, &types);
+	LIBKEXEC_OPTS(kexec_image_type, t);
+	size_t n = kexec_image_type_count(ctx);
+	int r = kexec_image_type_get(ctx, 0, &t);
 
-	printf("libkexec %s %s\n", kexec_version(), n ? types[0].name : "no formats");
+	printf("libkexec %s %s\n", kexec_version(), r == 0 ? t.name : "no formats");
 	kexec_ctx_free(ctx);
-	return ctx && n ? 0 : 1;
+	return ctx && n && r == 0 ? 0 : 1;
 }
 EOF
 # pkg-config's output is words: split on purpose.
@@ -99,8 +100,8 @@ EOF
 if flags=$("${pkgenv[@]}" pkg-config --cflags --libs libkexec 2>"$tmp/pc.err") &&
 	cc -o "$tmp/prog" "$tmp/prog.c" $flags 2>"$tmp/cc.err"; then
 	out=$(LD_LIBRARY_PATH=$libdir "$tmp/prog" 2>&1)
-	if ! readelf -d "$tmp/prog" | grep -q 'NEEDED.*libkexec\.so\.0'; then
-		fail "link-shared" "the program does not use libkexec.so.0"
+	if ! readelf -d "$tmp/prog" | grep -q 'NEEDED.*libkexec\.so\.1'; then
+		fail "link-shared" "the program does not use libkexec.so.1"
 	elif [[ $out != "libkexec $libversion "* ]]; then
 		fail "link-shared" "the program said: $out (kexec --version: $version)"
 	else
@@ -282,7 +283,7 @@ elif (cd "$debs/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
 	contents() { dpkg-deb -c "$1" | awk '{ print $6 }' | sed 's|^\./|/|'; }
 	deb() { find "$debs" -maxdepth 1 -name "$1_*.deb" | head -1; }
 	k=$(deb kexec-ng)
-	l=$(deb libkexec0)
+	l=$(deb libkexec1)
 	d=$(deb libkexec-dev)
 	why=
 	if [ -z "$k" ] || [ -z "$l" ] || [ -z "$d" ]; then
@@ -291,7 +292,7 @@ elif (cd "$debs/src" && DEB_BUILD_OPTIONS="nocheck parallel=2" \
 		for f in /usr/sbin/kexec /usr/share/man/man8/kexec.8.gz /usr/share/bash-completion/completions/kexec; do
 			contents "$k" | grep -qx "$f" || why+="kexec-ng lacks $f; "
 		done
-		contents "$l" | grep -q "/usr/lib/$multiarch/libkexec\.so\.0" || why+="libkexec0 lacks libkexec.so.0; "
+		contents "$l" | grep -q "/usr/lib/$multiarch/libkexec\.so\.1" || why+="libkexec1 lacks libkexec.so.1; "
 		for f in /usr/include/libkexec.h "/usr/lib/$multiarch/libkexec.a" "/usr/lib/$multiarch/libkexec.so" \
 			"/usr/lib/$multiarch/pkgconfig/libkexec.pc" /usr/share/man/man3/libkexec.3.gz; do
 			contents "$d" | grep -qx "$f" || why+="libkexec-dev lacks $f; "
