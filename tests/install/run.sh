@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installing: `make install` into a DESTDIR (the files, pkg-config for a
-# shared and a static link, the command), the man pages (no groff warning,
-# every option of the command in kexec(8), every function of <libkexec.h> in
-# libkexec(3)), the bash completion, and the Debian packages: built with
+# shared and a static link, the command, examples/plan.c built and run
+# against it), the man pages (no groff warning, every option of the command
+# in kexec(8), every function of <libkexec.h> in libkexec(3)), the bash
+# completion, and the Debian packages: built with
 # dpkg-buildpackage from a copy of the tree, installed into a clean root of this
 # machine's release (mmdebstrap, cached) beside kexec-tools, whose kexec they divert.
 #
@@ -143,6 +144,43 @@ elif cc -Wall -Werror -Wno-unused-parameter -o "$tmp/example" "$tmp/example.c" \
 	pass "man3-example"
 else
 	fail "man3-example" "$(head -3 "$tmp/cc.err" | tr '\n' ' ')"
+fi
+
+# examples/plan.c, built as its README says, against the installed library:
+# it refuses a file that is no kernel, naming it, with exit status 1; and on
+# x86_64, when a Debian kernel is cached (tests/vm fetches them), it plans
+# that kernel and loads the plan into the simulated kernel.
+plan_kernel=
+if [ "$(uname -m)" = x86_64 ]; then
+	plan_kernel=$(find "$(kx_cache_dir)" -path '*/linux-image-*-amd64/boot/vmlinuz-*' 2>/dev/null |
+		sort -V | tail -n 1)
+fi
+printf 'not a kernel\n' >"$tmp/not-a-kernel"
+printf 'an initrd\n' >"$tmp/initrd"
+# shellcheck disable=SC2046 # pkg-config's words
+if ! cc -Wall -Wextra -Werror -o "$tmp/plan" "$top/examples/plan.c" \
+	$("${pkgenv[@]}" pkg-config --cflags --libs libkexec) 2>"$tmp/cc.err"; then
+	fail "example-plan" "$(head -3 "$tmp/cc.err" | tr '\n' ' ')"
+else
+	why=
+	readelf -d "$tmp/plan" | grep -q 'NEEDED.*libkexec\.so\.1' || why+="it does not use libkexec.so.1; "
+	out=$(LD_LIBRARY_PATH=$libdir "$tmp/plan" "$tmp/not-a-kernel" 2>&1)
+	rc=$?
+	[ "$rc" -eq 1 ] || why+="exit status $rc on a file that is no kernel; "
+	[[ $out == *"$tmp/not-a-kernel"* ]] || why+="its refusal does not name the file: $out; "
+	if [ -n "$plan_kernel" ]; then
+		out=$(LD_LIBRARY_PATH=$libdir "$tmp/plan" "$plan_kernel" "$tmp/initrd" "console=ttyS0 quiet" 2>&1)
+		rc=$?
+		[ "$rc" -eq 0 ] || why+="exit status $rc on $plan_kernel: $out; "
+		grep -q ": bzImage ${plan_kernel##*/vmlinuz-}\$" <<<"$out" || why+="no format and version in: $out; "
+		grep -qx 'command line: "console=ttyS0 quiet"' <<<"$out" || why+="no command line in: $out; "
+		grep -q '^loaded' <<<"$out" || why+="not loaded: $out; "
+	fi
+	if [ -n "$why" ]; then
+		fail "example-plan" "$why"
+	else
+		pass "example-plan"
+	fi
 fi
 
 # ---- man pages -----------------------------------------------------------------
