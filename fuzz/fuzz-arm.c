@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct kexec_ctx *ctx;
 	struct kx_arm_zimage z;
-	struct kexec_image_info info;
+	LIBKEXEC_OPTS(kexec_image_info, info);
 	const char *why = NULL;
 	int r;
 
@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(z.unpacked <= (1u << 30) && z.bss <= (1u << 30));
 	}
 	why = NULL;
-	r = kexec_image_probe(ctx, data, size, &info, &why);
+	r = kexec_image_probe(ctx, data, size, &info);
+	why = r < 0 ? kexec_ctx_last_error(ctx) : NULL;
 	/*
 	 * Not a kernel: each format's refusal named. A broken envelope: what is
 	 * wrong with it, in one line.

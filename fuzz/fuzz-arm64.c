@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct kexec_ctx *ctx;
 	struct kx_arm64_image img;
-	struct kexec_image_info info;
+	LIBKEXEC_OPTS(kexec_image_info, info);
 	const char *why = NULL;
 	int r;
 
@@ -28,7 +28,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!(img.flags & KX_ARM64_FLAG_BE));
 	}
 	why = NULL;
-	r = kexec_image_probe(ctx, data, size, &info, &why);
+	r = kexec_image_probe(ctx, data, size, &info);
+	why = r < 0 ? kexec_ctx_last_error(ctx) : NULL;
 	/*
 	 * Not a kernel: each format's refusal named. A broken envelope (gzip
 	 * magic and a bad stream, a bomb...): what is wrong with it, in one line.

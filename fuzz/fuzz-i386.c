@@ -12,7 +12,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static struct kexec_ctx *ctx;
 	struct kx_bzimage_info bz;
-	struct kexec_image_info info;
+	LIBKEXEC_OPTS(kexec_image_info, info);
 	const char *why = NULL;
 	int r;
 
@@ -27,7 +27,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(bz.setup_size < size);
 	}
 	why = NULL;
-	r = kexec_image_probe(ctx, data, size, &info, &why);
+	r = kexec_image_probe(ctx, data, size, &info);
+	why = r < 0 ? kexec_ctx_last_error(ctx) : NULL;
 	FUZZ_CHECK(r == 0 || (r == -ENOEXEC && why && strstr(why, "bzImage: ") &&
 			      strstr(why, "elf-i386: ")) ||
 		   ((r == -EINVAL || r == -EFBIG || r == -EOPNOTSUPP || r == -ELOOP ||

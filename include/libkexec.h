@@ -70,11 +70,18 @@ extern "C" {
  */
 #define LIBKEXEC_VERSION_MAJOR 1
 #define LIBKEXEC_VERSION_MINOR 0
+#if defined(__GNUC__)
+/* A GNU C statement expression (gcc, clang), marked so that -pedantic accepts it. */
 #define LIBKEXEC_OPTS(TYPE, NAME, ...) \
-	struct TYPE NAME = ({ \
+	struct TYPE NAME = __extension__({ \
 		memset(&NAME, 0, sizeof(struct TYPE)); \
 		(struct TYPE){ .sz = sizeof(struct TYPE), __VA_ARGS__ }; \
 	})
+#else
+/* ISO C zeroes the unnamed fields, not the padding: memset, then assign, there. */
+#define LIBKEXEC_OPTS(TYPE, NAME, ...) \
+	struct TYPE NAME = { .sz = sizeof(struct TYPE), __VA_ARGS__ }
+#endif
 
 /* The syscall numbers for the architecture this library was built for. */
 long kexec_sys_nr_kexec_load(void);
@@ -350,6 +357,14 @@ struct kexec_sim_config {
 struct kexec_sim *kexec_sim_new(void);
 void kexec_sim_free(struct kexec_sim *sim);
 struct kexec_sim_config *kexec_sim_config(struct kexec_sim *sim);
+/*
+ * Make the simulated kernel look like the machine ctx reads (a context on
+ * the running kernel, with its root): its system calls, lockdown, release
+ * and crashkernel= reservation, each where it can be read (the rest stays
+ * as it was). For a dry run that says what a real load would meet. 0, or
+ * -EINVAL when ctx is itself simulated.
+ */
+int kexec_sim_like_machine(struct kexec_sim *sim, struct kexec_ctx *ctx);
 bool kexec_sim_loaded(const struct kexec_sim *sim, bool crash);
 /* Number of kexec_load, kexec_file_load and reboot calls made so far. */
 unsigned kexec_sim_calls(const struct kexec_sim *sim);

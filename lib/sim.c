@@ -10,12 +10,14 @@
  * simulator holds no keyring.
  */
 #include <errno.h>
+#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
 
 #include "libkexec-internal.h"
+#include "backend.h"
 #include "sim-checks.h"
 
 struct sim_segment {
@@ -398,5 +400,71 @@ int kx_sim_reboot(struct kexec_sim *sim)
 	if (!sim->image[0].loaded)
 		return -EINVAL;
 	sim->executed = true;
+	return 0;
+}
+
+/*
+ * The facts a --dry-run should plan against: which system calls, lockdown,
+ * the release (the flags it takes), the crashkernel= reservation. Read
+ * quietly: an unknown fact leaves the default.
+ */
+static void like_crash_region(struct kexec_ctx *ctx, struct kexec_limits *lim)
+{
+	uint64_t start, end, size = 0;
+
+	/*
+	 * The size is world-readable; the address only to root (/proc/iomem
+	 * reads as zeros otherwise), so look for it only if there is a
+	 * reservation at all.
+	 */
+	if (kexec_status_crash_size(ctx, &size) == 0 && size == 0)
+		return;
+	if (kexec_find_crash_region(ctx, &start, &end) == 0) {
+		lim->has_crash_region = true;
+		lim->crash_start = start;
+		lim->crash_end = end;
+	} else if (size) {
+		/* The address is hidden from non-root; the size is what matters here. */
+		lim->has_crash_region = true;
+		lim->crash_start = 0x1000000;
+		lim->crash_end = 0x1000000 + size - 1;
+	}
+}
+
+KX_EXPORT int kexec_sim_like_machine(struct kexec_sim *sim, struct kexec_ctx *ctx)
+{
+	struct kexec_sim_config *cfg;
+	struct kexec_status st = { .sz = sizeof(st) };
+	unsigned int have, major, minor;
+	int saved;
+
+	if (!sim || !ctx || ctx->be->simulated)
+		return -EINVAL;
+	cfg = kexec_sim_config(sim);
+	saved = ctx->log_priority;
+	if (saved < LOG_DEBUG)
+		ctx->log_priority = LOG_CRIT;
+	ctx->err->muted = true;
+	/*
+	 * A kernel with kexec_load but no kexec_file_load (Debian's arm64
+	 * ones): the same in the simulator, so that plans behave as loads
+	 * will. A kernel with neither (a build machine) is planned for as if
+	 * it had both: there the plan is the point.
+	 */
+	if (kexec_status_syscalls(ctx, &have) == 0 && (have & LIBKEXEC_HAVE_LOAD) &&
+	    !(have & LIBKEXEC_HAVE_FILE_LOAD))
+		cfg->have_kexec_file_load = false;
+	/* Locked down: kexec_load refused, kexec_file_load only for signed images. */
+	if (kexec_status_get(ctx, &st) == 0 &&
+	    (!strcmp(st.lockdown, "integrity") || !strcmp(st.lockdown, "confidentiality")))
+		cfg->lockdown = true;
+	/* Its release: the kexec flags it takes (-d on 6.1 plans no KEXEC_FILE_DEBUG). */
+	if (ctx->be->release(ctx, &major, &minor) == 0) {
+		cfg->kernel_major = major;
+		cfg->kernel_minor = minor;
+	}
+	like_crash_region(ctx, &cfg->limits);
+	ctx->err->muted = false;
+	ctx->log_priority = saved;
 	return 0;
 }

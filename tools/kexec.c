@@ -91,60 +91,6 @@ static const char *why(struct kexec_ctx *ctx, enum kexec_op op, bool crash, int 
 	return buf;
 }
 
-/*
- * --dry-run runs against a simulated kernel that looks like this machine: its
- * crashkernel= reservation, when one can be seen.
- */
-static void sim_like_this_machine(struct kexec_ctx *ctx, struct kexec_sim *sim)
-{
-	struct kexec_limits *lim = &kexec_sim_config(sim)->limits;
-	struct kexec_status st;
-	uint64_t start, end, size = 0;
-	unsigned int have, major, minor;
-	char *release;
-
-	/*
-	 * The size is world-readable; the address only to root (/proc/iomem
-	 * reads as zeros otherwise), so look for it quietly and only if there
-	 * is a reservation at all.
-	 */
-	/*
-	 * A kernel with kexec_load but no kexec_file_load (Debian's arm64
-	 * ones): the same in the simulator, so that -s and -a behave as they
-	 * will. A kernel with neither (a build machine) is planned for as if
-	 * it had both: there the plan is the point.
-	 */
-	if (kexec_status_syscalls(ctx, &have) == 0 && (have & LIBKEXEC_HAVE_LOAD) &&
-	    !(have & LIBKEXEC_HAVE_FILE_LOAD))
-		kexec_sim_config(sim)->have_kexec_file_load = false;
-	/* Locked down: kexec_load refused, kexec_file_load only for signed images. */
-	st.sz = sizeof(st);
-	if (kexec_status_get(ctx, &st) == 0 &&
-	    (!strcmp(st.lockdown, "integrity") || !strcmp(st.lockdown, "confidentiality")))
-		kexec_sim_config(sim)->lockdown = true;
-	/* Its release: the kexec flags it takes (--dry-run -d on 6.1 plans no KEXEC_FILE_DEBUG). */
-	if (kexec_read_sysfile(ctx, "/proc/sys/kernel/osrelease", &release, NULL) == 0) {
-		if (sscanf(release, "%u.%u", &major, &minor) == 2) {
-			kexec_sim_config(sim)->kernel_major = major;
-			kexec_sim_config(sim)->kernel_minor = minor;
-		}
-		free(release);
-	}
-	if (kexec_status_crash_size(ctx, &size) == 0 && size == 0)
-		return;
-	logstate.defer = true;
-	if (kexec_find_crash_region(ctx, &start, &end) == 0) {
-		lim->has_crash_region = true;
-		lim->crash_start = start;
-		lim->crash_end = end;
-	} else if (size) {
-		/* The address is hidden from non-root; the size is what matters here. */
-		lim->has_crash_region = true;
-		lim->crash_start = 0x1000000;
-		lim->crash_end = 0x1000000 + size - 1;
-	}
-	logstate.defer = false;
-}
 
 static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 {
@@ -630,7 +576,7 @@ static int use_simulator(struct kexec_ctx *ctx, struct kexec_sim **simp)
 		return 1;
 	}
 	kexec_sim_config(sim)->limits.native_arch = kexec_ctx_get_arch(ctx);
-	sim_like_this_machine(ctx, sim);
+	kexec_sim_like_machine(sim, ctx);
 	kexec_ctx_use_sim(ctx, sim);
 	*simp = sim;
 	return 0;

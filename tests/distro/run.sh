@@ -6,7 +6,7 @@
 # kexec go through kexec_load and the device tree we build):
 #   - a root made by mmdebstrap (systemd as init, Debian's cloud kernel,
 #     kdump-tools, kexec-tools, makedumpfile), cached as a tarball, with our
-#     kexec-ng and libkexec0 installed by dpkg the way debian/ installs them
+#     kexec-ng and libkexec1 installed by dpkg the way debian/ installs them
 #     (kexec-ng diverts kexec-tools' /sbin/kexec);
 #   - boot 1: the kdump-tools service loads the crash kernel at boot (through
 #     our kexec), a marker goes to the kernel log, sysrq crashes the guest,
@@ -113,7 +113,7 @@ mmroot() {
 	echo "$tar"
 }
 
-# build_debs ARCH: kexec-ng and libkexec0 for ARCH in $work/debs-ARCH: on this
+# build_debs ARCH: kexec-ng and libkexec1 for ARCH in $work/debs-ARCH: on this
 # machine for its own architecture, in a Debian 12 build root of ARCH (made by
 # mmdebstrap, cached) for another; Debian 12's, so that they install on 13 too.
 build_debs() {
@@ -209,9 +209,9 @@ one() {
 		cp "${ours[@]}" "$root/tmp/"
 		if chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LC_ALL=C \
 			sh -c 'dpkg -i /tmp/*.deb' >"$logs/$n-dpkg.log" 2>&1; then
-			pass "$n: dpkg -i kexec-ng libkexec0"
+			pass "$n: dpkg -i kexec-ng libkexec1"
 		else
-			fail "$n: dpkg -i kexec-ng libkexec0" "see $logs/$n-dpkg.log"
+			fail "$n: dpkg -i kexec-ng libkexec1" "see $logs/$n-dpkg.log"
 			return
 		fi
 		rm -f "$root"/tmp/*.deb
@@ -306,7 +306,7 @@ for arch in "${arches[@]}"; do
 			fail "distro-$arch: dpkg-buildpackage" "see $logs/deb-build-$arch.log"
 			continue
 		fi
-		ours=("$work/debs-$arch"/kexec-ng_*.deb "$work/debs-$arch"/libkexec0_*.deb)
+		ours=("$work/debs-$arch"/kexec-ng_*.deb "$work/debs-$arch"/libkexec1_*.deb)
 	fi
 	foreign_ready "$arch" || {
 		fail "distro-$arch: binfmt_misc" "$arch binaries cannot run here (qemu-user-static)"
