@@ -267,7 +267,7 @@ struct kx_load {
 	struct kx_image img;
 	bool initrd_embedded;
 	unsigned int from_image;             /* KEXEC_FROM_IMAGE_*: what the UKI supplied */
-	char *image_cmdline;                 /* the UKI's command line, when used */
+	char *image_cmdline;                 /* passed: the UKI's, or the request's, copied */
 	bool crash;
 	uint64_t crash_start, crash_end;     /* inclusive */
 	/* crash: the core header, placed by kx_load_elfcorehdr() */

@@ -357,6 +357,12 @@ static int choose_format(struct kexec_ctx *ctx, struct kx_load *l,
 	if (r < 0)
 		return r;
 	l->from_image |= (unsigned int)r;
+	/* The plan's own copy: its accessors outlive the caller's string. */
+	if (!l->image_cmdline && req->cmdline) {
+		l->image_cmdline = strdup(req->cmdline);
+		if (!l->image_cmdline)
+			return -ENOMEM;
+	}
 	if (l->image_cmdline)
 		req->cmdline = l->image_cmdline;
 	if (r & LIBKEXEC_FROM_IMAGE_INITRD) {

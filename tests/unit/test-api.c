@@ -248,8 +248,9 @@ static void load_plan(void **state)
 	struct kexec_ctx *ctx = sim_ctx(&sim);
 	static uint8_t b[FAKE_SIZE], seen[FAKE_SIZE];
 	char kernel[] = "/tmp/libkexec-api-XXXXXX", initrd[] = "/tmp/libkexec-api-XXXXXX";
+	char *cmdline = strdup("console=ttyS0");
 	LIBKEXEC_OPTS(kexec_request, req, .syscall = LIBKEXEC_SYSCALL_LOAD, .kernel = kernel,
-		      .initrd = initrd, .cmdline = "console=ttyS0", .segment_digests = true);
+		      .initrd = initrd, .cmdline = cmdline, .segment_digests = true);
 	LIBKEXEC_OPTS(kexec_plan_files, files);
 	LIBKEXEC_OPTS(kexec_plan_segment, seg);
 	unsigned int roles = 0;
@@ -261,6 +262,10 @@ static void load_plan(void **state)
 	write_file(kernel, b, sizeof(b));
 	write_file(initrd, "an initrd, in a few bytes", 25);
 	assert_int_equal(kexec_plan_new(ctx, &req, &plan), 0);
+	/* The plan keeps its own copies: the caller's strings may go. */
+	memset(cmdline, 'x', strlen(cmdline));
+	free(cmdline);
+	assert_string_equal(kexec_plan_cmdline(plan), "console=ttyS0");
 	assert_int_equal(kexec_plan_syscall(plan), LIBKEXEC_SYSCALL_LOAD);
 	assert_true(kexec_plan_entry(plan) != 0);
 	assert_int_equal(kexec_plan_flags(plan) & 0xffff0000UL, KEXEC_ARCH_X86_64);
