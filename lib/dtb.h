@@ -124,4 +124,17 @@ int kx_fdt_reserved(struct kexec_ctx *ctx, const void *blob, size_t len, struct 
  */
 int kx_fdt_console(const void *blob, size_t len, uint64_t *base, uint32_t *kind);
 
+/* ---- Shared by lib/dtb.c (reading) and lib/dtb-edit.c (building) ---- */
+
+/* A blob checked whole (check_layout, fdt_check_full) before libfdt reads it. */
+struct kx_fdt_blob {
+	const void *fdt; /* checked, 8-byte aligned */
+	void *copy;      /* what to free: the aligned copy, if one was made */
+};
+/* Check data (len bytes) and open it as b: 0, or -ENOEXEC logged with the reason. */
+int kx_fdt_blob_open(struct kexec_ctx *ctx, struct kx_fdt_blob *b, const void *data, size_t len);
+void kx_fdt_blob_close(struct kx_fdt_blob *b);
+/* A plain-words reason for a libfdt error, with libfdt's name for it; returns buf. */
+const char *kx_fdt_reason(int err, char *buf, size_t size);
+
 #endif
