@@ -112,25 +112,25 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 	case R_AARCH64_NONE:
 		return 0;
 	case R_AARCH64_ABS64:
-		memcpy(loc, &sa, 8);
+		kx_put_le64(loc, sa);
 		return 0;
 	case R_AARCH64_ABS32:
 		/* Signed or unsigned 32-bit, as the ABI allows: -2^31 <= X < 2^32. */
 		if ((int64_t)sa < INT32_MIN || (int64_t)sa > (int64_t)UINT32_MAX)
 			return -ERANGE;
 		v32 = (uint32_t)sa;
-		memcpy(loc, &v32, 4);
+		kx_put_le32(loc, v32);
 		return 0;
 	case R_AARCH64_PREL64:
 		sa -= pc;
-		memcpy(loc, &sa, 8);
+		kx_put_le64(loc, sa);
 		return 0;
 	case R_AARCH64_PREL32:
 		off = (int64_t)(sa - pc);
 		if (off < INT32_MIN || off > (int64_t)UINT32_MAX)
 			return -ERANGE;
 		v32 = (uint32_t)off;
-		memcpy(loc, &v32, 4);
+		kx_put_le32(loc, v32);
 		return 0;
 	case R_AARCH64_LD_PREL_LO19:
 	case R_AARCH64_CONDBR19:

@@ -171,20 +171,20 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t sa, uint64_t pc)
 	case R_RISCV_NONE:
 		return 0;
 	case R_RISCV_64:
-		memcpy(loc, &sa, 8);
+		kx_put_le64(loc, sa);
 		return 0;
 	case R_RISCV_32:
 		/* Signed or unsigned 32-bit: -2^31 <= X < 2^32. */
 		if ((int64_t)sa < INT32_MIN || (int64_t)sa > (int64_t)UINT32_MAX)
 			return -ERANGE;
 		v32 = (uint32_t)sa;
-		memcpy(loc, &v32, 4);
+		kx_put_le32(loc, v32);
 		return 0;
 	case R_RISCV_32_PCREL:
 		if (!fits_signed(off, 32))
 			return -ERANGE;
 		v32 = (uint32_t)off;
-		memcpy(loc, &v32, 4);
+		kx_put_le32(loc, v32);
 		return 0;
 	case R_RISCV_BRANCH: /* beq...bgeu: +-4 KiB, even */
 		if (off & 1 || !fits_signed(off, 13))

@@ -40,7 +40,7 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t v, uint64_t pc)
 	case R_X86_64_NONE:
 		return 0;
 	case R_X86_64_64:
-		memcpy(loc, &v, 8);
+		kx_put_le64(loc, v);
 		return 0;
 	case R_X86_64_32:
 		if (v > UINT32_MAX)
@@ -58,13 +58,13 @@ static int apply(uint8_t *loc, uint32_t type, uint64_t v, uint64_t pc)
 		break;
 	case R_X86_64_PC64:
 		v -= pc;
-		memcpy(loc, &v, 8);
+		kx_put_le64(loc, v);
 		return 0;
 	default:
 		return -ENOEXEC;
 	}
 	v32 = (uint32_t)v;
-	memcpy(loc, &v32, 4);
+	kx_put_le32(loc, v32);
 	return 0;
 }
 
