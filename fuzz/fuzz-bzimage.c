@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kx_bzimage_info whole;
 	struct kexec_image_info info;
+	struct kx_msg msg;
 	const char *why = NULL;
 	int r_whole, r_probe;
 
@@ -33,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	memset(&info, 0, sizeof(info));
 	why = NULL;
-	r_probe = kx_format_bzimage.probe(data, size, &info, &why);
+	r_probe = kx_format_bzimage.probe(data, size, &info, &why, &msg);
 	FUZZ_CHECK(r_probe == 0 || (r_probe == -ENOEXEC && why && *why));
 	/* The format's probe is the same chain of checks. */
 	FUZZ_CHECK((r_probe == 0) == (r_whole == 0));

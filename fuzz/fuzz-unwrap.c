@@ -28,6 +28,7 @@ static void check_reason(const char *why)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kx_unwrapped u, again;
+	struct kx_msg msg;
 	const char *why = NULL, *why2 = NULL;
 	char chain[64] = "";
 	uint8_t sum = 0;
@@ -35,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	for (size_t i = 0; i < kx_nr_wrappers; i++) {
 		why = NULL;
-		r = kx_wrappers[i]->probe(data, size, &why);
+		r = kx_wrappers[i]->probe(data, size, &why, &msg);
 		FUZZ_CHECK(r <= 0);
 		if (r < 0 && r != -ENOEXEC)
 			check_reason(why);

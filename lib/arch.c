@@ -158,10 +158,11 @@ int kx_format_probe(const struct kx_arch *arch, const void *buf, size_t len,
 		reason[0] = '\0';
 	for (size_t i = 0; i < arch->nr_formats; i++) {
 		const char *why = NULL;
+		struct kx_msg msg;
 
 		memset(info, 0, sizeof(*info));
 		info->cmdline_max = UINT32_MAX;
-		if (arch->formats[i]->probe(buf, len, info, &why) == 0) {
+		if (arch->formats[i]->probe(buf, len, info, &why, &msg) == 0) {
 			info->format = arch->formats[i]->type.name;
 			if (!info->compression)
 				info->compression = "none";
@@ -190,31 +191,34 @@ struct head_sniff {
 	const struct kx_format *want;
 };
 
-static int64_t sniff_formats(void *data, const void *head, size_t len, const char **why)
+/* When none begins it: -ENOEXEC, and each one's reason in msg (msg_len bytes, the caller's). */
+static int64_t sniff_formats(void *data, const void *head, size_t len, const char **why, char *msg,
+			     size_t msg_len)
 {
-	static __thread char msg[256];
 	const struct head_sniff *hs = data;
 	size_t used = 0;
 
-	msg[0] = '\0';
+	if (msg_len)
+		msg[0] = '\0';
 	for (size_t i = 0; i < hs->arch->nr_formats; i++) {
 		const struct kx_format *f = hs->arch->formats[i];
 		const char *reason = NULL;
+		struct kx_msg said;
 		int64_t n;
 
 		if (hs->want && f != hs->want)
 			continue;
 		if (!f->head_size)
 			return 0; /* cannot tell: unpack it all */
-		n = f->head_size(head, len, &reason);
+		n = f->head_size(head, len, &reason, &said);
 		if (n != -ENOEXEC)
 			return n < 0 ? 0 : n;
-		if (used < sizeof(msg))
-			used += (size_t)snprintf(msg + used, sizeof(msg) - used, "%s%s: %s",
+		if (used < msg_len)
+			used += (size_t)snprintf(msg + used, msg_len - used, "%s%s: %s",
 						 used ? "; " : "", f->type.name,
 						 reason ? reason : "not this format");
 	}
-	*why = msg;
+	*why = msg_len ? msg : NULL;
 	return -ENOEXEC;
 }
 
@@ -240,11 +244,12 @@ static int probe_wanted(const struct kx_format *want, struct kx_image *img, char
 			size_t why_len)
 {
 	const char *reason = NULL;
+	struct kx_msg msg;
 	int r;
 
 	memset(&img->info, 0, sizeof(img->info));
 	img->info.cmdline_max = UINT32_MAX;
-	r = want->probe(img->u.buf, img->u.len, &img->info, &reason);
+	r = want->probe(img->u.buf, img->u.len, &img->info, &reason, &msg);
 	if (r < 0) {
 		if (img->u.nr_layers)
 			snprintf(why, why_len, "%s (inside %s)", reason ? reason : "not this format",
@@ -294,11 +299,12 @@ int kx_image_open(const struct kx_arch *arch, const void *buf, size_t len, const
 		/*
 		 * A broken envelope, unless the file is a kernel that only looked
 		 * like one (the lzma header has no magic): then it is that kernel.
+		 * img->u holds nothing to free, and reason points into it (its
+		 * reason[]): it is left as it is until why says it.
 		 */
 		const struct kx_format *plain = NULL;
 		char ignore[8];
 
-		kx_unwrapped_free(&img->u);
 		if (kx_format_probe(arch, buf, len, &plain, &img->info, ignore, sizeof(ignore)) == 0 &&
 		    (!want || plain == want)) {
 			memset(&img->u, 0, sizeof(img->u));

@@ -30,10 +30,11 @@ struct kx_format {
 	/*
 	 * Is buf (the whole file, len bytes) an image of this format? 0 and
 	 * *info filled in (format, cmdline_max, unpacked_size...), or -ENOEXEC
-	 * with a static one-line *reason. Reads nothing else.
+	 * with a one-line *reason: a string literal, or msg->text (the
+	 * caller's: it lives as long as *msg). Reads nothing else.
 	 */
 	int (*probe)(const void *buf, size_t len, struct kexec_image_info *info,
-		     const char **reason);
+		     const char **reason, struct kx_msg *msg);
 	/*
 	 * kexec_file_load: what the running kernel's loader would refuse that
 	 * the probe does not (ENOEXEC, EINVAL), as the kernel's probe sees the
@@ -63,12 +64,14 @@ struct kx_format {
 	/*
 	 * Lazy peeling (kx_unwrap_lazy, lib/unwrap.h): are the first len bytes
 	 * an unpacked layer made (len >= KX_UNWRAP_HEAD, never the whole
-	 * image) the start of an image of this format? -ENOEXEC with a static
-	 * one-line *reason when not; else how many bytes the image is as its
-	 * header declares them, or 0 when the header does not say. NULL: the
-	 * format cannot tell from its head, and no layer is refused early.
+	 * image) the start of an image of this format? -ENOEXEC with a
+	 * one-line *reason (as probe's: a literal or msg->text) when not; else
+	 * how many bytes the image is as its header declares them, or 0 when
+	 * the header does not say. NULL: the format cannot tell from its head,
+	 * and no layer is refused early.
 	 */
-	int64_t (*head_size)(const void *head, size_t len, const char **reason);
+	int64_t (*head_size)(const void *head, size_t len, const char **reason,
+			     struct kx_msg *msg);
 };
 
 /* What crash.c leaves out of the dump and where it finds the kernel text. */

@@ -17,30 +17,33 @@ static int reject(const char **reason, const char *why)
 	return -ENOEXEC;
 }
 
-/* A 64-bit little-endian ELF file for machine: 0, or -ENOEXEC with *reason. */
-static int elf64_for(const uint8_t *e, size_t len, uint16_t machine, const char **reason)
+/* A 64-bit little-endian ELF file for machine: 0, or -ENOEXEC with *reason (a literal or msg's). */
+static int elf64_for(const uint8_t *e, size_t len, uint16_t machine, const char **reason,
+		     struct kx_msg *msg)
 {
 	if (len < 64 || memcmp(e, "\177ELF", 4))
 		return reject(reason, "not an ELF file");
 	if (e[4] != 2 || e[5] != 1)
 		return reject(reason, "not a 64-bit little-endian ELF file");
 	if (kx_le16(e + 18) != machine) {
-		static __thread char why[96];
-
-		snprintf(why, sizeof(why), "an ELF file for machine %u, not this architecture's (%u)",
-			 kx_le16(e + 18), machine);
-		return reject(reason, why);
+		if (!reason)
+			return -ENOEXEC;
+		snprintf(msg->text, sizeof(msg->text),
+			 "an ELF file for machine %u, not this architecture's (%u)", kx_le16(e + 18),
+			 machine);
+		return reject(reason, msg->text);
 	}
 	return 0;
 }
 
-int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason)
+int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason,
+			 struct kx_msg *msg)
 {
 	const uint8_t *e = buf;
 	uint64_t phoff;
 	uint16_t phentsize, phnum, i;
 
-	if (elf64_for(e, len, machine, reason) < 0)
+	if (elf64_for(e, len, machine, reason, msg) < 0)
 		return -ENOEXEC;
 	if (kx_le16(e + 16) != 2)
 		return reject(reason, "not an ELF executable (a kernel is ET_EXEC; this is a shared "
@@ -74,13 +77,13 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
 }
 
 int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
-				 const char **reason)
+				 const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *e = head;
 	uint64_t phoff, shoff, end;
 	uint16_t phentsize, phnum;
 
-	if (elf64_for(e, len, machine, reason) < 0)
+	if (elf64_for(e, len, machine, reason, msg) < 0)
 		return -ENOEXEC;
 	phoff = kx_le64(e + 32);
 	phentsize = kx_le16(e + 54);
@@ -100,9 +103,9 @@ int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
 }
 
 int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const char *why_refused,
-			  const char **reason)
+			  const char **reason, struct kx_msg *msg)
 {
-	if (kx_elf_vmlinux_probe(buf, len, machine, reason) < 0)
+	if (kx_elf_vmlinux_probe(buf, len, machine, reason, msg) < 0)
 		return -ENOEXEC;
 	return reject(reason, why_refused);
 }
@@ -114,12 +117,13 @@ int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const c
  * for ARM's modules area below it).
  */
 int kx_elf32_vmlinux_refuse(const void *buf, size_t len, uint16_t machine,
-			    const char *why_refused, const char **reason)
+			    const char *why_refused, const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *e = buf;
 	uint32_t phoff;
 	uint16_t phentsize, phnum;
 
+	(void)msg; /* its reasons are literals */
 	if (len < 52 || memcmp(e, "\177ELF", 4))
 		return reject(reason, "not an ELF file");
 	if (e[4] != 1 || e[5] != 1)
@@ -143,10 +147,11 @@ int kx_elf32_vmlinux_refuse(const void *buf, size_t len, uint16_t machine,
 }
 
 int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
-				   const char **reason)
+				   const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *e = head;
 
+	(void)msg; /* its reason is a literal */
 	if (len < 52 || memcmp(e, "\177ELF", 4) || e[4] != 1 || kx_le16(e + 18) != machine)
 		return reject(reason, "not a 32-bit ELF file for this machine");
 	return 0;

@@ -13,9 +13,11 @@
  * e_machine with program headers inside the file and at least one PT_LOAD,
  * at least one PT_LOAD (the text) in the upper (kernel) half of the address
  * space. 0,
- * or -ENOEXEC with a one-line *reason (static or thread-local).
+ * or -ENOEXEC with a one-line *reason: a string literal, or msg->text (the
+ * caller's, as kx_format.probe's; msg may be NULL only when reason is).
  */
-int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason);
+int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const char **reason,
+			 struct kx_msg *msg);
 
 /*
  * head_size for ELF vmlinux formats: -ENOEXEC unless head begins a 64-bit
@@ -24,7 +26,7 @@ int kx_elf_vmlinux_probe(const void *buf, size_t len, uint16_t machine, const ch
  * segment's), 0 when the program headers lie past the head or say nothing.
  */
 int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
-				 const char **reason);
+				 const char **reason, struct kx_msg *msg);
 
 /*
  * A format for an architecture that cannot boot its ELF vmlinux through
@@ -33,21 +35,22 @@ int64_t kx_elf_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
  * Image". Defines const struct kx_format SYM.
  */
 int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const char *why_refused,
-			  const char **reason);
+			  const char **reason, struct kx_msg *msg);
 #define KX_ELF_REFUSED_FORMAT(SYM, NAME, MACHINE, SUMMARY, WHY)                                   \
 	KX_ELF_REFUSED_FORMAT_BY(SYM, NAME, MACHINE, SUMMARY, WHY, kx_elf_vmlinux_refuse,          \
 				 kx_elf_vmlinux_head_size, EINVAL)
 /* The body of both: REFUSE and HEAD the class's functions, ERRNO the format's file_wrong_format_errno. */
 #define KX_ELF_REFUSED_FORMAT_BY(SYM, NAME, MACHINE, SUMMARY, WHY, REFUSE, HEAD, ERRNO)           \
 	static int SYM##_probe(const void *buf, size_t len, struct kexec_image_info *info,        \
-			       const char **reason)                                                 \
+			       const char **reason, struct kx_msg *msg)                            \
 	{                                                                                          \
 		(void)info;                                                                        \
-		return REFUSE(buf, len, MACHINE, WHY, reason);                                     \
+		return REFUSE(buf, len, MACHINE, WHY, reason, msg);                                \
 	}                                                                                          \
-	static int64_t SYM##_head_size(const void *head, size_t len, const char **reason)        \
+	static int64_t SYM##_head_size(const void *head, size_t len, const char **reason,        \
+				       struct kx_msg *msg)                                         \
 	{                                                                                          \
-		return HEAD(head, len, MACHINE, reason);                                           \
+		return HEAD(head, len, MACHINE, reason, msg);                                      \
 	}                                                                                          \
 	static const char *const SYM##_aliases[] = { "elf", "vmlinux", NULL };                    \
 	const struct kx_format SYM = {                                                             \
@@ -65,9 +68,9 @@ int kx_elf_vmlinux_refuse(const void *buf, size_t len, uint16_t machine, const c
  * needed to refuse it), -ENOEXEC for anything else.
  */
 int kx_elf32_vmlinux_refuse(const void *buf, size_t len, uint16_t machine,
-			    const char *why_refused, const char **reason);
+			    const char *why_refused, const char **reason, struct kx_msg *msg);
 int64_t kx_elf32_vmlinux_head_size(const void *head, size_t len, uint16_t machine,
-				   const char **reason);
+				   const char **reason, struct kx_msg *msg);
 #define KX_ELF32_REFUSED_FORMAT(SYM, NAME, MACHINE, SUMMARY, WHY)                                 \
 	KX_ELF_REFUSED_FORMAT_BY(SYM, NAME, MACHINE, SUMMARY, WHY, kx_elf32_vmlinux_refuse,        \
 				 kx_elf32_vmlinux_head_size, ENOSYS)

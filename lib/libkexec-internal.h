@@ -59,6 +59,15 @@ int kx_read_attr(const char *path, size_t max, char **out, size_t *len);
  */
 const char *kx_printable(const void *s, size_t len, char *buf, size_t size);
 /*
+ * Room for a one-line message formatted for a caller: the probes of image
+ * formats and envelopes, and what they call, take one from their caller
+ * instead of keeping a buffer of their own. A reason that points into it
+ * lives as long as the caller's struct kx_msg and until it is passed again.
+ */
+struct kx_msg {
+	char text[320];
+};
+/*
  * The entries of the sysfs directory <root><rel> named by decimal numbers as
  * the kernel names them (no sign, no leading zero, at most 64 bits), sorted,
  * in *idx (malloc'd; NULL when none) and *nr. Other names are skipped. More

@@ -56,9 +56,9 @@ struct wrapper {
 	const char *what;
 	/* What the next layer is to this one ("payload of the zboot image"). */
 	const char *inner;
-	/* Called after a probe returned 0. */
+	/* Called after a probe returned 0. *why a literal or msg->text. */
 	int (*peel)(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		    const char **why);
+		    const char **why, struct kx_msg *msg);
 };
 
 static const struct wrapper *wrapper_of(const struct kx_wrapper *w)
@@ -103,26 +103,24 @@ static int obuf_grow(struct obuf *o, size_t hint)
 	return 0;
 }
 
-static const char *too_big(size_t max_out)
+/* Said in msg, which the caller keeps until the message is used. */
+static const char *too_big(struct kx_msg *msg, size_t max_out)
 {
-	static __thread char why[64];
-
 	if (max_out >= (1 << 20) && !(max_out & ((1 << 20) - 1)))
-		snprintf(why, sizeof(why), "unpacks to more than %zu MiB", max_out >> 20);
+		snprintf(msg->text, sizeof(msg->text), "unpacks to more than %zu MiB",
+			 max_out >> 20);
 	else
-		snprintf(why, sizeof(why), "unpacks to more than %zu bytes", max_out);
-	return why;
+		snprintf(msg->text, sizeof(msg->text), "unpacks to more than %zu bytes", max_out);
+	return msg->text;
 }
 
-/* The decoder's verdict, with the library's own words. */
-static const char *corrupt(const char *detail)
+/* The decoder's verdict, with the library's own words: a literal, or said in msg. */
+static const char *corrupt(struct kx_msg *msg, const char *detail)
 {
-	static __thread char why[128];
-
 	if (!detail || !*detail)
 		return "corrupt stream";
-	snprintf(why, sizeof(why), "corrupt stream (%s)", detail);
-	return why;
+	snprintf(msg->text, sizeof(msg->text), "corrupt stream (%s)", detail);
+	return msg->text;
 }
 
 /* Hand o over as the next layer: trimmed to its length. */
@@ -157,25 +155,24 @@ struct sniffer {
  * how long the image is, or that it is none of theirs (-ENOEXEC, *why).
  */
 static int sniff_head(struct sniffer *sn, const uint8_t *head, size_t len, size_t max_out,
-		      const char **why)
+		      const char **why, struct kx_msg *msg)
 {
-	static __thread char msg[320];
 	const char *formats = NULL;
+	char list[256]; /* the formats' reasons, as long as they have always been */
 	int64_t n;
 
 	sn->done = true;
-	for (size_t i = 0; i < kx_nr_wrappers; i++) {
-		const char *ignore;
-
-		if (kx_wrappers[i]->probe(head, len, &ignore) != -ENOEXEC)
+	for (size_t i = 0; i < kx_nr_wrappers; i++)
+		if (kx_wrappers[i]->probe(head, len, NULL, NULL) != -ENOEXEC)
 			return 0;
-	}
-	n = sn->s->fn(sn->s->data, head, len, &formats);
+	list[0] = '\0';
+	n = sn->s->fn(sn->s->data, head, len, &formats, list, sizeof(list));
 	if (n == -ENOEXEC) {
-		snprintf(msg, sizeof(msg), "unpacks to no kernel: its first %zu KiB are no envelope "
-			 "and no format this architecture loads (%s); the rest was not unpacked",
-			 KX_UNWRAP_HEAD >> 10, formats ? formats : "no header matches");
-		return broken(why, msg, -ENOEXEC);
+		snprintf(msg->text, sizeof(msg->text), "unpacks to no kernel: its first %zu KiB "
+			 "are no envelope and no format this architecture loads (%s); the rest "
+			 "was not unpacked", KX_UNWRAP_HEAD >> 10,
+			 formats ? formats : "no header matches");
+		return broken(why, msg->text, -ENOEXEC);
 	}
 	if (n > 0 && (uint64_t)n < max_out - KX_UNWRAP_SLACK)
 		sn->cut = (size_t)n + KX_UNWRAP_SLACK;
@@ -190,10 +187,10 @@ static int sniff_head(struct sniffer *sn, const uint8_t *head, size_t len, size_
  * go on, or -ENOEXEC with *why.
  */
 static int sniff_output(struct sniffer *sn, struct obuf *o, size_t max_out, size_t declared,
-			const char **why)
+			const char **why, struct kx_msg *msg)
 {
 	if (sn->s && !sn->done && o->len >= KX_UNWRAP_HEAD) {
-		int r = sniff_head(sn, o->p, o->len, max_out, why);
+		int r = sniff_head(sn, o->p, o->len, max_out, why, msg);
 		size_t want = sn->cut ? sn->cut : declared;
 
 		if (r < 0)
@@ -227,9 +224,11 @@ struct stream {
 
 /*
  * One call of a streaming decoder: consumes from s->in, produces into s->out,
- * sets *done at the end of the stream. 0, or a negative errno with *why.
+ * sets *done at the end of the stream. 0, or a negative errno with *why (a
+ * literal, or said in msg).
  */
-typedef int (*step_fn)(void *st, struct stream *s, bool *done, const char **why);
+typedef int (*step_fn)(void *st, struct stream *s, bool *done, const char **why,
+		       struct kx_msg *msg);
 /*
  * Puts a decoder back at the start of its stream (the same parameters), or
  * NULL where starting over gains nothing.
@@ -248,7 +247,7 @@ typedef void (*reset_fn)(void *st);
  */
 static int drive_head(step_fn step, reset_fn reset, void *st, const uint8_t *in, size_t in_len,
 		      const struct limits *lim, size_t hint, size_t head, struct peeled *p,
-		      const char **why)
+		      const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	struct obuf o = { .max = max_out };
@@ -268,7 +267,7 @@ static int drive_head(step_fn step, reset_fn reset, void *st, const uint8_t *in,
 		size_t in_before, out_before;
 
 		/* What the image's header declares (and its slack) is out: the rest is not kernel. */
-		r = sniff_output(&sn, &o, max_out, declared, why);
+		r = sniff_output(&sn, &o, max_out, declared, why, msg);
 		if (r < 0)
 			goto fail;
 		if (r)
@@ -299,12 +298,12 @@ static int drive_head(step_fn step, reset_fn reset, void *st, const uint8_t *in,
 		}
 		in_before = s.in_left;
 		out_before = s.out_left;
-		r = step(st, &s, &done, why);
+		r = step(st, &s, &done, why, msg);
 		if (r < 0)
 			goto fail;
 		if (full && s.out_left != out_before) {
 			r = -EFBIG;
-			*why = too_big(max_out);
+			*why = too_big(msg, max_out);
 			goto fail;
 		}
 		if (!full)
@@ -322,9 +321,10 @@ fail:
 }
 
 static int drive(step_fn step, reset_fn reset, void *st, const uint8_t *in, size_t in_len,
-		 const struct limits *lim, size_t hint, struct peeled *p, const char **why)
+		 const struct limits *lim, size_t hint, struct peeled *p, const char **why,
+		 struct kx_msg *msg)
 {
-	return drive_head(step, reset, st, in, in_len, lim, hint, KX_UNWRAP_HEAD, p, why);
+	return drive_head(step, reset, st, in, in_len, lim, hint, KX_UNWRAP_HEAD, p, why, msg);
 }
 
 /* The initial output size: the declared size when there is one, else a guess. */
@@ -340,7 +340,8 @@ static size_t first_size(size_t in_len, uint64_t declared, size_t max_out)
 
 /* -- gzip (zlib) -- */
 
-static int gzip_step(void *st, struct stream *s, bool *done, const char **why)
+static int gzip_step(void *st, struct stream *s, bool *done, const char **why,
+		     struct kx_msg *msg)
 {
 	z_stream *z = st;
 	uInt in_now = s->in_left > UINT_MAX ? UINT_MAX : (uInt)s->in_left;
@@ -375,12 +376,12 @@ static int gzip_step(void *st, struct stream *s, bool *done, const char **why)
 	case Z_MEM_ERROR:
 		return broken(why, "out of memory", -ENOMEM);
 	default: /* Z_DATA_ERROR, Z_NEED_DICT, Z_STREAM_ERROR */
-		return broken(why, corrupt(z->msg), -EINVAL);
+		return broken(why, corrupt(msg, z->msg), -EINVAL);
 	}
 }
 
 static int gzip_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		     const char **why)
+		     const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	z_stream z;
@@ -392,16 +393,17 @@ static int gzip_peel(const uint8_t *buf, size_t len, const struct limits *lim, s
 	if (r != Z_OK)
 		return broken(why, r == Z_MEM_ERROR ? "out of memory" : "zlib failed to start",
 			      r == Z_MEM_ERROR ? -ENOMEM : -EINVAL);
-	r = drive(gzip_step, NULL, &z, buf, len, lim, first_size(len, 0, max_out), p, why);
+	r = drive(gzip_step, NULL, &z, buf, len, lim, first_size(len, 0, max_out), p, why, msg);
 	inflateEnd(&z);
 	return r;
 }
 
-static int gzip_probe(const void *buf, size_t len, const char **reason)
+static int gzip_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *b = buf;
 	const char *why;
 
+	(void)msg; /* its reasons are literals */
 	if (len < 3 || memcmp(b, "\x1f\x8b\x08", 3))
 		return broken(reason ? reason : &why, "no gzip magic (1f 8b 08)", -ENOEXEC);
 	if (len < 18)
@@ -414,7 +416,8 @@ static int gzip_probe(const void *buf, size_t len, const char **reason)
 
 /* -- xz and lzma (liblzma) -- */
 
-static int lzma_step(void *st, struct stream *s, bool *done, const char **why)
+static int lzma_step(void *st, struct stream *s, bool *done, const char **why,
+		     struct kx_msg *msg)
 {
 	lzma_stream *ls = st;
 	lzma_ret r;
@@ -444,18 +447,18 @@ static int lzma_step(void *st, struct stream *s, bool *done, const char **why)
 		return broken(why, "needs more than 256 MiB of memory to unpack (a dictionary no "
 			      "kernel uses)", -EFBIG);
 	case LZMA_FORMAT_ERROR:
-		return broken(why, corrupt("bad header"), -EINVAL);
+		return broken(why, corrupt(msg, "bad header"), -EINVAL);
 	case LZMA_OPTIONS_ERROR:
 		return broken(why, "unsupported compression options", -EINVAL);
 	case LZMA_DATA_ERROR:
-		return broken(why, corrupt(NULL), -EINVAL);
+		return broken(why, corrupt(msg, NULL), -EINVAL);
 	default:
-		return broken(why, corrupt("liblzma failed"), -EINVAL);
+		return broken(why, corrupt(msg, "liblzma failed"), -EINVAL);
 	}
 }
 
 static int lzma_run(bool alone, const uint8_t *buf, size_t len, const struct limits *lim,
-		    uint64_t declared, struct peeled *p, const char **why)
+		    uint64_t declared, struct peeled *p, const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	lzma_stream ls = LZMA_STREAM_INIT;
@@ -468,15 +471,17 @@ static int lzma_run(bool alone, const uint8_t *buf, size_t len, const struct lim
 	if (lr != LZMA_OK)
 		return broken(why, lr == LZMA_MEM_ERROR ? "out of memory" : "liblzma failed to start",
 			      lr == LZMA_MEM_ERROR ? -ENOMEM : -EINVAL);
-	r = drive(lzma_step, NULL, &ls, buf, len, lim, first_size(len, declared, max_out), p, why);
+	r = drive(lzma_step, NULL, &ls, buf, len, lim, first_size(len, declared, max_out), p, why,
+		  msg);
 	lzma_end(&ls);
 	return r;
 }
 
-static int xz_probe(const void *buf, size_t len, const char **reason)
+static int xz_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	const char *why;
 
+	(void)msg; /* its reasons are literals */
 	if (len < 6 || memcmp(buf, "\xfd" "7zXZ\0", 6))
 		return broken(reason ? reason : &why, "no xz magic (fd 37 7a 58 5a 00)", -ENOEXEC);
 	/* Stream header, an empty index and the footer: 32 bytes at the least. */
@@ -487,9 +492,9 @@ static int xz_probe(const void *buf, size_t len, const char **reason)
 }
 
 static int xz_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		   const char **why)
+		   const char **why, struct kx_msg *msg)
 {
-	return lzma_run(false, buf, len, lim, 0, p, why);
+	return lzma_run(false, buf, len, lim, 0, p, why, msg);
 }
 
 /*
@@ -500,7 +505,7 @@ static int xz_peel(const uint8_t *buf, size_t len, const struct limits *lim, str
  * 2^n + 2^(n-1) bytes, a size below 2^38 (liblzma's own "picky" test), and
  * the range coder's first byte, which is always 0.
  */
-static int lzma_probe(const void *buf, size_t len, const char **reason)
+static int lzma_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *b = buf;
 	const char *why, **rp = reason ? reason : &why;
@@ -508,6 +513,7 @@ static int lzma_probe(const void *buf, size_t len, const char **reason)
 	uint32_t dict;
 	uint64_t size;
 
+	(void)msg; /* its reasons are literals */
 	if (len < 18)
 		return broken(rp, "too short for an lzma header", -ENOEXEC);
 	props = b[0];
@@ -534,7 +540,7 @@ static int lzma_probe(const void *buf, size_t len, const char **reason)
 }
 
 static int lzma_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		     const char **why)
+		     const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	uint64_t size = kx_le64(buf + 5);
@@ -542,10 +548,10 @@ static int lzma_peel(const uint8_t *buf, size_t len, const struct limits *lim, s
 	if (size == UINT64_MAX)
 		size = 0;
 	else if (size > max_out)
-		return broken(why, too_big(max_out), -EFBIG);
+		return broken(why, too_big(msg, max_out), -EFBIG);
 	else if (!size)
 		return broken(why, "unpacks to nothing", -EINVAL);
-	return lzma_run(true, buf, len, lim, size, p, why);
+	return lzma_run(true, buf, len, lim, size, p, why, msg);
 }
 
 /* -- zstd -- */
@@ -555,7 +561,8 @@ static bool skippable(const uint8_t *b, size_t left)
 	return left >= 4 && (kx_le32(b) & ~0xfu) == LZ4_SKIPPABLE_MAGIC;
 }
 
-static int zstd_step(void *st, struct stream *s, bool *done, const char **why)
+static int zstd_step(void *st, struct stream *s, bool *done, const char **why,
+		     struct kx_msg *msg)
 {
 	ZSTD_inBuffer in = { s->in, s->in_left, 0 };
 	ZSTD_outBuffer out = { s->out, s->out_left, 0 };
@@ -566,7 +573,7 @@ static int zstd_step(void *st, struct stream *s, bool *done, const char **why)
 	s->out += out.pos;
 	s->out_left -= out.pos;
 	if (ZSTD_isError(r))
-		return broken(why, corrupt(ZSTD_getErrorName(r)), -EINVAL);
+		return broken(why, corrupt(msg, ZSTD_getErrorName(r)), -EINVAL);
 	/* A frame ended: another may follow; anything else is trailing (the kernel's size). */
 	if (!r && !(s->in_left >= 4 && kx_le32(s->in) == ZSTD_FRAME_MAGIC) &&
 	    !skippable(s->in, s->in_left))
@@ -579,10 +586,11 @@ static void zstd_reset(void *st)
 	ZSTD_DCtx_reset(st, ZSTD_reset_session_only);
 }
 
-static int zstd_probe(const void *buf, size_t len, const char **reason)
+static int zstd_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	const char *why;
 
+	(void)msg; /* its reasons are literals */
 	if (len < 4 || kx_le32(buf) != ZSTD_FRAME_MAGIC)
 		return broken(reason ? reason : &why, "no zstd magic (28 b5 2f fd)", -ENOEXEC);
 	/* Magic, the smallest frame header and a block header. */
@@ -593,7 +601,7 @@ static int zstd_probe(const void *buf, size_t len, const char **reason)
 }
 
 static int zstd_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		     const char **why)
+		     const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	unsigned long long size = ZSTD_getFrameContentSize(buf, len);
@@ -601,11 +609,11 @@ static int zstd_peel(const uint8_t *buf, size_t len, const struct limits *lim, s
 	int r;
 
 	if (size == ZSTD_CONTENTSIZE_ERROR)
-		return broken(why, corrupt("bad frame header"), -EINVAL);
+		return broken(why, corrupt(msg, "bad frame header"), -EINVAL);
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN)
 		size = 0;
 	else if (size > max_out)
-		return broken(why, too_big(max_out), -EFBIG);
+		return broken(why, too_big(msg, max_out), -EFBIG);
 	ds = ZSTD_createDStream();
 	if (!ds)
 		return broken(why, "out of memory", -ENOMEM);
@@ -614,14 +622,16 @@ static int zstd_peel(const uint8_t *buf, size_t len, const struct limits *lim, s
 	 * here because it bounds the window a hostile frame makes us allocate.
 	 */
 	ZSTD_DCtx_setParameter(ds, ZSTD_d_windowLogMax, 27);
-	r = drive(zstd_step, zstd_reset, ds, buf, len, lim, first_size(len, size, max_out), p, why);
+	r = drive(zstd_step, zstd_reset, ds, buf, len, lim, first_size(len, size, max_out), p, why,
+		  msg);
 	ZSTD_freeDStream(ds);
 	return r;
 }
 
 /* -- lz4: frames (lz4) and the legacy format (lz4 -l, what the kernel's Makefile makes) -- */
 
-static int lz4f_step(void *st, struct stream *s, bool *done, const char **why)
+static int lz4f_step(void *st, struct stream *s, bool *done, const char **why,
+		     struct kx_msg *msg)
 {
 	size_t in = s->in_left, out = s->out_left;
 	size_t r = LZ4F_decompress(st, s->out, &out, s->in, &in, NULL);
@@ -631,7 +641,7 @@ static int lz4f_step(void *st, struct stream *s, bool *done, const char **why)
 	s->out += out;
 	s->out_left -= out;
 	if (LZ4F_isError(r))
-		return broken(why, corrupt(LZ4F_getErrorName(r)), -EINVAL);
+		return broken(why, corrupt(msg, LZ4F_getErrorName(r)), -EINVAL);
 	if (!r && !(s->in_left >= 4 && kx_le32(s->in) == LZ4_FRAME_MAGIC) &&
 	    !skippable(s->in, s->in_left))
 		*done = true;
@@ -639,7 +649,7 @@ static int lz4f_step(void *st, struct stream *s, bool *done, const char **why)
 }
 
 static int lz4_frame_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-			  const char **why)
+			  const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	LZ4F_dctx *dctx;
@@ -653,9 +663,9 @@ static int lz4_frame_peel(const uint8_t *buf, size_t len, const struct limits *l
 	/* The header first, for its content size (0: not given). */
 	r = LZ4F_getFrameInfo(dctx, &fi, buf, &used);
 	if (LZ4F_isError(r)) {
-		ret = broken(why, corrupt(LZ4F_getErrorName(r)), -EINVAL);
+		ret = broken(why, corrupt(msg, LZ4F_getErrorName(r)), -EINVAL);
 	} else if (fi.contentSize > max_out) {
-		ret = broken(why, too_big(max_out), -EFBIG);
+		ret = broken(why, too_big(msg, max_out), -EFBIG);
 	} else {
 		/*
 		 * The head is the first block, whole (64 KiB to 4 MiB): LZ4F writes
@@ -669,7 +679,7 @@ static int lz4_frame_peel(const uint8_t *buf, size_t len, const struct limits *l
 		if (fi.blockSizeID >= LZ4F_max64KB && fi.blockSizeID <= LZ4F_max4MB)
 			head = block_max[fi.blockSizeID - LZ4F_max64KB];
 		ret = drive_head(lz4f_step, NULL, dctx, buf + used, len - used, lim,
-				 first_size(len, fi.contentSize, max_out), head, p, why);
+				 first_size(len, fi.contentSize, max_out), head, p, why, msg);
 	}
 	LZ4F_freeDecompressionContext(dctx);
 	return ret;
@@ -682,7 +692,7 @@ static int lz4_frame_peel(const uint8_t *buf, size_t len, const struct limits *l
  * kernel's Makefile appended the unpacked size (4 bytes, equal to it mod 2^32).
  */
 static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-			   const char **why)
+			   const char **why, struct kx_msg *msg)
 {
 	size_t max_out = lim->max_out;
 	struct obuf o = { .max = max_out };
@@ -712,7 +722,7 @@ static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *
 			break;
 		pos += 4;
 		if (!c || c > (uint32_t)LZ4_compressBound((int)LZ4_LEGACY_BLOCK)) {
-			r = broken(why, corrupt("bad block size"), -EINVAL);
+			r = broken(why, corrupt(msg, "bad block size"), -EINVAL);
 			break;
 		}
 		if (c > len - pos) {
@@ -722,11 +732,11 @@ static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *
 		n = LZ4_decompress_safe((const char *)buf + pos, block, (int)c,
 					(int)LZ4_LEGACY_BLOCK);
 		if (n < 0) {
-			r = broken(why, corrupt("bad block"), -EINVAL);
+			r = broken(why, corrupt(msg, "bad block"), -EINVAL);
 			break;
 		}
 		if ((size_t)n > max_out - o.len) {
-			r = broken(why, too_big(max_out), -EFBIG);
+			r = broken(why, too_big(msg, max_out), -EFBIG);
 			break;
 		}
 		pos += c;
@@ -744,7 +754,7 @@ static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *
 		}
 		memcpy(o.p + o.len, block, n);
 		o.len += n;
-		r = sniff_output(&sn, &o, max_out, 0, why);
+		r = sniff_output(&sn, &o, max_out, 0, why, msg);
 		if (r) {
 			r = r < 0 ? r : 0;
 			break;
@@ -758,12 +768,13 @@ static int lz4_legacy_peel(const uint8_t *buf, size_t len, const struct limits *
 	return obuf_done(&o, p, why);
 }
 
-static int lz4_probe(const void *buf, size_t len, const char **reason)
+static int lz4_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *b = buf;
 	const char *why, **rp = reason ? reason : &why;
 	uint32_t magic = len >= 4 ? kx_le32(b) : 0;
 
+	(void)msg; /* its reasons are literals */
 	if (magic == LZ4_LEGACY_MAGIC)
 		return len < 8 ? broken(rp, "truncated stream (no block)", -EINVAL) : 0;
 	if (magic != LZ4_FRAME_MAGIC)
@@ -776,11 +787,11 @@ static int lz4_probe(const void *buf, size_t len, const char **reason)
 }
 
 static int lz4_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		    const char **why)
+		    const char **why, struct kx_msg *msg)
 {
 	if (kx_le32(buf) == LZ4_LEGACY_MAGIC)
-		return lz4_legacy_peel(buf, len, lim, p, why);
-	return lz4_frame_peel(buf, len, lim, p, why);
+		return lz4_legacy_peel(buf, len, lim, p, why, msg);
+	return lz4_frame_peel(buf, len, lim, p, why, msg);
 }
 
 /* ---- EFI zboot ------------------------------------------------------------------ */
@@ -802,7 +813,8 @@ struct zboot {
 	const struct wrapper *comp;
 };
 
-static int zboot_parse(const uint8_t *b, size_t len, struct zboot *z, const char **why)
+static int zboot_parse(const uint8_t *b, size_t len, struct zboot *z, const char **why,
+		       struct kx_msg *msg)
 {
 	static const struct {
 		const char *type;
@@ -812,8 +824,8 @@ static int zboot_parse(const uint8_t *b, size_t len, struct zboot *z, const char
 		{ "xz", &w_xz }, { "xzkern", &w_xz }, { "lzma", &w_lzma }, { "lz4", &w_lz4 },
 		{ "bzip2", NULL }, { "lzo", NULL },
 	};
-	static __thread char msg[160];
 	const char *type, *inner_why = NULL;
+	struct kx_msg inner;
 	char shown[40];
 	size_t i;
 
@@ -829,45 +841,46 @@ static int zboot_parse(const uint8_t *b, size_t len, struct zboot *z, const char
 			break;
 	kx_printable(type, strlen(type), shown, sizeof(shown));
 	if (i == ARRAY_SIZE(types)) {
-		snprintf(msg, sizeof(msg), "unknown compression \"%s\"", shown);
-		return broken(why, msg, -EINVAL);
+		snprintf(msg->text, sizeof(msg->text), "unknown compression \"%s\"", shown);
+		return broken(why, msg->text, -EINVAL);
 	}
 	if (!types[i].w) {
-		snprintf(msg, sizeof(msg), "the payload is %s-compressed, which this kexec cannot "
-			 "unpack (gzip, zstd, xz, lzma, lz4 only)", shown);
-		return broken(why, msg, -EOPNOTSUPP);
+		snprintf(msg->text, sizeof(msg->text), "the payload is %s-compressed, which this "
+			 "kexec cannot unpack (gzip, zstd, xz, lzma, lz4 only)", shown);
+		return broken(why, msg->text, -EOPNOTSUPP);
 	}
 	z->comp = types[i].w;
 	z->offset = kx_le32(b + 8);
 	z->size = kx_le32(b + 12);
 	if (z->offset < ZBOOT_HEADER || z->offset > len || z->size > len - z->offset) {
-		snprintf(msg, sizeof(msg), "the payload (%u bytes at offset %u) lies outside "
-			 "the file (%zu bytes)", z->size, z->offset, len);
-		return broken(why, msg, -EINVAL);
+		snprintf(msg->text, sizeof(msg->text), "the payload (%u bytes at offset %u) lies "
+			 "outside the file (%zu bytes)", z->size, z->offset, len);
+		return broken(why, msg->text, -EINVAL);
 	}
 	if (!z->size)
 		return broken(why, "the payload is empty", -EINVAL);
-	if (z->comp->pub.probe(b + z->offset, z->size, &inner_why) == -ENOEXEC) {
-		snprintf(msg, sizeof(msg), "the header says %s, but the payload is not (%s)",
-			 shown, inner_why ? inner_why : "no magic");
-		return broken(why, msg, -EINVAL);
+	if (z->comp->pub.probe(b + z->offset, z->size, &inner_why, &inner) == -ENOEXEC) {
+		snprintf(msg->text, sizeof(msg->text), "the header says %s, but the payload is not "
+			 "(%s)", shown, inner_why ? inner_why : "no magic");
+		return broken(why, msg->text, -EINVAL);
 	}
 	return 0;
 }
 
-static int zboot_probe(const void *buf, size_t len, const char **reason)
+static int zboot_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	struct zboot z;
+	struct kx_msg own;
 	const char *why;
 
-	return zboot_parse(buf, len, &z, reason ? reason : &why);
+	return zboot_parse(buf, len, &z, reason ? reason : &why, reason ? msg : &own);
 }
 
 static int zboot_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		      const char **why)
+		      const char **why, struct kx_msg *msg)
 {
 	struct zboot z;
-	int r = zboot_parse(buf, len, &z, why);
+	int r = zboot_parse(buf, len, &z, why, msg);
 
 	if (r < 0)
 		return r;
@@ -898,9 +911,9 @@ struct uki {
 	struct kx_blob part[UKI_NR];
 };
 
-static int uki_parse(const uint8_t *b, size_t len, struct uki *u, const char **why)
+static int uki_parse(const uint8_t *b, size_t len, struct uki *u, const char **why,
+		     struct kx_msg *msg)
 {
-	static __thread char msg[160];
 	int region[UKI_NR] = { -1, -1, -1, -1 };
 	int profile = 0;
 	size_t pe, sec;
@@ -933,9 +946,10 @@ static int uki_parse(const uint8_t *b, size_t len, struct uki *u, const char **w
 		if (k == UKI_NR || region[k] >= profile)
 			continue;
 		if (off > len || size > len - off) {
-			snprintf(msg, sizeof(msg), "its %.8s section (%u bytes at offset %u) "
-				 "lies outside the file (%zu bytes)", uki_names[k], size, off, len);
-			return broken(why, msg, -EINVAL);
+			snprintf(msg->text, sizeof(msg->text), "its %.8s section (%u bytes at "
+				 "offset %u) lies outside the file (%zu bytes)", uki_names[k], size,
+				 off, len);
+			return broken(why, msg->text, -EINVAL);
 		}
 		region[k] = profile;
 		u->part[k].buf = b + off;
@@ -949,20 +963,21 @@ static int uki_parse(const uint8_t *b, size_t len, struct uki *u, const char **w
 	return 0;
 }
 
-static int uki_probe(const void *buf, size_t len, const char **reason)
+static int uki_probe(const void *buf, size_t len, const char **reason, struct kx_msg *msg)
 {
 	struct uki u;
+	struct kx_msg own;
 	const char *why;
 
-	return uki_parse(buf, len, &u, reason ? reason : &why);
+	return uki_parse(buf, len, &u, reason ? reason : &why, reason ? msg : &own);
 }
 
 static int uki_peel(const uint8_t *buf, size_t len, const struct limits *lim, struct peeled *p,
-		    const char **why)
+		    const char **why, struct kx_msg *msg)
 {
 	struct uki u;
 	struct kx_blob *c = &u.part[UKI_CMDLINE];
-	int r = uki_parse(buf, len, &u, why);
+	int r = uki_parse(buf, len, &u, why, msg);
 
 	if (r < 0)
 		return r;
@@ -1028,24 +1043,24 @@ const struct kx_wrapper *kx_wrapper_by_name(const char *name)
 
 /* ---- Peeling ----------------------------------------------------------------------- */
 
-/* How a layer is named in messages: "zstd payload of the zboot image". */
-static const char *layer_what(const struct wrapper *w, const struct wrapper *parent)
+/* How a layer is named in messages: "zstd payload of the zboot image" (said in buf). */
+static const char *layer_what(const struct wrapper *w, const struct wrapper *parent,
+			      struct kx_msg *buf)
 {
-	static __thread char what[96];
-
 	if (!parent)
 		return w->what;
 	if (parent == &w_zboot)
-		snprintf(what, sizeof(what), "%s %s", w->pub.name, parent->inner);
+		snprintf(buf->text, sizeof(buf->text), "%s %s", w->pub.name, parent->inner);
 	else
-		snprintf(what, sizeof(what), "%s %s", w->what, parent->inner);
-	return what;
+		snprintf(buf->text, sizeof(buf->text), "%s %s", w->what, parent->inner);
+	return buf->text;
 }
 
+/* The failure, said in out->reason (what and why must not point there). */
 static int fail(struct kx_unwrapped *out, const char **reason, int err, const char *what,
 		const char *why)
 {
-	static __thread char msg[384];
+	char *msg = out->reason;
 
 	free(out->owned);
 	out->owned = NULL;
@@ -1055,9 +1070,9 @@ static int fail(struct kx_unwrapped *out, const char **reason, int err, const ch
 	memset(&out->initrd, 0, sizeof(out->initrd));
 	memset(&out->dtb, 0, sizeof(out->dtb));
 	if (what)
-		snprintf(msg, sizeof(msg), "%s: %s", what, why ? why : "broken");
+		snprintf(msg, sizeof(out->reason), "%s: %s", what, why ? why : "broken");
 	else
-		snprintf(msg, sizeof(msg), "%s", why ? why : "broken");
+		snprintf(msg, sizeof(out->reason), "%s", why ? why : "broken");
 	if (reason)
 		*reason = msg;
 	return err;
@@ -1086,36 +1101,38 @@ static int next_wrapper(const uint8_t *cur, size_t cur_len, const struct wrapper
 			bool forced, const struct wrapper *parent, struct kx_unwrapped *out,
 			const char **reason, const struct wrapper **wp)
 {
+	struct kx_msg said, msg, what; /* the probe's reason, the message, the layer's name */
 	const char *why = NULL;
 	int r = 0;
 
 	*wp = NULL;
 	if (must) {
-		r = must->pub.probe(cur, cur_len, &why);
+		r = must->pub.probe(cur, cur_len, &why, &said);
 		if (r == -ENOEXEC) {
-			static __thread char msg[256];
-
 			if (forced) {
-				snprintf(msg, sizeof(msg), "not a %s image%s%s%s", must->pub.name,
-					 why ? " (" : "", why ? why : "", why ? ")" : "");
-				return fail(out, reason, -ENOEXEC, NULL, msg);
+				snprintf(msg.text, sizeof(msg.text), "not a %s image%s%s%s",
+					 must->pub.name, why ? " (" : "", why ? why : "",
+					 why ? ")" : "");
+				return fail(out, reason, -ENOEXEC, NULL, msg.text);
 			}
 			/* zboot checked the magic; defensive all the same. */
-			snprintf(msg, sizeof(msg), "not %s data, as the zboot header says (%s)",
-				 must->pub.name, why ? why : "no magic");
-			return fail(out, reason, -EINVAL, layer_what(must, parent), msg);
+			snprintf(msg.text, sizeof(msg.text),
+				 "not %s data, as the zboot header says (%s)", must->pub.name,
+				 why ? why : "no magic");
+			return fail(out, reason, -EINVAL, layer_what(must, parent, &what),
+				    msg.text);
 		}
 		*wp = must;
 	} else {
 		for (size_t i = 0; i < kx_nr_wrappers && !*wp; i++) {
-			r = kx_wrappers[i]->probe(cur, cur_len, &why);
+			r = kx_wrappers[i]->probe(cur, cur_len, &why, &said);
 			if (r != -ENOEXEC)
 				*wp = wrapper_of(kx_wrappers[i]);
 		}
 		if (!*wp)
 			return 0;
 	}
-	return r < 0 ? fail(out, reason, r, layer_what(*wp, parent), why) : 0;
+	return r < 0 ? fail(out, reason, r, layer_what(*wp, parent, &what), why) : 0;
 }
 
 /* Peel layer w off *cur: the layer recorded in out, *cur the inside, *must what comes next. */
@@ -1123,21 +1140,20 @@ static int peel_layer(const struct wrapper *w, const struct wrapper *parent, con
 		      struct kx_unwrapped *out, const char **reason, const uint8_t **cur,
 		      size_t *cur_len, const struct wrapper **must)
 {
+	struct kx_msg msg, what; /* the layer's reason, its name */
 	const char *why = NULL;
 	struct peeled p;
 	int r;
 
 	if (out->nr_layers == KX_UNWRAP_MAX_DEPTH) {
-		static __thread char msg[160];
-
-		snprintf(msg, sizeof(msg), "more than %d nested envelopes (%s, then %s)",
+		snprintf(msg.text, sizeof(msg.text), "more than %d nested envelopes (%s, then %s)",
 			 KX_UNWRAP_MAX_DEPTH, out->chain, w->pub.name);
-		return fail(out, reason, -ELOOP, NULL, msg);
+		return fail(out, reason, -ELOOP, NULL, msg.text);
 	}
 	memset(&p, 0, sizeof(p));
-	r = w->peel(*cur, *cur_len, lim, &p, &why);
+	r = w->peel(*cur, *cur_len, lim, &p, &why, &msg);
 	if (r < 0)
-		return fail(out, reason, r, layer_what(w, parent), why);
+		return fail(out, reason, r, layer_what(w, parent, &what), why);
 	add_layer(out, &w->pub);
 	/* A UKI's parts are slices of the caller's buffer only when it is outermost. */
 	if (w == &w_uki && out->nr_layers == 1) {
@@ -1177,10 +1193,11 @@ int kx_unwrap_lazy(const void *buf, size_t len, size_t max_out, const char *forc
 		const struct kx_wrapper *f = kx_wrapper_by_name(force);
 
 		if (!f) {
-			static __thread char msg[96];
+			struct kx_msg msg;
 
-			snprintf(msg, sizeof(msg), "no envelope format is named \"%.40s\"", force);
-			return fail(out, reason, -EINVAL, NULL, msg);
+			snprintf(msg.text, sizeof(msg.text),
+				 "no envelope format is named \"%.40s\"", force);
+			return fail(out, reason, -EINVAL, NULL, msg.text);
 		}
 		must = wrapper_of(f);
 		forced = true;

@@ -19,6 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct kx_msg; /* lib/libkexec-internal.h */
+
 /* The most bytes any layer may unpack to by default (a kernel is far smaller). */
 #define KX_UNWRAP_MAX_OUT ((size_t)1 << 30)
 /* The most layers peeled (a UKI around a zboot around zstd is 3). */
@@ -30,11 +32,13 @@ struct kx_wrapper {
 	const char *summary;        /* one line, for --list-types */
 	/*
 	 * Is buf (len bytes) this envelope? Cheap: looks at magic and headers
-	 * only. 0: yes. -ENOEXEC: not this envelope (*reason static, may be
-	 * NULL). Another negative errno: it is this envelope but broken
-	 * (truncated header, offsets outside the file), *reason says how.
+	 * only. 0: yes. -ENOEXEC: not this envelope (*reason may be NULL).
+	 * Another negative errno: it is this envelope but broken (truncated
+	 * header, offsets outside the file), *reason says how. *reason is a
+	 * string literal or msg->text (the caller's: it lives as long as *msg).
+	 * reason may be NULL (no reason wanted), and msg only when reason is.
 	 */
-	int (*probe)(const void *buf, size_t len, const char **reason);
+	int (*probe)(const void *buf, size_t len, const char **reason, struct kx_msg *msg);
 };
 
 extern const struct kx_wrapper *const kx_wrappers[];
@@ -69,13 +73,19 @@ struct kx_unwrapped {
 	 * Only a UKI that is the outermost layer (layers[0]) reports them;
 	 * len 0 for a part it does not have. */
 	struct kx_blob cmdline, initrd, dtb;
+	/* Why kx_unwrap failed: where its *reason points. */
+	char reason[384];
 };
 
 /*
  * Peel every envelope of buf (len bytes, the whole file). Always fills *out
  * (a plain image: out->buf == buf, nr_layers 0) and returns 0 (*reason
- * NULL), or a negative errno with a static or thread-local one-line *reason
- * that names the layer ("zstd payload of the zboot image: truncated stream"):
+ * NULL), or a negative errno with a one-line *reason that names the layer
+ * ("zstd payload of the zboot image: truncated stream"). *reason points into
+ * out->reason: it lives as long as *out, until out is passed again to
+ * kx_unwrap, kx_unwrap_lazy or kx_unwrapped_free (which clear it). No
+ * static or thread-local storage is kept: calls on different *out are
+ * independent. The errors:
  *   -EFBIG   a layer would unpack to more than max_out bytes (a bomb; sizes
  *            a header declares are refused before anything is allocated),
  *            or needs more than 256 MiB of decoder memory (xz, lzma),
@@ -102,7 +112,9 @@ void kx_unwrapped_free(struct kx_unwrapped *u);
  * see that, not a gigabyte of zeros. A decompressing layer shows its first
  * KX_UNWRAP_HEAD unpacked bytes to the sniffer (a stream that ends sooner
  * is unpacked whole and not shown), unless those bytes are another
- * envelope. fn returns:
+ * envelope. *why, when fn sets it, is a string literal or a message fn
+ * wrote into buf (buf_len bytes, the caller's, used before kx_unwrap_lazy
+ * returns: what it says is copied into out->reason). fn returns:
  *   > 0      how many bytes the image is, as its header declares (a
  *            bzImage's setup and payload, an ELF file's headers and
  *            segments, an Image's image_size): the layer stops unpacking
@@ -117,7 +129,8 @@ void kx_unwrapped_free(struct kx_unwrapped *u);
 #define KX_UNWRAP_HEAD ((size_t)64 << 10)
 #define KX_UNWRAP_SLACK ((size_t)1 << 20)
 struct kx_unwrap_sniff {
-	int64_t (*fn)(void *data, const void *head, size_t len, const char **why);
+	int64_t (*fn)(void *data, const void *head, size_t len, const char **why, char *buf,
+		      size_t buf_len);
 	void *data;
 };
 int kx_unwrap_lazy(const void *buf, size_t len, size_t max_out, const char *force,

@@ -170,12 +170,13 @@ static void every_probe_on_every_image(void **state)
 
 			for (size_t i = 0; i < ARRAY_SIZE(s); i++) {
 				struct kexec_image_info info;
+				struct kx_msg msg;
 				const char *why = NULL;
 				bool want = s[i].accepted_by == fmt;
 				int r;
 
 				memset(&info, 0, sizeof(info));
-				r = fmt->probe(s[i].buf, s[i].len, &info, &why);
+				r = fmt->probe(s[i].buf, s[i].len, &info, &why, &msg);
 				if (want && r != 0)
 					fail_msg("%s/%s refused the %s: %s", arches[a]->name,
 						 fmt->type.name, s[i].what, why ? why : "(no reason)");
@@ -195,6 +196,7 @@ static void arm64_image_header(void **state)
 	static uint8_t b[IMG_SIZE];
 	struct kx_arm64_image img;
 	struct kexec_image_info info;
+	struct kx_msg msg;
 	const char *why;
 
 	(void)state;
@@ -204,7 +206,7 @@ static void arm64_image_header(void **state)
 	assert_int_equal(img.image_size, 0x2000000);
 	assert_int_equal(img.page_size, 4096);
 	memset(&info, 0, sizeof(info));
-	assert_int_equal(kx_format_arm64_image.probe(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kx_format_arm64_image.probe(b, sizeof(b), &info, &why, &msg), 0);
 	assert_int_equal(info.unpacked_size, 0x2000000);
 	assert_int_equal(info.cmdline_max, KX_ARM64_COMMAND_LINE_SIZE - 1);
 
@@ -253,22 +255,23 @@ static void programs_are_not_kernels(void **state)
 {
 	static uint8_t b[IMG_SIZE];
 	struct kexec_image_info info;
+	struct kx_msg msg;
 	const char *why = NULL;
 
 	(void)state;
 	fake_elf(b, 62, 2);
-	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why, &msg), 0);
 	/* x86_64's vmlinux has a per-CPU PT_LOAD linked at 0 beside its text: still a kernel. */
 	fake_put16(b, 56, 2);
 	fake_put32(b, 120, 1);              /* PT_LOAD, p_vaddr 0 */
 	fake_put32(b, 120 + 24, 0x2000000); /* p_paddr */
 	fake_put32(b, 120 + 32, 0x100);
 	fake_put32(b, 120 + 40, 0x100);
-	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), 0);
+	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why, &msg), 0);
 	/* Every segment at user addresses: a program. */
 	fake_put32(b, 64 + 16, 0x401000);
 	fake_put32(b, 64 + 20, 0);
-	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why), -ENOEXEC);
+	assert_int_equal(kx_format_elf_x86_64.probe(b, sizeof(b), &info, &why, &msg), -ENOEXEC);
 	assert_non_null(strstr(why, "not a Linux kernel"));
 }
 

@@ -506,9 +506,11 @@ static void test_plain(void **state)
 		kx_unwrapped_free(&u);
 		/* Every probe says no, with a reason. */
 		for (size_t k = 0; k < kx_nr_wrappers; k++) {
+			struct kx_msg msg;
+
 			why = NULL;
-			assert_int_equal(kx_wrappers[k]->probe(plain[i]->p, plain[i]->len, &why),
-					 -ENOEXEC);
+			assert_int_equal(kx_wrappers[k]->probe(plain[i]->p, plain[i]->len, &why,
+							       &msg), -ENOEXEC);
 			assert_non_null(why);
 		}
 	}
@@ -533,9 +535,10 @@ static void test_noise(void **state)
 			b[i] = (uint8_t)x;
 		}
 		for (size_t k = 0; k < kx_nr_wrappers; k++) {
+			struct kx_msg msg;
 			const char *why;
 
-			if (kx_wrappers[k]->probe(b, sizeof(b), &why) != -ENOEXEC)
+			if (kx_wrappers[k]->probe(b, sizeof(b), &why, &msg) != -ENOEXEC)
 				fail_msg("%s claims noise #%d", kx_wrappers[k]->name, n);
 		}
 	}
@@ -794,11 +797,12 @@ struct sniff_log {
 	int64_t answer;
 };
 
-static int64_t sniff_answer(void *data, const void *head, size_t len, const char **why)
+static int64_t sniff_answer(void *data, const void *head, size_t len, const char **why,
+			    char *buf, size_t buf_len)
 {
 	struct sniff_log *l = data;
 
-	(void)head;
+	(void)head, (void)buf, (void)buf_len;
 	l->calls++;
 	l->len = len;
 	if (l->answer == -ENOEXEC)
@@ -1385,6 +1389,24 @@ static void test_force(void **state)
 	kx_unwrapped_free(&u);
 }
 
+/* A reason is its result's own: a second refusal leaves the first one's as it was. */
+static void test_reason_owned(void **state)
+{
+	const struct blob *gz = image_packed(GZIP);
+	struct kx_unwrapped a, b;
+	const char *why_a = NULL, *why_b = NULL;
+
+	(void)state;
+	assert_int_equal(kx_unwrap(gz->p, gz->len, 0, "zstd", &a, &why_a), -ENOEXEC);
+	assert_int_equal(kx_unwrap(gz->p, gz->len, 0, "bzImage", &b, &why_b), -EINVAL);
+	assert_ptr_equal(why_a, a.reason);
+	assert_ptr_equal(why_b, b.reason);
+	assert_string_equal(why_a, "not a zstd image (no zstd magic (28 b5 2f fd))");
+	assert_string_equal(why_b, "no envelope format is named \"bzImage\"");
+	kx_unwrapped_free(&a);
+	kx_unwrapped_free(&b);
+}
+
 static int teardown(void **state)
 {
 	(void)state;
@@ -1411,6 +1433,7 @@ int main(void)
 		cmocka_unit_test(test_uki_by_hand),
 		cmocka_unit_test(test_depth),
 		cmocka_unit_test(test_force),
+		cmocka_unit_test(test_reason_owned),
 	};
 
 	/* KX_TEST_FILTER=test_lazy* runs only the matching tests (cmocka's glob). */

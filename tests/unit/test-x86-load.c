@@ -112,13 +112,13 @@ static struct kexec_ctx *new_ctx(void)
 /* ---- setup header parsing ---- */
 
 /* kexec_file_load's view: the bzImage format's probe, then its file_check. */
-static int file_probe(const uint8_t *b, size_t len, const char **why)
+static int file_probe(const uint8_t *b, size_t len, const char **why, struct kx_msg *msg)
 {
 	struct kexec_image_info ii;
 	int r;
 
 	memset(&ii, 0, sizeof(ii));
-	r = kx_format_bzimage.probe(b, len, &ii, why);
+	r = kx_format_bzimage.probe(b, len, &ii, why, msg);
 	if (r == 0)
 		r = kx_format_bzimage.file_check(b, len, len, &ii, why);
 	return r;
@@ -129,6 +129,7 @@ static void header_cases(void **state)
 	static uint8_t b[FAKE_SIZE];
 	struct kx_bzimage_info info;
 	struct kexec_image_info ii;
+	struct kx_msg msg;
 	const char *why;
 
 	(void)state;
@@ -142,10 +143,10 @@ static void header_cases(void **state)
 	assert_int_equal(info.pref_address, 0x1000000);
 	assert_int_equal(info.kernel_alignment, 0x200000);
 	assert_string_equal(info.kernel_version, "6.1.0-fake");
-	assert_int_equal(file_probe(b, sizeof(b), &why), 0);
+	assert_int_equal(file_probe(b, sizeof(b), &why, &msg), 0);
 	/* The neutral view the plan and the table report. */
 	memset(&ii, 0, sizeof(ii));
-	assert_int_equal(kx_format_bzimage.probe(b, sizeof(b), &ii, &why), 0);
+	assert_int_equal(kx_format_bzimage.probe(b, sizeof(b), &ii, &why, &msg), 0);
 	assert_int_equal(ii.cmdline_max, 2047);
 	assert_int_equal(ii.unpacked_size, 0x2000000);
 	assert_int_equal(ii.protocol, 0x020f);
@@ -178,19 +179,19 @@ static void header_cases(void **state)
 	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
 	assert_non_null(strstr(why, "2.12"));
 	assert_int_equal(info.init_size, 0); /* not there before 2.10 */
-	assert_int_equal(file_probe(b, sizeof(b), &why), -ENOEXEC);
+	assert_int_equal(file_probe(b, sizeof(b), &why, &msg), -ENOEXEC);
 	fake_bzimage(b);
 
 	/* 32-bit only: no 64-bit entry point. */
 	fake_put16(b, 0x236, 0x7e);
 	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), -ENOEXEC);
 	assert_non_null(strstr(why, "64-bit"));
-	assert_int_equal(file_probe(b, sizeof(b), &why), -ENOEXEC);
+	assert_int_equal(file_probe(b, sizeof(b), &why, &msg), -ENOEXEC);
 	fake_bzimage(b);
 
 	/* Not loadable above 4 GiB: kexec_file_load refuses, kexec_load does not. */
 	fake_put16(b, 0x236, 0x7d);
-	assert_int_equal(file_probe(b, sizeof(b), &why), -ENOEXEC);
+	assert_int_equal(file_probe(b, sizeof(b), &why, &msg), -ENOEXEC);
 	assert_non_null(strstr(why, "ABOVE_4G"));
 	assert_int_equal(kx_bzimage_read(b, sizeof(b), &info, &why), 0);
 	fake_bzimage(b);

@@ -81,11 +81,13 @@ int kx_arm_zimage_read(const void *buf, size_t len, struct kx_arm_zimage *z, con
 	return 0;
 }
 
-static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason)
+static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason,
+		 struct kx_msg *msg)
 {
 	struct kx_arm_zimage z;
 	int r = kx_arm_zimage_read(buf, len, &z, reason);
 
+	(void)msg; /* its reasons are literals */
 	if (r < 0)
 		return r;
 	info->cmdline_max = KX_ARM_COMMAND_LINE_SIZE - 1;
@@ -94,10 +96,11 @@ static int probe(const void *buf, size_t len, struct kexec_image_info *info, con
 }
 
 /* Lazy peeling: the header's end - start bounds the file (an appended DTB may follow). */
-static int64_t head_size(const void *head, size_t len, const char **reason)
+static int64_t head_size(const void *head, size_t len, const char **reason, struct kx_msg *msg)
 {
 	const uint8_t *b = head;
 
+	(void)msg; /* its reasons are literals */
 	if (len < 0x40)
 		return reject(reason, "file is too short to be a zImage");
 	if (kx_le32(b + 0x24) != ZIMAGE_MAGIC || kx_le32(b + 0x30) != ZIMAGE_LE)

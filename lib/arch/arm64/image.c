@@ -66,11 +66,13 @@ int kx_arm64_image_read(const void *buf, size_t len, struct kx_arm64_image *img,
 	return 0;
 }
 
-static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason)
+static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason,
+		 struct kx_msg *msg)
 {
 	struct kx_arm64_image img;
 	int r = kx_arm64_image_read(buf, len, &img, reason);
 
+	(void)msg; /* its reasons are literals */
 	if (r < 0)
 		return r;
 	info->cmdline_max = KX_ARM64_COMMAND_LINE_SIZE - 1;
@@ -81,11 +83,12 @@ static int probe(const void *buf, size_t len, struct kexec_image_info *info, con
 
 /* The kernel's image_load() (arch/arm64/kernel/kexec_image.c) asks nothing more of a file. */
 /* Lazy peeling: image_size, the image's size in memory, bounds the file. */
-static int64_t head_size(const void *head, size_t len, const char **reason)
+static int64_t head_size(const void *head, size_t len, const char **reason, struct kx_msg *msg)
 {
 	struct kx_arm64_image img;
 	int r = kx_arm64_image_read(head, len, &img, reason);
 
+	(void)msg; /* its reasons are literals */
 	return r < 0 ? r : (int64_t)img.image_size;
 }
 

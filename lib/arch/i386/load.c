@@ -37,11 +37,13 @@ static int load_bzimage32(struct kexec_ctx *ctx, struct kx_load *l)
 	return kx_x86_load_bzimage_entry(ctx, l, &entry32);
 }
 
-static int probe(const void *buf, size_t len, struct kexec_image_info *out, const char **reason)
+static int probe(const void *buf, size_t len, struct kexec_image_info *out, const char **reason,
+		 struct kx_msg *msg)
 {
 	struct kx_bzimage_info info;
 	int r = kx_bzimage_read32(buf, len, &info, reason);
 
+	(void)msg; /* its reasons are literals */
 	if (r < 0)
 		return r;
 	memcpy(out->kernel_version, info.kernel_version, sizeof(out->kernel_version));

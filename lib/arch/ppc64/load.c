@@ -404,9 +404,10 @@ static int load_elf(struct kexec_ctx *ctx, struct kx_load *l)
 	return load_dtb(ctx, l, pv);
 }
 
-static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason)
+static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason,
+		 struct kx_msg *msg)
 {
-	int r = kx_elf_vmlinux_probe(buf, len, EM_PPC64_, reason);
+	int r = kx_elf_vmlinux_probe(buf, len, EM_PPC64_, reason, msg);
 
 	if (r < 0)
 		return r;
@@ -414,9 +415,9 @@ static int probe(const void *buf, size_t len, struct kexec_image_info *info, con
 	return 0;
 }
 
-static int64_t head_size(const void *head, size_t len, const char **reason)
+static int64_t head_size(const void *head, size_t len, const char **reason, struct kx_msg *msg)
 {
-	return kx_elf_vmlinux_head_size(head, len, EM_PPC64_, reason);
+	return kx_elf_vmlinux_head_size(head, len, EM_PPC64_, reason, msg);
 }
 
 static const char *const elf_aliases[] = { "elf", "vmlinux", NULL };

@@ -45,11 +45,13 @@ static uint64_t cmdline_size(const uint8_t *img)
 	return max ? max : LEGACY_CMDLINE;
 }
 
-static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason)
+static int probe(const void *buf, size_t len, struct kexec_image_info *info, const char **reason,
+		 struct kx_msg *msg)
 {
 	const uint8_t *b = buf;
 	uint64_t max, ver;
 
+	(void)msg; /* its reasons are literals */
 	if (len < PARM_CMDLINE + LEGACY_CMDLINE) {
 		*reason = "too short for an s390 image (no parameter area at 0x10400)";
 		return -ENOEXEC;

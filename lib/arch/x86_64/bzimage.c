@@ -155,11 +155,13 @@ int kx_bzimage_read32(const void *buf, size_t len, struct kx_bzimage_info *info,
 	return 0;
 }
 
-static int probe(const void *buf, size_t len, struct kexec_image_info *out, const char **reason)
+static int probe(const void *buf, size_t len, struct kexec_image_info *out, const char **reason,
+		 struct kx_msg *msg)
 {
 	struct kx_bzimage_info info;
 	int r = kx_bzimage_read(buf, len, &info, reason);
 
+	(void)msg; /* its reasons are literals */
 	if (r < 0)
 		return r;
 	memcpy(out->kernel_version, info.kernel_version, sizeof(out->kernel_version));
@@ -183,12 +185,13 @@ static int file_check(const void *head, size_t head_len, uint64_t file_len,
 }
 
 /* Lazy peeling: the setup and the protected-mode code, as the setup header sizes them. */
-int64_t kx_bzimage_head_size(const void *head, size_t len, const char **reason)
+int64_t kx_bzimage_head_size(const void *head, size_t len, const char **reason, struct kx_msg *msg)
 {
 	struct kx_bzimage_info info;
 	uint64_t syssize, payload;
 	int r = read_header(head, len, &info, reason);
 
+	(void)msg; /* its reasons are literals */
 	if (r < 0)
 		return r;
 	syssize = syssize_of(head, &info);
@@ -196,9 +199,10 @@ int64_t kx_bzimage_head_size(const void *head, size_t len, const char **reason)
 	return (int64_t)(info.setup_size + (syssize * 16 > payload ? syssize * 16 : payload));
 }
 
-static int64_t elf_head_size(const void *head, size_t len, const char **reason)
+static int64_t elf_head_size(const void *head, size_t len, const char **reason,
+			     struct kx_msg *msg)
 {
-	return kx_elf_vmlinux_head_size(head, len, 62, reason);
+	return kx_elf_vmlinux_head_size(head, len, 62, reason, msg);
 }
 
 static const char *const bzimage_aliases[] = { "bzImage64", NULL };
@@ -221,9 +225,9 @@ const struct kx_format kx_format_bzimage = {
 };
 
 static int elf_probe(const void *buf, size_t len, struct kexec_image_info *out,
-		     const char **reason)
+		     const char **reason, struct kx_msg *msg)
 {
-	int r = kx_elf_vmlinux_probe(buf, len, 62, reason);
+	int r = kx_elf_vmlinux_probe(buf, len, 62, reason, msg);
 
 	if (r < 0)
 		return r;

@@ -38,7 +38,7 @@ int kx_bzimage_read(const void *buf, size_t len, struct kx_bzimage_info *info,
 int kx_bzimage_read32(const void *buf, size_t len, struct kx_bzimage_info *info,
 		      const char **reason);
 /* kx_format.head_size of a bzImage. */
-int64_t kx_bzimage_head_size(const void *head, size_t len, const char **reason);
+int64_t kx_bzimage_head_size(const void *head, size_t len, const char **reason, struct kx_msg *msg);
 
 extern const struct kx_format kx_format_bzimage;
 extern const struct kx_format kx_format_elf_x86_64;
