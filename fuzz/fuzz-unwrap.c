@@ -69,8 +69,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			   !strcmp(u.layers[u.nr_layers - 1]->name, "uki") &&
 			   (const uint8_t *)u.buf > (const uint8_t *)u.owned));
 	} else {
-		/* A slice of the input: a plain .linux of an outermost UKI. */
-		FUZZ_CHECK(u.nr_layers == 1 && !strcmp(u.layers[0]->name, "uki"));
+		/* A slice of the input: a plain .linux of UKIs only (one, or nested). */
+		for (unsigned i = 0; i < u.nr_layers; i++)
+			FUZZ_CHECK(!strcmp(u.layers[i]->name, "uki"));
 		FUZZ_CHECK(inside(u.buf, u.len, data, size));
 	}
 	/* Every byte of the image is readable (ASan checks each). */
