@@ -91,7 +91,6 @@ static const char *why(struct kexec_ctx *ctx, enum kexec_op op, bool crash, int 
 	return buf;
 }
 
-
 static int do_unload(struct kexec_ctx *ctx, const struct kx_opts *o)
 {
 	const char *what = o->crash ? "crash kernel" : "kernel";
