@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <inttypes.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -515,6 +516,23 @@ int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, siz
 	}
 	memcpy(out, in, in_sz);
 	memcpy(out, &out_sz, sizeof(size_t));
+	return 0;
+}
+
+int kx_random_bytes(uint8_t *buf, size_t len)
+{
+	size_t got = 0;
+
+	while (got < len) {
+		ssize_t n = getrandom(buf + got, len - got, GRND_NONBLOCK);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		got += (size_t)n;
+	}
 	return 0;
 }
 

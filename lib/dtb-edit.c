@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include <libfdt.h>
 
@@ -194,24 +193,6 @@ static int initrd_len(const void *fdt, int chosen, const char *name, uint64_t v)
 	return 8;
 }
 
-/* getrandom() without blocking: a pool that is not ready yet gives no seed. */
-static int random_bytes(uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = getrandom(buf + got, len - got, GRND_NONBLOCK);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return -errno;
-		}
-		got += (size_t)n;
-	}
-	return 0;
-}
-
 /* <addr size> with the root's cells into buf at *off; -ERANGE (logged) when they cannot hold it. */
 static int put_pair(struct kexec_ctx *ctx, const char *what, const struct edit_plan *pl,
 		    uint8_t *buf, int *off, uint64_t addr, uint64_t size)
@@ -281,7 +262,7 @@ static int plan_edit(struct kexec_ctx *ctx, const void *fdt, const struct kx_fdt
 	}
 
 	if (e->seeds) {
-		r = random_bytes(pl->seeds, sizeof(pl->seeds));
+		r = kx_random_bytes(pl->seeds, sizeof(pl->seeds));
 		if (r < 0)
 			kx_warn(ctx, "no kaslr-seed or rng-seed for the next kernel: getrandom: %s",
 				strerror(-r));

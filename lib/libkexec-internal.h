@@ -144,6 +144,12 @@ const char *kx_cmdline_next(const char **pos, size_t *len);
 int kx_fill_out(void *out, const void *full, size_t full_sz);
 /* The bytes of TYPE up to the end of FIELD: what a version of the library knows. */
 #define KX_SIZE_TO(TYPE, FIELD) (offsetof(TYPE, FIELD) + sizeof(((TYPE *)0)->FIELD))
+/*
+ * len random bytes from getrandom() without blocking (a pool that is not
+ * ready yet gives no seed): 0, or a negative errno. For the next kernel's
+ * seeds (the x86 zero page's SETUP_RNG_SEED, a device tree's rng-seed).
+ */
+int kx_random_bytes(uint8_t *buf, size_t len);
 /* qsort() order of uint64_t values. */
 int kx_u64_cmp(const void *a, const void *b);
 /* Grow *arr (of elem bytes) so that it holds at least want elements. */

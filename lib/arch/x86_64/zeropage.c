@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 
 #include "x86-bootparams.h"
 #include "x86.h"
@@ -47,24 +46,6 @@ static void put_e820(uint8_t *b, size_t off, const struct kx_e820_entry *e)
 	kx_put_le64(b + off, e->addr);
 	kx_put_le64(b + off + 8, e->size);
 	kx_put_le32(b + off + 16, e->type);
-}
-
-/* getrandom() without blocking: a pool that is not ready yet gives no seed. */
-static bool random_seed(uint8_t *buf, size_t len)
-{
-	size_t got = 0;
-
-	while (got < len) {
-		ssize_t n = getrandom(buf + got, len - got, GRND_NONBLOCK);
-
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return false;
-		}
-		got += (size_t)n;
-	}
-	return true;
 }
 
 /* Why the EFI state cannot be passed on; NULL when it can. */
@@ -297,13 +278,14 @@ static void bp_seed_and_chain(struct kexec_ctx *ctx, uint8_t *b, uint64_t base, 
 	size_t link_at = HDR_SETUP_DATA;
 
 	if (rng_seed) {
-		if (random_seed(b + bl->off_rng + SETUP_DATA_HDR, RNG_SEED_LENGTH)) {
+		int r = kx_random_bytes(b + bl->off_rng + SETUP_DATA_HDR, RNG_SEED_LENGTH);
+
+		if (r == 0) {
 			kx_put_le32(b + bl->off_rng + 8, SETUP_RNG_SEED);
 			kx_put_le32(b + bl->off_rng + 12, RNG_SEED_LENGTH);
 		} else {
 			/* The space stays (the size must not change), unlinked: kexec_file too. */
-			kx_warn(ctx, "no RNG seed for the next kernel: getrandom: %s",
-				strerror(errno));
+			kx_warn(ctx, "no RNG seed for the next kernel: getrandom: %s", strerror(-r));
 			bl->off_rng = 0;
 		}
 	}
