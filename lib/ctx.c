@@ -47,6 +47,21 @@ KX_EXPORT const char *kexec_ctx_last_error(const struct kexec_ctx *ctx)
 	return ctx && ctx->err->msg ? ctx->err->msg : "";
 }
 
+void kx_quiet_begin(struct kexec_ctx *ctx, struct kx_quiet *q)
+{
+	q->log_priority = ctx->log_priority;
+	q->muted = ctx->err->muted;
+	if (ctx->log_priority < LOG_DEBUG)
+		ctx->log_priority = LOG_CRIT;
+	ctx->err->muted = true;
+}
+
+void kx_quiet_end(struct kexec_ctx *ctx, const struct kx_quiet *q)
+{
+	ctx->log_priority = q->log_priority;
+	ctx->err->muted = q->muted;
+}
+
 /* An error line: the context keeps it for kexec_ctx_last_error(). */
 static void keep_error(const struct kexec_ctx *ctx, int priority, const char *msg)
 {

@@ -36,6 +36,20 @@ struct kx_last_error {
 };
 
 void kx_log(const struct kexec_ctx *ctx, int priority, const char *fmt, ...) KX_PRINTF(3, 4);
+
+/*
+ * Reading facts whose absence is an answer, not an error (kexec_status_get,
+ * kexec_sim_like_machine): between kx_quiet_begin and kx_quiet_end the
+ * readers' error lines reach neither the log (unless it asks for debug
+ * lines) nor kexec_ctx_last_error(). Nests: the end restores what the
+ * begin found.
+ */
+struct kx_quiet {
+	int log_priority;
+	bool muted;
+};
+void kx_quiet_begin(struct kexec_ctx *ctx, struct kx_quiet *q);
+void kx_quiet_end(struct kexec_ctx *ctx, const struct kx_quiet *q);
 #define kx_err(ctx, ...) kx_log(ctx, LOG_ERR, __VA_ARGS__)
 #define kx_warn(ctx, ...) kx_log(ctx, LOG_WARNING, __VA_ARGS__)
 #define kx_info(ctx, ...) kx_log(ctx, LOG_INFO, __VA_ARGS__)

@@ -10,7 +10,6 @@
  * simulator holds no keyring.
  */
 #include <errno.h>
-#include <syslog.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -436,15 +435,12 @@ KX_EXPORT int kexec_sim_like_machine(struct kexec_sim *sim, struct kexec_ctx *ct
 	struct kexec_sim_config *cfg;
 	struct kexec_status st = { .sz = sizeof(st) };
 	unsigned int have, major, minor;
-	int saved;
+	struct kx_quiet quiet;
 
 	if (!sim || !ctx || ctx->be->simulated)
 		return -EINVAL;
 	cfg = kexec_sim_config(sim);
-	saved = ctx->log_priority;
-	if (saved < LOG_DEBUG)
-		ctx->log_priority = LOG_CRIT;
-	ctx->err->muted = true;
+	kx_quiet_begin(ctx, &quiet);
 	/*
 	 * A kernel with kexec_load but no kexec_file_load (Debian's arm64
 	 * ones): the same in the simulator, so that plans behave as loads
@@ -464,7 +460,6 @@ KX_EXPORT int kexec_sim_like_machine(struct kexec_sim *sim, struct kexec_ctx *ct
 		cfg->kernel_minor = minor;
 	}
 	like_crash_region(ctx, &cfg->limits);
-	ctx->err->muted = false;
-	ctx->log_priority = saved;
+	kx_quiet_end(ctx, &quiet);
 	return 0;
 }

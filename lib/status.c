@@ -69,7 +69,7 @@ KX_EXPORT int kexec_status_get(struct kexec_ctx *ctx, struct kexec_status *out)
 	const size_t min = offsetof(struct kexec_status, crash_loaded);
 	struct kexec_status st;
 	size_t out_sz;
-	int saved;
+	struct kx_quiet quiet;
 
 	if (!ctx || !out)
 		return -EINVAL;
@@ -85,13 +85,9 @@ KX_EXPORT int kexec_status_get(struct kexec_ctx *ctx, struct kexec_status *out)
 	 * error: keep the readers' error lines out of the log unless it
 	 * asks for everything.
 	 */
-	saved = ctx->log_priority;
-	if (saved < LOG_DEBUG)
-		ctx->log_priority = LOG_CRIT;
-	ctx->err->muted = true;
+	kx_quiet_begin(ctx, &quiet);
 	read_facts(ctx, &st);
-	ctx->err->muted = false;
-	ctx->log_priority = saved;
+	kx_quiet_end(ctx, &quiet);
 	st.unavailable = unavailable(&st);
 
 	/* A caller built against an older header gets the fields it knows; a newer one zeros. */
