@@ -174,7 +174,7 @@ int kx_grow(void **arr, size_t *cap, size_t want, size_t elem);
  * library's structure of out_sz bytes, of which the first known are fields
  * (the rest padding): zero-extended when older, refused (-E2BIG) when it
  * sets a byte past the known ones, -EINVAL when sz is
- * too small to hold the first fields. Logged, naming what.
+ * too small to hold the first fields. Logged, naming what (ctx NULL: not logged).
  */
 int kx_request_copy(struct kexec_ctx *ctx, const char *what, const void *in, size_t in_sz,
 		    void *out, size_t out_sz, size_t known);

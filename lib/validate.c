@@ -220,13 +220,10 @@ KX_EXPORT int kexec_validate(const struct kexec_limits *lim, unsigned long entry
 	if (!lim || lim->sz < KX_SIZE_TO(struct kexec_limits, native_arch))
 		return -EINVAL;
 	/* A caller's older structure: the fields it lacks are zero (not checked). */
-	memset(&full, 0, sizeof(full));
-	if (lim->sz > KX_SIZE_TO(struct kexec_limits, crash_end)) {
-		for (size_t i = KX_SIZE_TO(struct kexec_limits, crash_end); i < lim->sz; i++)
-			if (((const uint8_t *)lim)[i])
-				return -E2BIG;
-	}
-	memcpy(&full, lim, lim->sz < sizeof(full) ? lim->sz : sizeof(full));
+	r = kx_request_copy(NULL, "kexec_limits", lim, lim->sz, &full, sizeof(full),
+			    KX_SIZE_TO(struct kexec_limits, crash_end));
+	if (r < 0)
+		return r;
 	r = kx_validate(&full, entry, nr, seg, flags, &reason, bad_index);
 	if (why && why_len && reason)
 		snprintf(why, why_len, "%s", reason);
