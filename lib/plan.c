@@ -269,9 +269,9 @@ KX_EXPORT int kexec_plan_files(const struct kexec_plan *plan, struct kexec_plan_
 	} else {
 		l = plan->u.load.priv;
 		out.kernel_path = plan->kernel_path;
-		out.initrd_path = load_initrd_size(&plan->u.load) ? plan->initrd_path : NULL;
 		out.kernel_size = l->img.u.len;
 		out.initrd_size = load_initrd_size(&plan->u.load);
+		out.initrd_path = out.initrd_size ? plan->initrd_path : NULL;
 	}
 	return kx_fill_out(files, &out, sizeof(out));
 }

@@ -23,11 +23,11 @@
 /*
  * Errors of an attempt that may be followed by a fallback are held back: they
  * are printed only if there is no fallback, so a user sees one line per
- * failure, not the history of what was tried (that is what -d is for).
+ * failure, not the history of what was tried (that is what -d is for). The
+ * line is the context's kexec_ctx_last_error().
  */
 struct logstate {
 	bool defer;
-	char held[8192];
 };
 
 /* The last error line printed, for the "error" of a JSON plan (struct kx_run). */
@@ -37,10 +37,8 @@ static void log_stderr(void *data, int priority, const char *msg)
 {
 	struct logstate *ls = data;
 
-	if (ls && ls->defer && priority <= LOG_ERR) {
-		snprintf(ls->held, sizeof(ls->held), "%s", msg);
+	if (ls && ls->defer && priority <= LOG_ERR)
 		return;
-	}
 	if (priority <= LOG_ERR)
 		snprintf(last_error, sizeof(last_error), "%s", msg);
 	fprintf(stderr, "kexec: %s%s\n", priority >= LOG_DEBUG ? "debug: " : "", msg);
@@ -182,7 +180,7 @@ static int load_with_kexec_load(struct kexec_ctx *ctx, const struct kx_opts *o,
 
 	r = kexec_plan_new(ctx, &req, &plan);
 	if (r < 0) {
-		snprintf(err, errlen, "%s", logstate.held);
+		snprintf(err, errlen, "%s", kexec_ctx_last_error(ctx));
 		unreadable_input |= file_access_errno(r);
 		return r;
 	}
@@ -233,7 +231,7 @@ static int load_with_kexec_file_load(struct kexec_ctx *ctx, const struct kx_opts
 	}
 	r = kexec_plan_new(ctx, &req, &plan);
 	if (r < 0) {
-		snprintf(err, errlen, "%s", logstate.held);
+		snprintf(err, errlen, "%s", kexec_ctx_last_error(ctx));
 		/* ENOSYS: the architecture's kernels have no kexec_file_load (32-bit ARM). */
 		*may_fall_back = r == -ENOEXEC || r == -E2BIG || r == -ENOSYS;
 		unreadable_input |= file_access_errno(r);

@@ -499,45 +499,32 @@ void print_plan_document(struct kexec_ctx *ctx, const struct kx_opts *o, const s
 }
 
 /* A kexec_file_load plan's view: what the kernel will read. */
-static void file_view(const struct kexec_plan *plan, struct plan_view *v)
+static void file_view(const struct kexec_plan_files *f, struct plan_view *v)
 {
-	LIBKEXEC_OPTS(kexec_plan_files, f);
-
-	kexec_plan_files(plan, &f);
 	v->syscall = "kexec_file_load";
-	v->kernel = f.kernel_path;
-	v->kernel_size = f.kernel_size;
-	v->initrd = f.initrd_path;
-	v->initrd_size = f.initrd_size;
-	v->have_initrd = f.initrd_fd >= 0;
+	v->kernel_size = f->kernel_size;
+	v->have_initrd = f->initrd_fd >= 0;
 }
 
 /* A kexec_load plan's view: its segments, entry and check. */
 static void load_view(const struct kx_opts *o, const struct kexec_plan *plan,
-		      struct plan_view *v)
+		      const struct kexec_plan_files *f, struct plan_view *v)
 {
-	LIBKEXEC_OPTS(kexec_plan_files, f);
 	struct stat st;
 
-	kexec_plan_files(plan, &f);
 	v->syscall = "kexec_load";
-	v->kernel = o->kernel;
-	v->initrd = o->initrd ? o->initrd : o->reuse_initrd ? "/sys/firmware/initrd" : NULL;
 	v->load_flags = true;
 	v->have_entry = true;
 	v->entry = kexec_plan_entry(plan);
 	v->check = o->no_checks ? "none" : o->check == LIBKEXEC_CHECK_SHA256 ? "sha256" : "xxh3";
 	v->segs = plan;
-	if (stat(o->kernel, &st) == 0)
+	v->have_initrd = f->initrd_size != 0;
+	if (stat(f->kernel_path, &st) == 0)
 		v->kernel_size = (uint64_t)st.st_size;
 	for (size_t i = 0; i < kexec_plan_nr_segments(plan); i++) {
 		LIBKEXEC_OPTS(kexec_plan_segment, sg);
 
 		kexec_plan_segment(plan, i, &sg);
-		if (sg.role == LIBKEXEC_SEGMENT_INITRD) {
-			v->have_initrd = true;
-			v->initrd_size = sg.bufsz;
-		}
 		if (sg.role == LIBKEXEC_SEGMENT_DTB)
 			v->have_dtb = true;
 	}
@@ -547,11 +534,16 @@ void print_plan(const struct kx_opts *o, const struct kexec_plan *plan)
 {
 	struct plan_view v = { .flags = kexec_plan_flags(plan) };
 	LIBKEXEC_OPTS(kexec_image_info, info);
+	LIBKEXEC_OPTS(kexec_plan_files, f);
 
+	kexec_plan_files(plan, &f);
+	v.kernel = f.kernel_path;
+	v.initrd = f.initrd_path;
+	v.initrd_size = f.initrd_size;
 	if (kexec_plan_syscall(plan) == LIBKEXEC_SYSCALL_FILE_LOAD)
-		file_view(plan, &v);
+		file_view(&f, &v);
 	else
-		load_view(o, plan, &v);
+		load_view(o, plan, &f, &v);
 	if (kexec_plan_image(plan, &info) == 0) {
 		v.format = info.format;
 		v.version = info.kernel_version;
