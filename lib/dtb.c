@@ -882,3 +882,54 @@ out:
 	kx_fdt_blob_close(&b);
 	return r;
 }
+
+/* The first reg entry of node, cells cells of it (1 or 2); false when there is none. */
+static bool first_reg(const void *fdt, int node, int cells, uint64_t *out)
+{
+	int len;
+	const uint8_t *p = fdt_getprop(fdt, node, "reg", &len);
+
+	if (!p || cells < 1 || cells > 2 || len < 4 * cells)
+		return false;
+	*out = cells == 2 ? (uint64_t)kx_be32(p) << 32 | kx_be32(p + 4) : kx_be32(p);
+	return true;
+}
+
+int kx_fdt_cpus(const void *blob, size_t len, struct kx_fdt_cpus *out)
+{
+	struct kx_fdt_cpus c = { 0 };
+	struct kx_fdt_blob b;
+	char why[128];
+	uint32_t tb;
+	uint64_t id;
+	int cpus, node, cells, r;
+	unsigned int n = 0;
+
+	r = blob_open_quiet(&b, blob, len, why, sizeof(why));
+	if (r < 0)
+		return r;
+	r = -ENOENT;
+	cpus = fdt_path_offset(b.fdt, "/cpus");
+	if (cpus < 0)
+		goto out;
+	cells = (int)prop_u32(b.fdt, cpus, "#address-cells", 1);
+	tb = prop_u32(b.fdt, cpus, "timebase-frequency", 0);
+	c.timebase = tb == UINT32_MAX ? 0 : tb;
+	fdt_for_each_subnode(node, b.fdt, cpus) {
+		if (!prop_is(b.fdt, node, "device_type", "cpu") || !available(b.fdt, node) ||
+		    !first_reg(b.fdt, node, cells, &id))
+			continue;
+		n++;
+		if (id < 64)
+			c.ids |= 1ULL << id;
+		else
+			c.beyond++;
+	}
+	if (n) {
+		*out = c;
+		r = 0;
+	}
+out:
+	kx_fdt_blob_close(&b);
+	return r;
+}

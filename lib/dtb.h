@@ -124,6 +124,21 @@ int kx_fdt_reserved(struct kexec_ctx *ctx, const void *blob, size_t len, struct 
  */
 int kx_fdt_console(const void *blob, size_t len, uint64_t *base, uint32_t *kind);
 
+/*
+ * The processors of blob's /cpus: every child whose device_type is "cpu" and
+ * that is available (no status, "okay" or "ok"), by its reg (the hart id on
+ * riscv, the MPIDR on arm). ids: a bit for each id below 64; *beyond: how
+ * many ids were 64 or more (not in ids); *timebase: /cpus'
+ * timebase-frequency, 0 when absent or not one cell. -ENOENT without a /cpus
+ * node or with no processor in it; -ENOEXEC for a malformed blob. Never logs.
+ */
+struct kx_fdt_cpus {
+	uint64_t ids;
+	unsigned int beyond;
+	uint32_t timebase;
+};
+int kx_fdt_cpus(const void *blob, size_t len, struct kx_fdt_cpus *out);
+
 /* ---- Shared by lib/dtb.c (reading) and lib/dtb-edit.c (building) ---- */
 
 /* A blob checked whole (check_layout, fdt_check_full) before libfdt reads it. */

@@ -100,6 +100,18 @@ static inline void kx_console_hex(const struct kx_purgatory_params *p, uint64_t 
 		kx_console_putc(p, "0123456789abcdef"[(v >> shift) & 0xf]);
 }
 
+static inline void kx_console_dec(const struct kx_purgatory_params *p, uint64_t v)
+{
+	char b[20];
+	int i = 20;
+
+	do
+		b[--i] = (char)('0' + v % 10);
+	while (v /= 10);
+	while (i < 20)
+		kx_console_putc(p, b[i++]);
+}
+
 /*
  * After a mismatch: every region read again with the plain code (the MMU may
  * be off), and those whose own sum differs from the loader's (region_sums)

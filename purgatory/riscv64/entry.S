@@ -42,7 +42,8 @@ purgatory_start:
 	mv	gp, zero
 	mv	tp, zero
 
-	/* Checks the segments' SHA-256; never returns on a mismatch. */
+	/* Waits for the other harts, checks the segments; never returns on a mismatch. */
+	mv	a0, s0
 	call	purgatory_main
 
 	/* The state we were entered in, then the new kernel. */

@@ -43,7 +43,10 @@
  * JH7110 or Allwinner's D1) with console_base its MMIO address (any other
  * kind: silent); flags unused; arch[0] KX_RISCV64_PF_ZKNH: every hart has Zknh
  * (the loader: every "isa" line of /proc/cpuinfo names zknh, zkn or zk), so
- * the purgatory may use it once its probe agrees; arch[1-3] unused.
+ * the purgatory may use it once its probe agrees; arch[1] a bit for each
+ * hart id below 64 in the running system's device tree (the harts to see
+ * stopped: watch_harts()); arch[2] the time CSR's ticks a second (0: 10 MHz,
+ * QEMU virt's); arch[3] unused.
  * entry.S reads entry and boot_data at offsets 0 and 8.
  */
 #define KX_VAR __attribute__((section(".data"), used))
@@ -53,6 +56,8 @@ _Static_assert(offsetof(struct kx_purgatory_params, boot_data) == 8,
 	       "entry.S reads boot_data at 8");
 #define P KX_PURGATORY_PARAMS
 #define KX_RISCV64_PF_ZKNH 0x1 /* lib/arch/riscv64/riscv64.h: the same bit */
+#define ARCH_HARTS 1           /* riscv64.h: KX_RISCV64_ARCH_HARTS */
+#define ARCH_TIMEBASE 2        /* riscv64.h: KX_RISCV64_ARCH_TIMEBASE */
 
 /*
  * Nonzero: purgatory/common/sha256.c hashes with the Zknh instructions
@@ -72,6 +77,16 @@ KX_VAR uint32_t kx_zknh = 0;
 KX_VAR uint32_t kx_check_path = 0;
 KX_VAR uint64_t kx_check_ticks = 0;
 
+/*
+ * The other harts, for tests and post-mortems: kx_harts_late, those not
+ * stopped (SBI HSM) when the old kernel jumped here; kx_harts_running, those
+ * still not stopped when watch_harts() gave up waiting; kx_harts_wait_ticks,
+ * how long it waited.
+ */
+KX_VAR uint64_t kx_harts_late = 0;
+KX_VAR uint64_t kx_harts_running = 0;
+KX_VAR uint64_t kx_harts_wait_ticks = 0;
+
 int kx_sha256_hw_usable(void)
 {
 	return kx_zknh != 0;
@@ -81,7 +96,7 @@ int kx_sha256_hw_usable(void)
 int kx_zknh_probe(void);
 __attribute__((noreturn)) void kx_halt(void);
 
-void purgatory_main(void);
+void purgatory_main(uint64_t hartid);
 int purgatory_verify(void);
 __attribute__((noreturn)) void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval);
 
@@ -111,6 +126,121 @@ void purgatory_trap(uint64_t scause, uint64_t sepc, uint64_t stval)
 	kx_halt();
 }
 
+/* ---- The other harts -------------------------------------------------------- */
+
+#define SBI_EXT_BASE 0x10
+#define SBI_BASE_PROBE_EXT 3
+#define SBI_EXT_HSM 0x48534d
+#define SBI_HSM_HART_GET_STATUS 2
+#define SBI_HSM_STOPPED 1
+#define DEFAULT_TIMEBASE 10000000 /* QEMU virt's */
+
+/* An SBI call with one argument: its error (0: none), and its value in *value. */
+static long sbi_call1(long ext, long fid, long arg, long *value)
+{
+	register long a0 __asm__("a0") = arg;
+	register long a1 __asm__("a1") = 0;
+	register long a6 __asm__("a6") = fid;
+	register long a7 __asm__("a7") = ext;
+
+	__asm__ volatile("ecall" : "+r"(a0), "+r"(a1) : "r"(a6), "r"(a7) : "memory");
+	*value = a1;
+	return a0;
+}
+
+/* hart's SBI HSM state (0 started, 1 stopped, ...), or -1 when the firmware does not know it. */
+static long hart_state(uint64_t hart)
+{
+	long state;
+
+	return sbi_call1(SBI_EXT_HSM, SBI_HSM_HART_GET_STATUS, (long)hart, &state) ? -1 : state;
+}
+
+static const char *state_name(long state)
+{
+	static const char *const names[] = { "started",	      "stopped",	 "start pending",
+					     "stop pending",  "suspended",	 "suspend pending",
+					     "resume pending" };
+
+	return state >= 0 && state < 7 ? names[state] : "unknown";
+}
+
+static void hart_line(uint64_t hart, const char *what)
+{
+	console_puts("purgatory: hart ");
+	kx_console_dec(&P, hart);
+	console_puts(what);
+}
+
+/* The harts of mask not yet stopped, each with its state named. */
+static uint64_t not_stopped(uint64_t mask, bool say)
+{
+	uint64_t late = 0;
+
+	for (uint64_t h = 0; h < 64; h++) {
+		long state;
+
+		if (!(mask >> h & 1))
+			continue;
+		state = hart_state(h);
+		if (state < 0 || state == SBI_HSM_STOPPED)
+			continue;
+		late |= 1ULL << h;
+		if (say) {
+			hart_line(h, " had not stopped when the old kernel jumped here (SBI HSM: ");
+			console_puts(state_name(state));
+			console_puts(")\r\n");
+		}
+	}
+	return late;
+}
+
+/*
+ * Before the check: every other hart of the device tree (arch[1]) stopped,
+ * as SBI HSM says. The old kernel takes the others down through CPU
+ * hotplug, and a dying hart says it is dead (cpuhp_ap_report_dead()) before
+ * it calls hart_stop: the old kernel may copy the segments and jump here
+ * while that hart still runs and writes its stack, wherever that was
+ * (arch/riscv/kernel/cpu-hotplug.c: arch_cpu_idle_dead()). So a hart not
+ * stopped is named, and waited for up to a second, so that the check reads
+ * what it leaves; one that never stops is named again, and the check goes
+ * on (a crash kernel's old harts may be wedged; what they wrote, the check
+ * sees). Nothing without SBI HSM, or when the loader gave no harts.
+ */
+static void watch_harts(uint64_t self)
+{
+	uint64_t mask = P.arch[ARCH_HARTS] & ~(self < 64 ? 1ULL << self : 0);
+	uint64_t tb = P.arch[ARCH_TIMEBASE] ? P.arch[ARCH_TIMEBASE] : DEFAULT_TIMEBASE;
+	uint64_t late, running, t0, t = 0;
+	long hsm;
+
+	if (!mask || sbi_call1(SBI_EXT_BASE, SBI_BASE_PROBE_EXT, SBI_EXT_HSM, &hsm) || !hsm)
+		return;
+	t0 = rdtime();
+	late = running = not_stopped(mask, true);
+	kx_harts_late = late;
+	if (!late && (P.flags & KX_PF_PROGRESS))
+		console_puts("purgatory: the other harts have stopped\r\n");
+	while (running && (t = rdtime() - t0) < tb) {
+		uint64_t now = not_stopped(running, false);
+
+		for (uint64_t h = 0; h < 64; h++) {
+			if ((running & ~now) >> h & 1) {
+				hart_line(h, " stopped ");
+				kx_console_dec(&P, t * 1000000 / tb);
+				console_puts(" us later\r\n");
+			}
+		}
+		running = now;
+	}
+	kx_harts_running = running;
+	kx_harts_wait_ticks = late ? t : 0;
+	for (uint64_t h = 0; h < 64; h++) {
+		if (running >> h & 1)
+			hart_line(h, " still runs after a second; checking the segments anyway\r\n");
+	}
+}
+
 /* ---- The check ------------------------------------------------------------ */
 
 /*
@@ -124,14 +254,18 @@ int purgatory_verify(void)
 	return kx_xxh3_regions_match(P.regions, KX_SHA_REGIONS_MAX, P.digest);
 }
 
-/* From entry.S: MMU off, our stack and trap vector. Returns to jump into the kernel. */
-void purgatory_main(void)
+/*
+ * From entry.S: MMU off, our stack and trap vector; hartid, the hart we run
+ * on. Returns to jump into the kernel.
+ */
+void purgatory_main(uint64_t hartid)
 {
 	bool regions = false, asked;
 	uint64_t t0;
 	uint32_t path;
 	int ok;
 
+	watch_harts(hartid);
 	for (unsigned int i = 0; i < KX_SHA_REGIONS_MAX; i++)
 		regions |= P.regions[i].len != 0;
 	if (P.flags & KX_PF_PROGRESS)

@@ -748,15 +748,18 @@ void vm_env_boot(struct vm_env *e, struct args *a, int polls, bool quiet, char *
 			break;
 		read_text(e->files.serial, out, size);
 		/*
-		 * Our line, whole: past whatever firmware printed before it; after
-		 * a mismatch, the report to its last line (the regions read again).
+		 * A purgatory that halts (a mismatch's report to its last line, a
+		 * trap or an exception), its line whole; one that enters the fake
+		 * kernel ends the machine itself. Progress lines (and riscv64's
+		 * about the other harts, which it may wait a second for) are not
+		 * an end.
 		 */
-		line = strstr(out, "purgatory: ");
+		line = strstr(out, "purgatory: stopped;");
+		if (!line)
+			line = strstr(out, "purgatory: trap,");
+		if (!line)
+			line = strstr(out, "purgatory: exception,");
 		done = line && strstr(line, "\r\n");
-		if (done && strstr(line, " mismatch\r\n")) {
-			line = strstr(line, "purgatory: stopped;");
-			done = line && strstr(line, "\r\n");
-		}
 		if (done ? waited > 2 : waited > polls) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);

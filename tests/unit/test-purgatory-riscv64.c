@@ -750,7 +750,24 @@ struct vm_case {
 	bool hart1;        /* -smp 2: the kexec on hart 1 */
 	uint32_t path;
 	bool xxh3;         /* the default check (else --check=sha256's) */
+	bool progress;     /* KX_PF_PROGRESS */
+	uint64_t harts;    /* arch[1]: the harts to watch (0: hart 0, and hart 1 with hart1) */
+	bool never_stops;  /* with hart1: hart 0 spins instead of stopping */
+	bool stops_late;   /* with hart1: hart 0 stops once the purgatory has seen it running */
+	const char *says;  /* what the purgatory must print about the harts ("": nothing) */
 };
+
+/* Where kx_harts_late is from purgatory_start, for fake-kernel.S's mode bit 3. */
+static uint64_t harts_late_offset(struct kexec_ctx *ctx)
+{
+	struct kx_purgatory p;
+	uint64_t off;
+
+	init_blob(ctx, &p);
+	off = sym(&p, "kx_harts_late") - sym(&p, KX_PURGATORY_ENTRY_NAME);
+	kx_purgatory_free(&p);
+	return off;
+}
 
 /*
  * Boots case c; its serial output (OpenSBI's banner, then ours) in out
@@ -770,8 +787,13 @@ static void vm_boot(struct kexec_ctx *ctx, struct vm_env *e, const struct vm_cas
 		       c->corrupt ? 0x08 : 0);
 	if (c->zknh_asked)
 		pp.arch[0] = KX_RISCV64_PF_ZKNH;
+	if (c->progress)
+		pp.flags |= KX_PF_PROGRESS;
+	pp.arch[KX_RISCV64_ARCH_HARTS] = c->harts ? c->harts : c->hart1 ? 3 : 1;
+	pp.arch[KX_RISCV64_ARCH_TIMEBASE] = 10000000; /* QEMU virt's */
 	vm_env_save(ctx, e, &pp, base, VM_CONFIG,
-		    (uint64_t)c->trap_entry | (uint64_t)c->hart1 << 1);
+		    (uint64_t)c->trap_entry | (uint64_t)c->hart1 << 1 | (uint64_t)c->never_stops << 2 |
+			    (uint64_t)c->stops_late << 3 | harts_late_offset(ctx) << 32);
 
 	args_init(&a);
 	arg(&a, "%s", e->qemu);
@@ -809,6 +831,17 @@ static void test_vm_boot(void **state)
 		{ "xxh3", .path = 1, .xxh3 = true },
 		{ "xxh3 above 4 GiB, on hart 1", .high = true, .hart1 = true, .path = 1, .xxh3 = true },
 		{ "xxh3 mismatch", .corrupt = true, .xxh3 = true },
+		{ "on hart 1, hart 0 stopped", .hart1 = true, .path = 1, .xxh3 = true, .progress = true,
+		  .says = "purgatory: the other harts have stopped\r\n" },
+		{ "hart 0 only, harts the firmware does not know", .path = 1, .progress = true,
+		  .harts = 0xff01, .says = "purgatory: the other harts have stopped\r\n" },
+		{ "on hart 1, hart 0 stops late", .hart1 = true, .path = 1, .stops_late = true,
+		  .says = "purgatory: hart 0 had not stopped when the old kernel jumped here "
+			  "(SBI HSM: started)\r\npurgatory: hart 0 stopped " },
+		{ "on hart 1, hart 0 never stops", .hart1 = true, .path = 1, .never_stops = true,
+		  .says = "purgatory: hart 0 had not stopped when the old kernel jumped here "
+			  "(SBI HSM: started)\r\npurgatory: hart 0 still runs after a second; "
+			  "checking the segments anyway\r\n" },
 	};
 	struct kexec_ctx *ctx;
 	struct vm_env e;
@@ -847,6 +880,10 @@ static void test_vm_boot(void **state)
 				fail_msg("%s: the serial port shows \"%s\"", c->name, out);
 			continue;
 		}
+		if (c->says && !strstr(out, c->says))
+			fail_msg("%s: want \"%s\": \"%s\"", c->name, c->says, out);
+		if ((!c->says || !*c->says) && strstr(out, "purgatory: hart "))
+			fail_msg("%s: a hart named: \"%s\"", c->name, out);
 		k = strstr(out, "KERNEL a0=");
 		snprintf(want, sizeof(want),
 			 "KERNEL a0=%016x a1=%016llx sstatus=same stvec=same "

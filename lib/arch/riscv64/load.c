@@ -14,10 +14,12 @@
  *   purgatory    purgatory/riscv64
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "dtb-boot.h"
+#include "dtb.h"
 #include "purgatory.h"
 #include "riscv64.h"
 
@@ -88,6 +90,28 @@ int kx_riscv64_load_image(struct kexec_ctx *ctx, struct kx_load *l)
 	return kx_dtb_boot_load(ctx, l, &pv->dtb, 0, 0, 0);
 }
 
+/*
+ * The harts the purgatory makes sure have stopped before it reads the
+ * segments (arch[1], arch[2]): the old kernel's machine_kexec may jump there
+ * while another hart, taken down by CPU hotplug, has said it is dead but not
+ * yet reached SBI's hart_stop (arch_cpu_idle_dead() reports first, then
+ * stops), and still writes its stack. README "The riscv64 purgatory".
+ */
+static void watch_harts(struct kexec_ctx *ctx, const struct kx_dtb_boot *b,
+			struct kx_purgatory_params *pp)
+{
+	struct kx_fdt_cpus cpus;
+
+	if (kx_fdt_cpus(b->in, b->in_len, &cpus) < 0) {
+		kx_dbg(ctx, "the device tree lists no processor: the purgatory watches no other hart");
+		return;
+	}
+	pp->arch[KX_RISCV64_ARCH_HARTS] = cpus.ids;
+	pp->arch[KX_RISCV64_ARCH_TIMEBASE] = cpus.timebase;
+	kx_dbg(ctx, "purgatory: watches harts %#" PRIx64 " (timebase %u Hz)%s", cpus.ids,
+	       cpus.timebase, cpus.beyond ? "; hart ids from 64 on are not watched" : "");
+}
+
 static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 			    struct kx_purgatory_params *pp, uint64_t *min, uint64_t *max)
 {
@@ -98,6 +122,7 @@ static int purgatory_params(struct kexec_ctx *ctx, struct kx_load *l,
 		return r;
 	if (pv->zknh)
 		pp->arch[0] |= KX_RISCV64_PF_ZKNH;
+	watch_harts(ctx, &pv->dtb, pp);
 	*min = 0;
 	*max = 0;
 	return 0;

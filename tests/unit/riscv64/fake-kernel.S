@@ -31,24 +31,53 @@
 	.section .text.start, "ax", @progbits
 	.globl	_start
 _start:
-	/* Mode bit 1: the kexec happens on hart 1 (-smp 2); the boot hart hands over and stops. */
+	/*
+	 * Mode bit 1: the kexec happens on hart 1 (-smp 2); the boot hart
+	 * hands over and stops, and hart 1 waits until SBI HSM says it has
+	 * stopped. Bit 2: the boot hart never stops (it spins). Bit 3: it
+	 * stops only once the purgatory has seen it running (kx_harts_late
+	 * nonzero, at purgatory_start + the mode's upper 32 bits), as a hart
+	 * the old kernel took down late would. In both, hart 1 goes on at once.
+	 */
 	li	t0, VM_CONFIG
 	ld	t1, 8(t0)
-	andi	t1, t1, 2
-	beqz	t1, 2f
+	andi	t2, t1, 2
+	beqz	t2, 2f
 	li	t2, 1
-	beq	a0, t2, 2f
+	beq	a0, t2, 3f
 	li	a7, SBI_EXT_HSM
 	li	a6, 0			/* sbi_hart_start(1, _start, 0) */
 	li	a0, 1
 	lla	a1, _start
 	li	a2, 0
 	ecall
-	li	a7, SBI_EXT_HSM
+	andi	t2, t1, 4
+	bnez	t2, 5f
+	andi	t2, t1, 8
+	beqz	t2, 4f
+	ld	t3, 0(t0)		/* purgatory_start */
+	srli	t4, t1, 32
+	add	t3, t3, t4		/* kx_harts_late */
+6:	ld	t5, 0(t3)
+	beqz	t5, 6b
+4:	li	a7, SBI_EXT_HSM
 	li	a6, 1			/* sbi_hart_stop() */
 	ecall
 1:	wfi
 	j	1b
+5:	j	5b
+3:	andi	t2, t1, 12
+	bnez	t2, 2f
+	mv	s4, a0
+	mv	s5, a1
+7:	li	a7, SBI_EXT_HSM
+	li	a6, 2			/* sbi_hart_get_status(0) */
+	li	a0, 0
+	ecall
+	li	t2, 1			/* SBI_HSM_STATE_STOPPED */
+	bne	a1, t2, 7b
+	mv	a0, s4
+	mv	a1, s5
 2:	lla	sp, stack_top
 	mv	s0, a0
 	mv	s1, a1
