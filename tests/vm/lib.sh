@@ -267,7 +267,8 @@ vm__unpack_recorded() {
 	fi
 	if [[ -z $why ]]; then
 		pkg=${pkg%%:*}
-		printf '%s\n' "$pkg" >"$rec.tmp" && mv "$rec.tmp" "$rec"
+		# A file of this process's own: guests run at once and record together.
+		printf '%s\n' "$pkg" >"$rec.$BASHPID.tmp" && mv "$rec.$BASHPID.tmp" "$rec"
 	elif [[ -s $rec ]] && vm__unpack_boot "$(cat "$rec")"; then
 		pkg=$(cat "$rec")
 		echo "vm: warning: $why; using cached $VM__VMLINUZ" >&2
@@ -677,7 +678,7 @@ vm__image_magic() {
 # VM_IMAGE: VMLINUZ itself, or Image-<release> cached next to it.
 # shellcheck disable=SC2034 # VM_IMAGE is for the callers
 vm_extract_image() {
-	local in=$1 out off len comp tool rel
+	local in=$1 out off len comp tool rel tmp
 	if vm__image_magic "$in"; then
 		VM_IMAGE=$in
 		return 0
@@ -690,8 +691,9 @@ vm_extract_image() {
 		VM_IMAGE=$out
 		return 0
 	fi
+	tmp=$out.$BASHPID.tmp # its own: two guests may unpack the same kernel at once
 	if [[ $(vm__hex "$in" 0 2) == 1f8b ]]; then
-		gzip -dc <"$in" >"$out.tmp" || vm_die "$in: gzip -d failed"
+		gzip -dc <"$in" >"$tmp" || vm_die "$in: gzip -d failed"
 	elif [[ $(vm__hex "$in" 0 2) == 4d5a && $(vm__hex "$in" 4 4) == 7a696d67 ]]; then
 		off=$(vm__u32 "$in" 8)
 		len=$(vm__u32 "$in" 12)
@@ -708,12 +710,12 @@ vm_extract_image() {
 		command -v "${tool%% *}" >/dev/null || vm_die "${tool%% *} is needed to unpack $in"
 		# shellcheck disable=SC2086 # $tool is a command and its options
 		dd if="$in" iflag=skip_bytes,count_bytes skip="$off" count="$len" bs=1M status=none |
-			$tool >"$out.tmp" || vm_die "$in: ${tool%% *} failed on the zboot payload"
+			$tool >"$tmp" || vm_die "$in: ${tool%% *} failed on the zboot payload"
 	else
 		vm_die "$in: neither an $VM_ARCH Image, gzip data nor an EFI zboot image"
 	fi
-	vm__image_magic "$out.tmp" || vm_die "$in: the decompressed data is not an $VM_ARCH Image"
-	mv "$out.tmp" "$out"
+	vm__image_magic "$tmp" || { rm -f "$tmp"; vm_die "$in: the decompressed data is not an $VM_ARCH Image"; }
+	mv "$tmp" "$out"
 	VM_IMAGE=$out
 }
 
