@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Device trees on hostile bytes (what --dtb can hand us): the memory,
- * reservation and console readers, and the /chosen editor, whose output must
- * itself be a sound tree (libfdt's fdt_check_full) every time it succeeds.
+ * reservation, console and processor readers, and the /chosen editor, whose
+ * output must itself be a sound tree (libfdt's fdt_check_full) every time it
+ * succeeds.
  */
 #include <libfdt.h>
 
@@ -18,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		.usable_start = 0x10000000, .usable_size = 0x1000000,
 		.usable_low_start = 0x1000, .usable_low_size = 0x1000,
 	};
+	struct kx_fdt_cpus cpus;
 	struct kx_range *r;
 	size_t nr, ol;
 	uint64_t base;
@@ -35,6 +37,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kx_fdt_reserved(ctx, copy, size, &r, &nr) == 0)
 		free(r);
 	kx_fdt_console(copy, size, &base, &kind);
+	/* A tree with processors has one at least, below 64 or past it. */
+	if (kx_fdt_cpus(copy, size, &cpus) == 0)
+		FUZZ_CHECK(cpus.ids || cpus.beyond);
 	if (kx_fdt_edit(ctx, copy, size, &e, &out, &ol) == 0) {
 		FUZZ_CHECK(fdt_check_full(out, ol) == 0);
 		free(out);

@@ -617,6 +617,77 @@ static void test_reserved(void **state)
 	kexec_ctx_free(ctx);
 }
 
+/* ---- The processors --------------------------------------------------------- */
+
+/* A cpu node under /cpus of fdt: reg (cells cells), device_type "cpu" unless type, status. */
+static void add_cpu(void *fdt, const char *name, uint64_t reg, int cells, const char *type,
+		    const char *status)
+{
+	int cpus = node_at(fdt, "/cpus"), n = fdt_add_subnode(fdt, cpus, name);
+
+	assert_true(n >= 0);
+	if (cells == 2)
+		assert_int_equal(fdt_setprop_u64(fdt, n, "reg", reg), 0);
+	else
+		assert_int_equal(fdt_setprop_u32(fdt, n, "reg", (uint32_t)reg), 0);
+	assert_int_equal(fdt_setprop_string(fdt, n, "device_type", type ? type : "cpu"), 0);
+	if (status)
+		assert_int_equal(fdt_setprop_string(fdt, n, "status", status), 0);
+}
+
+static void test_cpus(void **state)
+{
+	struct kx_fdt_cpus c;
+	size_t len;
+	void *blob = load(QEMU_DTB, &len), *b;
+
+	(void)state;
+	/* QEMU virt's one cortex-a57, reg 0; no timebase-frequency (arm). */
+	assert_int_equal(kx_fdt_cpus(blob, len, &c), 0);
+	assert_int_equal(c.ids, 1);
+	assert_int_equal(c.beyond, 0);
+	assert_int_equal(c.timebase, 0);
+
+	/*
+	 * More: an "okay" one, a disabled one, one that is not a cpu, one whose
+	 * id is past 63, one without reg; the timebase.
+	 */
+	b = open_copy(blob, 4096);
+	add_cpu(b, "cpu@3", 3, 1, NULL, "okay");
+	add_cpu(b, "cpu@5", 5, 1, NULL, "disabled");
+	add_cpu(b, "cpu@6", 6, 1, "memory", NULL);
+	add_cpu(b, "cpu@40", 64, 1, NULL, NULL);
+	add_cpu(b, "cpu@3f", 63, 1, NULL, "ok");
+	assert_int_equal(fdt_delprop(b, node_at(b, "/cpus/cpu@0"), "reg"), 0);
+	assert_int_equal(fdt_setprop_u32(b, node_at(b, "/cpus"), "timebase-frequency", 10000000), 0);
+	assert_int_equal(kx_fdt_cpus(b, fdt_totalsize(b), &c), 0);
+	assert_int_equal(c.ids, 1ULL << 3 | 1ULL << 63);
+	assert_int_equal(c.beyond, 1);
+	assert_int_equal(c.timebase, 10000000);
+
+	/* Two address cells; a timebase that is not one cell reads as unknown. */
+	assert_int_equal(fdt_setprop_u32(b, node_at(b, "/cpus"), "#address-cells", 2), 0);
+	assert_int_equal(fdt_setprop_u64(b, node_at(b, "/cpus"), "timebase-frequency", 1), 0);
+	add_cpu(b, "cpu@100000002", 0x100000002ULL, 2, NULL, NULL);
+	add_cpu(b, "cpu@7", 7, 2, NULL, NULL);
+	assert_int_equal(kx_fdt_cpus(b, fdt_totalsize(b), &c), 0);
+	assert_int_equal(c.ids, 1ULL << 7);
+	assert_int_equal(c.timebase, 0);
+	free(b);
+
+	/* No processor at all, and no /cpus. */
+	b = open_copy(blob, 4096);
+	assert_int_equal(fdt_setprop_string(b, node_at(b, "/cpus/cpu@0"), "status", "fail"), 0);
+	assert_int_equal(kx_fdt_cpus(b, fdt_totalsize(b), &c), -ENOENT);
+	assert_int_equal(fdt_del_node(b, node_at(b, "/cpus")), 0);
+	assert_int_equal(kx_fdt_cpus(b, fdt_totalsize(b), &c), -ENOENT);
+	free(b);
+	free(blob);
+
+	/* Not a tree. */
+	assert_int_equal(kx_fdt_cpus("\xd0\x0d\xfe\xed", 4, &c), -ENOEXEC);
+}
+
 /* ---- The console ---------------------------------------------------------- */
 
 static void test_console_fixtures(void **state)
@@ -1405,6 +1476,7 @@ int main(void)
 		cmocka_unit_test(test_reserved),
 		cmocka_unit_test(test_console_fixtures),
 		cmocka_unit_test(test_console_variants),
+		cmocka_unit_test(test_cpus),
 		cmocka_unit_test(test_edit_qemu),
 		cmocka_unit_test(test_edit_remove),
 		cmocka_unit_test(test_edit_crash),
