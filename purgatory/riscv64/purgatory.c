@@ -44,7 +44,7 @@
  * kind: silent); flags unused; arch[0] KX_RISCV64_PF_ZKNH: every hart has Zknh
  * (the loader: every "isa" line of /proc/cpuinfo names zknh, zkn or zk), so
  * the purgatory may use it once its probe agrees; arch[1] a bit for each
- * hart id below 64 in the running system's device tree (the harts to see
+ * hart id below 64 in the device tree the load carries (the harts to see
  * stopped: watch_harts()); arch[2] the time CSR's ticks a second (0: 10 MHz,
  * QEMU virt's); arch[3] unused.
  * entry.S reads entry and boot_data at offsets 0 and 8.

@@ -15,7 +15,7 @@
 #define KX_RISCV64_PF_ZKNH 0x1ULL /* every hart has the scalar SHA-256 instructions */
 /*
  * purgatory/riscv64: arch[1], the hart ids (a bit each, below 64) of the
- * processors in the running system's device tree, whose SBI HSM state the
+ * processors in the device tree the load carries, whose SBI HSM state the
  * purgatory reads on entry and waits, up to a second, to see stopped;
  * arch[2], their timebase-frequency (ticks of the time CSR a second; 0:
  * unknown, the purgatory assumes QEMU virt's 10 MHz).
