@@ -23,6 +23,7 @@
  * on the UART, and QEMU's test device powers the machine off.
  */
 #define VM_CONFIG	0x80300000
+#define VM_B		0x88000000	/* test-purgatory-riscv64.c's region B */
 #define SSTATUS_SIE	0x2
 #define SSTATUS_SPIE	0x20
 #define SBI_EXT_HSM	0x48534d
@@ -37,7 +38,9 @@ _start:
 	 * stopped. Bit 2: the boot hart never stops (it spins). Bit 3: it
 	 * stops only once the purgatory has seen it running (kx_harts_late
 	 * nonzero, at purgatory_start + the mode's upper 32 bits), as a hart
-	 * the old kernel took down late would. In both, hart 1 goes on at once.
+	 * the old kernel took down late would; with bit 4 too, it first
+	 * writes a byte into region B (VM_B), as such a hart's stack might.
+	 * In these, hart 1 goes on at once.
 	 */
 	li	t0, VM_CONFIG
 	ld	t1, 8(t0)
@@ -60,6 +63,13 @@ _start:
 	add	t3, t3, t4		/* kx_harts_late */
 6:	ld	t5, 0(t3)
 	beqz	t5, 6b
+	andi	t2, t1, 16
+	beqz	t2, 4f
+	li	t3, VM_B
+	lbu	t5, 0(t3)
+	xori	t5, t5, 0x5a
+	sb	t5, 0(t3)
+	fence	rw, rw
 4:	li	a7, SBI_EXT_HSM
 	li	a6, 1			/* sbi_hart_stop() */
 	ecall
