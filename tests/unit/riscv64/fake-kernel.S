@@ -33,51 +33,44 @@
 	.globl	_start
 _start:
 	/*
-	 * Mode bit 1: the kexec happens on hart 1 (-smp 2); the boot hart
-	 * hands over and stops, and hart 1 waits until SBI HSM says it has
-	 * stopped. Bit 2: the boot hart never stops (it spins). Bit 3: it
+	 * Mode bit 1: the kexec happens on hart 1 (-smp 2), and hart 0 plays
+	 * the other hart (other_hart): it stops, and hart 1 waits until SBI
+	 * HSM says it has. Bit 2: hart 0 never stops (it spins). Bit 3: it
 	 * stops only once the purgatory has seen it running (kx_harts_late
 	 * nonzero, at purgatory_start + the mode's upper 32 bits), as a hart
 	 * the old kernel took down late would; with bit 4 too, it first
 	 * writes a byte into region B (VM_B), as such a hart's stack might.
-	 * In these, hart 1 goes on at once.
+	 * In these, hart 1 goes on as soon as hart 0 runs (other_running).
+	 * OpenSBI's boot hart is whichever arrives first: hart 0 starts hart 1
+	 * here with a1 = 0; hart 1 booted with a1 = the device tree starts
+	 * hart 0 at other_hart.
 	 */
 	li	t0, VM_CONFIG
 	ld	t1, 8(t0)
 	andi	t2, t1, 2
 	beqz	t2, 2f
 	li	t2, 1
-	beq	a0, t2, 3f
+	beq	a0, t2, 8f
 	li	a7, SBI_EXT_HSM
 	li	a6, 0			/* sbi_hart_start(1, _start, 0) */
 	li	a0, 1
 	lla	a1, _start
 	li	a2, 0
 	ecall
-	andi	t2, t1, 4
-	bnez	t2, 5f
-	andi	t2, t1, 8
-	beqz	t2, 4f
-	ld	t3, 0(t0)		/* purgatory_start */
-	srli	t4, t1, 32
-	add	t3, t3, t4		/* kx_harts_late */
-6:	ld	t5, 0(t3)
-	beqz	t5, 6b
-	andi	t2, t1, 16
-	beqz	t2, 4f
-	li	t3, VM_B
-	lbu	t5, 0(t3)
-	xori	t5, t5, 0x5a
-	sb	t5, 0(t3)
-	fence	rw, rw
-4:	li	a7, SBI_EXT_HSM
-	li	a6, 1			/* sbi_hart_stop() */
+	j	other_hart
+8:	beqz	a1, 3f			/* started by hart 0 */
+	mv	s4, a0
+	mv	s5, a1
+	li	a7, SBI_EXT_HSM
+	li	a6, 0			/* sbi_hart_start(0, other_hart, 0) */
+	li	a0, 0
+	lla	a1, other_hart
+	li	a2, 0
 	ecall
-1:	wfi
-	j	1b
-5:	j	5b
+	mv	a0, s4
+	mv	a1, s5
 3:	andi	t2, t1, 12
-	bnez	t2, 2f
+	bnez	t2, 9f
 	mv	s4, a0
 	mv	s5, a1
 7:	li	a7, SBI_EXT_HSM
@@ -88,6 +81,11 @@ _start:
 	bne	a1, t2, 7b
 	mv	a0, s4
 	mv	a1, s5
+	j	2f
+9:	lla	t3, other_running
+10:	ld	t5, 0(t3)
+	beqz	t5, 10b
+	fence	rw, rw
 2:	lla	sp, stack_top
 	mv	s0, a0
 	mv	s1, a1
@@ -111,6 +109,37 @@ _start:
 1:	csrw	stvec, t6		/* riscv_kexec_norelocate */
 	call	garbage
 	.word	0			/* illegal: traps to stvec, the purgatory */
+
+/* Hart 0 as the other hart (mode bit 1; bits 2, 3 and 4 above). */
+other_hart:
+	lla	t3, other_running
+	li	t2, 1
+	sd	t2, 0(t3)
+	fence	rw, rw
+	li	t0, VM_CONFIG
+	ld	t1, 8(t0)
+	andi	t2, t1, 4
+	bnez	t2, 5f
+	andi	t2, t1, 8
+	beqz	t2, 4f
+	ld	t3, 0(t0)		/* purgatory_start */
+	srli	t4, t1, 32
+	add	t3, t3, t4		/* kx_harts_late */
+6:	ld	t5, 0(t3)
+	beqz	t5, 6b
+	andi	t2, t1, 16
+	beqz	t2, 4f
+	li	t3, VM_B
+	lbu	t5, 0(t3)
+	xori	t5, t5, 0x5a
+	sb	t5, 0(t3)
+	fence	rw, rw
+4:	li	a7, SBI_EXT_HSM
+	li	a6, 1			/* sbi_hart_stop() */
+	ecall
+1:	wfi
+	j	1b
+5:	j	5b
 
 /* Every register but a0, a1, sp and t6 (the target) made garbage. */
 garbage:
@@ -189,6 +218,11 @@ kernel_entry:
 	sd	x31, 248(t0)
 	lla	sp, stack_top
 	call	kernel_report		/* does not return */
+
+	.data
+	.balign	8
+other_running:
+	.dword	0			/* hart 0 runs other_hart */
 
 	.bss
 	.balign	16
