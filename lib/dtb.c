@@ -883,18 +883,6 @@ out:
 	return r;
 }
 
-/* The first reg entry of node, cells cells of it (1 or 2); false when there is none. */
-static bool first_reg(const void *fdt, int node, int cells, uint64_t *out)
-{
-	int len;
-	const uint8_t *p = fdt_getprop(fdt, node, "reg", &len);
-
-	if (!p || cells < 1 || cells > 2 || len < 4 * cells)
-		return false;
-	*out = cells == 2 ? (uint64_t)kx_be32(p) << 32 | kx_be32(p + 4) : kx_be32(p);
-	return true;
-}
-
 int kx_fdt_cpus(const void *blob, size_t len, struct kx_fdt_cpus *out)
 {
 	struct kx_fdt_cpus c = { 0 };
@@ -902,7 +890,7 @@ int kx_fdt_cpus(const void *blob, size_t len, struct kx_fdt_cpus *out)
 	char why[128];
 	uint32_t tb;
 	uint64_t id;
-	int cpus, node, cells, r;
+	int cpus, node, cells, rlen, r;
 	unsigned int n = 0;
 
 	r = blob_open_quiet(&b, blob, len, why, sizeof(why));
@@ -912,12 +900,16 @@ int kx_fdt_cpus(const void *blob, size_t len, struct kx_fdt_cpus *out)
 	cpus = fdt_path_offset(b.fdt, "/cpus");
 	if (cpus < 0)
 		goto out;
-	cells = (int)prop_u32(b.fdt, cpus, "#address-cells", 1);
+	if (node_cells(NULL, b.fdt, cpus, "#address-cells", 1, 1, &cells) < 0)
+		goto out;
 	tb = prop_u32(b.fdt, cpus, "timebase-frequency", 0);
 	c.timebase = tb == UINT32_MAX ? 0 : tb;
 	fdt_for_each_subnode(node, b.fdt, cpus) {
-		if (!prop_is(b.fdt, node, "device_type", "cpu") || !available(b.fdt, node) ||
-		    !first_reg(b.fdt, node, cells, &id))
+		const uint8_t *reg = fdt_getprop(b.fdt, node, "reg", &rlen);
+
+		/* The first reg entry: the id. */
+		if (!prop_is(b.fdt, node, "device_type", "cpu") || !available(b.fdt, node) || !reg ||
+		    rlen < 4 * cells || !kx_fdt_read_cells(reg, cells, &id))
 			continue;
 		n++;
 		if (id < 64)
