@@ -162,7 +162,9 @@ static const char *state_name(long state)
 					     "stop pending",  "suspended",	 "suspend pending",
 					     "resume pending" };
 
-	return state >= 0 && state < 7 ? names[state] : "unknown";
+	if (state < 0 || state >= (long)(sizeof(names) / sizeof(names[0])))
+		return "unknown";
+	return names[state];
 }
 
 static void hart_line(uint64_t hart, const char *what)
@@ -234,7 +236,7 @@ static void watch_harts(uint64_t self)
 		running = now;
 	}
 	kx_harts_running = running;
-	kx_harts_wait_ticks = late ? t : 0;
+	kx_harts_wait_ticks = t; /* 0 when none was late: the loop did not run */
 	for (uint64_t h = 0; h < 64; h++) {
 		if (running >> h & 1)
 			hart_line(h, " still runs after a second; checking the segments anyway\r\n");
